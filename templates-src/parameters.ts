@@ -1,0 +1,138 @@
+/**
+ * Root parameters: everything a user sets per deployment (parameters/<env>.json maps onto these).
+ * Stacks take them through `{ parameter: 'Name' }` wires in the registry. Grouped for the
+ * console's parameter form (`AWS::CloudFormation::Interface`).
+ */
+import type { Parameter } from './lib/template';
+
+export interface RootParameter {
+  readonly group: ParameterGroup;
+  readonly definition: Parameter;
+}
+
+export type ParameterGroup = 'Deployment' | 'Data sources' | 'Alert thresholds' | 'Alerting' | 'Disaster recovery' | 'Security' | 'Features';
+
+const ACCOUNT_LIST = '^(|\\d{12}(,\\d{12})*)$';
+
+export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
+  ProjectName: {
+    group: 'Deployment',
+    definition: {
+      Type: 'String',
+      Description: 'Short project name; with Environment it prefixes every physical name',
+      Default: 'stockwx',
+      AllowedPattern: '^[a-z][a-z0-9]{1,15}$',
+      ConstraintDescription: '2-16 lower-case letters or digits, starting with a letter',
+    },
+  },
+  Environment: {
+    group: 'Deployment',
+    definition: { Type: 'String', Description: 'dev or prod: prod adds per-AZ NAT gateways, deletion protection and longer retention', Default: 'dev', AllowedValues: ['dev', 'prod'] },
+  },
+  Symbols: {
+    group: 'Data sources',
+    definition: { Type: 'String', Description: 'Comma-separated stock symbols the poller fetches', Default: 'AAPL,MSFT,AMZN', AllowedPattern: '^[A-Z0-9.\\-]{1,10}(,[A-Z0-9.\\-]{1,10})*$' },
+  },
+  Cities: {
+    group: 'Data sources',
+    definition: {
+      Type: 'String',
+      Description: 'Comma-separated cities as Name:latitude:longitude for the weather poller',
+      Default: 'Amsterdam:52.37:4.89,New York:40.71:-74.01',
+      AllowedPattern: '^[^,:]+:-?\\d{1,2}(\\.\\d+)?:-?\\d{1,3}(\\.\\d+)?(,[^,:]+:-?\\d{1,2}(\\.\\d+)?:-?\\d{1,3}(\\.\\d+)?)*$',
+    },
+  },
+  MarketDataProvider: {
+    group: 'Data sources',
+    definition: { Type: 'String', Description: 'Stock quote API the poller calls (key in Secrets Manager)', Default: 'finnhub', AllowedValues: ['finnhub', 'alphavantage'] },
+  },
+  PollRateMinutes: {
+    group: 'Data sources',
+    definition: { Type: 'Number', Description: 'Minutes between poller runs (EventBridge Scheduler rate)', Default: 5, MinValue: 1, MaxValue: 60 },
+  },
+  StreamShardCount: {
+    group: 'Data sources',
+    definition: { Type: 'Number', Description: 'Kinesis shards; 0 selects on-demand capacity mode', Default: 0, MinValue: 0, MaxValue: 64 },
+  },
+  StockDropPercent: {
+    group: 'Alert thresholds',
+    definition: { Type: 'Number', Description: 'Alert when a price is this many percent below the previous close', Default: 10, MinValue: 0.1, MaxValue: 100 },
+  },
+  HeatThresholdC: {
+    group: 'Alert thresholds',
+    definition: { Type: 'Number', Description: 'Heat alert at or above this temperature (°C)', Default: 35, MinValue: -50, MaxValue: 60 },
+  },
+  ColdThresholdC: {
+    group: 'Alert thresholds',
+    definition: { Type: 'Number', Description: 'Cold alert at or below this temperature (°C)', Default: -10, MinValue: -80, MaxValue: 30 },
+  },
+  WindThresholdKph: {
+    group: 'Alert thresholds',
+    definition: { Type: 'Number', Description: 'Wind alert at or above this speed (km/h)', Default: 75, MinValue: 1, MaxValue: 400 },
+  },
+  PrecipThresholdMm: {
+    group: 'Alert thresholds',
+    definition: { Type: 'Number', Description: 'Precipitation alert at or above this amount per observation (mm)', Default: 20, MinValue: 0.1, MaxValue: 500 },
+  },
+  AlertEmail: {
+    group: 'Alerting',
+    definition: { Type: 'String', Description: 'Email subscribed to the four alert topics (confirm the subscription mail); empty for none', Default: '', AllowedPattern: '^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' },
+  },
+  SecondaryRegion: {
+    group: 'Disaster recovery',
+    definition: {
+      Type: 'String',
+      Description: 'Region of the standby deployment (replica buckets and keys, table replicas, backup copies); empty picks the partner region from the RegionPairs mapping',
+      Default: '',
+      AllowedPattern: '^$|^[a-z]{2}(-gov)?-[a-z]+-\\d$',
+    },
+  },
+  ReplicaKmsKeyArn: {
+    group: 'Disaster recovery',
+    definition: { Type: 'String', Description: 'KMS key ARN in the secondary region for replicated objects and table replicas (output of the secondary stack); empty disables replication', Default: '' },
+  },
+  HostedZoneId: {
+    group: 'Disaster recovery',
+    definition: { Type: 'String', Description: 'Route 53 hosted zone for the API failover records; empty disables failover routing', Default: '' },
+  },
+  ApiDomainName: {
+    group: 'Disaster recovery',
+    definition: { Type: 'String', Description: 'DNS name of the ingestion API (e.g. ingest.example.com) in HostedZoneId', Default: '' },
+  },
+  TrustedAccountIds: {
+    group: 'Security',
+    definition: { Type: 'String', Description: 'Comma-separated account IDs that may assume the read-only analytics role; empty for none', Default: '', AllowedPattern: ACCOUNT_LIST },
+  },
+  AnalyticsExternalId: {
+    group: 'Security',
+    definition: { Type: 'String', Description: 'ExternalId the trusted accounts must present when assuming the analytics role', Default: 'stockwx-analytics', MinLength: 2, MaxLength: 1224, NoEcho: true },
+  },
+  EnableGuardDuty: {
+    group: 'Security',
+    definition: { Type: 'String', Description: 'Create a GuardDuty detector (false when the account already has one)', Default: 'true', AllowedValues: ['true', 'false'] },
+  },
+  EnableSecurityHub: {
+    group: 'Security',
+    definition: { Type: 'String', Description: 'Enable Security Hub with the foundational standard (false when already enabled)', Default: 'true', AllowedValues: ['true', 'false'] },
+  },
+  EnableConfigRecorder: {
+    group: 'Security',
+    definition: { Type: 'String', Description: 'Create the AWS Config recorder and delivery channel (false when the account has one; the rules are created either way)', Default: 'true', AllowedValues: ['true', 'false'] },
+  },
+  EnableDax: {
+    group: 'Features',
+    definition: { Type: 'String', Description: 'Deploy a DAX cluster in front of the tables', Default: 'false', AllowedValues: ['true', 'false'] },
+  },
+  EnableQuickSight: {
+    group: 'Features',
+    definition: { Type: 'String', Description: 'Create QuickSight data sets and dashboards (needs a QuickSight subscription)', Default: 'false', AllowedValues: ['true', 'false'] },
+  },
+  QuickSightPrincipalArn: {
+    group: 'Features',
+    definition: { Type: 'String', Description: 'QuickSight user or group ARN granted the data sets and dashboards', Default: '' },
+  },
+  MonthlyBudgetUsd: {
+    group: 'Features',
+    definition: { Type: 'Number', Description: 'Monthly cost budget; FinOpsAlerts at 80 % actual and 100 % forecast', Default: 100, MinValue: 1 },
+  },
+};

@@ -1,0 +1,18 @@
+/**
+ * The registry: every nested stack, in deployment order. Build, validation, packaging, the
+ * report and the tests read this list; adding a stack is one import and one entry.
+ */
+import { analytics } from './analytics';
+import { compute } from './compute';
+import { dashboards } from './dashboards';
+import { dataLake } from './data-lake';
+import { datastores } from './datastores';
+import type { StackDefinition } from './lib/stack';
+import { networking } from './networking';
+import { security } from './security';
+import { streaming } from './streaming';
+
+export const STACKS: readonly StackDefinition[] = [security, networking, dataLake, datastores, streaming, compute, analytics, dashboards];
+
+/** The root template's registry entry, for tools that treat root like the other files. */
+export const ROOT = { id: 'Root', file: 'root.yaml', source: 'templates-src/root.ts', steps: [11] } as const;
