@@ -12,7 +12,13 @@ import { networking } from './networking';
 import { security } from './security';
 import { streaming } from './streaming';
 
-export const STACKS: readonly StackDefinition[] = [security, networking, dataLake, datastores, streaming, compute, analytics, dashboards];
+export const STACKS: readonly StackDefinition[] = [security, streaming, networking, dataLake, datastores, compute, analytics, dashboards];
 
 /** The root template's registry entry, for tools that treat root like the other files. */
 export const ROOT = { id: 'Root', file: 'root.yaml', source: 'templates-src/root.ts', steps: [11] } as const;
+
+/**
+ * Top-level templates that are not nested in root (deployed on their own): for example the
+ * secondary-region template and the bootstrap stack. Built and validated like the others.
+ */
+export const STANDALONE: readonly StackDefinition[] = [];

@@ -46,3 +46,56 @@ export function tags(extra: Readonly<Record<string, Value<string>>> = {}): Tag[]
 export function tagMap(extra: Readonly<Record<string, Value<string>>> = {}): Record<string, Value<string>> {
   return Object.fromEntries(tags(extra).map((t) => [t.Key, t.Value]));
 }
+
+/**
+ * Physical-name suffixes every stack agrees on (`${NamePrefix}-<suffix>`), so IAM policies in
+ * security.yaml can be scoped to resources that later stacks create. Buckets use `bucketName()`.
+ */
+export const NAMES = {
+  stream: 'events',
+  metricsTable: 'metrics',
+  latestTable: 'latest',
+  functions: {
+    poller: 'poller',
+    enricher: 'enricher',
+    aggregator: 'aggregator',
+    rules: 'rules',
+    notifier: 'notifier',
+    rotation: 'rotation',
+  },
+  /** Dead-letter / on-failure queues. */
+  queues: {
+    enricher: 'enricher-dlq',
+    aggregator: 'aggregator-dlq',
+    rules: 'rules-dlq',
+    notifier: 'notifier-dlq',
+    scheduler: 'scheduler-dlq',
+  },
+  topics: {
+    ops: 'ops-alerts',
+    market: 'market-alerts',
+    weather: 'weather-alerts',
+    finops: 'finops-alerts',
+  },
+  /** Secrets Manager names (`${NamePrefix}/<name>`). */
+  secrets: {
+    marketData: 'market-data-api-key',
+    slackWebhook: 'slack-webhook',
+  },
+  /** Bucket purposes for `bucketName()`. */
+  buckets: {
+    raw: 'raw',
+    processed: 'processed',
+    accessLogs: 'access-logs',
+    athenaResults: 'athena-results',
+    trail: 'cloudtrail',
+    config: 'config',
+  },
+  glueDatabase: 'analytics',
+  athenaWorkgroup: 'analytics',
+} as const;
+
+/** `/aws/lambda/${NamePrefix}-<function>`. */
+export function lambdaLogGroupName(fn: string): IntrinsicFunction {
+  return sub(`/aws/lambda/\${${NAME_PREFIX}}-${fn}`);
+}

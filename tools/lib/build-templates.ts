@@ -7,7 +7,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ROADMAP } from '../../templates-src/roadmap';
 import { buildRoot } from '../../templates-src/root';
-import { ROOT, STACKS } from '../../templates-src/stacks';
+import { ROOT, STACKS, STANDALONE } from '../../templates-src/stacks';
 import { emitTemplate } from '../../templates-src/lib/yaml';
 
 export interface BuiltTemplate {
@@ -27,12 +27,12 @@ function header(file: string, source: string, steps: readonly number[]): string[
   ];
 }
 
-/** Builds all templates in memory (root first, then the registry order). */
+/** Builds all templates in memory (root first, then the registry order, then the standalone templates). */
 export function buildAll(): BuiltTemplate[] {
   const built: BuiltTemplate[] = [
     { file: ROOT.file, source: ROOT.source, text: emitTemplate(buildRoot(STACKS), { header: header(ROOT.file, ROOT.source, ROOT.steps) }) },
   ];
-  for (const s of STACKS) {
+  for (const s of [...STACKS, ...STANDALONE]) {
     let text: string;
     try {
       text = emitTemplate(s.build(), { header: header(s.file, s.source, s.steps) });

@@ -1,0 +1,56 @@
+/**
+ * npm run bench:build — whole-process wall time of `npm run build:templates`' command line
+ * (`node tools/run.cjs tools/build-templates.ts`, bundle cached) paired with `node -e 0`,
+ * medians over N runs, interleaved so machine load hits both alike. Writes bench/results/build.json.
+ * The bar (DESIGN §9): ≤ 0.8 s on 2 cores, ≥ 5x faster than the CDK peer's 4.5 s synth.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const root = path.resolve(__dirname, '..');
+
+function wall(command: string, args: string[]): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(command, args, { cwd: root, stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${r.status}`);
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const build = ['tools/run.cjs', 'tools/build-templates.ts'];
+wall(process.execPath, build); // warm the bundle cache and the page cache
+const node0: number[] = [];
+const buildTimes: number[] = [];
+const cold: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  node0.push(wall(process.execPath, ['-e', '0']));
+  buildTimes.push(wall(process.execPath, build));
+}
+// Cold: bundle cache removed first (what the first run after a source edit costs).
+for (let i = 0; i < Math.min(5, RUNS); i++) {
+  spawnSync('rm', ['-rf', '.cache/run'], { cwd: root });
+  cold.push(wall(process.execPath, build));
+}
+const result = {
+  date: new Date().toISOString().slice(0, 10),
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
+  runs: RUNS,
+  medianSeconds: {
+    nodeE0: Number(median(node0).toFixed(3)),
+    buildTemplates: Number(median(buildTimes).toFixed(3)),
+    buildTemplatesAfterSourceEdit: Number(median(cold).toFixed(3)),
+  },
+  bar: { buildTemplatesSeconds: 0.8, cdkSynthSeconds: 4.5 },
+};
+const speedup = result.bar.cdkSynthSeconds / result.medianSeconds.buildTemplates;
+mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+writeFileSync(path.join(root, 'bench/results/build.json'), `${JSON.stringify({ ...result, speedupVsCdkSynth: Number(speedup.toFixed(1)) }, null, 2)}\n`);
+console.log(`node -e 0: ${result.medianSeconds.nodeE0} s · build:templates: ${result.medianSeconds.buildTemplates} s (after a source edit: ${result.medianSeconds.buildTemplatesAfterSourceEdit} s) · ${speedup.toFixed(1)}x faster than cdk synth · bar 0.8 s: ${result.medianSeconds.buildTemplates <= 0.8 ? 'met' : 'MISSED'}`);
