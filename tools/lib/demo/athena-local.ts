@@ -1,0 +1,76 @@
+/**
+ * Runs the Athena named queries of analytics.yaml on DuckDB over the Parquet files of a local
+ * processed zone, the way Athena sees them: one view per dataset (`stocks`, `weather`, the
+ * folder names the Glue crawler turns into tables), hive partitions year/month/day typed
+ * explicitly (DuckDB would otherwise read `month=03` as VARCHAR; DESIGN §11).
+ */
+import { DuckDBInstance } from '@duckdb/node-api';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+export interface NamedQuery {
+  readonly name: string;
+  readonly description?: string;
+  readonly sql: string;
+}
+
+export interface QueryResult {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly Record<string, unknown>[];
+  readonly error?: string;
+}
+
+const HIVE_TYPES = "{'year': INTEGER, 'month': INTEGER, 'day': INTEGER}";
+
+function quote(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * @param processedRoot directory holding `processed/<dataset>/year=…/month=…/day=…/*.parquet`
+ *   (i.e. the bucket's content mirrored to disk)
+ * @param datasets dataset folder names to expose as views
+ */
+export async function runNamedQueries(processedRoot: string, datasets: readonly string[], queries: readonly NamedQuery[]): Promise<QueryResult[]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    for (const dataset of datasets) {
+      const dir = path.join(processedRoot, 'processed', dataset);
+      if (!existsSync(dir)) continue;
+      const glob = path.join(dir, '**', '*.parquet');
+      await connection.run(`CREATE VIEW ${dataset} AS SELECT * FROM read_parquet(${quote(glob)}, hive_partitioning = true, hive_types = ${HIVE_TYPES}, union_by_name = true)`);
+    }
+    const results: QueryResult[] = [];
+    for (const q of queries) {
+      try {
+        const reader = await connection.runAndReadAll(q.sql);
+        results.push({ name: q.name, columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Record<string, unknown>[] });
+      } catch (error) {
+        results.push({ name: q.name, columns: [], rows: [], error: (error as Error).message.split('\n')[0] ?? String(error) });
+      }
+    }
+    return results;
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** A plain-text table: header, rule, rows; numbers right-aligned and rounded to 4 decimals. */
+export function formatTable(columns: readonly string[], rows: readonly Record<string, unknown>[], maxRows = 20): string {
+  const cell = (v: unknown): string => {
+    if (v === null || v === undefined) return '';
+    if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(4).replace(/\.?0+$/, '');
+    const n = typeof v === 'string' && /^-?\d+\.\d{5,}$/.test(v) ? Number(v).toFixed(4).replace(/\.?0+$/, '') : String(v);
+    return n;
+  };
+  const shown = rows.slice(0, maxRows).map((r) => columns.map((c) => cell(r[c])));
+  const widths = columns.map((c, i) => Math.max(c.length, ...shown.map((r) => r[i]!.length)));
+  const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => r[c] === null || typeof r[c] === 'number' || /^-?\d+(\.\d+)?$/.test(String(r[c]))));
+  const line = (cells: readonly string[]) => cells.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  const out = [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...shown.map(line)];
+  if (rows.length > maxRows) out.push(`… ${rows.length - maxRows} more rows`);
+  return out.join('\n');
+}
