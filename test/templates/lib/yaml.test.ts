@@ -86,7 +86,7 @@ describe('emitTemplate: document shape', () => {
   test('IAM policy documents are ordered Version, Statement and Effect, Principal, Action, Resource, Condition', () => {
     const policy = { Statement: [{ Resource: '*', Condition: { Bool: {} }, Action: 'a:b', Effect: 'Allow', Sid: 'S' }], Version: '2012-10-17' };
     const out = canonicalize({ Resources: { R: { Type: 'AWS::IAM::Policy', Properties: { PolicyDocument: policy } } } });
-    const emitted = (out.Resources as Record<string, { Properties: { PolicyDocument: { Statement: object[] } } }>).R.Properties.PolicyDocument;
+    const emitted = (out.Resources as { R: { Properties: { PolicyDocument: { Statement: object[] } } } }).R.Properties.PolicyDocument;
     expect(Object.keys(emitted)).toEqual(['Version', 'Statement']);
     expect(Object.keys(emitted.Statement[0]!)).toEqual(['Sid', 'Effect', 'Action', 'Resource', 'Condition']);
   });
