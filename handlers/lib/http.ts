@@ -1,0 +1,69 @@
+/**
+ * HTTP behind a small injectable interface: production passes the global `fetch`, tests pass a
+ * function that answers from recorded responses (no internet). Plus the backoff helpers every
+ * retrying caller shares (full jitter, Retry-After).
+ */
+
+/** The part of a fetch Response we use; `new Response(body, init)` satisfies it in tests. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+export interface HttpRequestInit {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  readonly signal?: AbortSignal;
+}
+
+export type FetchLike = (url: string, init?: HttpRequestInit) => Promise<HttpResponse>;
+
+/** The global fetch as a FetchLike. */
+export const globalFetch: FetchLike = (url, init) => fetch(url, init as RequestInit);
+
+export type Sleep = (ms: number) => Promise<void>;
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface BackoffOptions {
+  /** First delay ceiling, ms. @default 200 */
+  readonly baseMs?: number;
+  /** Largest delay, ms. @default 5000 */
+  readonly maxMs?: number;
+  /** Random source in [0, 1). @default Math.random */
+  readonly random?: () => number;
+}
+
+/**
+ * Full-jitter exponential backoff: a delay in [0, min(maxMs, baseMs·2^attempt)), attempt 0-based.
+ * The floor of half the ceiling keeps retries from firing back-to-back.
+ */
+export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
+  const { baseMs = 200, maxMs = 5000, random = Math.random } = options;
+  const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/**
+ * Retry-After (RFC 9110: delay-seconds or an HTTP-date) in ms, or undefined when absent or
+ * unparseable. Past dates give 0.
+ */
+export function retryAfterMs(header: string | null | undefined, now: Date): number | undefined {
+  if (header === null || header === undefined || header.trim() === '') return undefined;
+  const trimmed = header.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now.getTime());
+}
+
+/** A fetch with a timeout (AbortSignal.timeout) so one slow provider cannot eat the Lambda's time. */
+export async function fetchWithTimeout(fetchFn: FetchLike, url: string, init: HttpRequestInit = {}, timeoutMs = 5000): Promise<HttpResponse> {
+  return fetchFn(url, { ...init, signal: init.signal ?? AbortSignal.timeout(timeoutMs) });
+}
+
+/** Removes secrets (query parameters such as `token`, `apikey`) from a URL before it is logged. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:token|apikey|api_key|appid|key)=)[^&]*/gi, '$1***');
+}
