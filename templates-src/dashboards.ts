@@ -1,20 +1,154 @@
 /**
- * dashboards.yaml — NOT YET BUILT: a placeholder so the registry compiles while the stack is written.
+ * dashboards.yaml (roadmap step 7): the CloudWatch pipeline-health dashboard; QuickSight (behind a
+ * toggle: it needs an account subscription) with an Athena data source, data sets for stocks and
+ * weather (and the latest values in DynamoDB through the Athena DynamoDB connector) and a
+ * dashboard for each; an AWS Budgets budget and Cost Anomaly Detection alerting FinOpsAlerts.
+ *
+ * | EnableQuickSight, principal | AthenaDynamoDbConnectorArn | QuickSight resources                               |
+ * | --------------------------- | -------------------------- | -------------------------------------------------- |
+ * | false or principal empty    | any                        | none                                               |
+ * | true, principal set         | empty                      | source, stocks/weather data sets, two dashboards   |
+ * | true, principal set         | set                        | + Athena catalog over DynamoDB, latest-value data sets and a latest table on each dashboard |
+ *
+ * The connector is AWS's Lambda from the Serverless Application Repository (AthenaDynamoDBConnector):
+ * its code is not ours and deploying it from CloudFormation needs the SAM transform, which would
+ * make generated/ differ from what CloudFormation runs, so it is deployed once beside the stack and
+ * its ARN passed in. QuickSight's service role must also be allowed (QuickSight admin console →
+ * Security & permissions) to read the processed and Athena-results buckets, decrypt with the
+ * data-lake key and invoke the connector: that is account-level QuickSight configuration.
  */
-import Topic from 'cloudform-types/types/sns/topic';
+import DataCatalog from 'cloudform-types/types/athena/dataCatalog';
+import Budget from 'cloudform-types/types/budgets/budget';
+import AnomalyMonitor from 'cloudform-types/types/ce/anomalyMonitor';
+import AnomalySubscription from 'cloudform-types/types/ce/anomalySubscription';
+import CloudWatchDashboard from 'cloudform-types/types/cloudWatch/dashboard';
 import { COMMON_INPUTS, newStackTemplate } from './lib/common';
+import { and, conditionRef, equals, ifThen, not, ref, select, split, sub } from './lib/fn';
+import { nameText, physicalName } from './lib/names';
+import { DYNAMODB_CATALOG_SUFFIX, QUICKSIGHT_IDS, quickSightResources } from './lib/quicksight-resources';
+import { pipelineDashboardBody, DLQ_INPUTS, TOPIC_INPUTS } from './lib/pipeline-dashboard';
+import { when } from './lib/resources';
 import type { StackDefinition } from './lib/stack';
+
+/** Budget notifications: percentage of MonthlyBudgetUsd and whether actual or forecast spend. */
+export const BUDGET_NOTIFICATIONS = [
+  { type: 'ACTUAL', threshold: 80 },
+  { type: 'FORECASTED', threshold: 100 },
+] as const;
+
+/** Cost anomalies with at least this total impact (USD) alert FinOpsAlerts. */
+export const ANOMALY_IMPACT_USD = 10;
 
 export const dashboards: StackDefinition = {
   id: 'Dashboards',
   file: 'dashboards.yaml',
   source: 'templates-src/dashboards.ts',
   steps: [7],
-  inputs: { ...COMMON_INPUTS },
-  outputs: [],
+  inputs: {
+    ...COMMON_INPUTS,
+    ApiName: { output: ['Streaming', 'ApiName'] },
+    ApiStageName: { output: ['Streaming', 'ApiStageName'] },
+    StreamName: { output: ['Streaming', 'StreamName'] },
+    ...Object.fromEntries(DLQ_INPUTS.map((name) => [name, { output: ['Streaming', name] as const }])),
+    MetricsTableName: { output: ['Datastores', 'MetricsTableName'] },
+    LatestTableName: { output: ['Datastores', 'LatestTableName'] },
+    ...Object.fromEntries(TOPIC_INPUTS.map((name) => [name, { output: ['Security', name] as const }])),
+    GlueDatabaseName: { output: ['Analytics', 'GlueDatabaseName'] },
+    AthenaWorkGroupName: { output: ['Analytics', 'AthenaWorkGroupName'] },
+    EnableQuickSight: { parameter: 'EnableQuickSight' },
+    QuickSightPrincipalArn: { parameter: 'QuickSightPrincipalArn' },
+    AthenaDynamoDbConnectorArn: { parameter: 'AthenaDynamoDbConnectorArn' },
+    MonthlyBudgetUsd: { parameter: 'MonthlyBudgetUsd' },
+  },
+  outputs: ['PipelineDashboardName', 'PipelineDashboardUrl', 'BudgetName', 'AnomalyMonitorArn', 'QuickSightDataSourceId', 'StocksDashboardId', 'WeatherDashboardId'],
   build() {
-    const t = newStackTemplate('dashboards', 'placeholder');
-    t.resource('Placeholder', new Topic({}));
+    const t = newStackTemplate('dashboards', 'Dashboards (roadmap step 7): CloudWatch pipeline health, QuickSight data sets and dashboards (toggle), budget and cost anomaly alerts');
+    const text = (id: string, description: string, extra: Record<string, unknown> = {}) => t.parameter(id, { Type: 'String', Description: description, ...extra });
+    text('ApiName', 'REST API name, the ApiName dimension of its metrics (Streaming stack)');
+    text('ApiStageName', 'Stage of the REST API (Streaming stack)');
+    text('StreamName', 'Kinesis stream (Streaming stack)');
+    for (const name of DLQ_INPUTS) text(name, `Dead-letter queue name (Streaming stack: ${name})`);
+    text('MetricsTableName', 'MetricsTable (Datastores stack)');
+    text('LatestTableName', 'LatestTable (Datastores stack)');
+    for (const name of TOPIC_INPUTS) text(name, `SNS topic ARN (Security stack: ${name})`);
+    text('GlueDatabaseName', 'Glue database of the processed zone (Analytics stack)');
+    text('AthenaWorkGroupName', 'Athena workgroup QuickSight queries through (Analytics stack)');
+    text('EnableQuickSight', 'Create the QuickSight resources (needs a QuickSight subscription)', { Default: 'false', AllowedValues: ['true', 'false'] });
+    text('QuickSightPrincipalArn', 'QuickSight user or group ARN owning the data sets and dashboards; required for QuickSight', { Default: '' });
+    text('AthenaDynamoDbConnectorArn', 'Athena DynamoDB connector Lambda ARN; empty: no latest-value data sets', { Default: '' });
+    t.parameter('MonthlyBudgetUsd', { Type: 'Number', Description: 'Monthly cost budget (USD)', MinValue: 1 });
+
+    const quickSight = t.condition('QuickSightEnabled', and(equals(ref('EnableQuickSight'), 'true'), not(equals(ref('QuickSightPrincipalArn'), ''))));
+    const latest = t.condition('HasLatestDataSets', and(conditionRef(quickSight), not(equals(ref('AthenaDynamoDbConnectorArn'), ''))));
+
+    // --- CloudWatch: pipeline health ---------------------------------------------------------
+    const topicNames = Object.fromEntries(TOPIC_INPUTS.map((name) => [name.replace(/Arn$/, 'Name'), select(5, split(':', ref(name)))]));
+    t.resource('PipelineDashboard', new CloudWatchDashboard({ DashboardName: physicalName('pipeline'), DashboardBody: sub(pipelineDashboardBody(), topicNames) }));
+    t.implements('7.3', 'PipelineDashboard');
+    t.output('PipelineDashboardName', { description: 'CloudWatch dashboard of pipeline health', value: ref('PipelineDashboard') });
+    t.output('PipelineDashboardUrl', {
+      description: 'Console URL of the pipeline dashboard',
+      value: sub('https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=${AWS::Region}#dashboards:name=${PipelineDashboard}'),
+    });
+
+    // --- QuickSight --------------------------------------------------------------------------
+    t.resource(
+      'DynamoDbCatalog',
+      when(
+        latest,
+        new DataCatalog({
+          Name: physicalName(DYNAMODB_CATALOG_SUFFIX),
+          Type: 'LAMBDA',
+          Description: 'DynamoDB tables (LatestTable) through the Athena DynamoDB connector',
+          Parameters: { function: ref('AthenaDynamoDbConnectorArn') },
+        }),
+      ),
+    );
+    const qs = t.add(quickSightResources({ enabled: quickSight, latest, catalog: nameText(DYNAMODB_CATALOG_SUFFIX) }));
+    t.implements('7.1', 'QuickSightAthenaSource', 'StocksDataSet', 'WeatherDataSet', 'LatestStocksDataSet', 'LatestWeatherDataSet', 'DynamoDbCatalog', ...qs.filter((id) => id.endsWith('Refresh')));
+    t.implements('7.2', 'StocksDashboard', 'WeatherDashboard');
+    const qsOutput = (id: string, description: string, value: unknown) => t.output(id, { description: `${description}; empty without QuickSight`, value: ifThen(quickSight, value, '') });
+    qsOutput('QuickSightDataSourceId', 'QuickSight Athena data source', physicalName(QUICKSIGHT_IDS.dataSource));
+    qsOutput('StocksDashboardId', 'QuickSight stocks dashboard', physicalName(QUICKSIGHT_IDS.stocksDashboard));
+    qsOutput('WeatherDashboardId', 'QuickSight weather dashboard', physicalName(QUICKSIGHT_IDS.weatherDashboard));
+
+    // --- Cost controls -----------------------------------------------------------------------
+    // The budget covers the whole account (a tag filter would need the Project cost-allocation tag
+    // activated first, and an inactive tag silently budgets nothing).
+    t.resource(
+      'MonthlyBudget',
+      new Budget({
+        Budget: { BudgetName: physicalName('monthly'), BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: ref('MonthlyBudgetUsd'), Unit: 'USD' } },
+        NotificationsWithSubscribers: BUDGET_NOTIFICATIONS.map((n) => ({
+          Notification: { NotificationType: n.type, ComparisonOperator: 'GREATER_THAN', Threshold: n.threshold, ThresholdType: 'PERCENTAGE' },
+          Subscribers: [{ SubscriptionType: 'SNS', Address: ref('FinOpsAlertsTopicArn') }],
+        })),
+      }),
+    );
+    // A CUSTOM monitor scoped to this deployment's Project tag: an account may have only one
+    // AWS-services (DIMENSIONAL) monitor, and several environments share an account. Needs the
+    // Project cost-allocation tag activated (Billing console), like any tag-scoped cost view.
+    t.resource(
+      'CostAnomalyMonitor',
+      new AnomalyMonitor({
+        MonitorName: physicalName('costs'),
+        MonitorType: 'CUSTOM',
+        MonitorSpecification: sub('{"Tags":{"Key":"Project","Values":["${NamePrefix}"],"MatchOptions":["EQUALS"]}}'),
+      }),
+    );
+    t.resource(
+      'CostAnomalySubscription',
+      new AnomalySubscription({
+        SubscriptionName: physicalName('cost-anomalies'),
+        MonitorArnList: [ref('CostAnomalyMonitor')],
+        // SNS subscribers require IMMEDIATE.
+        Frequency: 'IMMEDIATE',
+        Subscribers: [{ Type: 'SNS', Address: ref('FinOpsAlertsTopicArn') }],
+        ThresholdExpression: JSON.stringify({ Dimensions: { Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE', MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: [String(ANOMALY_IMPACT_USD)] } }),
+      }),
+    );
+    t.output('BudgetName', { description: 'Monthly cost budget', value: ref('MonthlyBudget') });
+    t.output('AnomalyMonitorArn', { description: 'Cost Anomaly Detection monitor', value: ref('CostAnomalyMonitor') });
     return t.toDocument();
   },
 };

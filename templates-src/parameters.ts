@@ -21,8 +21,9 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
       Type: 'String',
       Description: 'Short project name; with Environment it prefixes every physical name',
       Default: 'stockwx',
-      AllowedPattern: '^[a-z][a-z0-9]{1,15}$',
-      ConstraintDescription: '2-16 lower-case letters or digits, starting with a letter',
+      // 12 characters keep the longest bucket name (<prefix>-athena-results-<account>-ap-southeast-2) within S3's 63.
+      AllowedPattern: '^[a-z][a-z0-9]{1,11}$',
+      ConstraintDescription: '2-12 lower-case letters or digits, starting with a letter',
     },
   },
   Environment: {
@@ -99,6 +100,15 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
     group: 'Disaster recovery',
     definition: { Type: 'String', Description: 'DNS name of the ingestion API (e.g. ingest.example.com) in HostedZoneId', Default: '' },
   },
+  ApiCertificateArn: {
+    group: 'Disaster recovery',
+    definition: {
+      Type: 'String',
+      Description: 'ACM certificate ARN (in this region) covering ApiDomainName, for the API custom domain the failover records point at; required when HostedZoneId is set',
+      Default: '',
+      AllowedPattern: '^$|^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$',
+    },
+  },
   TrustedAccountIds: {
     group: 'Security',
     definition: { Type: 'String', Description: 'Comma-separated account IDs that may assume the read-only analytics role; empty for none', Default: '', AllowedPattern: ACCOUNT_LIST },
@@ -134,5 +144,14 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   MonthlyBudgetUsd: {
     group: 'Features',
     definition: { Type: 'Number', Description: 'Monthly cost budget; FinOpsAlerts at 80 % actual and 100 % forecast', Default: 100, MinValue: 1 },
+  },
+  AthenaDynamoDbConnectorArn: {
+    group: 'Features',
+    definition: {
+      Type: 'String',
+      Description: 'ARN of the Athena DynamoDB connector Lambda (Serverless Application Repository: AthenaDynamoDBConnector), deployed separately; with QuickSight it adds the latest-values data set; empty for none',
+      Default: '',
+      AllowedPattern: '^$|^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\\d{12}:function:[A-Za-z0-9_-]+$',
+    },
   },
 };

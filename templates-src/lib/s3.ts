@@ -1,6 +1,6 @@
 import Bucket, { type ReplicationConfiguration, type Rule } from 'cloudform-types/types/s3/bucket';
 import BucketPolicy from 'cloudform-types/types/s3/bucketPolicy';
-import { getAtt, ref, sub, type Value } from './fn';
+import { getAtt, ifThen, NO_VALUE, ref, sub, type Value } from './fn';
 import { tags } from './names';
 import { policyDocument, type Statement } from './policy';
 import { retained } from './resources';
@@ -39,6 +39,8 @@ export interface EncryptedBucketProps {
   readonly versioned?: boolean;
   /** Cross-region replication configuration (requires versioning). @default none */
   readonly replication?: ReplicationConfiguration;
+  /** Condition under which `replication` applies (`!If [cond, config, !Ref AWS::NoValue]`). @default always */
+  readonly replicationCondition?: string;
   /** Extra bucket-policy statements (service principals writing logs, replication). */
   readonly policyStatements?: readonly Statement[];
   /** Object ownership: `BucketOwnerPreferred` for log targets written by services. @default BucketOwnerEnforced */
@@ -65,6 +67,11 @@ export function lifecycleRules(props: LifecycleProps = {}): Rule[] {
       AbortIncompleteMultipartUpload: { DaysAfterInitiation: props.abortMultipartAfterDays ?? 7 },
     },
   ];
+}
+
+/** The replication configuration, wrapped in `!If` when it depends on a condition (cloudform types the property as the object only). */
+function replicationWhen(config: ReplicationConfiguration, condition: string | undefined): ReplicationConfiguration {
+  return condition ? (ifThen(condition, config, NO_VALUE) as unknown as ReplicationConfiguration) : config;
 }
 
 /** Deny statement for any request not made over TLS. */
@@ -102,7 +109,7 @@ export function encryptedBucket(id: string, props: EncryptedBucketProps): Fragme
     ...(props.versioned === false ? {} : { VersioningConfiguration: { Status: 'Enabled' } }),
     LifecycleConfiguration: { Rules: lifecycleRules(props.lifecycle) },
     ...(props.accessLogs ? { LoggingConfiguration: { DestinationBucketName: props.accessLogs.bucket, LogFilePrefix: props.accessLogs.prefix } } : {}),
-    ...(props.replication ? { ReplicationConfiguration: props.replication } : {}),
+    ...(props.replication ? { ReplicationConfiguration: replicationWhen(props.replication, props.replicationCondition) } : {}),
     ...(props.eventBridge ? { NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } } } : {}),
     Tags: tags(),
   });
