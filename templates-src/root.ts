@@ -31,11 +31,7 @@ export const REGION_PAIRS: Readonly<Record<string, { Secondary: string }>> = {
 export const ROOT_CONDITIONS = {
   IsProd: equals(ref('Environment'), 'prod'),
   HasSecondaryRegion: not(equals(ref('SecondaryRegion'), '')),
-  HasAlertEmail: not(equals(ref('AlertEmail'), '')),
-  HasReplica: not(equals(ref('ReplicaKmsKeyArn'), '')),
   HasFailover: not(equals(ref('HostedZoneId'), '')),
-  HasTrustedAccounts: not(equals(ref('TrustedAccountIds'), '')),
-  QuickSightEnabled: equals(ref('EnableQuickSight'), 'true'),
 } as const;
 
 function wireValue(stackId: string, name: string, wire: Wire, stacks: ReadonlyMap<string, StackDefinition>): unknown {

@@ -1,0 +1,51 @@
+/**
+ * CloudFormation quotas checked before anything is uploaded (DESIGN §3). Values from the
+ * CloudFormation quotas page (November 2026).
+ */
+import { sectionOf, type Issue, type Json } from './model';
+
+export const LIMITS = {
+  /** Template body passed through S3 (TemplateURL), in bytes. */
+  templateBodyS3Bytes: 1_000_000,
+  /** Template body passed inline (TemplateBody), in bytes: larger ones must go through S3. */
+  templateBodyInlineBytes: 51_200,
+  resources: 500,
+  parameters: 200,
+  outputs: 200,
+  mappings: 200,
+  logicalIdLength: 255,
+} as const;
+
+export interface LimitOptions {
+  /** True for templates deployed on their own (root, standalone): they get the inline-size note. */
+  readonly topLevel: boolean;
+}
+
+export function checkLimits(doc: Json, bodyBytes: number, options: LimitOptions): Issue[] {
+  const out: Issue[] = [];
+  if (bodyBytes > LIMITS.templateBodyS3Bytes) {
+    out.push({ logicalId: '(template)', path: '-', rule: 'limit-template-size', severity: 'error', message: `template body is ${bodyBytes} bytes; CloudFormation accepts at most ${LIMITS.templateBodyS3Bytes}`, fix: 'move resources into another nested stack' });
+  } else if (options.topLevel && bodyBytes > LIMITS.templateBodyInlineBytes) {
+    // Nested templates always go through S3 (the packager uploads them), so only top-level ones get this note.
+    out.push({ logicalId: '(template)', path: '-', rule: 'limit-template-inline', severity: 'info', message: `template body is ${bodyBytes} bytes (> ${LIMITS.templateBodyInlineBytes}): it must be deployed from S3, not inline`, fix: 'deploy through npm run deploy (it packages to S3)' });
+  }
+  const counts: [string, number, string][] = [
+    ['Resources', LIMITS.resources, 'limit-resources'],
+    ['Parameters', LIMITS.parameters, 'limit-parameters'],
+    ['Outputs', LIMITS.outputs, 'limit-outputs'],
+    ['Mappings', LIMITS.mappings, 'limit-mappings'],
+  ];
+  for (const [section, max, rule] of counts) {
+    const n = Object.keys(sectionOf(doc, section)).length;
+    if (n > max) {
+      out.push({ logicalId: '(template)', path: section, rule, severity: 'error', message: `${n} ${section.toLowerCase()}; CloudFormation allows at most ${max} per template`, fix: 'split the stack (add a nested stack to the registry)' });
+    }
+  }
+  for (const section of ['Parameters', 'Mappings', 'Conditions', 'Resources', 'Outputs']) {
+    for (const id of Object.keys(sectionOf(doc, section))) {
+      if (/^[A-Za-z0-9]+$/.test(id) && id.length <= LIMITS.logicalIdLength) continue;
+      out.push({ logicalId: id, path: section, rule: 'limit-logical-id', severity: 'error', message: `logical ID must be alphanumeric and at most ${LIMITS.logicalIdLength} characters`, fix: `rename it, e.g. ${id.replace(/[^A-Za-z0-9]/g, '').slice(0, LIMITS.logicalIdLength) || 'Resource1'}` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+/** Every security rule, in report order. Adding a rule is one file and one entry here. */
+import { dynamodbKms } from './dynamodb-kms';
+import { dynamodbPitr } from './dynamodb-pitr';
+import { ec2NoOpenIngress } from './ec2-no-open-ingress';
+import { iamNoWildcardActions } from './iam-no-wildcard-actions';
+import { kinesisKms } from './kinesis-kms';
+import { kmsRotation } from './kms-rotation';
+import { lambdaEsmFailureHandling } from './lambda-esm-failure-handling';
+import { lambdaLogGroup } from './lambda-log-group';
+import { lambdaTracing } from './lambda-tracing';
+import { logsKms } from './logs-kms';
+import { logsRetention } from './logs-retention';
+import type { SecurityRule } from './rule';
+import { s3BucketEncryption } from './s3-bucket-encryption';
+import { s3PublicAccessBlock } from './s3-public-access-block';
+import { s3TlsOnly } from './s3-tls-only';
+import { s3Versioning } from './s3-versioning';
+import { snsKms } from './sns-kms';
+import { sqsDlqAlarm } from './sqs-dlq-alarm';
+import { sqsKms } from './sqs-kms';
+import { statefulRetention } from './stateful-retention';
+
+export type { RuleContext, SecurityOptions, SecurityRule } from './rule';
+
+export const SECURITY_RULES: readonly SecurityRule[] = [
+  s3BucketEncryption,
+  s3PublicAccessBlock,
+  s3TlsOnly,
+  s3Versioning,
+  dynamodbKms,
+  dynamodbPitr,
+  kinesisKms,
+  sqsKms,
+  snsKms,
+  logsRetention,
+  logsKms,
+  kmsRotation,
+  iamNoWildcardActions,
+  ec2NoOpenIngress,
+  lambdaEsmFailureHandling,
+  lambdaLogGroup,
+  lambdaTracing,
+  sqsDlqAlarm,
+  statefulRetention,
+];
