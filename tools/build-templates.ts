@@ -19,19 +19,21 @@ async function main(argv: string[]): Promise<number> {
   const result = await syncTemplates(dir, { check });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const rel = path.relative(process.cwd(), dir) || '.';
+  /** A changed file as the user would type it (README.md lives beside generated/, not in it). */
+  const show = (f: string) => path.relative(process.cwd(), path.resolve(dir, f));
   if (check) {
     if (result.changed.length === 0 && result.extra.length === 0) {
       console.log(`${rel}/ is up to date (${result.total} templates)`);
       return 0;
     }
-    for (const f of result.changed) console.error(`${rel}/${f} is stale: run npm run build:templates and commit it`);
-    for (const f of result.extra) console.error(`${rel}/${f} is not produced by any source: delete it or add its stack to templates-src/stacks.ts`);
+    for (const f of result.changed) console.error(`${show(f)} is stale: run npm run build:templates and commit it`);
+    for (const f of result.extra) console.error(`${show(f)} is not produced by any source: delete it or add its stack to templates-src/stacks.ts`);
     return 1;
   }
   const changes = result.changed.length + result.extra.length;
   console.log(`built ${result.total} templates into ${rel}/ in ${ms.toFixed(0)} ms (${changes === 0 ? 'no changes' : `${result.changed.length} written${result.extra.length ? `, ${result.extra.length} removed` : ''}`})`);
-  for (const f of result.changed) console.log(`  wrote ${rel}/${f}`);
-  for (const f of result.extra) console.log(`  removed ${rel}/${f}`);
+  for (const f of result.changed) console.log(`  wrote ${show(f)}`);
+  for (const f of result.extra) console.log(`  removed ${show(f)}`);
   return 0;
 }
 

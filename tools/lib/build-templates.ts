@@ -9,11 +9,14 @@ import { ROADMAP } from '../../templates-src/roadmap';
 import { buildRoot } from '../../templates-src/root';
 import { ROOT, STACKS, STANDALONE } from '../../templates-src/stacks';
 import { emitTemplate } from '../../templates-src/lib/yaml';
+import { diagramOfDocuments, syncReadme } from './report/readme';
 
 export interface BuiltTemplate {
   readonly file: string;
   readonly source: string;
   readonly text: string;
+  /** The document the source built (for the README architecture diagram). */
+  readonly document: object;
 }
 
 function stepTitles(steps: readonly number[]): string {
@@ -29,17 +32,20 @@ function header(file: string, source: string, steps: readonly number[]): string[
 
 /** Builds all templates in memory (root first, then the registry order, then the standalone templates). */
 export function buildAll(): BuiltTemplate[] {
+  const rootDocument = buildRoot(STACKS);
   const built: BuiltTemplate[] = [
-    { file: ROOT.file, source: ROOT.source, text: emitTemplate(buildRoot(STACKS), { header: header(ROOT.file, ROOT.source, ROOT.steps) }) },
+    { file: ROOT.file, source: ROOT.source, text: emitTemplate(rootDocument, { header: header(ROOT.file, ROOT.source, ROOT.steps) }), document: rootDocument },
   ];
   for (const s of [...STACKS, ...STANDALONE]) {
     let text: string;
+    let document: object;
     try {
-      text = emitTemplate(s.build(), { header: header(s.file, s.source, s.steps) });
+      document = s.build();
+      text = emitTemplate(document, { header: header(s.file, s.source, s.steps) });
     } catch (error) {
       throw new Error(`${s.source}: ${(error as Error).message}`, { cause: error });
     }
-    built.push({ file: s.file, source: s.source, text });
+    built.push({ file: s.file, source: s.source, text, document });
   }
   return built;
 }
@@ -56,7 +62,7 @@ export interface SyncResult {
  * Writes the built templates into `dir` (only files whose bytes differ), removing YAML files no
  * source produces. With `check`, writes nothing and reports what would change.
  */
-export async function syncTemplates(dir: string, options: { check: boolean }): Promise<SyncResult> {
+export async function syncTemplates(dir: string, options: { check: boolean; readme?: string }): Promise<SyncResult> {
   const built = buildAll();
   await mkdir(dir, { recursive: true });
   const changed: string[] = [];
@@ -73,5 +79,9 @@ export async function syncTemplates(dir: string, options: { check: boolean }): P
     const { rm } = await import('node:fs/promises');
     for (const f of extra) await rm(path.join(dir, f));
   }
+  // The README's architecture diagram is rebuilt from the same documents; a stale section is
+  // reported like a stale template (as a path relative to `dir`, e.g. ../README.md).
+  const readme = options.readme ?? path.join(path.dirname(path.resolve(dir)), 'README.md');
+  if ((await syncReadme(readme, () => diagramOfDocuments(built, ROOT.file), options)) === 'changed') changed.push(path.relative(dir, readme));
   return { changed, extra, total: built.length };
 }
