@@ -83,7 +83,7 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
     group: 'Disaster recovery',
     definition: {
       Type: 'String',
-      Description: 'Region of the standby deployment (replica buckets and keys, table replicas, backup copies); empty picks the partner region from the RegionPairs mapping',
+      Description: 'Region of the standby deployment (replica buckets and keys, table replicas, backup copies); empty picks the partner region from the RegionConfig mapping',
       Default: '',
       AllowedPattern: '^$|^[a-z]{2}(-gov)?-[a-z]+-\\d$',
     },

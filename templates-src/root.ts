@@ -9,8 +9,8 @@ import type { StackDefinition, Wire } from './lib/stack';
 import { StackTemplate, TemplateDefinitionError, type TemplateDocument } from './lib/template';
 import { ROOT_PARAMETERS, type ParameterGroup } from './parameters';
 
-/** Region → its default DR partner (AWS's paired regions) and the QuickSight identity region. */
-export const REGION_PAIRS: Readonly<Record<string, { Secondary: string }>> = {
+/** Region → its default DR partner region. */
+const REGION_PAIRS: Readonly<Record<string, { Secondary: string }>> = {
   'us-east-1': { Secondary: 'us-west-2' },
   'us-east-2': { Secondary: 'us-west-2' },
   'us-west-1': { Secondary: 'us-east-1' },
@@ -26,6 +26,18 @@ export const REGION_PAIRS: Readonly<Record<string, { Secondary: string }>> = {
   'ap-south-1': { Secondary: 'ap-southeast-1' },
   'sa-east-1': { Secondary: 'us-east-1' },
 };
+
+/**
+ * The RegionConfig mapping: per supported region, its default secondary region and the
+ * region-specific ARNs the stacks need (Security Hub's foundational standard is published per
+ * region: `arn:aws:securityhub:<region>::standards/…`).
+ */
+export const REGION_CONFIG: Readonly<Record<string, { Secondary: string; SecurityHubStandardArn: string }>> = Object.fromEntries(
+  Object.entries(REGION_PAIRS).map(([region, pair]) => [
+    region,
+    { Secondary: pair.Secondary, SecurityHubStandardArn: `arn:aws:securityhub:${region}::standards/aws-foundational-security-best-practices/v/1.0.0` },
+  ]),
+);
 
 /** Root conditions stacks may name in `condition` or wire through `!If`. */
 export const ROOT_CONDITIONS = {
@@ -61,7 +73,7 @@ export function buildRoot(stacks: readonly StackDefinition[]): TemplateDocument 
     t.parameter(name, p.definition);
     groups.set(p.group, [...(groups.get(p.group) ?? []), name]);
   }
-  t.mapping('RegionPairs', REGION_PAIRS);
+  t.mapping('RegionConfig', REGION_CONFIG);
   for (const [name, condition] of Object.entries(ROOT_CONDITIONS)) t.condition(name, condition);
 
   const byId = new Map(stacks.map((s) => [s.id, s]));
@@ -85,7 +97,7 @@ export function buildRoot(stacks: readonly StackDefinition[]): TemplateDocument 
   }
   t.implements('11.1', ...stacks.map((s) => s.id));
   t.implements('11.3', 'Symbols', 'Cities', 'StockDropPercent', 'HeatThresholdC', 'ColdThresholdC', 'WindThresholdKph', 'PrecipThresholdMm');
-  t.implements('11.4', 'RegionPairs');
+  t.implements('11.4', 'RegionConfig');
   t.implements('11.5', ...stacks.filter((s) => ['Networking', 'Compute', 'Analytics'].includes(s.id)).map((s) => s.id));
   return t.toDocument({
     'AWS::CloudFormation::Interface': {

@@ -10,7 +10,7 @@ import Secret from 'cloudform-types/types/secretsManager/secret';
 import Hub from 'cloudform-types/types/securityHub/hub';
 import Standard from 'cloudform-types/types/securityHub/standard';
 import { COMMON_INPUTS, newStackTemplate, SECONDARY_REGION_INPUT } from './lib/common';
-import { equals, getAtt, ifThen, join, NO_VALUE, not, ref, split, sub } from './lib/fn';
+import { equals, findInMap, getAtt, ifThen, join, NO_VALUE, not, ref, split, sub } from './lib/fn';
 import { auditTrail, configCompliance, MANAGED_RULES } from './lib/governance';
 import { functionRole, type FunctionKey, type FunctionRoleRefs } from './lib/iam-functions';
 import { KEY_IDS, platformKeys, TRAIL_NAME_SUFFIX } from './lib/keys';
@@ -58,6 +58,7 @@ export const security: StackDefinition = {
     MarketDataProvider: { parameter: 'MarketDataProvider' },
     ReplicaKmsKeyArn: { parameter: 'ReplicaKmsKeyArn' },
     SecondaryRegion: SECONDARY_REGION_INPUT,
+    SecurityHubStandardArn: { value: findInMap('RegionConfig', ref('AWS::Region'), 'SecurityHubStandardArn') },
   },
   outputs: [
     'DataLakeKeyArn', 'TablesKeyArn', 'SecretsKeyArn', 'StreamingKeyArn', 'LogsKeyArn',
@@ -77,6 +78,7 @@ export const security: StackDefinition = {
     t.parameter('MarketDataProvider', { Type: 'String', Description: 'Stock quote API whose key the market-data secret holds', AllowedValues: ['finnhub', 'alphavantage'] });
     t.parameter('ReplicaKmsKeyArn', { Type: 'String', Description: 'KMS key in the secondary region for the secret replicas; empty: secrets are not replicated', Default: '' });
     t.parameter('SecondaryRegion', { Type: 'String', Description: 'Region of the standby deployment' });
+    t.parameter('SecurityHubStandardArn', { Type: 'String', Description: "ARN of Security Hub's AWS Foundational Security Best Practices standard in this region (root's RegionConfig mapping)" });
     t.condition('HasAlertEmail', not(equals(ref('AlertEmail'), '')));
     t.condition('HasTrustedAccounts', not(equals(ref('TrustedAccountIds'), '')));
     t.condition('HasReplica', not(equals(ref('ReplicaKmsKeyArn'), '')));
@@ -192,7 +194,7 @@ export const security: StackDefinition = {
     // CIS standard the default would add is left to the account owner.
     t.resource('SecurityHub', when('CreateSecurityHub', new Hub({ EnableDefaultStandards: false, ControlFindingGenerator: 'SECURITY_CONTROL', AutoEnableControls: true, Tags: { Project: ref('NamePrefix') } })));
     t.resource('FoundationalStandard', when('CreateSecurityHub', dependsOn(new Standard({
-      StandardsArn: sub('arn:${AWS::Partition}:securityhub:${AWS::Region}::standards/aws-foundational-security-best-practices/v/1.0.0'),
+      StandardsArn: ref('SecurityHubStandardArn'),
     }), 'SecurityHub')));
     t.add(webAcl({ logsKeyArn: keyArn(KEY_IDS.logs) }));
     t.implements('9.5', 'GuardDutyDetector', 'GuardDutyFindingsRule', 'SecurityHub', 'FoundationalStandard', 'WebAcl', 'WebAclLogging');

@@ -32,7 +32,7 @@ export const COMMON_INPUTS: Readonly<Record<string, Wire>> = {
   [ENVIRONMENT]: { parameter: 'Environment' },
 };
 
-/** The secondary region: the parameter, or the partner of the stack's region in root's RegionPairs mapping. */
+/** The secondary region: the parameter, or the partner of the stack's region in root's RegionConfig mapping. */
 export const SECONDARY_REGION_INPUT: Wire = {
-  value: ifThen('HasSecondaryRegion', ref('SecondaryRegion'), findInMap('RegionPairs', ref('AWS::Region'), 'Secondary')),
+  value: ifThen('HasSecondaryRegion', ref('SecondaryRegion'), findInMap('RegionConfig', ref('AWS::Region'), 'Secondary')),
 };

@@ -116,7 +116,8 @@ export function loadSpec(options: LoadSpecOptions = {}): SpecIndex {
   if (loaded) return loaded;
   const dir = packageDir();
   const version = String((JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Json).version);
-  const cacheDir = options.cacheDir ?? path.resolve(__dirname, '..', '..', '..', '.cache');
+  // <project>/node_modules/@aws-cdk/aws-service-spec → <project>/.cache (independent of where this module was bundled to).
+  const cacheDir = options.cacheDir ?? path.resolve(dir, '..', '..', '..', '.cache');
   const cacheFile = cacheDir === false ? undefined : path.join(cacheDir, `aws-service-spec-${version}-v${CACHE_FORMAT}.json`);
   if (cacheFile) {
     try {
