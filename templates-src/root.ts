@@ -23,6 +23,7 @@ const REGION_PAIRS: Readonly<Record<string, { Secondary: string }>> = {
   'ap-southeast-1': { Secondary: 'ap-southeast-2' },
   'ap-southeast-2': { Secondary: 'ap-southeast-1' },
   'ap-northeast-1': { Secondary: 'ap-northeast-3' },
+  'ap-northeast-3': { Secondary: 'ap-northeast-1' },
   'ap-south-1': { Secondary: 'ap-southeast-1' },
   'sa-east-1': { Secondary: 'us-east-1' },
 };

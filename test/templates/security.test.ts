@@ -13,6 +13,7 @@ const keyStatements = (id: string): Json[] => props(id).KeyPolicy.Statement;
 const policyStatements = (roleId: string): Json[] => props(roleId).Policies[0].PolicyDocument.Statement;
 const actionsOf = (statements: Json[]): string[] => statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 const sub = (text: string) => ({ 'Fn::Sub': text });
+const ref = (name: string) => ({ Ref: name });
 const DATA_SERVICES = ['s3', 'dynamodb', 'kinesis', 'kms', 'sqs', 'sns', 'secretsmanager'];
 
 const KEYS = ['DataLakeKey', 'TablesKey', 'SecretsKey', 'StreamingKey', 'LogsKey'];
@@ -258,7 +259,9 @@ describe('security.yaml', () => {
 
   test('Security Hub enables the AWS Foundational Security Best Practices standard explicitly', () => {
     expect(props('SecurityHub').EnableDefaultStandards).toBe(false);
-    expect(props('FoundationalStandard').StandardsArn).toEqual(sub('arn:${AWS::Partition}:securityhub:${AWS::Region}::standards/aws-foundational-security-best-practices/v/1.0.0'));
+    // The ARN is region-specific; root passes it from its RegionConfig mapping.
+    expect(props('FoundationalStandard').StandardsArn).toEqual(ref('SecurityHubStandardArn'));
+    expect(JSON.parse(JSON.stringify(security.inputs.SecurityHubStandardArn))).toEqual({ value: { 'Fn::FindInMap': ['RegionConfig', ref('AWS::Region'), 'SecurityHubStandardArn'] } });
     expect(resources.FoundationalStandard!.DependsOn).toBe('SecurityHub');
   });
 
