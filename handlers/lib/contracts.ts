@@ -105,6 +105,35 @@ export interface LatestItem {
   readonly prevSma5?: number;
   readonly prevSma20?: number;
   readonly smaTs?: string;
+  // Added with the enricher/aggregator (issue 4); all optional, nothing above changed.
+  /** Enricher: the rest of the latest event and its lineage. */
+  readonly open?: number;
+  readonly high?: number;
+  readonly low?: number;
+  readonly volume?: number;
+  readonly pressureHpa?: number;
+  readonly source?: string;
+  readonly schemaVersion?: number;
+  /** Kinesis arrival of the latest event (ISO). */
+  readonly ingestTs?: string;
+  /** When the enricher processed it (ISO). */
+  readonly processTs?: string;
+  /** Kinesis sequence number of the latest event. */
+  readonly sequenceNumber?: string;
+  /** Aggregator rolling state: values (price or tempC) of the last ≤ 20 applied ticks, oldest first. */
+  readonly recent?: readonly number[];
+  /** Aggregator: the current tumbling 5-minute and 1-hour windows (start ISO, count, sum, min, max). */
+  readonly win5m?: RollingWindow;
+  readonly win1h?: RollingWindow;
+}
+
+/** A tumbling window's running aggregate (aggregator state on LatestTable). */
+export interface RollingWindow {
+  readonly start: string;
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
 }
 
 /** Alert rules, as written in `.demo/alerts.ndjson` and SNS messages (DESIGN §8). */
