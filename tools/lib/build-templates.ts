@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ROADMAP } from '../../templates-src/roadmap';
 import { buildRoot } from '../../templates-src/root';
 import { ROOT, STACKS, STANDALONE } from '../../templates-src/stacks';
-import { emitTemplate } from '../../templates-src/lib/yaml';
+import { emitTemplate, verifyEmitted } from '../../templates-src/lib/yaml';
 import { diagramOfDocuments, syncReadme } from './report/readme';
 
 export interface BuiltTemplate {
@@ -30,18 +30,23 @@ function header(file: string, source: string, steps: readonly number[]): string[
   ];
 }
 
-/** Builds all templates in memory (root first, then the registry order, then the standalone templates). */
-export function buildAll(): BuiltTemplate[] {
+/**
+ * Builds all templates in memory (root first, then the registry order, then the standalone
+ * templates). `verify: false` skips the emitter's re-parse check; the caller must then verify
+ * what it writes (syncTemplates does).
+ */
+export function buildAll(options: { verify?: boolean } = {}): BuiltTemplate[] {
+  const verify = options.verify ?? true;
   const rootDocument = buildRoot(STACKS);
   const built: BuiltTemplate[] = [
-    { file: ROOT.file, source: ROOT.source, text: emitTemplate(rootDocument, { header: header(ROOT.file, ROOT.source, ROOT.steps) }), document: rootDocument },
+    { file: ROOT.file, source: ROOT.source, text: emitTemplate(rootDocument, { header: header(ROOT.file, ROOT.source, ROOT.steps), verify }), document: rootDocument },
   ];
   for (const s of [...STACKS, ...STANDALONE]) {
     let text: string;
     let document: object;
     try {
       document = s.build();
-      text = emitTemplate(document, { header: header(s.file, s.source, s.steps) });
+      text = emitTemplate(document, { header: header(s.file, s.source, s.steps), verify });
     } catch (error) {
       throw new Error(`${s.source}: ${(error as Error).message}`, { cause: error });
     }
@@ -63,13 +68,19 @@ export interface SyncResult {
  * source produces. With `check`, writes nothing and reports what would change.
  */
 export async function syncTemplates(dir: string, options: { check: boolean; readme?: string }): Promise<SyncResult> {
-  const built = buildAll();
+  // Files equal to what is on disk were verified when written; only changed ones are re-parsed.
+  const built = buildAll({ verify: false });
   await mkdir(dir, { recursive: true });
   const changed: string[] = [];
   for (const t of built) {
     const target = path.join(dir, t.file);
     const current = await readFile(target, 'utf8').catch(() => undefined);
     if (current === t.text) continue;
+    try {
+      verifyEmitted(t.text, t.document);
+    } catch (error) {
+      throw new Error(`${t.source}: ${(error as Error).message}`, { cause: error });
+    }
     changed.push(t.file);
     if (!options.check) await writeFile(target, t.text);
   }
