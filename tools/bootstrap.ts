@@ -5,20 +5,11 @@
  * `npm run package` uploads to. Idempotent: re-running with nothing to change exits 0.
  */
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { BOOTSTRAP_USAGE, parseBootstrapArgs, runBootstrapCommand } from './lib/deploy/bootstrap';
 import { systemClock } from './lib/deploy/clock';
 import { findRepoRoot } from './lib/deploy/cli';
 import { ToolError } from './lib/deploy/errors';
-
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
-}
+import { confirm } from './lib/deploy/prompt';
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {

@@ -6,19 +6,10 @@
  * stacks, prints one report for the tree, confirms, executes and streams progress, then writes
  * `.deploy/<stack>-outputs.json`. Logic: tools/lib/deploy/. Flags: `--help` or docs/deploy.md.
  */
-import { createInterface } from 'node:readline/promises';
 import { systemClock } from './lib/deploy/clock';
 import { findRepoRoot, DEPLOY_USAGE, parseDeployArgs, runDeployCommand } from './lib/deploy/cli';
 import { ToolError } from './lib/deploy/errors';
-
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
-}
+import { confirm } from './lib/deploy/prompt';
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {

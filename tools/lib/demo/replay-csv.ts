@@ -17,20 +17,10 @@
  */
 import { parse } from 'csv-parse/sync';
 import path from 'node:path';
+import { SCHEMA_VERSION, type StockTick } from '../../../handlers/lib/contracts';
 
-export interface ReplayTick {
-  readonly schemaVersion: 1;
-  readonly type: 'stock';
-  readonly symbol: string;
-  readonly ts: string;
-  readonly price: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly prevClose: number;
-  readonly volume: number;
-  readonly source: 'replay';
-}
+/** A canonical stock tick (DESIGN §4) whose source is the replayed file. */
+export type ReplayTick = StockTick & { readonly source: 'replay' };
 
 export interface SkippedRow {
   /** 1-based line number in the file (header is line 1). */
@@ -180,7 +170,7 @@ export function readReplayCsv(text: string, options: ReplayOptions = {}): Replay
     const prevClose = lastClose.get(b.symbol) ?? b.close;
     lastClose.set(b.symbol, b.close);
     ticks.push({
-      schemaVersion: 1,
+      schemaVersion: SCHEMA_VERSION,
       type: 'stock',
       symbol: b.symbol,
       ts: `${b.date}T00:00:00.000Z`,
