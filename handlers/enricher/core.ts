@@ -23,6 +23,10 @@
  *
  * DynamoDB writes are idempotent per record (conditional put keyed `pk`/`ts`; LatestTable only
  * moves forward), so redelivering a record that was already written changes nothing.
+ *
+ * A producer resend (same entity and `ts`, another sequence number) finds the MetricsTable item
+ * written by the first copy: its raw line is kept (the raw zone is what arrived) but it owns no
+ * Parquet row, so every tick is exactly once in the processed zone (`zoneObjects`).
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { decodeRecord, DEFAULT_MAX_RECORD_BYTES, type QuarantineCode } from '../lib/decode';
@@ -45,8 +49,6 @@ export interface ValidRecord {
   readonly enriched: EnrichedEvent;
   /** The payload exactly as received (one raw NDJSON line). */
   readonly text: string;
-  /** This record carries the newest `ts` of its entity in the batch: only it updates LatestTable. */
-  readonly latestWinner: boolean;
 }
 
 export interface QuarantinedRecord {
@@ -90,23 +92,20 @@ export function planRecord(record: KinesisStreamRecord, now: Date | BatchClock, 
     };
   }
   const enriched = enrich(decoded.event, { shardId, sequenceNumber, approximateArrivalTimestamp }, now);
-  return { kind: 'valid', sequenceNumber, enriched, text: decoded.text, latestWinner: false };
+  return { kind: 'valid', sequenceNumber, enriched, text: decoded.text };
 }
 
-/** Decodes, validates and enriches every record of a batch, and marks each entity's newest tick. */
+/**
+ * Decodes, validates and enriches every record of a batch. Every valid tick then moves
+ * LatestTable in arrival order (index.ts), so its stream carries each tick and the rules engine
+ * judges each one: updating only an entity's newest tick per batch would hide a drop on an
+ * earlier tick of the same batch.
+ */
 export function planBatch(records: readonly KinesisStreamRecord[], now: Date, options: PlanOptions = {}): BatchPlan {
   const clock = batchClock(now);
   // A Kinesis batch comes from one shard: derive its ID once.
   const shardId = records[0] ? shardIdOf(records[0].eventID) : 'none';
   const planned = records.map((r) => planRecord(r, clock, options, shardId));
-  const newest = new Map<string, number>();
-  planned.forEach((p, i) => {
-    if (p.kind !== 'valid') return;
-    const j = newest.get(p.enriched.pk);
-    // Ties (same ts twice in a batch) go to the first: the later one is a duplicate.
-    if (j === undefined || (planned[j] as ValidRecord).enriched.ts < p.enriched.ts) newest.set(p.enriched.pk, i);
-  });
-  for (const i of newest.values()) planned[i] = { ...(planned[i] as ValidRecord), latestWinner: true };
   const first = records[0];
   return {
     shardId,
@@ -155,7 +154,7 @@ export type ProcessedObject =
  * The raw and processed objects of the first `committed` records: one per dataset and UTC day
  * of `ts`, all named after the batch's shard and first sequence number.
  */
-export function zoneObjects(plan: BatchPlan, committed: number): { raw: RawObject[]; processed: ProcessedObject[] } {
+export function zoneObjects(plan: BatchPlan, committed: number, producerDuplicates: ReadonlySet<string> = new Set()): { raw: RawObject[]; processed: ProcessedObject[] } {
   const groups = new Map<string, { dataset: 'stocks' | 'weather'; day: string; lines: string[]; rows: EnrichedEvent[] }>();
   for (const r of plan.records.slice(0, committed)) {
     if (r.kind !== 'valid') continue;
@@ -163,13 +162,15 @@ export function zoneObjects(plan: BatchPlan, committed: number): { raw: RawObjec
     const id = `${r.enriched.dataset}/${day}`;
     let g = groups.get(id);
     if (!g) groups.set(id, (g = { dataset: r.enriched.dataset, day, lines: [], rows: [] }));
-    g.lines.push(r.text);
-    g.rows.push(r.enriched);
+    g.lines.push(r.text); // raw keeps what arrived, resends included
+    // A producer resend (same entity and ts, another sequence number) owns no Parquet row: the
+    // record that first wrote MetricsTable does (RELIABILITY 2).
+    if (!producerDuplicates.has(r.sequenceNumber)) g.rows.push(r.enriched);
   }
   const ordered = [...groups.values()].sort((a, b) => (a.dataset + a.day < b.dataset + b.day ? -1 : 1));
   return {
     raw: ordered.map((g) => ({ key: rawKey(g.dataset, g.day, plan.shardId, plan.firstSequence), lines: g.lines })),
-    processed: ordered.map((g) =>
+    processed: ordered.filter((g) => g.rows.length > 0).map((g) =>
       g.dataset === 'stocks'
         ? { key: processedKey('stocks', g.day, plan.shardId, plan.firstSequence), dataset: 'stocks', rows: g.rows as EnrichedStock[] }
         : { key: processedKey('weather', g.day, plan.shardId, plan.firstSequence), dataset: 'weather', rows: g.rows as EnrichedWeather[] },

@@ -14,7 +14,7 @@
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient, putIfAbsent, updateIfNewer } from '../lib/dynamo';
@@ -24,7 +24,7 @@ import { limiter } from '../lib/limit';
 import { observability, type Observability } from '../lib/observability';
 import { stocksToParquet, weatherToParquet } from '../lib/parquet';
 import { createS3Client, putParquet, putQuarantine, putRawNdjson } from '../lib/s3';
-import { committedPrefixLength, latestAttributes, metricsItem, planBatch, zoneObjects, type PlanOptions, type PlannedRecord } from './core';
+import { committedPrefixLength, latestAttributes, metricsItem, planBatch, zoneObjects, type PlanOptions, type PlannedRecord, type ValidRecord } from './core';
 
 export interface EnricherConfig extends PlanOptions {
   readonly metricsTableName: string;
@@ -69,26 +69,49 @@ export function createHandler(deps: EnricherDeps): KinesisHandler {
   const { logger, metrics } = deps.observability ?? observability('enricher');
   const limit = limiter(config.concurrency ?? 32);
 
-  async function writeRecord(p: PlannedRecord): Promise<void> {
+  async function writeRecord(p: PlannedRecord, producerDuplicates: Set<string>, latestTurns: Map<string, Promise<void>>): Promise<void> {
     if (p.kind === 'quarantine') {
       await putQuarantine(s3, config.rawBucketName, p.key, p.object);
       logger.warn('record quarantined', { code: p.code, reason: p.object.reason, key: p.key });
       metrics.addMetric(`Quarantined-${p.code}`, MetricUnit.Count, 1);
       return;
     }
+    // Every tick moves LatestTable, one at a time per entity in arrival order, so its stream shows
+    // each tick and the rules engine judges each one (a drop on a tick that is not the batch's
+    // newest would otherwise never be seen). Taken before any await: call order = arrival order.
+    const pk = p.enriched.pk;
+    const turn = latestTurns.get(pk) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    latestTurns.set(pk, turn.then(() => mine));
+    try {
+      await writeValid(p, turn, producerDuplicates);
+    } finally {
+      release();
+    }
+  }
+
+  async function writeValid(p: ValidRecord, turn: Promise<void>, producerDuplicates: Set<string>): Promise<void> {
     const e = p.enriched;
     const metricsResult = await putIfAbsent(doc, config.metricsTableName, metricsItem(e, config.ttlDays));
-    if (metricsResult === 'duplicate') metrics.addMetric('DuplicateRecords', MetricUnit.Count, 1);
-    if (p.latestWinner) {
-      const latest = await updateIfNewer(doc, config.latestTableName, e.pk, e.ts, latestAttributes(e), { onWritten: deps.onLatestWrite });
-      if (latest === 'stale') metrics.addMetric('StaleLatestSkipped', MetricUnit.Count, 1);
+    if (metricsResult === 'duplicate') {
+      metrics.addMetric('DuplicateRecords', MetricUnit.Count, 1);
+      // Same sequence number: our own redelivery (keep the row, the batch's keys are rewritten).
+      // Another one: a producer resend, whose row belongs to the record that wrote the item.
+      const stored = await doc.send(new GetCommand({ TableName: config.metricsTableName, Key: { pk: e.pk, ts: e.ts }, ConsistentRead: true, ProjectionExpression: 'sequenceNumber' }));
+      if (stored.Item?.sequenceNumber !== e.sequenceNumber) producerDuplicates.add(p.sequenceNumber);
     }
+    await turn;
+    const latest = await updateIfNewer(doc, config.latestTableName, e.pk, e.ts, latestAttributes(e), { onWritten: deps.onLatestWrite });
+    if (latest === 'stale') metrics.addMetric('StaleLatestSkipped', MetricUnit.Count, 1);
   }
 
   return async (event, context) => {
     const plan = planBatch(event.Records, now(), config);
     const bySequence = new Map(plan.records.map((p) => [p.sequenceNumber, p]));
-    const recordHandler = (record: KinesisStreamRecord): Promise<void> => limit(() => writeRecord(bySequence.get(record.kinesis.sequenceNumber)!));
+    const producerDuplicates = new Set<string>();
+    const latestTurns = new Map<string, Promise<void>>();
+    const recordHandler = (record: KinesisStreamRecord): Promise<void> => limit(() => writeRecord(bySequence.get(record.kinesis.sequenceNumber)!, producerDuplicates, latestTurns));
     // One processor per invocation: its state is per batch, and the local demo may drive several
     // shards through the same handler concurrently.
     const processor = new BatchProcessor(EventType.KinesisDataStreams);
@@ -98,7 +121,7 @@ export function createHandler(deps: EnricherDeps): KinesisHandler {
       const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
       const committed = committedPrefixLength(plan, failed);
       try {
-        await writeZones(plan, committed);
+        await writeZones(plan, committed, producerDuplicates);
       } catch (err) {
         if (!(err instanceof PartialWriteError)) throw err;
         logger.error('raw/processed write failed; reporting the whole batch for retry (same keys, overwritten)', { error: err.message });
@@ -112,8 +135,8 @@ export function createHandler(deps: EnricherDeps): KinesisHandler {
     }
   };
 
-  async function writeZones(plan: ReturnType<typeof planBatch>, committed: number): Promise<void> {
-    const { raw, processed } = zoneObjects(plan, committed);
+  async function writeZones(plan: ReturnType<typeof planBatch>, committed: number, producerDuplicates: ReadonlySet<string>): Promise<void> {
+    const { raw, processed } = zoneObjects(plan, committed, producerDuplicates);
     await Promise.all([
       ...raw.map((o) => putRawNdjson(s3, config.rawBucketName, o.key, o.lines)),
       ...processed.map((o) => putParquet(s3, config.processedBucketName, o.key, o.dataset === 'stocks' ? stocksToParquet(o.rows) : weatherToParquet(o.rows))),

@@ -2,23 +2,23 @@ import { committedPrefixLength, latestAttributes, metricsItem, planBatch, zoneOb
 import { FIXED_NOW, SHARD_ID, kinesisEvent, kinesisRecord, sequenceNumber, stockTick, weatherObservation } from '../../fixtures/events';
 
 describe('planBatch', () => {
-  test('valid and invalid records, and the newest tick per entity wins LatestTable', () => {
+  test('valid and invalid records, in arrival order', () => {
     const event = kinesisEvent([
       stockTick({ ts: '2026-11-20T14:31:00Z' }),
       stockTick({ ts: '2026-11-20T14:30:00Z' }),
       '{bad',
       weatherObservation(),
-      stockTick({ ts: '2026-11-20T14:31:00Z' }), // same ts again: a duplicate, the first keeps the win
+      stockTick({ ts: '2026-11-20T14:31:00Z' }), // same ts again: a producer resend, decided at write time
     ]);
     const plan = planBatch(event.Records, FIXED_NOW);
     expect(plan.shardId).toBe(SHARD_ID);
     expect(plan.firstSequence).toBe(sequenceNumber(1));
-    expect(plan.records.map((r) => (r.kind === 'valid' ? [r.kind, r.latestWinner] : [r.kind, r.code]))).toEqual([
-      ['valid', true],
-      ['valid', false],
+    expect(plan.records.map((r) => (r.kind === 'valid' ? [r.kind, r.enriched.ts] : [r.kind, r.code]))).toEqual([
+      ['valid', '2026-11-20T14:31:00.000Z'],
+      ['valid', '2026-11-20T14:30:00.000Z'],
       ['quarantine', 'malformed-json'],
-      ['valid', true],
-      ['valid', false],
+      ['valid', '2026-11-20T14:30:00.000Z'],
+      ['valid', '2026-11-20T14:31:00.000Z'],
     ]);
   });
 

@@ -191,6 +191,35 @@ describe('enricher handler on dynalite + s3rver', () => {
     expect(await env.parquetRows('sequence_number')).toEqual([{ sequence_number: sequenceNumber(1) }, { sequence_number: sequenceNumber(2) }]);
   });
 
+  test('a producer resend (same tick, another sequence number) keeps its raw line but adds no Parquet row', async () => {
+    const env = await freshEnv();
+    const tick = stockTick({ ts: '2026-11-20T14:30:00Z', price: 190.5 });
+    await env.handler(kinesisEvent([tick, stockTick({ ts: '2026-11-20T14:31:00Z' }), tick], 1)); // resent in the same batch
+    await env.handler(kinesisEvent([tick], 10)); // and again in a later batch
+
+    expect((await env.metrics()).map((m) => [m.ts, m.sequenceNumber])).toEqual([
+      ['2026-11-20T14:30:00.000Z', sequenceNumber(1)],
+      ['2026-11-20T14:31:00.000Z', sequenceNumber(2)],
+    ]);
+    expect(await env.parquetRows('sequence_number')).toEqual([{ sequence_number: sequenceNumber(1) }, { sequence_number: sequenceNumber(2) }]);
+    expect(await env.rawLines(`raw/stocks/dt=2026-11-20/${SHARD_ID}-${first}.json.gz`)).toHaveLength(3);
+    expect(await env.rawLines(`raw/stocks/dt=2026-11-20/${SHARD_ID}-${sequenceNumber(10)}.json.gz`)).toHaveLength(1);
+  });
+
+  test('every tick of a batch moves LatestTable in arrival order, so the stream shows each one', async () => {
+    const env = await freshEnv();
+    const images: Record<string, unknown>[] = [];
+    const handler = createHandler({ doc: ddb.doc, s3: s3.client, config: env.config, now: () => FIXED_NOW, onLatestWrite: (image) => void images.push(image) });
+    await handler(kinesisEvent([180, 150, 185, 170].map((price, i) => stockTick({ ts: `2026-11-20T14:3${i}:00Z`, price })), 1));
+    // The 150 tick is a > 10 % drop from 189: the rules engine can only judge it if LatestTable held it.
+    expect(images.map((i) => [i.ts, i.price])).toEqual([
+      ['2026-11-20T14:30:00.000Z', 180],
+      ['2026-11-20T14:31:00.000Z', 150],
+      ['2026-11-20T14:32:00.000Z', 185],
+      ['2026-11-20T14:33:00.000Z', 170],
+    ]);
+  });
+
   test('an older tick in a later batch never overwrites the newer LatestTable value', async () => {
     const env = await freshEnv();
     await env.handler(kinesisEvent([stockTick({ ts: '2026-11-20T14:31:00Z', price: 191 })], 1));
