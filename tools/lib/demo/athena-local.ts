@@ -2,11 +2,14 @@
  * Runs the Athena named queries of analytics.yaml on DuckDB over the Parquet files of a local
  * processed zone, the way Athena sees them: one view per dataset (`stocks`, `weather`, the
  * folder names the Glue crawler turns into tables), hive partitions year/month/day typed
- * explicitly (DuckDB would otherwise read `month=03` as VARCHAR; DESIGN §11).
+ * explicitly (DuckDB would otherwise read `month=03` as VARCHAR; DESIGN §11). The session setup
+ * and the views are templates-src/lib/named-queries.ts's (DUCKDB_SESSION_SETUP, duckdbViewSql):
+ * one definition for the demo, the tests and the analytics stack.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { DUCKDB_SESSION_SETUP, duckdbViewSql, type ProcessedDataset } from '../../../templates-src/lib/named-queries';
 
 export interface NamedQuery {
   readonly name: string;
@@ -21,12 +24,6 @@ export interface QueryResult {
   readonly error?: string;
 }
 
-const HIVE_TYPES = "{'year': INTEGER, 'month': INTEGER, 'day': INTEGER}";
-
-function quote(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
 /**
  * @param processedRoot directory holding `processed/<dataset>/year=…/month=…/day=…/*.parquet`
  *   (i.e. the bucket's content mirrored to disk)
@@ -36,11 +33,10 @@ export async function runNamedQueries(processedRoot: string, datasets: readonly 
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
+    for (const statement of DUCKDB_SESSION_SETUP) await connection.run(statement);
     for (const dataset of datasets) {
-      const dir = path.join(processedRoot, 'processed', dataset);
-      if (!existsSync(dir)) continue;
-      const glob = path.join(dir, '**', '*.parquet');
-      await connection.run(`CREATE VIEW ${dataset} AS SELECT * FROM read_parquet(${quote(glob)}, hive_partitioning = true, hive_types = ${HIVE_TYPES}, union_by_name = true)`);
+      if (!existsSync(path.join(processedRoot, 'processed', dataset))) continue;
+      await connection.run(duckdbViewSql(dataset as ProcessedDataset, processedRoot));
     }
     const results: QueryResult[] = [];
     for (const q of queries) {
