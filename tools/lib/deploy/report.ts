@@ -2,19 +2,10 @@
  * The change report: one table for the whole nested-stack tree, with a replacement column and
  * stateful resources flagged loudly when they would be replaced or removed.
  */
+import { STATEFUL_TYPES } from '../stateful';
 import type { ChangeSetTree, TreeChange } from './changeset';
 
-/** Resource types that hold data: replacing or removing one can lose it. */
-export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
-  'AWS::S3::Bucket',
-  'AWS::DynamoDB::Table',
-  'AWS::DynamoDB::GlobalTable',
-  'AWS::Kinesis::Stream',
-  'AWS::KMS::Key',
-  'AWS::Logs::LogGroup',
-  'AWS::Cognito::UserPool',
-  'AWS::SecretsManager::Secret',
-]);
+export { STATEFUL_TYPES };
 
 /** CloudFormation's Replacement → the report's column. */
 export function replacementLabel(c: Pick<TreeChange, 'action' | 'replacement'>): string {

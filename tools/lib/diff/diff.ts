@@ -9,24 +9,9 @@
  */
 import { isRecord, section, type Json } from '../report/model';
 import { worst, type Replacement, type ReplacementSpec } from './spec';
+import { STATEFUL_TYPES } from '../stateful';
 
-/**
- * Types whose replacement or deletion loses data: the brief's list (buckets, tables, streams,
- * keys, log groups, user pools, secrets) plus SQS queues (DLQs hold the records that failed) and
- * backup vaults (recovery points).
- */
-export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
-  'AWS::S3::Bucket',
-  'AWS::DynamoDB::Table',
-  'AWS::DynamoDB::GlobalTable',
-  'AWS::Kinesis::Stream',
-  'AWS::KMS::Key',
-  'AWS::Logs::LogGroup',
-  'AWS::Cognito::UserPool',
-  'AWS::SecretsManager::Secret',
-  'AWS::SQS::Queue',
-  'AWS::Backup::BackupVault',
-]);
+export { STATEFUL_TYPES };
 
 /** Resource attributes outside Properties that are compared too (none of them replaces). */
 const ATTRIBUTES = ['Condition', 'DependsOn', 'Metadata', 'CreationPolicy', 'UpdatePolicy', 'DeletionPolicy', 'UpdateReplacePolicy'] as const;
