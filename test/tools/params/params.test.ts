@@ -157,6 +157,11 @@ describe('mapping onto root parameters', () => {
     for (const name of Object.keys(FILE_TO_ROOT)) expect(LEFT_TO_DEFAULT[name]).toBeUndefined();
   });
 
+  test('a project name the schema accepts is one the root template accepts (same pattern)', async () => {
+    const schema = JSON.parse(await readFile(path.join(__dirname, '../../../parameters/schema.json'), 'utf8')) as { properties: { projectName: { pattern: string } } };
+    expect(schema.properties.projectName.pattern).toBe(ROOT_PARAMETERS.ProjectName!.definition.AllowedPattern);
+  });
+
   test('the file maps to CloudFormation parameter strings that satisfy the root definitions', () => {
     const resolved = resolveRootParameters(validFile() as unknown as ParameterFile);
     expect(resolved.values).toEqual({
