@@ -179,6 +179,21 @@ interface Consumer {
   readonly invoke: (records: readonly KinesisStreamRecord[]) => Promise<{ batchItemFailures?: { itemIdentifier: string }[] } | void>;
 }
 
+/** The rules' thresholds: the stock drop as chosen, the weather ones from root.yaml's defaults (like a deploy without overrides). */
+function weatherThresholds(root: Record<string, unknown>, stockDropPercent: number): typeof DEFAULT_THRESHOLDS {
+  const fromRoot = (name: string, fallback: number): number => {
+    const value = Number(parameterDefault(root, name));
+    return Number.isFinite(value) ? value : fallback;
+  };
+  return {
+    stockDropPercent,
+    heatThresholdC: fromRoot('HeatThresholdC', DEFAULT_THRESHOLDS.heatThresholdC),
+    coldThresholdC: fromRoot('ColdThresholdC', DEFAULT_THRESHOLDS.coldThresholdC),
+    windThresholdKph: fromRoot('WindThresholdKph', DEFAULT_THRESHOLDS.windThresholdKph),
+    precipThresholdMm: fromRoot('PrecipThresholdMm', DEFAULT_THRESHOLDS.precipThresholdMm),
+  };
+}
+
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const rootDir = options.rootDir ?? process.cwd();
   const print = options.print ?? ((line: string) => console.log(line));
@@ -303,7 +318,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         latestTableName: latestTable.tableName,
         marketAlertsTopicArn: `arn:aws:sns:us-east-1:000000000000:${NAMES.NamePrefix}-market-alerts`,
         weatherAlertsTopicArn: `arn:aws:sns:us-east-1:000000000000:${NAMES.NamePrefix}-weather-alerts`,
-        thresholds: { ...DEFAULT_THRESHOLDS, stockDropPercent: threshold },
+        thresholds: weatherThresholds(templates['root.yaml']!, threshold),
       },
       doc,
       sns: fakeSns,
