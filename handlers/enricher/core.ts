@@ -156,12 +156,20 @@ export type ProcessedObject =
  */
 export function zoneObjects(plan: BatchPlan, committed: number, producerDuplicates: ReadonlySet<string> = new Set()): { raw: RawObject[]; processed: ProcessedObject[] } {
   const groups = new Map<string, { dataset: 'stocks' | 'weather'; day: string; lines: string[]; rows: EnrichedEvent[] }>();
-  for (const r of plan.records.slice(0, committed)) {
+  // Consecutive records almost always share a group: reuse it without building its id.
+  let last: { dataset: 'stocks' | 'weather'; day: string; lines: string[]; rows: EnrichedEvent[] } | undefined;
+  const end = Math.min(committed, plan.records.length);
+  for (let i = 0; i < end; i++) {
+    const r = plan.records[i]!;
     if (r.kind !== 'valid') continue;
-    const day = r.enriched.ts.slice(0, 10);
-    const id = `${r.enriched.dataset}/${day}`;
-    let g = groups.get(id);
-    if (!g) groups.set(id, (g = { dataset: r.enriched.dataset, day, lines: [], rows: [] }));
+    let g = last;
+    if (g === undefined || g.dataset !== r.enriched.dataset || !r.enriched.ts.startsWith(g.day)) {
+      const day = r.enriched.ts.slice(0, 10);
+      const id = `${r.enriched.dataset}/${day}`;
+      g = groups.get(id);
+      if (!g) groups.set(id, (g = { dataset: r.enriched.dataset, day, lines: [], rows: [] }));
+      last = g;
+    }
     g.lines.push(r.text); // raw keeps what arrived, resends included
     // A producer resend (same entity and ts, another sequence number) owns no Parquet row: the
     // record that first wrote MetricsTable does (RELIABILITY 2).

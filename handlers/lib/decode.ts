@@ -4,7 +4,7 @@
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { CanonicalEvent } from './contracts';
-import { validateEvent } from './schema';
+import { eventProblem } from './schema';
 
 /** Why a record was quarantined; also the folder under `quarantine/` (DESIGN §4). */
 export type QuarantineCode = 'bad-base64' | 'oversized' | 'malformed-json' | 'schema-invalid';
@@ -20,26 +20,32 @@ function badBase64(data: unknown): DecodeResult {
   return { ok: false, code: 'bad-base64', reason: `data is not valid base64 (${typeof data === 'string' ? `${data.length} characters` : typeof data})` };
 }
 
+let scratch = Buffer.allocUnsafe(DEFAULT_MAX_RECORD_BYTES);
+
 /** Decodes base64 → UTF-8 → JSON → schema. */
 export function decodeRecord(record: Pick<KinesisStreamRecord, 'kinesis'>, maxRecordBytes: number = DEFAULT_MAX_RECORD_BYTES): DecodeResult {
   const data = record.kinesis.data;
   if (typeof data !== 'string' || data.length % 4 !== 0) return badBase64(data);
   // base64 length → byte length without decoding first, so a huge record costs nothing.
-  const bytes = (data.length / 4) * 3 - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0);
+  const end = data.length;
+  const bytes = (end / 4) * 3 - (end > 0 && data.charCodeAt(end - 1) === 61 ? (data.charCodeAt(end - 2) === 61 ? 2 : 1) : 0);
   if (bytes > maxRecordBytes) return { ok: false, code: 'oversized', reason: `record is ${bytes} bytes, more than the ${maxRecordBytes}-byte limit for a canonical event` };
   // Node's decoder skips characters outside the alphabet and stops at a misplaced '=': any of
   // them makes the output shorter than the length implies. (It also accepts the URL-safe
   // alphabet, which decodes to the same bytes, so that is harmless.) Cheaper than a regex.
-  const buf = Buffer.from(data, 'base64');
-  if (buf.length !== bytes) return badBase64(data);
-  const text = buf.toString('utf8');
+  // Decoded into one reused buffer (the same decoder as Buffer.from, bounded by `bytes` as
+  // Buffer.from's allocation is): no Buffer object per record, ~5 % of the enricher's core.
+  if (scratch.length < bytes) scratch = Buffer.allocUnsafe(Math.max(bytes, DEFAULT_MAX_RECORD_BYTES));
+  const written = bytes === 0 ? 0 : scratch.write(data, 0, bytes, 'base64');
+  if (written !== bytes) return badBase64(data);
+  const text = scratch.toString('utf8', 0, written);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
     return { ok: false, code: 'malformed-json', reason: `data is not JSON: ${(err as Error).message}` };
   }
-  const valid = validateEvent(value);
-  if (!valid.ok) return { ok: false, code: 'schema-invalid', reason: valid.reason };
-  return { ok: true, event: valid.event, text };
+  const problem = eventProblem(value);
+  if (problem !== undefined) return { ok: false, code: 'schema-invalid', reason: problem };
+  return { ok: true, event: value as CanonicalEvent, text };
 }

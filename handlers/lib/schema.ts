@@ -31,19 +31,28 @@ function describe(errors: readonly ErrorObject[] | null | undefined): string {
  * real calendar instant, and a stock tick's `low ≤ high`.
  */
 export function validateEvent(value: unknown): ValidationResult {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'event must be a JSON object' };
+  const reason = eventProblem(value);
+  return reason === undefined ? { ok: true, event: value as CanonicalEvent } : { ok: false, reason };
+}
+
+/**
+ * {@link validateEvent} without a result object per record (the decoder's hot path): why
+ * `value` is not a canonical event, or `undefined` when it is one.
+ */
+export function eventProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'event must be a JSON object';
   const type = (value as { type?: unknown }).type;
   if (type === 'stock') {
-    if (!validateStock(value)) return { ok: false, reason: describe(validateStock.errors) };
-    if (value.low > value.high) return { ok: false, reason: `low must not exceed high (low ${value.low}, high ${value.high})` };
+    if (!validateStock(value)) return describe(validateStock.errors);
+    if (value.low > value.high) return `low must not exceed high (low ${value.low}, high ${value.high})`;
   } else if (type === 'weather') {
-    if (!validateWeather(value)) return { ok: false, reason: describe(validateWeather.errors) };
+    if (!validateWeather(value)) return describe(validateWeather.errors);
   } else {
-    return { ok: false, reason: `type must be "stock" or "weather" (got ${JSON.stringify(type) ?? 'nothing'})` };
+    return `type must be "stock" or "weather" (got ${JSON.stringify(type) ?? 'nothing'})`;
   }
-  const event = value as CanonicalEvent;
-  if (!isRealInstant(event.ts)) return { ok: false, reason: `ts is not a real calendar instant (got ${JSON.stringify(event.ts)})` };
-  return { ok: true, event };
+  const ts = (value as CanonicalEvent).ts;
+  if (!isRealInstant(ts)) return `ts is not a real calendar instant (got ${JSON.stringify(ts)})`;
+  return undefined;
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
