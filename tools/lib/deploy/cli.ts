@@ -18,7 +18,7 @@ import { DEFAULT_BOOTSTRAP_STACK } from '../package/bucket';
 import { runPackagePipeline } from '../package/pipeline';
 import { displayPath, loadParameterFile, parseOverrides, resolveParameterFile, resolveRootParameters, stackTags, type ParameterFile } from '../params';
 import { parseDuration, type Clock } from './clock';
-import { deployStack, type DeployResult } from './deploy';
+import { deployStack, type DeployOptions, type DeployResult } from './deploy';
 import { DeployError, ParameterFileError, ToolError } from './errors';
 import { checkIdentity, createClients, resolveRegion, type AwsClients } from './preflight';
 import type { Output } from './progress';
@@ -218,6 +218,18 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
   // Validate the final values once before touching AWS (the secondary feed is re-checked later).
   resolveRootParameters(params, { overrides, displayName: display });
   const mode = args.diff ? 'diff' : 'deploy';
+  /** What the flags say about running a change set, the same for the secondary and the primary stack. */
+  const runOptions = {
+    mode,
+    yes: args.yes,
+    noExecute: args.noExecute,
+    recreate: args.recreate,
+    continueRollback: args.continueRollback,
+    skipResources: args.skipResources,
+    waitTimeoutMs: args.waitTimeoutMs,
+    executeTimeoutMs: args.executeTimeoutMs,
+    outputsDir,
+  } satisfies Partial<DeployOptions>;
   if (mode === 'deploy' && !args.yes && !args.noExecute && !args.packageOnly && !deps.interactive) {
     throw new ToolError('stdin is not a terminal, so the change set cannot be confirmed: pass --yes to deploy without asking, or --no-execute to leave it for review', 2);
   }
@@ -268,15 +280,7 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
         stackName: secondaryName,
         parameters: secondaryParameters(await readFile(template, 'utf8'), rootValues, primaryRegion),
         tags: stackTags(params),
-        mode,
-        yes: args.yes,
-        noExecute: args.noExecute,
-        recreate: args.recreate,
-        continueRollback: args.continueRollback,
-        skipResources: args.skipResources,
-        waitTimeoutMs: args.waitTimeoutMs,
-        executeTimeoutMs: args.executeTimeoutMs,
-        outputsDir,
+        ...runOptions,
       },
     );
     if (result.exitCode !== 0) return result.exitCode;
@@ -318,15 +322,7 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
       stackName: params.stackName,
       parameters: resolved.values,
       tags: stackTags(params),
-      mode,
-      yes: args.yes,
-      noExecute: args.noExecute,
-      recreate: args.recreate,
-      continueRollback: args.continueRollback,
-      skipResources: args.skipResources,
-      waitTimeoutMs: args.waitTimeoutMs,
-      executeTimeoutMs: args.executeTimeoutMs,
-      outputsDir,
+      ...runOptions,
     },
   );
   return result.exitCode;
