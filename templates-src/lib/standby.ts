@@ -16,9 +16,9 @@ import RequestValidator from 'cloudform-types/types/apiGateway/requestValidator'
 import ApiResource from 'cloudform-types/types/apiGateway/resource';
 import RestApi from 'cloudform-types/types/apiGateway/restApi';
 import Stream from 'cloudform-types/types/kinesis/stream';
-import { apiDeployment, apiStage, errorResponses, mockHealthMethod } from './apigateway';
+import { apiDeployment, apiStage, errorResponses, INGEST_METHOD_RESPONSES, mockHealthMethod, putRecordsIntegration } from './apigateway';
 import { getAtt, ref, sub, type Value } from './fn';
-import { INGEST_BATCH_SCHEMA, INGEST_ERROR_TEMPLATE, INGEST_REQUEST_TEMPLATE, INGEST_SUCCESS_TEMPLATE } from './ingest';
+import { INGEST_BATCH_SCHEMA } from './ingest';
 import { NAMES, nameText, physicalName, tags } from './names';
 import { logGroup } from './observability';
 import { allow, role } from './policy';
@@ -55,21 +55,8 @@ export function standbyIngest(props: StandbyIngestProps): Fragment {
       AuthorizationType: 'AWS_IAM',
       RequestValidatorId: ref('StandbyBodyValidator'),
       RequestModels: { 'application/json': ref('StandbyBatchModel') },
-      Integration: {
-        Type: 'AWS',
-        IntegrationHttpMethod: 'POST',
-        Uri: sub('arn:${AWS::Partition}:apigateway:${AWS::Region}:kinesis:action/PutRecords'),
-        Credentials: getAtt('StandbyIntegrationRole', 'Arn'),
-        PassthroughBehavior: 'NEVER',
-        RequestParameters: { 'integration.request.header.Content-Type': "'application/x-amz-json-1.1'" },
-        RequestTemplates: { 'application/json': sub(INGEST_REQUEST_TEMPLATE, { StreamName: ref('StandbyStream') }) },
-        IntegrationResponses: [
-          { StatusCode: '200', ResponseTemplates: { 'application/json': INGEST_SUCCESS_TEMPLATE } },
-          { StatusCode: '400', SelectionPattern: '4\\d{2}', ResponseTemplates: { 'application/json': INGEST_ERROR_TEMPLATE } },
-          { StatusCode: '500', SelectionPattern: '5\\d{2}', ResponseTemplates: { 'application/json': INGEST_ERROR_TEMPLATE } },
-        ],
-      },
-      MethodResponses: ['200', '400', '429', '500'].map((StatusCode) => ({ StatusCode })),
+      Integration: putRecordsIntegration('StandbyStream', 'StandbyIntegrationRole'),
+      MethodResponses: INGEST_METHOD_RESPONSES,
     }),
     StandbyHealthMethod: mockHealthMethod(api, 'StandbyHealthResource'),
     ...errorResponses(api),
