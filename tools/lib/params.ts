@@ -22,6 +22,7 @@ import { ROOT_PARAMETERS } from '../../templates-src/parameters';
 import type { Parameter } from '../../templates-src/lib/template';
 import { ParameterFileError } from './deploy/errors';
 import schemaJson from '../../parameters/schema.json';
+import { closest } from './suggest';
 
 export const PARAMETERS_DIR = 'parameters';
 export const SCHEMA_FILE = path.join(PARAMETERS_DIR, 'schema.json');
@@ -122,32 +123,6 @@ function validator(): ReturnType<Ajv['compile']> {
     compiled = ajv.compile(loadSchema());
   }
   return compiled;
-}
-
-/** Edit distance, for "did you mean". */
-export function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
-
-/** The closest candidate to `key` (case-insensitive edit distance within a third of its length, at least 2), if any. */
-export function closest(key: string, candidates: readonly string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const name of candidates) {
-    const distance = levenshtein(key.toLowerCase(), name.toLowerCase());
-    if (!best || distance < best.distance) best = { name, distance };
-  }
-  if (!best) return undefined;
-  return best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.name : undefined;
 }
 
 /** `/thresholds/stockDropPercent` → `thresholds.stockDropPercent`; `/symbols/2` → `symbols[2]`. */

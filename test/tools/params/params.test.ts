@@ -5,7 +5,6 @@ import { ROOT_PARAMETERS } from '../../../templates-src/parameters';
 import { ParameterFileError } from '../../../tools/lib/deploy/errors';
 import {
   checkMapping,
-  closest,
   FILE_TO_ROOT,
   LEFT_TO_DEFAULT,
   loadParameterFile,
@@ -16,6 +15,7 @@ import {
   validateParameterData,
   type ParameterFile,
 } from '../../../tools/lib/params';
+import { closest } from '../../../tools/lib/suggest';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const FILE = 'parameters/prod.json';

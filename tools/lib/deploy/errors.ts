@@ -1,21 +1,7 @@
-/**
- * The tools' one base error class. A `ToolError` is an expected failure with a one-line message
- * (what, where, fix) that the CLI prints without a stack trace; anything else is a bug and is
- * printed with its stack under `--debug`.
- */
-export class ToolError extends Error {
-  override readonly name: string = 'ToolError';
-  /**
-   * @param exitCode process exit code the CLI uses. @default 1
-   */
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+/** Deploy-specific failures; the base classes live in tools/lib/errors.ts. */
+import { ToolError } from '../errors';
+
+export { ToolError, UsageError } from '../errors';
 
 /** A parameter file or a `--parameter` flag is invalid; nothing was sent to AWS. `problems` holds every line. */
 export class ParameterFileError extends ToolError {

@@ -162,37 +162,4 @@ export function sectionOf(doc: Json, section: string): Json {
   return isRecord(value) ? value : {};
 }
 
-/** Levenshtein distance, for "did you mean" suggestions. */
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
-
-/** The closest candidate within a third of the name's length, or undefined. */
-export function closest(name: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const candidate of candidates) {
-    const d = editDistance(name, candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-/** ` (did you mean X?)`-style hint for fixes. */
-export function didYouMean(name: string, candidates: Iterable<string>, fallback: string): string {
-  const best = closest(name, candidates);
-  return best !== undefined ? `did you mean ${best}?` : fallback;
-}
+export { closest, didYouMean } from '../suggest';
