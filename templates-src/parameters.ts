@@ -3,6 +3,7 @@
  * Stacks take them through `{ parameter: 'Name' }` wires in the registry. Grouped for the
  * console's parameter form (`AWS::CloudFormation::Interface`).
  */
+import { ACCOUNT_ID, anchored, CITY_ENTRY, DEFAULT_MAX_CLOCK_SKEW_SECONDS, listOf, MARKET_DATA_PROVIDERS, optional, REGION, SYMBOL } from '../contracts/values';
 import type { Parameter } from './lib/template';
 
 export interface RootParameter {
@@ -12,7 +13,12 @@ export interface RootParameter {
 
 export type ParameterGroup = 'Deployment' | 'Data sources' | 'Alert thresholds' | 'Alerting' | 'Disaster recovery' | 'Security' | 'Features';
 
-const ACCOUNT_LIST = '^(|\\d{12}(,\\d{12})*)$';
+/**
+ * Value shapes shared with the handlers and the parameter-file schema come from contracts/values.ts
+ * (one definition each); patterns only CloudFormation checks are written here. parameters/schema.json
+ * is generated from these definitions (tools/lib/params-schema.ts), so a bound, pattern or default
+ * changed here changes the file validation too.
+ */
 
 export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   ProjectName: {
@@ -32,7 +38,7 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   },
   Symbols: {
     group: 'Data sources',
-    definition: { Type: 'String', Description: 'Comma-separated stock symbols the poller fetches', Default: 'AAPL,MSFT,AMZN', AllowedPattern: '^[A-Z0-9.\\-]{1,10}(,[A-Z0-9.\\-]{1,10})*$' },
+    definition: { Type: 'String', Description: 'Comma-separated stock symbols the poller fetches', Default: 'AAPL,MSFT,AMZN', AllowedPattern: listOf(SYMBOL), ConstraintDescription: `comma-separated, each ${SYMBOL.description}` },
   },
   Cities: {
     group: 'Data sources',
@@ -40,12 +46,13 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
       Type: 'String',
       Description: 'Comma-separated cities as Name:latitude:longitude for the weather poller',
       Default: 'Amsterdam:52.37:4.89,New York:40.71:-74.01',
-      AllowedPattern: '^[^,:]+:-?\\d{1,2}(\\.\\d+)?:-?\\d{1,3}(\\.\\d+)?(,[^,:]+:-?\\d{1,2}(\\.\\d+)?:-?\\d{1,3}(\\.\\d+)?)*$',
+      AllowedPattern: listOf(CITY_ENTRY),
+      ConstraintDescription: `comma-separated ${CITY_ENTRY.description}; names are letters, digits, spaces, dots, apostrophes or dashes`,
     },
   },
   MarketDataProvider: {
     group: 'Data sources',
-    definition: { Type: 'String', Description: 'Stock quote API the poller calls (key in Secrets Manager)', Default: 'finnhub', AllowedValues: ['finnhub', 'alphavantage'] },
+    definition: { Type: 'String', Description: 'Stock quote API the poller calls (key in Secrets Manager)', Default: MARKET_DATA_PROVIDERS[0], AllowedValues: [...MARKET_DATA_PROVIDERS] },
   },
   PollRateMinutes: {
     group: 'Data sources',
@@ -54,6 +61,16 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   StreamShardCount: {
     group: 'Data sources',
     definition: { Type: 'Number', Description: 'Kinesis shards; 0 selects on-demand capacity mode', Default: 0, MinValue: 0, MaxValue: 64 },
+  },
+  MaxClockSkewSeconds: {
+    group: 'Data sources',
+    definition: {
+      Type: 'Number',
+      Description: 'Seconds a tick timestamp may be ahead of its Kinesis arrival; a tick further ahead is quarantined as future-timestamp (producer clocks are untrusted)',
+      Default: DEFAULT_MAX_CLOCK_SKEW_SECONDS,
+      MinValue: 0,
+      MaxValue: 3600,
+    },
   },
   StockDropPercent: {
     group: 'Alert thresholds',
@@ -77,7 +94,7 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   },
   AlertEmail: {
     group: 'Alerting',
-    definition: { Type: 'String', Description: 'Email subscribed to the four alert topics (confirm the subscription mail); empty for none', Default: '', AllowedPattern: '^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$' },
+    definition: { Type: 'String', Description: 'Email subscribed to the four alert topics (confirm the subscription mail); empty for none', Default: '', AllowedPattern: '^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$', ConstraintDescription: 'an email address, or "" for no subscription' },
   },
   SecondaryRegion: {
     group: 'Disaster recovery',
@@ -85,7 +102,8 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
       Type: 'String',
       Description: 'Region of the standby deployment (replica buckets and keys, table replicas, backup copies); empty picks the partner region from the RegionConfig mapping',
       Default: '',
-      AllowedPattern: '^$|^[a-z]{2}(-gov)?-[a-z]+-\\d$',
+      AllowedPattern: optional(anchored(REGION)),
+      ConstraintDescription: `${REGION.description}, or empty for the partner region`,
     },
   },
   ReplicaKmsKeyArn: {
@@ -94,11 +112,17 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   },
   HostedZoneId: {
     group: 'Disaster recovery',
-    definition: { Type: 'String', Description: 'Route 53 hosted zone for the API failover records; empty disables failover routing', Default: '' },
+    definition: { Type: 'String', Description: 'Route 53 hosted zone for the API failover records; empty disables failover routing', Default: '', AllowedPattern: '^$|^Z[A-Z0-9]{1,31}$', ConstraintDescription: 'a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ' },
   },
   ApiDomainName: {
     group: 'Disaster recovery',
-    definition: { Type: 'String', Description: 'DNS name of the ingestion API (e.g. ingest.example.com) in HostedZoneId', Default: '' },
+    definition: {
+      Type: 'String',
+      Description: 'DNS name of the ingestion API (e.g. ingest.example.com) in HostedZoneId',
+      Default: '',
+      AllowedPattern: '^$|^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$',
+      ConstraintDescription: 'a DNS name such as ingest.example.com',
+    },
   },
   ApiCertificateArn: {
     group: 'Disaster recovery',
@@ -107,11 +131,12 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
       Description: 'ACM certificate ARN (in this region) covering ApiDomainName, for the API custom domain the failover records point at; required when HostedZoneId is set',
       Default: '',
       AllowedPattern: '^$|^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$',
+      ConstraintDescription: 'an ACM certificate ARN in the primary region covering the API domain name (arn:aws:acm:<region>:<account>:certificate/<id>)',
     },
   },
   TrustedAccountIds: {
     group: 'Security',
-    definition: { Type: 'String', Description: 'Comma-separated account IDs that may assume the read-only analytics role; empty for none', Default: '', AllowedPattern: ACCOUNT_LIST },
+    definition: { Type: 'String', Description: 'Comma-separated account IDs that may assume the read-only analytics role; empty for none', Default: '', AllowedPattern: optional(listOf(ACCOUNT_ID)), ConstraintDescription: `comma-separated, each ${ACCOUNT_ID.description}` },
   },
   AnalyticsExternalId: {
     group: 'Security',
@@ -139,11 +164,17 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   },
   QuickSightPrincipalArn: {
     group: 'Features',
-    definition: { Type: 'String', Description: 'QuickSight user or group ARN granted the data sets and dashboards', Default: '' },
+    definition: {
+      Type: 'String',
+      Description: 'QuickSight user or group ARN granted the data sets and dashboards',
+      Default: '',
+      AllowedPattern: '^$|^arn:aws[a-z-]*:quicksight:[a-z0-9-]+:\\d{12}:(user|group)/.+$',
+      ConstraintDescription: 'a QuickSight user or group ARN (arn:aws:quicksight:<region>:<account>:user/... or group/...)',
+    },
   },
   MonthlyBudgetUsd: {
     group: 'Features',
-    definition: { Type: 'Number', Description: 'Monthly cost budget; FinOpsAlerts at 80 % actual and 100 % forecast', Default: 100, MinValue: 1 },
+    definition: { Type: 'Number', Description: 'Monthly cost budget; FinOpsAlerts at 80 % actual and 100 % forecast', Default: 100, MinValue: 1, MaxValue: 1_000_000 },
   },
   AthenaDynamoDbConnectorArn: {
     group: 'Features',
@@ -152,6 +183,7 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
       Description: 'ARN of the Athena DynamoDB connector Lambda (Serverless Application Repository: AthenaDynamoDBConnector), deployed separately; with QuickSight it adds the latest-values data set; empty for none',
       Default: '',
       AllowedPattern: '^$|^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\\d{12}:function:[A-Za-z0-9_-]+$',
+      ConstraintDescription: 'the ARN of the Athena DynamoDB connector Lambda deployed separately (arn:aws:lambda:<region>:<account>:function:<name>), or empty',
     },
   },
 };

@@ -18,10 +18,13 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
+import { visit } from 'jsonc-parser';
+import { CFN_LIMITS } from '../../contracts/cloudformation-limits';
+import { matcher } from '../../contracts/values';
 import { ROOT_PARAMETERS } from '../../templates-src/parameters';
 import type { Parameter } from '../../templates-src/lib/template';
 import { ParameterFileError } from './deploy/errors';
-import schemaJson from '../../parameters/schema.json';
+import { encodeField, FILE_FIELDS, fileKeyOf, parameterFileSchema, TOOL_TAGS, type SchemaNode } from './params-schema';
 import { closest } from './suggest';
 
 export const PARAMETERS_DIR = 'parameters';
@@ -45,6 +48,8 @@ export interface ParameterFile {
   readonly marketDataProvider?: 'finnhub' | 'alphavantage';
   readonly pollRateMinutes?: number;
   readonly streamShardCount?: number;
+  /** @default 300 (the root template default) */
+  readonly maxClockSkewSeconds?: number;
   readonly thresholds: {
     readonly stockDropPercent: number;
     readonly heatC: number;
@@ -98,30 +103,12 @@ export async function resolveParameterFile(value: string, cwd = process.cwd()): 
 // Validation
 
 let compiled: ReturnType<Ajv['compile']> | undefined;
-let schemaCache: SchemaNode | undefined;
-
-interface SchemaNode {
-  type?: string | string[];
-  description?: string;
-  properties?: Record<string, SchemaNode>;
-  items?: SchemaNode;
-  minimum?: number;
-  maximum?: number;
-  $ref?: string;
-  definitions?: Record<string, SchemaNode>;
-}
-
-function loadSchema(): SchemaNode {
-  // Imported, not read from disk, so bundled runs (tools/run.cjs) find it too.
-  schemaCache ??= JSON.parse(JSON.stringify(schemaJson)) as SchemaNode;
-  return schemaCache;
-}
 
 function validator(): ReturnType<Ajv['compile']> {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true });
-    compiled = ajv.compile(loadSchema());
-  }
+  // Compiled from the schema built in memory from the root parameters: parameters/schema.json is
+  // the same schema written out for editors (and kept fresh by build:templates --check).
+  // `unicodeRegExp` (ajv's default) compiles patterns with the `u` flag, as contracts/values.ts expects.
+  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(parameterFileSchema());
   return compiled;
 }
 
@@ -222,6 +209,13 @@ function crossFieldProblems(data: unknown): string[] {
   if (toggles.quickSight === true && !data.quickSightPrincipalArn) {
     problems.push('quickSightPrincipalArn is required when toggles.quickSight is true; add the QuickSight user or group ARN, or set toggles.quickSight to false');
   }
+  if (isObject(data.tags)) {
+    for (const key of TOOL_TAGS) {
+      if (key in data.tags) {
+        problems.push(`tags.${key} is set by the deploy tool (${key === 'Environment' ? 'from environment' : 'to stock-weather-cfn'}) on every stack; remove it from the file (it would be overwritten)`);
+      }
+    }
+  }
   if (Array.isArray(data.cities)) {
     const names = new Map<string, number>();
     data.cities.forEach((c: unknown, i: number) => {
@@ -265,6 +259,51 @@ function jsonErrorLocation(text: string, message: string): string {
 }
 
 /**
+ * Keys that appear twice in one object (JSON.parse silently keeps the last one), one line each
+ * with the path and the line of the repeat: `thresholds.windKph appears twice (lines 4 and 9); …`.
+ */
+export function duplicateKeys(text: string): string[] {
+  const out: string[] = [];
+  const stack: { path: string; seen: Map<string, number> }[] = [];
+  let pendingKey: string | undefined;
+  const childPath = (): string => {
+    const parent = stack[stack.length - 1];
+    if (!parent) return '';
+    return pendingKey === undefined ? `${parent.path}[]` : parent.path ? `${parent.path}.${pendingKey}` : pendingKey;
+  };
+  visit(text, {
+    onObjectBegin: () => {
+      stack.push({ path: childPath(), seen: new Map() });
+      pendingKey = undefined;
+    },
+    onObjectEnd: () => {
+      stack.pop();
+      pendingKey = undefined;
+    },
+    onArrayBegin: () => {
+      stack.push({ path: childPath(), seen: new Map() });
+      pendingKey = undefined;
+    },
+    onArrayEnd: () => {
+      stack.pop();
+      pendingKey = undefined;
+    },
+    onObjectProperty: (key, _offset, _length, startLine) => {
+      const current = stack[stack.length - 1]!;
+      const first = current.seen.get(key);
+      const at = current.path ? `${current.path}.${key}` : key;
+      if (first !== undefined) out.push(`${at} appears twice (lines ${first + 1} and ${startLine + 1}); JSON keeps only the last one, so remove one of them`);
+      else current.seen.set(key, startLine);
+      pendingKey = key;
+    },
+    onLiteralValue: () => {
+      pendingKey = undefined;
+    },
+  });
+  return out;
+}
+
+/**
  * Reads and validates a parameter file. Throws `ParameterFileError` listing every problem.
  * @param displayName how the file is named in messages. @default the path relative to cwd
  */
@@ -275,6 +314,8 @@ export async function loadParameterFile(file: string, displayName = displayPath(
   } catch (error) {
     throw new ParameterFileError([`${displayName}: cannot read the file (${(error as Error).message})`]);
   }
+  // Editors on Windows save UTF-8 with a byte-order mark; JSON.parse would report an invisible character.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -282,7 +323,8 @@ export async function loadParameterFile(file: string, displayName = displayPath(
     const message = (error as Error).message;
     throw new ParameterFileError([`${displayName}: invalid JSON${jsonErrorLocation(text, message)}: ${message.split('\n')[0]}; fix the syntax (trailing commas and comments are not allowed)`]);
   }
-  const problems = validateParameterData(data, displayName);
+  const duplicates = duplicateKeys(text).map((d) => `${displayName}: ${d}`);
+  const problems = [...duplicates, ...validateParameterData(data, displayName)];
   if (problems.length > 0) throw new ParameterFileError(problems);
   return data as ParameterFile;
 }
@@ -290,42 +332,15 @@ export async function loadParameterFile(file: string, displayName = displayPath(
 // ---------------------------------------------------------------------------------------------
 // Mapping onto root parameters
 
-const bool = (b: boolean): string => (b ? 'true' : 'false');
-
 /**
- * Parameter-file key → root parameter. Each entry returns the value, or undefined to leave the
+ * Parameter-file key → root parameter, derived from FILE_FIELDS (tools/lib/params-schema.ts, the
+ * table the schema is generated from). Each entry returns the value, or undefined to leave the
  * root parameter at its template default. `checkMapping()` (and a test) ensures every target
- * exists in ROOT_PARAMETERS, so this table cannot drift from the template.
+ * exists in ROOT_PARAMETERS.
  */
-export const FILE_TO_ROOT: Readonly<Record<string, (p: ParameterFile) => string | undefined>> = {
-  ProjectName: (p) => p.projectName,
-  Environment: (p) => p.environment,
-  Symbols: (p) => p.symbols.join(','),
-  Cities: (p) => p.cities.map((c) => `${c.name}:${c.lat}:${c.lon}`).join(','),
-  MarketDataProvider: (p) => p.marketDataProvider,
-  PollRateMinutes: (p) => (p.pollRateMinutes === undefined ? undefined : String(p.pollRateMinutes)),
-  StreamShardCount: (p) => (p.streamShardCount === undefined ? undefined : String(p.streamShardCount)),
-  StockDropPercent: (p) => String(p.thresholds.stockDropPercent),
-  HeatThresholdC: (p) => String(p.thresholds.heatC),
-  ColdThresholdC: (p) => String(p.thresholds.coldC),
-  WindThresholdKph: (p) => String(p.thresholds.windKph),
-  PrecipThresholdMm: (p) => String(p.thresholds.precipMm),
-  AlertEmail: (p) => p.alerts.email,
-  SecondaryRegion: (p) => p.regions.secondary,
-  HostedZoneId: (p) => (p.toggles.failover ? p.failover?.hostedZoneId : ''),
-  ApiDomainName: (p) => (p.toggles.failover ? p.failover?.apiDomainName : ''),
-  ApiCertificateArn: (p) => (p.toggles.failover ? p.failover?.certificateArn : ''),
-  TrustedAccountIds: (p) => (p.security?.trustedAccountIds === undefined ? undefined : p.security.trustedAccountIds.join(',')),
-  AnalyticsExternalId: (p) => p.security?.analyticsExternalId,
-  EnableGuardDuty: (p) => bool(p.toggles.guardDuty),
-  EnableSecurityHub: (p) => bool(p.toggles.securityHub),
-  EnableConfigRecorder: (p) => bool(p.toggles.configRecorder),
-  EnableDax: (p) => bool(p.toggles.dax),
-  EnableQuickSight: (p) => bool(p.toggles.quickSight),
-  QuickSightPrincipalArn: (p) => p.quickSightPrincipalArn,
-  AthenaDynamoDbConnectorArn: (p) => p.athenaDynamoDbConnectorArn,
-  MonthlyBudgetUsd: (p) => (p.monthlyBudgetUsd === undefined ? undefined : String(p.monthlyBudgetUsd)),
-};
+export const FILE_TO_ROOT: Readonly<Record<string, (p: ParameterFile) => string | undefined>> = Object.fromEntries(
+  FILE_FIELDS.map((f) => [f.root, (p: ParameterFile) => encodeField(f, p as unknown as Record<string, unknown>)]),
+);
 
 /**
  * Root parameters deliberately not set from the file, with the reason. Together with
@@ -342,7 +357,8 @@ export const LEFT_TO_DEFAULT: Readonly<Record<string, string>> = {
 export const FILE_KEYS_NOT_PARAMETERS: Readonly<Record<string, string>> = {
   stackName: 'the root stack name',
   'regions.primary': 'the region the root stack is deployed in (unless --region)',
-  tags: 'stack tags on CreateChangeSet',
+  tags: `stack tags on CreateChangeSet (${TOOL_TAGS.join(' and ')} are the tool's own and may not be set here)`,
+  'toggles.failover': 'whether failover.* feeds HostedZoneId, ApiDomainName and ApiCertificateArn (else they are empty)',
   'alerts.slackWebhookSecretName': 'reserved: no root parameter takes it yet (the notifier reads the secret <project>-<env>/slack-webhook)',
 };
 
@@ -356,7 +372,15 @@ export function checkAgainstDefinition(name: string, value: string, definition: 
   const out: string[] = [];
   const allowed = definition.AllowedValues as unknown[] | undefined;
   if (allowed && !allowed.map(String).includes(value)) out.push(`${name} must be one of ${allowed.map(String).join(', ')} (got ${show(value)})`);
-  if (definition.AllowedPattern !== undefined && !new RegExp(String(definition.AllowedPattern)).test(value)) {
+  const maxBytes = CFN_LIMITS.parameterValueBytes.value;
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (definition.Type !== 'Number' && bytes > maxBytes) {
+    const fileKey = fileKeyOf(name);
+    out.push(
+      `${name}${fileKey ? ` (from ${fileKey})` : ''} is ${bytes} bytes; CloudFormation accepts at most ${maxBytes.toLocaleString('en-US')} bytes per parameter value (${CFN_LIMITS.parameterValueBytes.source}); shorten it`,
+    );
+  }
+  if (definition.AllowedPattern !== undefined && !matcher(String(definition.AllowedPattern)).test(value)) {
     out.push(`${name} must match ${String(definition.AllowedPattern)}${definition.ConstraintDescription ? ` (${String(definition.ConstraintDescription)})` : ''} (got ${show(value)})`);
   }
   if (definition.Type === 'Number') {

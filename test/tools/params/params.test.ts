@@ -16,6 +16,10 @@ import {
   type ParameterFile,
 } from '../../../tools/lib/params';
 import { closest } from '../../../tools/lib/suggest';
+import { FILE_FIELDS, parameterFileSchema, parameterSchemaText, type SchemaNode } from '../../../tools/lib/params-schema';
+import { parseCities } from '../../../handlers/poller/config';
+import { matcher } from '../../../contracts/values';
+import Ajv from 'ajv';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const FILE = 'parameters/prod.json';
@@ -124,7 +128,7 @@ describe('loadParameterFile', () => {
     const file = path.join(dir, 'invalid.json');
     await writeFile(file, JSON.stringify(withChange((f) => ((f.pollRateMinutes = 0), (f.extra = true)))));
     await expect(loadParameterFile(file, 'invalid.json')).rejects.toThrow(
-      'invalid.json: extra is not a known key; valid keys here: stackName, projectName, environment, regions, symbols, cities, marketDataProvider, pollRateMinutes, streamShardCount, thresholds, alerts, toggles, failover, security, quickSightPrincipalArn, athenaDynamoDbConnectorArn, monthlyBudgetUsd, tags\ninvalid.json: pollRateMinutes must be between 1 and 60 (got 0)',
+      'invalid.json: extra is not a known key; valid keys here: stackName, projectName, environment, regions, symbols, cities, marketDataProvider, pollRateMinutes, streamShardCount, maxClockSkewSeconds, thresholds, alerts, toggles, failover, security, quickSightPrincipalArn, athenaDynamoDbConnectorArn, monthlyBudgetUsd, tags\ninvalid.json: pollRateMinutes must be between 1 and 60 (got 0)',
     );
   });
 
@@ -234,5 +238,110 @@ describe('mapping onto root parameters', () => {
     ['zzz', ['toggles', 'tags'], undefined],
   ])('closest(%s)', (key, candidates, expected) => {
     expect(closest(key, candidates)).toBe(expected);
+  });
+});
+
+describe('parameters/schema.json is generated from the root parameters', () => {
+  const schema = parameterFileSchema();
+  const leaf = (dotted: string): SchemaNode => dotted.split('.').reduce<SchemaNode>((node, key) => node.properties![key]!, schema);
+
+  test('the committed file is the generated one (build:templates --check also fails on a stale file)', async () => {
+    expect(await readFile(path.join(REPO, 'parameters', 'schema.json'), 'utf8')).toBe(parameterSchemaText());
+  });
+
+  test.each(FILE_FIELDS.filter((f) => f.encoding === 'number').map((f) => [f.path, f.root]))('%s has the bounds and default of root %s', (file, root) => {
+    const d = ROOT_PARAMETERS[root]!.definition;
+    expect(leaf(file)).toMatchObject({ minimum: d.MinValue, maximum: d.MaxValue, default: d.Default });
+  });
+
+  test.each(FILE_FIELDS.filter((f) => f.encoding === 'string').map((f) => [f.path, f.root]))('%s has the pattern or allowed values of root %s', (file, root) => {
+    const d = ROOT_PARAMETERS[root]!.definition;
+    const node = leaf(file);
+    if (d.AllowedValues !== undefined) expect(node.enum).toEqual((d.AllowedValues as unknown[]).map(String));
+    if (d.AllowedPattern !== undefined) expect([d.AllowedPattern, String(d.AllowedPattern).replace(/^\^\$\|/, '')]).toContain(node.pattern);
+  });
+
+  test('a bound changed in templates-src/parameters.ts changes the file validation with it', () => {
+    const wind = ROOT_PARAMETERS.WindThresholdKph!.definition;
+    expect(validateParameterData(withChange((f) => (f.thresholds.windKph = Number(wind.MaxValue) + 1)), FILE)).toEqual([
+      `${FILE}: thresholds.windKph must be between ${wind.MinValue} and ${wind.MaxValue} (got ${Number(wind.MaxValue) + 1})`,
+    ]);
+  });
+});
+
+describe('one city-name shape for the file, the root template and the poller', () => {
+  const fileName = new Ajv({ strict: true }).compile(parameterFileSchema().properties!.cities!.items!.properties!.name!);
+  const rootCities = matcher(String(ROOT_PARAMETERS.Cities!.definition.AllowedPattern));
+  test.each([
+    ['Amsterdam', true],
+    ['New York', true],
+    ['São Paulo', true],
+    ["St. John's", true],
+    ['Frankfurt (Main)', false],
+    ['Halle/Saale', false],
+    [' ', false],
+    ['Paris ', false],
+    ['x'.repeat(64), true],
+    ['x'.repeat(65), false],
+  ])('%j: accepted everywhere = %s', (name, ok) => {
+    const problems: string[] = [];
+    const poller = parseCities(`${name}:1:2`, problems).length === 1;
+    expect({ file: fileName(name), root: rootCities.test(`${name}:1:2`), poller }).toEqual({ file: ok, root: ok, poller: ok });
+  });
+});
+
+describe('CloudFormation parameter value limit (4,096 bytes)', () => {
+  // 25 cities (the file's maximum) with 64-character names of 3-byte letters: valid, and over the limit.
+  const manyCities = Array.from({ length: 25 }, (_, i) => ({ name: `${'東京'.repeat(31)}市${String.fromCharCode(0x4e00 + i)}`, lat: 35.6895, lon: 139.6917 }));
+  test('a Cities value over 4,096 bytes from the file is an error naming the parameter and the file key', () => {
+    const file = withChange((f) => (f.cities = manyCities)) as unknown as ParameterFile;
+    expect(validateParameterData(file, FILE)).toEqual([]);
+    const bytes = Buffer.byteLength(manyCities.map((c) => `${c.name}:${c.lat}:${c.lon}`).join(','));
+    expect(bytes).toBeGreaterThan(4096);
+    expect(() => resolveRootParameters(file, { displayName: FILE })).toThrow(
+      `${FILE}: Cities (from cities) is ${bytes} bytes; CloudFormation accepts at most 4,096 bytes per parameter value (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html); shorten it`,
+    );
+  });
+  test('a --parameter override over 4,096 bytes is an error too', () => {
+    const value = 'A'.repeat(4097);
+    expect(parseOverrides([`AnalyticsExternalId=${value}`]).problems).toContain(
+      '--parameter: AnalyticsExternalId (from security.analyticsExternalId) is 4097 bytes; CloudFormation accepts at most 4,096 bytes per parameter value (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html); shorten it',
+    );
+  });
+  test('bytes, not characters: 2,049 two-byte characters are over the limit', () => {
+    expect(parseOverrides([`Symbols=${'é'.repeat(2049)}`]).problems.some((p) => p.includes('Symbols (from symbols) is 4098 bytes'))).toBe(true);
+  });
+});
+
+describe('parameter-file text: BOM, duplicate keys, tags the tool sets', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'params-text-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  test('a UTF-8 byte-order mark is stripped', async () => {
+    const file = path.join(dir, 'bom.json');
+    await writeFile(file, `\uFEFF${JSON.stringify(validFile())}`);
+    await expect(loadParameterFile(file, 'bom.json')).resolves.toMatchObject({ stackName: 'stockwx-prod' });
+  });
+
+  test('a duplicate key is an error naming the key and both lines (JSON.parse would keep the last silently)', async () => {
+    const file = path.join(dir, 'dup.json');
+    const text = JSON.stringify(validFile(), null, 2).replace('"windKph": 75,', '"windKph": 75,\n    "windKph": 90,');
+    await writeFile(file, text);
+    const line = text.split('\n').findIndex((l) => l.includes('"windKph": 90')) + 1;
+    await expect(loadParameterFile(file, 'dup.json')).rejects.toThrow(`dup.json: thresholds.windKph appears twice (lines ${line - 1} and ${line}); JSON keeps only the last one, so remove one of them`);
+  });
+
+  test('duplicates inside array items are found with their path', async () => {
+    const file = path.join(dir, 'dup-city.json');
+    await writeFile(file, JSON.stringify(validFile()).replace('{"name":"Amsterdam",', '{"name":"Amsterdam","name":"Berlin",'));
+    await expect(loadParameterFile(file, 'dup-city.json')).rejects.toThrow('dup-city.json: cities[].name appears twice (lines 1 and 1)');
+  });
+
+  test.each(['Environment', 'ManagedBy'])('tags.%s is an error: the deploy tool sets it on every stack', (key) => {
+    const problems = validateParameterData(withChange((f) => (f.tags = { [key]: 'x' })), FILE);
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${FILE}: tags\\.${key} is set by the deploy tool .* on every stack; remove it from the file \\(it would be overwritten\\)$`))]);
   });
 });

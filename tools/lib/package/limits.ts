@@ -1,8 +1,10 @@
 /**
  * CloudFormation quotas checked before anything is uploaded (DESIGN §3): a template passed by
- * URL may be 1 MB; a stack may have 500 resources, 200 parameters and 200 outputs.
- * (docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html)
+ * URL may be 1 MB (1,000,000 bytes); a stack may have 500 resources, 200 parameters and 200
+ * outputs. The values and their documentation live in contracts/cloudformation-limits.ts.
  */
+import { CFN_LIMITS } from '../../../contracts/cloudformation-limits';
+
 export interface Limits {
   readonly templateBytes: number;
   readonly resources: number;
@@ -11,10 +13,10 @@ export interface Limits {
 }
 
 export const LIMITS: Limits = {
-  templateBytes: 1_048_576,
-  resources: 500,
-  parameters: 200,
-  outputs: 200,
+  templateBytes: CFN_LIMITS.templateBodyS3Bytes.value,
+  resources: CFN_LIMITS.resources.value,
+  parameters: CFN_LIMITS.parameters.value,
+  outputs: CFN_LIMITS.outputs.value,
 };
 
 /** Every limit the template breaks, one line each, naming the file. */

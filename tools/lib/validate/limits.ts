@@ -1,19 +1,20 @@
 /**
- * CloudFormation quotas checked before anything is uploaded (DESIGN §3). Values from the
- * CloudFormation quotas page (November 2026).
+ * CloudFormation quotas checked before anything is uploaded (DESIGN §3). The values and their
+ * documentation live in contracts/cloudformation-limits.ts (one copy for every tool).
  */
+import { CFN_LIMITS } from '../../../contracts/cloudformation-limits';
 import { sectionOf, type Issue, type Json } from './model';
 
 export const LIMITS = {
   /** Template body passed through S3 (TemplateURL), in bytes. */
-  templateBodyS3Bytes: 1_000_000,
+  templateBodyS3Bytes: CFN_LIMITS.templateBodyS3Bytes.value,
   /** Template body passed inline (TemplateBody), in bytes: larger ones must go through S3. */
-  templateBodyInlineBytes: 51_200,
-  resources: 500,
-  parameters: 200,
-  outputs: 200,
-  mappings: 200,
-  logicalIdLength: 255,
+  templateBodyInlineBytes: CFN_LIMITS.templateBodyInlineBytes.value,
+  resources: CFN_LIMITS.resources.value,
+  parameters: CFN_LIMITS.parameters.value,
+  outputs: CFN_LIMITS.outputs.value,
+  mappings: CFN_LIMITS.mappings.value,
+  logicalIdLength: CFN_LIMITS.logicalIdCharacters.value,
 } as const;
 
 export interface LimitOptions {
