@@ -77,6 +77,7 @@ const INPUTS: Readonly<Record<string, Input>> = {
   ColdThresholdC: fromRoot('ColdThresholdC', 'Cold alert threshold, °C', true),
   WindThresholdKph: fromRoot('WindThresholdKph', 'Wind alert threshold, km/h', true),
   PrecipThresholdMm: fromRoot('PrecipThresholdMm', 'Precipitation alert threshold, mm', true),
+  MaxClockSkewSeconds: fromRoot('MaxClockSkewSeconds', 'Seconds a producer ts may be ahead of its Kinesis arrival before the tick is quarantined', true),
 };
 
 const FUNCTION_NAMES = Object.keys(NAMES.functions) as FunctionName[];
@@ -109,12 +110,12 @@ export const compute: StackDefinition = {
     t.add(lambdaFunction({
       ...common, name: 'enricher', description: 'Validates and enriches events; writes MetricsTable, LatestTable, raw NDJSON and processed Parquet', roleArn: ref('EnricherRoleArn'),
       memoryMb: 1024, timeoutSeconds: 120,
-      environment: { METRICS_TABLE_NAME: ref('MetricsTableName'), LATEST_TABLE_NAME: ref('LatestTableName'), RAW_BUCKET_NAME: ref('RawBucketName'), PROCESSED_BUCKET_NAME: ref('ProcessedBucketName') },
+      environment: { METRICS_TABLE_NAME: ref('MetricsTableName'), LATEST_TABLE_NAME: ref('LatestTableName'), RAW_BUCKET_NAME: ref('RawBucketName'), PROCESSED_BUCKET_NAME: ref('ProcessedBucketName'), MAX_CLOCK_SKEW_SECONDS: ref('MaxClockSkewSeconds') },
     }));
     t.add(lambdaFunction({
       ...common, name: 'aggregator', description: 'Rolling averages (SMA-5/SMA-20, time windows) per entity', roleArn: ref('AggregatorRoleArn'),
       memoryMb: 512, timeoutSeconds: 60,
-      environment: { METRICS_TABLE_NAME: ref('MetricsTableName'), LATEST_TABLE_NAME: ref('LatestTableName') },
+      environment: { METRICS_TABLE_NAME: ref('MetricsTableName'), LATEST_TABLE_NAME: ref('LatestTableName'), MAX_CLOCK_SKEW_SECONDS: ref('MaxClockSkewSeconds') },
     }));
     t.add(lambdaFunction({
       ...common, name: 'rules', description: 'Rules engine on the LatestTable stream: stock drops, SMA crosses, weather thresholds', roleArn: ref('RulesRoleArn'),

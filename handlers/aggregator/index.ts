@@ -9,7 +9,7 @@
  * A failure at tick k fails that entity's records from k on (in arrival order); earlier ones are
  * done. Records the enricher quarantines are skipped here (no-op success).
  *
- * Environment: METRICS_TABLE_NAME, LATEST_TABLE_NAME; locally AWS_ENDPOINT_URL_DYNAMODB (or
+ * Environment (all required): METRICS_TABLE_NAME, LATEST_TABLE_NAME, MAX_CLOCK_SKEW_SECONDS; locally AWS_ENDPOINT_URL_DYNAMODB (or
  * AWS_ENDPOINT_URL), read by the SDK itself.
  */
 import type { Context, KinesisStreamRecord } from 'aws-lambda';
@@ -18,9 +18,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchWriteAll, createDocumentClient, getByPk, updateIfVersion, type BatchWriteOptions } from '../lib/dynamo';
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../../contracts/values';
 import { decodeRecord } from '../lib/decode';
+import { kinesisRecords } from '../lib/events';
 import { entityKey } from '../lib/contracts';
-import { requireEnv } from '../lib/env';
+import { requireEnv, requireNumberEnv } from '../lib/env';
 import { PartialWriteError } from '../lib/errors';
 import { limiter } from '../lib/limit';
 import { observability, type Observability } from '../lib/observability';
@@ -32,6 +34,8 @@ export interface AggregatorConfig {
   readonly latestTableName: string;
   /** MetricsTable aggregate rows expire this many days after their tick. @default 30 */
   readonly ttlDays?: number;
+  /** Ticks further ahead of their Kinesis arrival are skipped (the enricher quarantines them). @default DEFAULT_MAX_CLOCK_SKEW_SECONDS */
+  readonly maxClockSkewSeconds?: number;
   /** Entities processed at once. @default 16 */
   readonly concurrency?: number;
   /** UnprocessedItems retry policy. @default batchWriteAll's defaults */
@@ -53,14 +57,17 @@ export interface AggregatorDeps {
 export type { KinesisHandler };
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AggregatorConfig {
-  return { metricsTableName: requireEnv('METRICS_TABLE_NAME', env), latestTableName: requireEnv('LATEST_TABLE_NAME', env) };
+  return { metricsTableName: requireEnv('METRICS_TABLE_NAME', env), latestTableName: requireEnv('LATEST_TABLE_NAME', env), maxClockSkewSeconds: requireNumberEnv('MAX_CLOCK_SKEW_SECONDS', env) };
 }
 
-/** Valid records → ticks grouped by entity, in arrival order. Invalid records are not ours to judge. */
-export function ticksByEntity(records: readonly KinesisStreamRecord[]): Map<string, AggregatorTick[]> {
+/**
+ * Valid records → ticks grouped by entity, in arrival order. Invalid records (the enricher
+ * quarantines them, `future-timestamp` included: the same decodeRecord check) are not ours to judge.
+ */
+export function ticksByEntity(records: readonly KinesisStreamRecord[], maxClockSkewSeconds = DEFAULT_MAX_CLOCK_SKEW_SECONDS): Map<string, AggregatorTick[]> {
   const groups = new Map<string, AggregatorTick[]>();
   for (const record of records) {
-    const decoded = decodeRecord(record);
+    const decoded = decodeRecord(record, { maxSkewMs: maxClockSkewSeconds * 1000 });
     if (!decoded.ok) continue;
     const e = decoded.event;
     const pk = entityKey(e);
@@ -109,7 +116,7 @@ export function createHandler(deps: AggregatorDeps): KinesisHandler {
   }
 
   return async (event, context) => {
-    const groups = ticksByEntity(event.Records);
+    const groups = ticksByEntity(kinesisRecords(event, 'aggregator'), config.maxClockSkewSeconds);
     const work = new Map<string, Promise<Map<string, Error>>>();
     const entityOf = new Map<string, string>();
     for (const [pk, ticks] of groups) for (const t of ticks) entityOf.set(t.sequenceNumber, pk);

@@ -29,6 +29,7 @@
  * Parquet row, so every tick is exactly once in the processed zone (`zoneObjects`).
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS } from '../../contracts/values';
 import { decodeRecord, DEFAULT_MAX_RECORD_BYTES, type QuarantineCode } from '../lib/decode';
 import { batchClock, enrich, type BatchClock, type EnrichedEvent, type EnrichedStock, type EnrichedWeather } from '../lib/enrich';
 import { processedKey, quarantineKey, rawKey, shardIdOf } from '../lib/keys';
@@ -39,6 +40,12 @@ export interface PlanOptions {
   readonly maxRecordBytes?: number;
   /** MetricsTable items expire this many days after their `ts`. @default 30 */
   readonly ttlDays?: number;
+  /**
+   * A tick whose `ts` is more than this many seconds after its Kinesis arrival is quarantined as
+   * `future-timestamp`: it never becomes a latest value, a MetricsTable item or a TTL. The Lambda
+   * reads it from MAX_CLOCK_SKEW_SECONDS (required). @default DEFAULT_MAX_CLOCK_SKEW_SECONDS (300, contracts/values.ts)
+   */
+  readonly maxClockSkewSeconds?: number;
 }
 
 export type PlannedRecord = ValidRecord | QuarantinedRecord;
@@ -70,7 +77,7 @@ export interface BatchPlan {
 export function planRecord(record: KinesisStreamRecord, now: Date | BatchClock, options: PlanOptions = {}, batchShardId?: string): ValidRecord | QuarantinedRecord {
   const shardId = batchShardId ?? shardIdOf(record.eventID);
   const { sequenceNumber, approximateArrivalTimestamp } = record.kinesis;
-  const decoded = decodeRecord(record, options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
+  const decoded = decodeRecord(record, { maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, maxSkewMs: (options.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS) * 1000 });
   if (!decoded.ok) {
     const arrivalIso = new Date(Math.round(approximateArrivalTimestamp * 1000)).toISOString();
     return {

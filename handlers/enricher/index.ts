@@ -1,13 +1,16 @@
 /**
  * Validator/enricher (Kinesis → MetricsTable, LatestTable, raw zone, processed zone).
  * Wiring only: the decisions live in core.ts. Failure contract (RELIABILITY 1–6):
- * - bad data (base64, JSON, schema, size) → quarantine object, record reported done;
+ * - bad data (base64, JSON, schema, size, a `ts` too far ahead of arrival) → quarantine object,
+ *   record reported done;
+ * - a malformed event (no `Records`, a record without `kinesis`) → MalformedEventError, nothing written;
  * - transient faults (DynamoDB, S3) → the record is a `batchItemFailure` and comes back;
  * - raw/processed objects hold only the committed prefix (core.ts decision table); if writing
  *   them fails, the whole batch is reported failed and the retry overwrites the same keys.
  *
- * Environment: METRICS_TABLE_NAME, LATEST_TABLE_NAME, RAW_BUCKET_NAME (also holds
- * `quarantine/…`), PROCESSED_BUCKET_NAME. Local runs may set the SDK's own
+ * Environment (all required): METRICS_TABLE_NAME, LATEST_TABLE_NAME, RAW_BUCKET_NAME (also holds
+ * `quarantine/…`), PROCESSED_BUCKET_NAME, MAX_CLOCK_SKEW_SECONDS (a tick further ahead of its
+ * arrival is quarantined as `future-timestamp`). Local runs may set the SDK's own
  * AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL); an S3 override also
  * turns on path-style addressing (see handlers/lib/s3.ts).
  */
@@ -18,8 +21,9 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient, putIfAbsent, updateIfNewer } from '../lib/dynamo';
-import { requireEnv } from '../lib/env';
+import { requireEnv, requireNumberEnv } from '../lib/env';
 import { PartialWriteError } from '../lib/errors';
+import { kinesisRecords } from '../lib/events';
 import { limiter } from '../lib/limit';
 import { observability, type Observability } from '../lib/observability';
 import { stocksToParquet, weatherToParquet } from '../lib/parquet';
@@ -60,6 +64,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EnricherCon
     latestTableName: requireEnv('LATEST_TABLE_NAME', env),
     rawBucketName: requireEnv('RAW_BUCKET_NAME', env),
     processedBucketName: requireEnv('PROCESSED_BUCKET_NAME', env),
+    maxClockSkewSeconds: requireNumberEnv('MAX_CLOCK_SKEW_SECONDS', env),
   };
 }
 
@@ -107,7 +112,7 @@ export function createHandler(deps: EnricherDeps): KinesisHandler {
   }
 
   return async (event, context) => {
-    const plan = planBatch(event.Records, now(), config);
+    const plan = planBatch(kinesisRecords(event, 'enricher'), now(), config);
     const bySequence = new Map(plan.records.map((p) => [p.sequenceNumber, p]));
     const producerDuplicates = new Set<string>();
     const latestTurns = new Map<string, Promise<void>>();

@@ -4,10 +4,11 @@
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
 import type { CanonicalEvent } from './contracts';
+import { canonicalIsoMs } from './enrich';
 import { eventProblem } from './schema';
 
 /** Why a record was quarantined; also the folder under `quarantine/` (DESIGN §4). */
-export type QuarantineCode = 'bad-base64' | 'oversized' | 'malformed-json' | 'schema-invalid';
+export type QuarantineCode = 'bad-base64' | 'oversized' | 'malformed-json' | 'schema-invalid' | 'future-timestamp';
 
 /** A canonical event is ~200 bytes; anything above this is not one of ours. @default 64 KiB */
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
@@ -22,8 +23,30 @@ function badBase64(data: unknown): DecodeResult {
 
 let scratch = Buffer.allocUnsafe(DEFAULT_MAX_RECORD_BYTES);
 
-/** Decodes base64 → UTF-8 → JSON → schema. */
-export function decodeRecord(record: Pick<KinesisStreamRecord, 'kinesis'>, maxRecordBytes: number = DEFAULT_MAX_RECORD_BYTES): DecodeResult {
+/**
+ * Why a valid event's `ts` cannot be trusted: more than `maxSkewMs` after the record's Kinesis
+ * arrival (RELIABILITY 7: producer clocks are untrusted; arrival is the stream's own clock).
+ * Such a tick would become the entity's latest value and make every later real tick look stale,
+ * freezing it, and its TTL would keep it for centuries. `undefined` when the tick is plausible.
+ */
+export function futureTimestampProblem(ts: string, approximateArrivalTimestamp: number, maxSkewMs: number): string | undefined {
+  const canonical = canonicalIsoMs(ts);
+  const tsMs = canonical === canonical ? canonical : Date.parse(ts);
+  const arrivalMs = Math.round(approximateArrivalTimestamp * 1000);
+  if (!(tsMs - arrivalMs > maxSkewMs)) return undefined;
+  return `ts ${ts} is ${Math.round((tsMs - arrivalMs) / 1000)} s after the record's Kinesis arrival ${new Date(arrivalMs).toISOString()}; a producer clock may be at most ${Math.round(maxSkewMs / 1000)} s ahead`;
+}
+
+export interface DecodeOptions {
+  /** Records above this many bytes are `oversized`. @default DEFAULT_MAX_RECORD_BYTES */
+  readonly maxRecordBytes?: number;
+  /** A `ts` more than this many ms after `approximateArrivalTimestamp` is `future-timestamp`. @default no check */
+  readonly maxSkewMs?: number;
+}
+
+/** Decodes base64 → UTF-8 → JSON → schema (→ clock skew, with `options.maxSkewMs`). */
+export function decodeRecord(record: Pick<KinesisStreamRecord, 'kinesis'>, options: DecodeOptions = {}): DecodeResult {
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const data = record.kinesis.data;
   if (typeof data !== 'string' || data.length % 4 !== 0) return badBase64(data);
   // base64 length → byte length without decoding first, so a huge record costs nothing.
@@ -47,5 +70,9 @@ export function decodeRecord(record: Pick<KinesisStreamRecord, 'kinesis'>, maxRe
   }
   const problem = eventProblem(value);
   if (problem !== undefined) return { ok: false, code: 'schema-invalid', reason: problem };
+  if (options.maxSkewMs !== undefined) {
+    const skew = futureTimestampProblem((value as CanonicalEvent).ts, record.kinesis.approximateArrivalTimestamp, options.maxSkewMs);
+    if (skew !== undefined) return { ok: false, code: 'future-timestamp', reason: skew };
+  }
   return { ok: true, event: value as CanonicalEvent, text };
 }

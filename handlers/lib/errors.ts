@@ -40,3 +40,16 @@ export class ConfigurationError extends PipelineError {
     super(message, false);
   }
 }
+
+/**
+ * The Lambda event is not the shape the function is wired for (no `Records`, a record without its
+ * `kinesis`/`dynamodb`/`Sns` part, a field of the wrong type): a wiring bug, not bad data. The
+ * function fails the invocation before touching anything, with a one-line message naming the
+ * first problem.
+ */
+export class MalformedEventError extends PipelineError {
+  override readonly name = 'MalformedEventError';
+  constructor(message: string) {
+    super(message, false);
+  }
+}

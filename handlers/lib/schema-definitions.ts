@@ -1,5 +1,6 @@
 /** The canonical event schemas (DESIGN §4) as JSON Schema: data only, shared by runtime and build. */
 import type { JSONSchemaType } from 'ajv';
+import { anchored, SYMBOL } from '../../contracts/values';
 import { SCHEMA_VERSION, type StockTick, type WeatherObservation } from './contracts';
 
 /** ISO-8601 UTC with a `Z` suffix and 0–9 fractional digits: `2026-11-20T14:30:00Z`, `…:00.123Z`. */
@@ -18,7 +19,7 @@ export const stockTickSchema: JSONSchemaType<StockTick> = {
   properties: {
     schemaVersion,
     type: { type: 'string', const: 'stock' },
-    symbol: { type: 'string', pattern: '^[A-Z0-9.\\-]{1,10}$' },
+    symbol: { type: 'string', pattern: anchored(SYMBOL) },
     ts,
     price: positivePrice,
     open: positivePrice,

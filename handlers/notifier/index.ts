@@ -12,6 +12,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { requireEnv } from '../lib/env';
 import { globalFetch, type FetchLike } from '../lib/http';
+import { snsRecords } from '../lib/events';
 import { observability, type Observability } from '../lib/observability';
 import { SecretCache, secretField } from '../lib/secrets';
 import { formatSlackAlert, formatSlackText, postToSlack, SlackDeliveryError, type SlackPostOptions } from '../lib/slack';
@@ -52,7 +53,7 @@ export function createHandler(deps: NotifierDeps): NotifierHandler {
     let delivered = 0;
     const failures: string[] = [];
     try {
-      for (const record of event.Records) {
+      for (const record of snsRecords(event, 'notifier')) {
         const { Message, Subject, MessageId } = record.Sns;
         const alert = parseAlertMessage(Message);
         const message = alert ? formatSlackAlert(alert) : formatSlackText(Subject ?? undefined, Message);

@@ -9,11 +9,12 @@
  * |                        | KNOWN_CITIES                                          |                                            |
  * | MARKET_DATA_SECRET_ARN | secret holding the key: plain string or JSON with     | `{"apiKey":"…"}`                           |
  * |                        | `apiKey`                                              |                                            |
- * | MARKET_DATA_PROVIDER   | `finnhub` (default) or `alphavantage`                 | `finnhub`                                  |
+ * | MARKET_DATA_PROVIDER   | `finnhub` or `alphavantage`                           | `finnhub`                                  |
  * | LEASE_TABLE_NAME       | LatestTable (lease item `LEASE#poller`)               | `stock-weather-dev-latest`                 |
  *
  * Every problem is collected and reported at once, repeating the bad value.
  */
+import { anchored, CITY_NAME, LATITUDE_RANGE, LONGITUDE_RANGE, matcher, SYMBOL } from '../../contracts/values';
 import { ConfigurationError } from '../lib/errors';
 import { STOCK_PROVIDERS, type StockProvider } from './providers';
 
@@ -47,8 +48,10 @@ export const KNOWN_CITIES: Readonly<Record<string, { latitude: number; longitude
   Zurich: { latitude: 47.377, longitude: 8.541 },
 };
 
-const SYMBOL_PATTERN = /^[A-Z0-9.-]{1,10}$/;
-const CITY_NAME_PATTERN = /^[\p{L}\p{N} .'-]{1,64}$/u;
+// The shapes the root parameters and parameters/schema.json enforce too (contracts/values.ts):
+// a value that passes deploy validation is one the poller accepts.
+const SYMBOL_PATTERN = matcher(anchored(SYMBOL));
+const CITY_NAME_PATTERN = matcher(anchored(CITY_NAME));
 
 function splitList(raw: string | undefined): string[] {
   return (raw ?? '')
@@ -61,7 +64,7 @@ export function parseSymbols(raw: string | undefined, problems: string[]): strin
   const symbols: string[] = [];
   for (const s of splitList(raw)) {
     const symbol = s.toUpperCase();
-    if (!SYMBOL_PATTERN.test(symbol)) problems.push(`SYMBOLS: ${JSON.stringify(s)} is not a ticker (1–10 of A–Z, 0–9, '.', '-')`);
+    if (!SYMBOL_PATTERN.test(symbol)) problems.push(`SYMBOLS: ${JSON.stringify(s)} must be ${SYMBOL.description}`);
     else if (!symbols.includes(symbol)) symbols.push(symbol);
   }
   return symbols;
@@ -70,10 +73,11 @@ export function parseSymbols(raw: string | undefined, problems: string[]): strin
 export function parseCities(raw: string | undefined, problems: string[]): City[] {
   const cities: City[] = [];
   for (const entry of splitList(raw)) {
-    const parts = entry.split(':').map((p) => p.trim());
+    // The name is taken as written (the entry is trimmed as a whole): the shape forbids edge spaces.
+    const parts = entry.split(':');
     const name = parts[0] ?? '';
     if (!CITY_NAME_PATTERN.test(name)) {
-      problems.push(`CITIES: ${JSON.stringify(entry)} has no usable city name (letters, digits, space, . ' -)`);
+      problems.push(`CITIES: ${JSON.stringify(entry)} has no usable city name: it must be ${CITY_NAME.description}`);
       continue;
     }
     if (parts.length === 1) {
@@ -91,8 +95,8 @@ export function parseCities(raw: string | undefined, problems: string[]): City[]
     }
     const latitude = Number(parts[1]);
     const longitude = Number(parts[2]);
-    if (parts[1] === '' || !Number.isFinite(latitude) || latitude < -90 || latitude > 90) problems.push(`CITIES: ${JSON.stringify(entry)} latitude must be a number in [-90, 90]`);
-    else if (parts[2] === '' || !Number.isFinite(longitude) || longitude < -180 || longitude > 180) problems.push(`CITIES: ${JSON.stringify(entry)} longitude must be a number in [-180, 180]`);
+    if (parts[1]!.trim() === '' || !Number.isFinite(latitude) || latitude < LATITUDE_RANGE.min || latitude > LATITUDE_RANGE.max) problems.push(`CITIES: ${JSON.stringify(entry)} latitude must be a number in [${LATITUDE_RANGE.min}, ${LATITUDE_RANGE.max}]`);
+    else if (parts[2]!.trim() === '' || !Number.isFinite(longitude) || longitude < LONGITUDE_RANGE.min || longitude > LONGITUDE_RANGE.max) problems.push(`CITIES: ${JSON.stringify(entry)} longitude must be a number in [${LONGITUDE_RANGE.min}, ${LONGITUDE_RANGE.max}]`);
     else if (cities.some((c) => c.name === name)) problems.push(`CITIES: ${JSON.stringify(name)} is listed twice`);
     else cities.push({ name, latitude, longitude });
   }
@@ -120,8 +124,9 @@ export function pollerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Polle
   const symbols = parseSymbols(env.SYMBOLS, problems);
   const cities = parseCities(env.CITIES, problems);
   const marketDataSecretArn = symbols.length > 0 ? need('MARKET_DATA_SECRET_ARN') : (env.MARKET_DATA_SECRET_ARN ?? '');
-  const providerRaw = (env.MARKET_DATA_PROVIDER ?? 'finnhub').trim().toLowerCase() || 'finnhub';
-  if (!STOCK_PROVIDERS.includes(providerRaw as StockProvider)) problems.push(`MARKET_DATA_PROVIDER must be one of ${STOCK_PROVIDERS.join(', ')} (got ${JSON.stringify(env.MARKET_DATA_PROVIDER)})`);
+  // Required like every other variable: the template always sets it (no default here to drift).
+  const providerRaw = need('MARKET_DATA_PROVIDER').toLowerCase();
+  if (providerRaw !== '' && !STOCK_PROVIDERS.includes(providerRaw as StockProvider)) problems.push(`MARKET_DATA_PROVIDER must be one of ${STOCK_PROVIDERS.join(', ')} (got ${JSON.stringify(env.MARKET_DATA_PROVIDER)})`);
   if (symbols.length === 0 && cities.length === 0) problems.push('SYMBOLS and CITIES are both empty: nothing to poll');
   if (problems.length > 0) throw new ConfigurationError(`poller environment: ${problems.join('; ')}`);
   return { streamName, symbols, cities, marketDataSecretArn, provider: providerRaw as StockProvider, leaseTableName };

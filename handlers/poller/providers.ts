@@ -17,10 +17,12 @@
  * day is today in New York and before its 16:00 close, else 16:00 New York time of that day, so
  * repeated polls of a closed market give the same `ts` and the downstream writes stay idempotent.
  */
+import { MARKET_DATA_PROVIDERS, type MarketDataProvider } from '../../contracts/values';
 import { SCHEMA_VERSION, type StockTick, type WeatherObservation } from '../lib/contracts';
 
-export type StockProvider = 'finnhub' | 'alphavantage';
-export const STOCK_PROVIDERS: readonly StockProvider[] = ['finnhub', 'alphavantage'];
+/** The stock quote APIs (contracts/values.ts: the root parameter's AllowedValues are the same list). */
+export type StockProvider = MarketDataProvider;
+export const STOCK_PROVIDERS: readonly StockProvider[] = MARKET_DATA_PROVIDERS;
 
 /** What came back over HTTP. */
 export interface ProviderResponse {

@@ -1,11 +1,11 @@
 /**
  * Rotation function for the market data API-key secret (Secrets Manager invokes it directly).
  * Wiring only: the protocol is rotate.ts, the provider behind KeyProvider (key-provider.ts),
- * chosen by MARKET_DATA_PROVIDER (`finnhub` default, or `alphavantage`).
+ * chosen by MARKET_DATA_PROVIDER (`finnhub` or `alphavantage`; required, the template sets it).
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
-import { ConfigurationError } from '../lib/errors';
+import { requireOneOfEnv } from '../lib/env';
 import { globalFetch, type FetchLike } from '../lib/http';
 import { observability, type Observability } from '../lib/observability';
 import { STOCK_PROVIDERS, type StockProvider } from '../poller/providers';
@@ -17,9 +17,7 @@ export interface RotationConfig {
 }
 
 export function rotationConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RotationConfig {
-  const raw = (env.MARKET_DATA_PROVIDER ?? 'finnhub').trim().toLowerCase() || 'finnhub';
-  if (!STOCK_PROVIDERS.includes(raw as StockProvider)) throw new ConfigurationError(`MARKET_DATA_PROVIDER must be one of ${STOCK_PROVIDERS.join(', ')} (got ${JSON.stringify(env.MARKET_DATA_PROVIDER)})`);
-  return { provider: raw as StockProvider };
+  return { provider: requireOneOfEnv('MARKET_DATA_PROVIDER', STOCK_PROVIDERS, env) };
 }
 
 export interface RotationHandlerDeps {

@@ -11,11 +11,12 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Alert } from '../lib/contracts';
-import { numberEnv, requireEnv } from '../lib/env';
+import { requireEnv, requireNumberEnv } from '../lib/env';
+import { dynamodbRecords } from '../lib/events';
 import { observability, type Observability } from '../lib/observability';
 import { publishAlert } from '../lib/sns';
 import { dynamoAlertStore, type AlertStore } from './alerts';
-import { decide, DEFAULT_THRESHOLDS, type Thresholds } from './decide';
+import { decide, type Thresholds } from './decide';
 import { latestItemFromImage, type StreamAttributeValue } from './image';
 
 export interface RulesConfig {
@@ -25,18 +26,21 @@ export interface RulesConfig {
   readonly thresholds: Thresholds;
 }
 
-/** Reads FUNCTIONS.rules from the environment; thresholds default to DEFAULT_THRESHOLDS. */
+/**
+ * Reads FUNCTIONS.rules from the environment. Every variable is required: the thresholds come
+ * from the root parameters through the template, and a missing one is a startup error naming it.
+ */
 export function rulesConfigFromEnv(env: NodeJS.ProcessEnv = process.env): RulesConfig {
   return {
     latestTableName: requireEnv('LATEST_TABLE_NAME', env),
     marketAlertsTopicArn: requireEnv('MARKET_ALERTS_TOPIC_ARN', env),
     weatherAlertsTopicArn: requireEnv('WEATHER_ALERTS_TOPIC_ARN', env),
     thresholds: {
-      stockDropPercent: numberEnv('STOCK_DROP_PERCENT', DEFAULT_THRESHOLDS.stockDropPercent, env),
-      heatThresholdC: numberEnv('HEAT_THRESHOLD_C', DEFAULT_THRESHOLDS.heatThresholdC, env),
-      coldThresholdC: numberEnv('COLD_THRESHOLD_C', DEFAULT_THRESHOLDS.coldThresholdC, env),
-      windThresholdKph: numberEnv('WIND_THRESHOLD_KPH', DEFAULT_THRESHOLDS.windThresholdKph, env),
-      precipThresholdMm: numberEnv('PRECIP_THRESHOLD_MM', DEFAULT_THRESHOLDS.precipThresholdMm, env),
+      stockDropPercent: requireNumberEnv('STOCK_DROP_PERCENT', env),
+      heatThresholdC: requireNumberEnv('HEAT_THRESHOLD_C', env),
+      coldThresholdC: requireNumberEnv('COLD_THRESHOLD_C', env),
+      windThresholdKph: requireNumberEnv('WIND_THRESHOLD_KPH', env),
+      precipThresholdMm: requireNumberEnv('PRECIP_THRESHOLD_MM', env),
     },
   };
 }
@@ -88,6 +92,7 @@ export function createHandler(deps: RulesDeps): RulesHandler {
   };
 
   return async (event, context) => {
+    dynamodbRecords(event, 'rules');
     try {
       return await processPartialResponse(event, recordHandler, processor, { processInParallel: false, ...(context ? { context } : {}) });
     } finally {

@@ -20,8 +20,8 @@ import { TemplateDefinitionError, type Fragment, type Resource } from './templat
 /** Function (bundle) name → the environment variables it reads. Mirror of handlers/lib/contracts.ts FUNCTIONS. */
 export const FUNCTION_ENVIRONMENT = {
   poller: ['STREAM_NAME', 'SYMBOLS', 'CITIES', 'MARKET_DATA_SECRET_ARN', 'MARKET_DATA_PROVIDER', 'LEASE_TABLE_NAME'],
-  enricher: ['METRICS_TABLE_NAME', 'LATEST_TABLE_NAME', 'RAW_BUCKET_NAME', 'PROCESSED_BUCKET_NAME'],
-  aggregator: ['METRICS_TABLE_NAME', 'LATEST_TABLE_NAME'],
+  enricher: ['METRICS_TABLE_NAME', 'LATEST_TABLE_NAME', 'RAW_BUCKET_NAME', 'PROCESSED_BUCKET_NAME', 'MAX_CLOCK_SKEW_SECONDS'],
+  aggregator: ['METRICS_TABLE_NAME', 'LATEST_TABLE_NAME', 'MAX_CLOCK_SKEW_SECONDS'],
   rules: ['LATEST_TABLE_NAME', 'MARKET_ALERTS_TOPIC_ARN', 'WEATHER_ALERTS_TOPIC_ARN', 'STOCK_DROP_PERCENT', 'HEAT_THRESHOLD_C', 'COLD_THRESHOLD_C', 'WIND_THRESHOLD_KPH', 'PRECIP_THRESHOLD_MM'],
   notifier: ['SLACK_WEBHOOK_SECRET_ARN'],
   rotation: ['MARKET_DATA_PROVIDER'],

@@ -155,8 +155,11 @@ describe('configuration', () => {
       /STREAM_NAME is not set; LEASE_TABLE_NAME is not set; CITIES: "Atlantis".*MARKET_DATA_SECRET_ARN is not set; MARKET_DATA_PROVIDER must be one of finnhub, alphavantage/,
     );
   });
-  test('env: a full configuration, provider defaulting to finnhub', () => {
-    expect(pollerConfigFromEnv({ STREAM_NAME: 's', LEASE_TABLE_NAME: 't', SYMBOLS: 'AAPL', CITIES: 'Paris', MARKET_DATA_SECRET_ARN: 'arn:secret' })).toEqual({
+  test('env: MARKET_DATA_PROVIDER is required like every other variable (no default to drift from the template)', () => {
+    expect(() => pollerConfigFromEnv({ STREAM_NAME: 's', LEASE_TABLE_NAME: 't', SYMBOLS: 'AAPL', CITIES: 'Paris', MARKET_DATA_SECRET_ARN: 'arn:secret' })).toThrow('poller environment: MARKET_DATA_PROVIDER is not set');
+  });
+  test('env: a full configuration', () => {
+    expect(pollerConfigFromEnv({ STREAM_NAME: 's', LEASE_TABLE_NAME: 't', SYMBOLS: 'AAPL', CITIES: 'Paris', MARKET_DATA_SECRET_ARN: 'arn:secret', MARKET_DATA_PROVIDER: 'Finnhub' })).toEqual({
       streamName: 's',
       leaseTableName: 't',
       symbols: ['AAPL'],

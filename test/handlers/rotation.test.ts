@@ -206,7 +206,7 @@ describe('HTTP key providers', () => {
     expect(() => parseApiKeySecret(raw, 's')).toThrow(/^s: /);
   });
   test('config: MARKET_DATA_PROVIDER', () => {
-    expect(rotationConfigFromEnv({})).toEqual({ provider: 'finnhub' });
+    expect(() => rotationConfigFromEnv({})).toThrow('environment variable MARKET_DATA_PROVIDER is not set; the function cannot run without it');
     expect(rotationConfigFromEnv({ MARKET_DATA_PROVIDER: 'AlphaVantage' })).toEqual({ provider: 'alphavantage' });
     expect(() => rotationConfigFromEnv({ MARKET_DATA_PROVIDER: 'polygon' })).toThrow(/must be one of finnhub, alphavantage/);
   });

@@ -12,7 +12,11 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { LatestItem } from '../../handlers/lib/contracts';
 import { parseAlertMessage } from '../../handlers/lib/sns';
+import { FUNCTIONS } from '../../handlers/lib/contracts';
 import { createHandler, rulesConfigFromEnv, type RulesConfig } from '../../handlers/rules';
+import { buildRoot } from '../../templates-src/root';
+import { ROOT_PARAMETERS } from '../../templates-src/parameters';
+import { STACKS } from '../../templates-src/stacks';
 import { pkTableDefinition, startDynalite, type LocalDynamo } from '../helpers/local-aws';
 
 const TABLE = 'Latest';
@@ -169,10 +173,46 @@ describe('rules handler', () => {
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });
 
-  test('config from the environment (FUNCTIONS.rules), thresholds defaulted', () => {
-    const env = { LATEST_TABLE_NAME: 'L', MARKET_ALERTS_TOPIC_ARN: MARKET, WEATHER_ALERTS_TOPIC_ARN: WEATHER, STOCK_DROP_PERCENT: '7.5' };
-    expect(rulesConfigFromEnv(env)).toEqual({ ...config, latestTableName: 'L', thresholds: { ...config.thresholds, stockDropPercent: 7.5 } });
-    expect(() => rulesConfigFromEnv({ ...env, HEAT_THRESHOLD_C: 'hot' })).toThrow(/HEAT_THRESHOLD_C must be a number/);
-    expect(() => rulesConfigFromEnv({})).toThrow(/LATEST_TABLE_NAME is not set/);
+  const fullEnv = {
+    LATEST_TABLE_NAME: 'L',
+    MARKET_ALERTS_TOPIC_ARN: MARKET,
+    WEATHER_ALERTS_TOPIC_ARN: WEATHER,
+    STOCK_DROP_PERCENT: '7.5',
+    HEAT_THRESHOLD_C: '35',
+    COLD_THRESHOLD_C: '-10',
+    WIND_THRESHOLD_KPH: '75',
+    PRECIP_THRESHOLD_MM: '20',
+  };
+
+  test('config from the environment (FUNCTIONS.rules)', () => {
+    expect(rulesConfigFromEnv(fullEnv)).toEqual({ ...config, latestTableName: 'L', thresholds: { stockDropPercent: 7.5, heatThresholdC: 35, coldThresholdC: -10, windThresholdKph: 75, precipThresholdMm: 20 } });
+    expect(() => rulesConfigFromEnv({ ...fullEnv, HEAT_THRESHOLD_C: 'hot' })).toThrow(/HEAT_THRESHOLD_C must be a number/);
+  });
+
+  test.each(FUNCTIONS.rules.map((name) => [name]))('a missing %s is a startup error naming it (no fallback default)', (name) => {
+    const env: Record<string, string> = { ...fullEnv };
+    delete env[name];
+    expect(() => rulesConfigFromEnv(env)).toThrow(`environment variable ${name} is not set`);
+  });
+
+  test('the template feeds every threshold variable from the root parameter of the same threshold (the defaults live there only)', () => {
+    // JSON round trip: intrinsics are objects with toJSON (what the emitter and CloudFormation see).
+    const root = JSON.parse(JSON.stringify(buildRoot(STACKS))) as { Resources: Record<string, { Properties: { Parameters: Record<string, unknown> } }> };
+    const compute = JSON.parse(JSON.stringify(STACKS.find((s) => s.file === 'compute.yaml')!.build())) as { Resources: Record<string, { Type: string; Properties: { Environment?: { Variables: Record<string, unknown> } } }> };
+    const rulesEnv = compute.Resources.RulesFunction!.Properties.Environment!.Variables;
+    const env: Record<string, string> = { ...fullEnv };
+    for (const name of ['STOCK_DROP_PERCENT', 'HEAT_THRESHOLD_C', 'COLD_THRESHOLD_C', 'WIND_THRESHOLD_KPH', 'PRECIP_THRESHOLD_MM']) {
+      const childParameter = (rulesEnv[name] as { Ref: string }).Ref;
+      const rootParameter = (root.Resources.Compute!.Properties.Parameters[childParameter] as { Ref: string }).Ref;
+      env[name] = String(ROOT_PARAMETERS[rootParameter]!.definition.Default);
+    }
+    const t = rulesConfigFromEnv(env).thresholds;
+    expect(t).toEqual({
+      stockDropPercent: Number(ROOT_PARAMETERS.StockDropPercent!.definition.Default),
+      heatThresholdC: Number(ROOT_PARAMETERS.HeatThresholdC!.definition.Default),
+      coldThresholdC: Number(ROOT_PARAMETERS.ColdThresholdC!.definition.Default),
+      windThresholdKph: Number(ROOT_PARAMETERS.WindThresholdKph!.definition.Default),
+      precipThresholdMm: Number(ROOT_PARAMETERS.PrecipThresholdMm!.definition.Default),
+    });
   });
 });

@@ -7,7 +7,7 @@ process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createHandler, type AggregatorConfig } from '../../../handlers/aggregator/index';
+import { createHandler, ticksByEntity, type AggregatorConfig } from '../../../handlers/aggregator/index';
 import { startDynalite, metricsTableDefinition, pkTableDefinition, type LocalDynamo } from '../../helpers/local-aws';
 import { kinesisEvent, kinesisRecord, sequenceNumber, stockTick, tickSeries } from '../../fixtures/events';
 
@@ -212,5 +212,14 @@ describe('aggregator handler on dynalite', () => {
       ['2026-11-20T14:05:00.000Z', 4, 3],
     ]);
     expect(images.at(-1)).toEqual(await env.latest());
+  });
+});
+
+describe('ticksByEntity: the enricher\'s quarantine rules, future-timestamp included', () => {
+  test('a tick more than the allowed skew ahead of its arrival never reaches the rolling state', () => {
+    const event = kinesisEvent([stockTick({ ts: '2026-11-20T14:30:00.000Z' }), stockTick({ ts: '2999-01-01T00:00:00.000Z' })]);
+    expect([...ticksByEntity(event.Records).values()].flat().map((t) => t.ts)).toEqual(['2026-11-20T14:30:00.000Z']);
+    // With a huge skew allowed, the same tick would be applied: the check is what keeps it out.
+    expect([...ticksByEntity(event.Records, 1e12).values()].flat()).toHaveLength(2);
   });
 });

@@ -78,7 +78,7 @@ describe('item shapes', () => {
   test('MetricsTable item: the enriched event without `dataset`, plus TTL', () => {
     const item = metricsItem(stock!, 7);
     expect(Object.keys(item).sort()).toEqual(
-      ['change', 'changePct', 'dayRange', 'expiresAt', 'futureTs', 'high', 'ingestTs', 'lagMs', 'low', 'open', 'pk', 'prevClose', 'price', 'processTs', 'schemaVersion', 'sequenceNumber', 'shardId', 'source', 'symbol', 'ts', 'type', 'volume'].sort(),
+      ['change', 'changePct', 'dayRange', 'expiresAt', 'high', 'ingestTs', 'lagMs', 'low', 'open', 'pk', 'prevClose', 'price', 'processTs', 'schemaVersion', 'sequenceNumber', 'shardId', 'source', 'symbol', 'ts', 'type', 'volume'].sort(),
     );
     expect(item.expiresAt).toBe(Date.parse('2026-11-20T14:30:00Z') / 1000 + 7 * 86400);
   });

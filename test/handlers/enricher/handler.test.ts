@@ -102,6 +102,47 @@ function redeliveryAfter(event: KinesisStreamEvent, failed: readonly string[]): 
 const first = sequenceNumber(1);
 
 describe('enricher handler on dynalite + s3rver', () => {
+  test('a tick dated 2999 is quarantined as future-timestamp: never the latest value, a MetricsTable item or a TTL; later real ticks still apply', async () => {
+    const env = await freshEnv();
+    const future = stockTick({ ts: '2999-01-01T00:00:00.000Z', price: 1 });
+    const response = await env.handler(kinesisEvent([stockTick({ ts: '2026-11-20T14:30:00.000Z', price: 190 }), future]));
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect((await env.latest('STOCK#AAPL'))?.ts).toBe('2026-11-20T14:30:00.000Z');
+    expect((await env.metrics()).map((m) => m.ts)).toEqual(['2026-11-20T14:30:00.000Z']);
+    const quarantined = (await env.keys('raw')).filter((k) => k.startsWith('quarantine/'));
+    expect(quarantined).toHaveLength(1);
+    expect(quarantined[0]).toMatch(/^quarantine\/future-timestamp\//);
+    const object = await env.quarantine(quarantined[0]!);
+    expect(object).toMatchObject({ code: 'future-timestamp', sequenceNumber: sequenceNumber(2) });
+    expect(String(object.reason)).toMatch(/^ts 2999-01-01T00:00:00.000Z is \d+ s after the record's Kinesis arrival .*; a producer clock may be at most 300 s ahead$/);
+    // The next real tick is newer than the stored latest one, so it applies (the symbol is not frozen).
+    await env.handler(kinesisEvent([stockTick({ ts: '2026-11-20T14:31:00.000Z', price: 191 })], 3));
+    expect(await env.latest('STOCK#AAPL')).toMatchObject({ ts: '2026-11-20T14:31:00.000Z', price: 191 });
+  });
+
+  test('the skew is configurable: MAX_CLOCK_SKEW_SECONDS=0 quarantines a tick 1 s ahead of its arrival', async () => {
+    const env = await freshEnv();
+    const handler = createHandler({ doc: ddb.doc, s3: s3.client, config: { ...env.config, maxClockSkewSeconds: 0 }, now: () => FIXED_NOW });
+    const arrival = Date.parse('2026-11-20T14:30:00.000Z') / 1000;
+    await handler({ Records: [kinesisRecord(stockTick({ ts: '2026-11-20T14:30:01.000Z' }), { seq: 1, arrival })] });
+    expect(await env.latest('STOCK#AAPL')).toBeUndefined();
+    expect((await env.keys('raw')).filter((k) => k.startsWith('quarantine/future-timestamp/'))).toHaveLength(1);
+  });
+
+  test.each([
+    ['no Records', {}, 'enricher: malformed Kinesis event: it has no Records; nothing was processed (is the function wired to the right event source?)'],
+    ['Records not an array', { Records: 'x' }, 'enricher: malformed Kinesis event: Records is string, not an array;'],
+    ['a record without kinesis', { Records: [{ eventSource: 'aws:sqs', body: '{}' }] }, 'enricher: malformed Kinesis event: Records[0] has no kinesis object (eventSource "aws:sqs");'],
+    ['a kinesis record of the wrong shape', { Records: [{ eventID: 'shardId-0:1', kinesis: { data: 1, sequenceNumber: '1', partitionKey: 'A', approximateArrivalTimestamp: 1 } }] }, 'enricher: malformed Kinesis event: Records[0] kinesis.data is number, not a string;'],
+  ])('a malformed event (%s) fails with MalformedEventError and a one-line message, writing nothing', async (_name, event, message) => {
+    const env = await freshEnv();
+    const error = (await env.handler(event as never).catch((e: unknown) => e)) as Error;
+    expect(error.name).toBe('MalformedEventError');
+    expect(error.message).toContain(message);
+    expect(error.message).not.toContain('\n');
+    expect(await env.keys('raw')).toEqual([]);
+  });
+
   test('valid batch: MetricsTable, LatestTable, raw NDJSON and Parquet rows exactly', async () => {
     const env = await freshEnv();
     const ticks = [
@@ -303,6 +344,7 @@ describe('enricher handler on dynalite + s3rver', () => {
       LATEST_TABLE_NAME: env.config.latestTableName,
       RAW_BUCKET_NAME: env.config.rawBucketName,
       PROCESSED_BUCKET_NAME: env.config.processedBucketName,
+      MAX_CLOCK_SKEW_SECONDS: '300',
       AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_REGION: 'us-east-1',

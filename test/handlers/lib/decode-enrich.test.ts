@@ -29,7 +29,29 @@ describe('decodeRecord', () => {
 
   test('the size limit is configurable and checked before decoding', () => {
     const record = kinesisRecord(stockTick(), { seq: 1 });
-    expect(decodeRecord(record, 100)).toMatchObject({ ok: false, code: 'oversized' });
+    expect(decodeRecord(record, { maxRecordBytes: 100 })).toMatchObject({ ok: false, code: 'oversized' });
+  });
+
+  describe('clock skew (RELIABILITY 7): ts against the Kinesis arrival', () => {
+    const arrival = Date.parse('2026-11-20T14:30:02.250Z') / 1000;
+    test.each([
+      ['exactly the allowed skew ahead is accepted', '2026-11-20T14:35:02.250Z', true],
+      ['1 ms more is quarantined', '2026-11-20T14:35:02.251Z', false],
+      ['a tick dated 2999 is quarantined', '2999-01-01T00:00:00.000Z', false],
+      ['an old tick is accepted (late, not future)', '2020-01-01T00:00:00Z', true],
+      ['a non-canonical ISO form is compared by its instant', '2026-11-20T14:35:03Z', false],
+    ])('%s', (_name, ts, ok) => {
+      const r = decodeRecord(kinesisRecord(stockTick({ ts }), { seq: 1, arrival }), { maxSkewMs: 300_000 });
+      expect(r.ok).toBe(ok);
+      if (!r.ok) {
+        expect(r.code).toBe('future-timestamp');
+        expect(r.reason).toMatch(new RegExp(`^ts ${ts.replace(/[.]/g, '\\.')} is \\d+ s after the record's Kinesis arrival 2026-11-20T14:30:02.250Z; a producer clock may be at most 300 s ahead$`));
+      }
+    });
+
+    test('without maxSkewMs there is no check (the caller decides)', () => {
+      expect(decodeRecord(kinesisRecord(stockTick({ ts: '2999-01-01T00:00:00.000Z' }), { seq: 1, arrival })).ok).toBe(true);
+    });
   });
 });
 
@@ -56,20 +78,12 @@ describe('enrich (fixed clock)', () => {
       processMs: Date.parse('2026-11-20T14:35:00.000Z'),
       processTs: '2026-11-20T14:35:00.000Z',
       lagMs: 2250,
-      futureTs: false,
       shardId: 'shardId-000000000001',
       sequenceNumber: '42',
       change: 1.5,
       changePct: (1.5 / 189) * 100,
       dayRange: 3.75,
     });
-  });
-
-  test.each([
-    ['5 minutes ahead is tolerated', '2026-11-20T14:35:02.250Z', false],
-    ['more than 5 minutes ahead is flagged', '2026-11-20T14:35:02.251Z', true],
-  ])('clock skew: %s', (_name, ts, futureTs) => {
-    expect(enrich(stockTick({ ts }), origin, FIXED_NOW).futureTs).toBe(futureTs);
   });
 
   test.each([

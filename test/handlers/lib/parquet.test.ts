@@ -31,7 +31,7 @@ async function query(bytes: Uint8Array, sql: (file: string) => string): Promise<
 const enriched = <T>(payloads: unknown[]): T[] => planBatch(kinesisEvent(payloads).Records, FIXED_NOW).records.map((r) => (r.kind === 'valid' ? (r.enriched as T) : undefined)).filter((r): r is T => r !== undefined);
 
 describe('stocksToParquet', () => {
-  const rows = enriched<EnrichedStock>([stockTick({ symbol: 'AAPL', price: 190.5 }), stockTick({ symbol: 'MSFT', ts: '2026-11-20T14:30:00.5Z', price: 410.25, volume: 3 }), stockTick({ symbol: 'AAPL', price: 191, ts: '2026-11-20T14:31:00Z' }), stockTick({ symbol: 'AAPL', price: 192, ts: '2026-11-20T14:40:00Z' })]);
+  const rows = enriched<EnrichedStock>([stockTick({ symbol: 'AAPL', price: 190.5 }), stockTick({ symbol: 'MSFT', ts: '2026-11-20T14:30:00.5Z', price: 410.25, volume: 3 }), stockTick({ symbol: 'AAPL', price: 191, ts: '2026-11-20T14:31:00Z' }), stockTick({ symbol: 'AAPL', price: 192, ts: '2026-11-20T14:36:00Z' })]); // the last is 2 min ahead of its arrival: within the allowed skew
   const bytes = stocksToParquet(rows);
 
   test('every column reads back exactly', async () => {
