@@ -1,22 +1,36 @@
 /**
- * npm run build:templates [-- --check] [--out <dir>]
- * Writes generated/*.yaml from templates-src/. With --check, writes nothing and exits 1 naming
- * every stale, missing or extra file.
+ * npm run build:templates [-- --check] [--out <dir>] [--debug]
+ * Type-checks templates-src/ (skipped when nothing changed since the last clean check), then
+ * writes generated/*.yaml, the README's architecture diagram and parameters/schema.json from
+ * templates-src/. With --check, writes nothing and exits 1 naming every stale, missing or extra
+ * file. A type error writes nothing and exits 1 with one `file:line:col message` line per error.
  */
 import path from 'node:path';
-import { syncTemplates } from './lib/build-templates';
+import { runCli, type CliArgs } from './lib/cli';
+import { ToolError } from './lib/errors';
+import { syncParameterSchema } from './lib/params-schema';
+import { typecheck } from './lib/typecheck';
 
-async function main(argv: string[]): Promise<number> {
-  const check = argv.includes('--check');
-  const outIndex = argv.indexOf('--out');
-  const unknown = argv.filter((a, i) => a !== '--check' && a !== '--out' && !(outIndex >= 0 && i === outIndex + 1));
-  if (unknown.length > 0) {
-    console.error(`build:templates: unknown argument ${unknown[0]} (usage: npm run build:templates [-- --check] [--out <dir>])`);
-    return 2;
-  }
-  const dir = path.resolve(outIndex >= 0 ? (argv[outIndex + 1] ?? 'generated') : 'generated');
+const spec = {
+  name: 'build:templates',
+  usage: 'usage: npm run build:templates [-- --check] [--out <dir>] [--debug]\n  --check      write nothing; exit 1 naming every stale, missing or extra file\n  --out <dir>  write the templates into <dir> (default generated/)',
+  options: { check: { type: 'boolean' }, out: { type: 'string' } },
+} as const;
+
+async function main({ values }: CliArgs<typeof spec.options>): Promise<number> {
+  const check = values.check === true;
+  const dir = path.resolve(values.out ?? 'generated');
   const started = process.hrtime.bigint();
+  // npm runs scripts at the repository root (generated/ above is resolved from it too).
+  const types = await typecheck({ root: process.cwd() });
+  if (types.errors.length > 0) {
+    throw new ToolError(`${types.errors.join('\n')}\nbuild:templates: templates-src/ does not type-check (${types.errors.length} error${types.errors.length === 1 ? '' : 's'}); nothing was written`);
+  }
+  // Imported after the type check: a module that does not type-check may also throw when loaded.
+  const { syncTemplates } = await import('./lib/build-templates.js');
   const result = await syncTemplates(dir, { check });
+  const schemaFile = path.join(path.dirname(dir), 'parameters', 'schema.json');
+  if ((await syncParameterSchema(schemaFile, { check })) === 'changed') result.changed.push(path.relative(dir, schemaFile));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const rel = path.relative(process.cwd(), dir) || '.';
   /** A changed file as the user would type it (README.md lives beside generated/, not in it). */
@@ -31,17 +45,10 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const changes = result.changed.length + result.extra.length;
-  console.log(`built ${result.total} templates into ${rel}/ in ${ms.toFixed(0)} ms (${changes === 0 ? 'no changes' : `${result.changed.length} written${result.extra.length ? `, ${result.extra.length} removed` : ''}`})`);
+  console.log(`built ${result.total} templates into ${rel}/ in ${ms.toFixed(0)} ms (${changes === 0 ? 'no changes' : `${result.changed.length} written${result.extra.length ? `, ${result.extra.length} removed` : ''}`}${types.cached ? '' : '; templates-src type-checked'})`);
   for (const f of result.changed) console.log(`  wrote ${show(f)}`);
   for (const f of result.extra) console.log(`  removed ${show(f)}`);
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`build:templates failed: ${(error as Error).message}`);
-    if (process.argv.includes('--debug')) console.error(error);
-    process.exit(1);
-  },
-);
+runCli(spec, main);
