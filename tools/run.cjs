@@ -33,22 +33,43 @@ function fresh() {
   }
 }
 
+/**
+ * A build error (a syntax error in the tool or a module it imports) as one `file:line:col message`
+ * line per error, no stack trace: the same form build:templates uses for type errors.
+ */
+function reportBuildFailure(error) {
+  const errors = Array.isArray(error && error.errors) ? error.errors : [];
+  if (errors.length === 0) return false;
+  for (const e of errors) {
+    const where = e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1} ` : '';
+    console.error(`${where}${e.text}`);
+  }
+  console.error(`${path.relative(root, entryPath)}: cannot be built (${errors.length} error${errors.length === 1 ? '' : 's'}); nothing was run`);
+  return true;
+}
+
 if (!fresh()) {
   const esbuild = require('esbuild');
   fs.mkdirSync(outDir, { recursive: true });
-  const result = esbuild.buildSync({
-    entryPoints: [entryPath],
-    outfile: outFile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    packages: 'external',
-    sourcemap: 'inline',
-    metafile: true,
-    logLevel: 'error',
-    absWorkingDir: root,
-  });
+  let result;
+  try {
+    result = esbuild.buildSync({
+      entryPoints: [entryPath],
+      outfile: outFile,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      packages: 'external',
+      sourcemap: 'inline',
+      metafile: true,
+      logLevel: 'silent',
+      absWorkingDir: root,
+    });
+  } catch (error) {
+    if (!reportBuildFailure(error)) throw error;
+    process.exit(1);
+  }
   fs.writeFileSync(metaFile, JSON.stringify(Object.keys(result.metafile.inputs)));
 }
 

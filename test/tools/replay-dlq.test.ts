@@ -4,6 +4,8 @@
  * On-failure messages are built in the documented shape from the sequence numbers kinesalite
  * assigned.
  */
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +20,9 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { parseArgs } from '../../tools/replay-dlq';
+import { parseCli } from '../../tools/lib/cli';
+import { UsageError } from '../../tools/lib/errors';
+import { parseQueueUrl, REPLAY_CLI as SPEC, resolveReplayOptions as resolveOptions } from '../../tools/lib/replay-dlq';
 import { fileMarkerStore, markerKey, memoryMarkerStore, parseOnFailureMessage, replayDlq, type KinesisBatchInfo } from '../../tools/lib/replay-dlq';
 import { startKinesalite, type LocalKinesis } from '../helpers/local-aws';
 
@@ -230,18 +234,59 @@ describe('replay-dlq', () => {
     if (!out.ok) expect(out.reason).toMatch(reason);
   });
 
-  test.each([
-    [['--queue', QUEUE], { queue: QUEUE, dryRun: false, force: false }],
-    [['--queue', QUEUE, '--stream', 's', '--dry-run', '--max', '5'], { queue: QUEUE, stream: 's', dryRun: true, max: 5 }],
+  const AWS_QUEUE = 'https://sqs.eu-west-1.amazonaws.com/123456789012/stockwx-dev-enricher-dlq';
+  const options = (argv: string[]) => resolveOptions(parseCli(SPEC, argv));
+
+  test.each<[string[], Record<string, unknown>]>([
+    [['--queue', AWS_QUEUE], { queueUrl: AWS_QUEUE, region: 'eu-west-1', dryRun: false, force: false, markerFile: '.cache/replay-dlq-markers.json' }],
+    [['--queue', AWS_QUEUE, '--region', 'eu-west-1'], { region: 'eu-west-1' }],
+    [[`--queue=${AWS_QUEUE}`, '--stream=s', '--dry-run', '--max', '5'], { stream: 's', dryRun: true, max: 5 }],
+    [['--queue', 'https://eu-west-1.queue.amazonaws.com/123456789012/q'], { region: 'eu-west-1' }],
+    [['--queue', 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q.fifo'], { region: 'cn-north-1' }],
+    [['--queue', QUEUE, '--endpoint-url', 'http://127.0.0.1:4566/', '--region', 'us-east-1'], { queueUrl: QUEUE, region: 'us-east-1', endpointUrl: 'http://127.0.0.1:4566' }],
+    [['--queue', 'http://127.0.0.1:4566/000000000000/dlq', '--endpoint-url', 'http://127.0.0.1:4566', '--region', 'eu-west-1'], { region: 'eu-west-1' }],
   ])('CLI args %j', (argv, expected) => {
-    expect(parseArgs(argv)).toMatchObject(expected);
+    expect(options(argv)).toMatchObject(expected);
   });
-  test.each([
-    [[], /--queue is required/],
-    [['--queue', QUEUE, '--max', '0'], /--max must be a positive integer \(got 0\)/],
-    [['--queue', QUEUE, '--bogus'], /unknown option --bogus/],
-    [['--queue'], /--queue needs a value/],
-  ])('CLI rejects %j', (argv, message) => {
-    expect(() => parseArgs(argv)).toThrow(message);
+
+  test.each<[string[], string]>([
+    [[], '--queue is required'],
+    [['--queue', 'not-a-url'], '--queue not-a-url: not a URL (expected https://sqs.<region>.amazonaws.com/<account>/<queue>)'],
+    [['--queue', 'https://example.com/123456789012/q'], '--queue https://example.com/123456789012/q: not an AWS SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<queue>); for a local queue pass --endpoint-url and --region'],
+    [['--queue', 'https://sqs.us-east-1.amazonaws.com/q'], '--queue https://sqs.us-east-1.amazonaws.com/q: its path is not /<12-digit account>/<queue name> (got "/q")'],
+    [['--queue', 'https://s3.us-east-1.amazonaws.com/123456789012/q'], 'is not an SQS endpoint'],
+    [['--queue', 'ftp://sqs.us-east-1.amazonaws.com/123456789012/q'], 'not an http(s) URL'],
+    [['--queue', AWS_QUEUE, '--region', 'us-east-1'], '--region us-east-1 contradicts the queue URL, which is in eu-west-1; drop --region'],
+    [['--queue', AWS_QUEUE, '--region', 'Mars'], "--region must be an AWS region such as us-east-1 (got 'Mars')"],
+    [['--queue', QUEUE, '--endpoint-url', 'not-a-url', '--region', 'us-east-1'], "--endpoint-url must be an http:// or https:// URL such as http://localhost:4566 (got 'not-a-url')"],
+    [['--queue', 'http://127.0.0.1:4566/000000000000/dlq', '--endpoint-url', 'http://127.0.0.1:4566'], '--region is required for a local queue URL'],
+    [['--queue', 'http://127.0.0.1:4566/000000000000/dlq'], 'not an AWS SQS queue URL'],
+    [['--queue', AWS_QUEUE, '--max', '0'], "--max must be a whole number ≥ 1 (got '0')"],
+    [['--queue', AWS_QUEUE, '--marker-table', 't', '--marker-file', 'f'], '--marker-table and --marker-file exclude each other'],
+  ])('CLI rejects %j before any network call (UsageError, exit 2)', (argv, message) => {
+    let error: unknown;
+    try {
+      options(argv);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toContain(message);
+  });
+
+  test.each([['--bogus'], ['--queue']])('CLI rejects %s (parseArgs, UsageError)', (flag) => {
+    expect(() => parseCli(SPEC, [flag])).toThrow(UsageError);
+  });
+
+  test('parseQueueUrl takes the region from the host', () => {
+    expect(parseQueueUrl(AWS_QUEUE)).toEqual({ url: AWS_QUEUE, region: 'eu-west-1', accountId: '123456789012', queueName: 'stockwx-dev-enricher-dlq' });
+  });
+
+  test('the command refuses a bad --queue with exit 2 and one line, before any network call', () => {
+    // No credentials or region in the environment: a network call would fail differently.
+    const r = spawnSync(process.execPath, ['tools/run.cjs', 'tools/replay-dlq.ts', '--queue', 'not-a-url'], { cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('replay-dlq: --queue not-a-url: not a URL (expected https://sqs.<region>.amazonaws.com/<account>/<queue>)');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -30,6 +30,8 @@ import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, type _R
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { putRecordsReliably, type PutRecordsOptions } from '../../handlers/lib/kinesis';
+import { numberFlag, regionFlag, urlFlag, type CliArgs } from './cli';
+import { UsageError } from './errors';
 
 export interface KinesisBatchInfo {
   readonly shardId: string;
@@ -240,6 +242,38 @@ export function dynamoMarkerStore(doc: DynamoDBDocumentClient, tableName: string
 // ---------------------------------------------------------------------------------------------
 // the replay
 
+/** An SQS queue URL taken apart. */
+export interface QueueUrl {
+  readonly url: string;
+  /** The region in the URL's host; undefined for a local endpoint (localhost, moto, LocalStack). */
+  readonly region: string | undefined;
+  readonly accountId: string;
+  readonly queueName: string;
+}
+
+/**
+ * `https://sqs.<region>.amazonaws.com[.cn]/<account>/<queue>` (or the legacy
+ * `https://<region>.queue.amazonaws.com/…`) and, for local endpoints, any http(s) host with the
+ * same `/<12-digit account>/<queue>` path. Anything else is a reason string, so the CLI can refuse
+ * it before any network call.
+ */
+export function parseQueueUrl(value: string): QueueUrl | string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `not a URL (expected https://sqs.<region>.amazonaws.com/<account>/<queue>)`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `not an http(s) URL (expected https://sqs.<region>.amazonaws.com/<account>/<queue>)`;
+  const path = /^\/(\d{12})\/([A-Za-z0-9_-]{1,80}(?:\.fifo)?)\/?$/.exec(url.pathname);
+  if (!path || url.search !== '' || url.hash !== '') return `its path is not /<12-digit account>/<queue name> (got ${JSON.stringify(url.pathname + url.search)})`;
+  const host = url.hostname.toLowerCase();
+  const aws = /^sqs\.([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})\.amazonaws\.com(?:\.cn)?$/.exec(host) ?? /^([a-z]{2}(?:-gov)?-[a-z]+-\d{1,2})\.queue\.amazonaws\.com(?:\.cn)?$/.exec(host);
+  if (!aws && /(^|\.)amazonaws\.com(\.cn)?$/.test(host)) return `${host} is not an SQS endpoint (expected sqs.<region>.amazonaws.com)`;
+  if (aws && url.protocol !== 'https:') return 'AWS queue URLs are https://';
+  return { url: value, region: aws?.[1], accountId: path[1]!, queueName: path[2]! };
+}
+
 export interface ReplayOptions {
   readonly sqs: SQSClient;
   readonly kinesis: KinesisClient;
@@ -359,4 +393,65 @@ export async function replayDlq(options: ReplayOptions): Promise<ReplayReport> {
     await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 }));
   }
   return { received: seen.size, outcomes, deleted };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command line
+
+/** The command line of `npm run replay-dlq` (tools/replay-dlq.ts). */
+export const REPLAY_CLI = {
+  name: 'replay-dlq',
+  usage:
+    'usage: npm run replay-dlq -- --queue <url> [--stream <name>] [--dry-run] [--max N] [--force] [--marker-table <name> | --marker-file <path>] [--region <r>] [--profile <p>] [--endpoint-url <url>] [--debug]',
+  options: {
+    queue: { type: 'string' },
+    stream: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    max: { type: 'string' },
+    force: { type: 'boolean' },
+    'marker-table': { type: 'string' },
+    'marker-file': { type: 'string' },
+    region: { type: 'string' },
+    profile: { type: 'string' },
+    'endpoint-url': { type: 'string' },
+  },
+} as const;
+
+export interface ReplayCliOptions {
+  readonly queueUrl: string;
+  readonly region: string;
+  readonly stream?: string;
+  readonly dryRun: boolean;
+  readonly max?: number;
+  readonly force: boolean;
+  readonly markerTable?: string;
+  readonly markerFile: string;
+  readonly profile?: string;
+  readonly endpointUrl?: string;
+}
+
+/** Checks every flag (UsageError naming it) and resolves the region; makes no network call. */
+export function resolveReplayOptions({ values }: CliArgs<typeof REPLAY_CLI.options>): ReplayCliOptions {
+  if (!values.queue) throw new UsageError('--queue is required (the URL of the on-failure queue, e.g. https://sqs.us-east-1.amazonaws.com/123456789012/stockwx-dev-enricher-dlq)');
+  const queue = parseQueueUrl(values.queue);
+  if (typeof queue === 'string') throw new UsageError(`--queue ${values.queue}: ${queue}`);
+  const endpointUrl = values['endpoint-url'] === undefined ? undefined : urlFlag('endpoint-url', values['endpoint-url']);
+  const flagRegion = values.region === undefined ? undefined : regionFlag('region', values.region);
+  if (queue.region === undefined && endpointUrl === undefined) throw new UsageError(`--queue ${values.queue}: not an AWS SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<queue>); for a local queue pass --endpoint-url and --region`);
+  if (queue.region !== undefined && flagRegion !== undefined && flagRegion !== queue.region) throw new UsageError(`--region ${flagRegion} contradicts the queue URL, which is in ${queue.region}; drop --region`);
+  const region = queue.region ?? flagRegion;
+  if (region === undefined) throw new UsageError(`--region is required for a local queue URL (${values.queue} names no region)`);
+  if (values['marker-table'] !== undefined && values['marker-file'] !== undefined) throw new UsageError('--marker-table and --marker-file exclude each other; pick one');
+  return {
+    queueUrl: queue.url,
+    region,
+    ...(values.stream !== undefined ? { stream: values.stream } : {}),
+    dryRun: values['dry-run'] === true,
+    ...(values.max !== undefined ? { max: numberFlag('max', values.max, { min: 1, integer: true }) } : {}),
+    force: values.force === true,
+    ...(values['marker-table'] !== undefined ? { markerTable: values['marker-table'] } : {}),
+    markerFile: values['marker-file'] ?? '.cache/replay-dlq-markers.json',
+    ...(values.profile !== undefined ? { profile: values.profile } : {}),
+    ...(endpointUrl !== undefined ? { endpointUrl } : {}),
+  };
 }
