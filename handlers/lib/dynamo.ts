@@ -6,6 +6,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PartialWriteError } from './errors';
+import { equalJitterDelay, realSleep } from './backoff';
 
 type Item = Record<string, unknown>;
 
@@ -157,7 +158,7 @@ export async function getByPk(doc: DynamoDBDocumentClient, tableName: string, pk
 export interface BatchWriteOptions {
   /** Attempts per 25-item chunk, including the first. @default 6 */
   readonly maxAttempts?: number;
-  /** First backoff; doubles each attempt, full jitter. @default 50 */
+  /** Ceiling of the first backoff; doubles each attempt, equal jitter (lib/backoff.ts). @default 50 */
   readonly baseDelayMs?: number;
   /** Backoff cap. @default 2000 */
   readonly maxDelayMs?: number;
@@ -167,18 +168,17 @@ export interface BatchWriteOptions {
   readonly random?: () => number;
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Unconditional puts in chunks of 25 (only for items that are a pure function of their input, so
- * a rewrite is a no-op). `UnprocessedItems` are resent with bounded exponential backoff and full
- * jitter; if any remain after `maxAttempts`, throws {@link PartialWriteError} with the count.
+ * a rewrite is a no-op). `UnprocessedItems` are resent with bounded exponential backoff and equal
+ * jitter (lib/backoff.ts); if any remain after `maxAttempts`, throws {@link PartialWriteError} with the count.
  */
 export async function batchWriteAll(doc: DynamoDBDocumentClient, tableName: string, items: readonly Item[], options: BatchWriteOptions = {}): Promise<void> {
   const maxAttempts = options.maxAttempts ?? 6;
   const base = options.baseDelayMs ?? 50;
   const cap = options.maxDelayMs ?? 2000;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
   for (let start = 0; start < items.length; start += 25) {
     let pending = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
@@ -188,7 +188,7 @@ export async function batchWriteAll(doc: DynamoDBDocumentClient, tableName: stri
           `BatchWriteItem ${tableName}: ${pending.length} item(s) still unprocessed after ${maxAttempts} attempts (throttled); the records behind them will be retried`,
         );
       }
-      if (attempt > 1) await sleep(Math.floor(random() * Math.min(cap, base * 2 ** (attempt - 2))));
+      if (attempt > 1) await sleep(equalJitterDelay(attempt - 2, { baseMs: base, maxMs: cap, random }));
       let unprocessed;
       try {
         const res = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));

@@ -1,7 +1,7 @@
 /**
  * HTTP behind a small injectable interface: production passes the global `fetch`, tests pass a
- * function that answers from recorded responses (no internet). Plus the backoff helpers every
- * retrying caller shares (full jitter, Retry-After).
+ * function that answers from recorded responses (no internet), and Retry-After parsing. The retry
+ * delay and sleep every caller shares are in ./backoff.ts.
  */
 
 /** The part of a fetch Response we use; `new Response(body, init)` satisfies it in tests. */
@@ -23,27 +23,6 @@ export type FetchLike = (url: string, init?: HttpRequestInit) => Promise<HttpRes
 /** The global fetch as a FetchLike. */
 export const globalFetch: FetchLike = (url, init) => fetch(url, init as RequestInit);
 
-export type Sleep = (ms: number) => Promise<void>;
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export interface BackoffOptions {
-  /** First delay ceiling, ms. @default 200 */
-  readonly baseMs?: number;
-  /** Largest delay, ms. @default 5000 */
-  readonly maxMs?: number;
-  /** Random source in [0, 1). @default Math.random */
-  readonly random?: () => number;
-}
-
-/**
- * Full-jitter exponential backoff: a delay in [0, min(maxMs, baseMs·2^attempt)), attempt 0-based.
- * The floor of half the ceiling keeps retries from firing back-to-back.
- */
-export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
-  const { baseMs = 200, maxMs = 5000, random = Math.random } = options;
-  const ceiling = Math.min(maxMs, baseMs * 2 ** attempt);
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
 
 /**
  * Retry-After (RFC 9110: delay-seconds or an HTTP-date) in ms, or undefined when absent or

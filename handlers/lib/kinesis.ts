@@ -8,7 +8,7 @@
  */
 import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { PartialWriteError } from './errors';
-import { backoffDelay, realSleep, type Sleep } from './http';
+import { equalJitterDelay, realSleep, type Sleep } from './backoff';
 
 /** PutRecords limits: 500 entries and 5 MiB per request (1 MiB per record incl. partition key). */
 export const PUT_RECORDS_MAX_ENTRIES = 500;
@@ -93,7 +93,7 @@ export async function putRecordsReliably(client: KinesisClient, streamName: stri
   for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt += 1) {
     if (attempt > 0) {
       retriedEntries += pending.length;
-      await sleep(backoffDelay(attempt - 1, { baseMs: baseDelayMs, maxMs: maxDelayMs, random }));
+      await sleep(equalJitterDelay(attempt - 1, { baseMs: baseDelayMs, maxMs: maxDelayMs, random }));
     }
     const next: number[] = [];
     for (const indices of chunk(pending, entries)) {

@@ -16,7 +16,8 @@
  */
 import type { Alert } from './contracts';
 import { PipelineError } from './errors';
-import { backoffDelay, realSleep, retryAfterMs, type FetchLike, type Sleep } from './http';
+import { equalJitterDelay, realSleep, type Sleep } from './backoff';
+import { retryAfterMs, type FetchLike } from './http';
 
 export class SlackDeliveryError extends PipelineError {
   override readonly name = 'SlackDeliveryError';
@@ -109,7 +110,7 @@ export async function postToSlack(fetchFn: FetchLike, webhookUrl: string, messag
       if (!(err instanceof SlackDeliveryError)) lastError = new SlackDeliveryError(`Slack webhook request failed: ${(err as Error).message}`, true);
     }
     if (attempt < maxAttempts - 1) {
-      const wait = Math.min(maxWaitMs, delay ?? backoffDelay(attempt, { baseMs: baseDelayMs, maxMs: maxWaitMs, random }));
+      const wait = Math.min(maxWaitMs, delay ?? equalJitterDelay(attempt, { baseMs: baseDelayMs, maxMs: maxWaitMs, random }));
       waitedMs += wait;
       await sleep(wait);
     }

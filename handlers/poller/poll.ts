@@ -18,7 +18,9 @@
  * A paused provider's remaining entities are reported as skipped with the reason, not requested.
  */
 import type { CanonicalEvent, StockTick, WeatherObservation } from '../lib/contracts';
-import { backoffDelay, fetchWithTimeout, redactUrl, retryAfterMs, type FetchLike, type Sleep } from '../lib/http';
+import { equalJitterDelay, type Sleep } from '../lib/backoff';
+import { fetchWithTimeout, redactUrl, retryAfterMs, type FetchLike } from '../lib/http';
+import { limiter } from '../lib/limit';
 import type { City } from './config';
 import {
   alphaVantageQuoteRequest,
@@ -95,15 +97,10 @@ interface Job<E> {
   map(res: ProviderResponse, now: Date): Outcome<E>;
 }
 
+/** Runs `fn` over `items`, at most `concurrency` at once, in order (the one limiter, lib/limit.ts). */
 async function runPool<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
+  const limit = limiter(Math.max(1, concurrency));
+  await Promise.all(items.map((item) => limit(() => fn(item))));
 }
 
 export async function pollAll(targets: PollTargets, deps: PollDeps, options: PollOptions = {}): Promise<PollResult> {
@@ -147,7 +144,7 @@ export async function pollAll(targets: PollTargets, deps: PollDeps, options: Pol
           result.noData.push({ provider: job.provider, entity: job.entity, reason: outcome.reason });
           return;
         case 'rate-limited': {
-          const delay = outcome.retryAfterMs ?? backoffDelay(attempt, { baseMs: baseDelayMs, maxMs: maxWaitMs, random });
+          const delay = outcome.retryAfterMs ?? equalJitterDelay(attempt, { baseMs: baseDelayMs, maxMs: maxWaitMs, random });
           if (outcome.scope === 'day' || last || delay > maxWaitMs) {
             const why = outcome.scope === 'day' ? 'daily quota' : last ? `still limited after ${maxAttempts} attempts` : `Retry-After ${delay} ms exceeds ${maxWaitMs} ms`;
             result.rateLimited.push({ provider: job.provider, entity: job.entity, reason: `${outcome.reason} (${why})` });
@@ -168,7 +165,7 @@ export async function pollAll(targets: PollTargets, deps: PollDeps, options: Pol
             result.failed.push({ provider: job.provider, entity: job.entity, reason: outcome.retryable ? `${outcome.reason} (after ${maxAttempts} attempts)` : outcome.reason });
             return;
           }
-          await wait(backoffDelay(attempt, { baseMs: baseDelayMs, maxMs: maxWaitMs, random }));
+          await wait(equalJitterDelay(attempt, { baseMs: baseDelayMs, maxMs: maxWaitMs, random }));
           continue;
       }
     }

@@ -9,7 +9,8 @@ import {
   openMeteoCurrentRequest,
 } from '../../handlers/poller/providers';
 import { parseCities, parseSymbols, pollerConfigFromEnv } from '../../handlers/poller/config';
-import { backoffDelay, redactUrl, retryAfterMs } from '../../handlers/lib/http';
+import { equalJitterDelay } from '../../handlers/lib/backoff';
+import { redactUrl, retryAfterMs } from '../../handlers/lib/http';
 import { recorded, type ProviderFixture } from '../fixtures/providers';
 
 const NOW = new Date('2026-11-20T15:00:00.000Z');
@@ -183,10 +184,11 @@ describe('http helpers', () => {
   });
   test.each([
     [0, 0, 100],
-    [0, 0.999, 200],
+    [0, 0.999, 199],
     [3, 0, 800],
-    [10, 0.999, 5000],
-  ])('backoff attempt %i random %d → %i ms (full jitter, floor half)', (attempt, r, ms) => {
-    expect(backoffDelay(attempt, { baseMs: 200, maxMs: 5000, random: () => r })).toBeCloseTo(ms, -1);
+    [3, 0.5, 1200],
+    [10, 0.999, 4997],
+  ])('backoff attempt %i random %d → %i ms (equal jitter: [c/2, c), c = min(5000, 200·2^attempt))', (attempt, r, ms) => {
+    expect(equalJitterDelay(attempt, { baseMs: 200, maxMs: 5000, random: () => r })).toBe(ms);
   });
 });

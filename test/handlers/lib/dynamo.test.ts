@@ -34,7 +34,7 @@ describe('batchWriteAll', () => {
     expect(calls.map((c) => (c.input.RequestItems as Record<string, unknown[]>).T!.length)).toEqual([25, 25, 10]);
   });
 
-  test('resends only the unprocessed items, sleeping 0..base·2^k with jitter', async () => {
+  test('resends only the unprocessed items, sleeping with equal jitter in [c/2, c), c = base·2^k', async () => {
     const sleeps: number[] = [];
     const { doc, calls } = fakeDoc((_cmd, call) => (call <= 2 ? { UnprocessedItems: { T: [put('P#1')] } } : {}));
     await batchWriteAll(doc, 'T', items(3), { baseDelayMs: 100, random: () => 0.5, sleep: async (ms) => void sleeps.push(ms) });
@@ -43,7 +43,7 @@ describe('batchWriteAll', () => {
       ['P#1'],
       ['P#1'],
     ]);
-    expect(sleeps).toEqual([50, 100]);
+    expect(sleeps).toEqual([75, 150]);
   });
 
   test('gives up after maxAttempts with a PartialWriteError naming the count', async () => {
