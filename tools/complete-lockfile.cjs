@@ -6,7 +6,14 @@
  * added entries carry os/cpu/libc, so npm skips them on other platforms and fetches them from
  * the registry on the platforms that need them. Run after `npm install`:
  *   node tools/complete-lockfile.cjs package-lock.json
+ *
+ * Each such entry also gets `resolved` and `integrity` from the registry's metadata: the mirror
+ * serves other platforms' metadata (`npm view <pkg>@<version> dist`) though not their tarballs,
+ * so `npm ci` on macOS or Windows verifies what it downloads like every other entry. An entry
+ * whose lookup fails keeps no integrity and is named in the output (npm then trusts the TLS
+ * download alone for that one package).
  */
+const { execFileSync } = require('child_process');
 const fs = require('fs');
 const file = process.argv[2];
 const lock = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -32,7 +39,32 @@ for (const [key, entry] of Object.entries(pk)) {
     added.push(`${dep}@${version}`);
   }
 }
+/** `{ integrity, tarball }` of one published version, or undefined when the registry does not answer. */
+function distOf(name, version) {
+  try {
+    const out = execFileSync('npm', ['view', `${name}@${version}`, 'dist', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
+    const dist = JSON.parse(out);
+    return typeof dist.integrity === 'string' && typeof dist.tarball === 'string' ? dist : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const withoutIntegrity = [];
+let completed = 0;
+for (const [key, entry] of Object.entries(pk)) {
+  if (key === '' || entry.integrity || entry.link || !entry.optional || !(entry.os || entry.cpu)) continue;
+  const name = key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  const dist = distOf(name, entry.version);
+  if (!dist) {
+    withoutIntegrity.push(`${name}@${entry.version}`);
+    continue;
+  }
+  entry.resolved = dist.tarball;
+  entry.integrity = dist.integrity;
+  completed += 1;
+}
 const sorted = Object.fromEntries(Object.entries(pk).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)));
 lock.packages = sorted;
 fs.writeFileSync(file, JSON.stringify(lock, null, 2) + '\n');
-console.log(`added ${added.length} optional platform entries`);
+console.log(`added ${added.length} optional platform entries; integrity added to ${completed}`);
+if (withoutIntegrity.length > 0) console.log(`no integrity from the registry for: ${withoutIntegrity.join(', ')}`);
