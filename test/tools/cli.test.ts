@@ -42,7 +42,7 @@ describe('flag values', () => {
     expect(regionFlag('region', r)).toBe(r);
   });
   test.each(['useast1', 'US-EAST-1', 'us-east', 'https://sqs.us-east-1.amazonaws.com'])('regionFlag rejects %s', (r) => {
-    expect(() => regionFlag('region', r)).toThrow(`--region must be an AWS region such as us-east-1 (got '${r}')`);
+    expect(() => regionFlag('region', r)).toThrow(`--region must be an AWS region name such as us-east-1 (got '${r}')`);
   });
   test.each([
     ['5', { min: 0 }, 5],

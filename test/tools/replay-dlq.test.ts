@@ -257,7 +257,7 @@ describe('replay-dlq', () => {
     [['--queue', 'https://s3.us-east-1.amazonaws.com/123456789012/q'], 'is not an SQS endpoint'],
     [['--queue', 'ftp://sqs.us-east-1.amazonaws.com/123456789012/q'], 'not an http(s) URL'],
     [['--queue', AWS_QUEUE, '--region', 'us-east-1'], '--region us-east-1 contradicts the queue URL, which is in eu-west-1; drop --region'],
-    [['--queue', AWS_QUEUE, '--region', 'Mars'], "--region must be an AWS region such as us-east-1 (got 'Mars')"],
+    [['--queue', AWS_QUEUE, '--region', 'Mars'], "--region must be an AWS region name such as us-east-1 (got 'Mars')"],
     [['--queue', QUEUE, '--endpoint-url', 'not-a-url', '--region', 'us-east-1'], "--endpoint-url must be an http:// or https:// URL such as http://localhost:4566 (got 'not-a-url')"],
     [['--queue', 'http://127.0.0.1:4566/000000000000/dlq', '--endpoint-url', 'http://127.0.0.1:4566'], '--region is required for a local queue URL'],
     [['--queue', 'http://127.0.0.1:4566/000000000000/dlq'], 'not an AWS SQS queue URL'],

@@ -14,6 +14,7 @@
  * never reaches an SDK (`--endpoint-url not-a-url` is a usage error, not `TypeError: Invalid URL`).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { anchored, matcher, REGION } from '../../contracts/values';
 import { ToolError, UsageError } from './errors';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -130,12 +131,11 @@ export function urlFlag(flag: string, value: string): string {
   return value.replace(/\/+$/, '');
 }
 
-/** AWS region names: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-7`. */
-export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const REGION_MATCHER = matcher(anchored(REGION));
 
-/** `--flag` must look like an AWS region name. */
+/** `--flag` must be an AWS region name of the shape our parameters accept (contracts/values.ts). */
 export function regionFlag(flag: string, value: string): string {
-  if (!REGION_PATTERN.test(value)) throw new UsageError(`--${flag} must be an AWS region such as us-east-1 (got '${value}')`);
+  if (!REGION_MATCHER.test(value)) throw new UsageError(`--${flag} must be ${REGION.description} (got '${value}')`);
   return value;
 }
 
