@@ -146,8 +146,10 @@ export function topDrivers(estimate: Estimate, input: EstimateInput, limit = 5):
       const ids = new Set(g.resources.map((r) => r.logicalId));
       const remaining = (after.stacks.find((s) => s.stack === g.stack)?.resources ?? []).filter((r) => ids.has(r.logicalId));
       const saves = g.total - remaining.reduce((n, r) => n + r.fixed + r.usage, 0);
-      if (saves <= 0.005) continue;
-      remedies.push({ change: c.change, fileKeys: c.parameter ? fileKeysOf(c.parameter) : [], saves, savesTotal: estimate.monthly.total - after.monthly.total, removes: remaining.every((r) => r.fixed + r.usage === 0) });
+      const savesTotal = estimate.monthly.total - after.monthly.total;
+      // A change that shrinks this driver but grows the bill (on-demand instead of 2 shards) is no remedy.
+      if (saves <= 0.005 || savesTotal <= 0.005) continue;
+      remedies.push({ change: c.change, fileKeys: c.parameter ? fileKeysOf(c.parameter) : [], saves, savesTotal, removes: remaining.every((r) => r.fixed + r.usage === 0) });
     }
     remedies.sort((a, b) => b.saves - a.saves);
     const fixedBy = remedies.length === 0 ? `unconditional in ${g.stack}.yaml and sized by the template itself (${describeSizing(first)}): change templates-src/ to reduce it` : undefined;

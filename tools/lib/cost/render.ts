@@ -51,7 +51,10 @@ export function renderMarkdown(estimate: Estimate, drivers: readonly Driver[], o
   lines.push('| | fixed | usage | total |', '| --- | ---: | ---: | ---: |', `| **total** | **${usd(m.fixed)}** | **${usd(m.usage)}** | **${usd(m.total)}** |`);
   for (const s of estimate.stacks) if (s.fixed + s.usage > 0) lines.push(`| ${s.stack}${s.region !== estimate.region ? ` (${s.region})` : ''} | ${usd(s.fixed)} | ${usd(s.usage)} | ${usd(s.fixed + s.usage)} |`);
   lines.push('');
-  if (estimate.unpriced.length > 0) lines.push(`⚠ ${estimate.unpriced.length} line(s) have no price and are not in the total (listed below).`, '');
+  if (estimate.unpriced.length > 0) {
+    const regions = [...new Set(estimate.unpriced.map((u) => u.region))].sort().join(', ');
+    lines.push(`⚠ The total is a lower bound: ${estimate.unpriced.length} line(s) have no price in the table for ${regions} (listed under "Unpriced").`, '');
+  }
   lines.push(`### Top ${drivers.length} drivers`, '');
   drivers.forEach((d, i) => {
     lines.push(`${i + 1}. **${usd(d.total)}/month** (${usd(d.fixed)} fixed, ${usd(d.usage)} usage): ${driverTitle(d)}`);

@@ -73,6 +73,20 @@ export class ResourceView {
     return { value: typeof e.value === 'string' || typeof e.value === 'number' ? String(e.value) : undefined, deps: e.deps };
   }
 
+  /**
+   * How many elements a list property has, with the provenance of the count only: the list
+   * itself when it is computed (`!If`, `!Split`), the conditions of `!If` elements when it is
+   * literal — not the values inside the elements (a rule's metric name does not change how many
+   * rules there are).
+   */
+  size(path: string): { value: number; deps: ReadonlySet<string> } {
+    const raw = path.split('.').reduce<unknown>((v, k) => (Array.isArray(v) ? v[Number(k)] : isRecord(v) && !isIntrinsic(v) ? v[k] : undefined), section(this.resource, 'Properties'));
+    const evaluated = this.list(path);
+    if (!Array.isArray(raw)) return { value: evaluated.value.length, deps: evaluated.deps };
+    const deps = raw.filter((e) => isRecord(e) && 'Fn::If' in e).map((e) => this.stack.scope.evaluate(e).deps);
+    return { value: evaluated.value.length, deps: unionDeps(EMPTY_DEPS, ...deps) };
+  }
+
   /** A list property (empty when absent or unknown). */
   list(path: string): { value: unknown[]; deps: ReadonlySet<string> } {
     const e = this.prop(path);

@@ -28,10 +28,12 @@ export function tableStoredBytes(table: ResourceView, ctx: PricingContext): { by
 /** The regions a table has replicas in (a table without Replicas lives in its stack's region). */
 function replicaRegions(table: ResourceView): { regions: { region: string; pitr: boolean }[]; deps: ReadonlySet<string> } {
   const replicas = table.list('Replicas');
-  if (replicas.value.length === 0) return { regions: [{ region: table.stack.region, pitr: table.prop('PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled').value === true }], deps: replicas.deps };
+  // What decides how many replicas there are (HasReplica), not what is in each.
+  const { deps } = table.size('Replicas');
+  if (replicas.value.length === 0) return { regions: [{ region: table.stack.region, pitr: table.prop('PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled').value === true }], deps };
   return {
     regions: replicas.value.filter(isRecord).map((r) => ({ region: String(r.Region), pitr: isRecord(r.PointInTimeRecoverySpecification) && r.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled === true })),
-    deps: replicas.deps,
+    deps,
   };
 }
 
@@ -131,7 +133,7 @@ export const backupPlan: Pricer = {
     if (copies > 0 && secondary) {
       items.push({ ...item(`copies in ${secondary}`, 'usage', (tableBytes * copies) / GB, 'dynamodb.backup.gbMonth', `${copies.toFixed(1)} copied points × ${gb(tableBytes)}`, deps), region: secondary });
       const sent = tableBytes * copyRuns + bucketMonthly;
-      items.push(item(`copy transfer to ${secondary}`, 'usage', sent / GB, 'dataTransfer.interRegion.gb', `${copyRuns.toFixed(1)} full table copies a month plus the buckets' new data (${gb(sent)})`, deps));
+      items.push(item(`copy transfer to ${secondary}`, 'usage', sent / GB, 'dataTransfer.interRegion.gb', `${copyRuns.toFixed(1)} full table copies a month plus the buckets' new data: ${gb(sent)}`, deps));
     }
     return { noun: 'backup plan', items };
   },

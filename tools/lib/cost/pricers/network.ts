@@ -53,8 +53,8 @@ export const vpcEndpoint: Pricer = {
     const type = r.str('VpcEndpointType');
     const vpc = tokenId(r.prop('VpcId').value);
     if ((type.value ?? 'Gateway') === 'Gateway') return { noun: 'gateway endpoint', ...(vpc ? { where: vpc } : {}), items: [], note: 'gateway endpoints (S3, DynamoDB) have no hourly or data charge' };
-    const subnets = r.list('SubnetIds');
-    const azs = Math.max(1, subnets.value.length);
+    const subnets = r.size('SubnetIds');
+    const azs = Math.max(1, subnets.value);
     const service = r.str('ServiceName').value ?? '';
     // Of the calls made from the VPC, only the poller's PutRecords carry data worth counting; the
     // other endpoints (KMS, STS, Logs, Secrets Manager, SNS, SQS, X-Ray) see a few KB per invocation.

@@ -30,7 +30,7 @@ export const alarm: Pricer = {
     const metrics = r.list('Metrics');
     // A metric math alarm pays for every metric it reads; a plain alarm for its one metric.
     const n = metrics.value.length > 0 ? metrics.value.filter((m) => isRecord(m) && m.MetricStat !== undefined).length || 1 : 1;
-    return { noun: 'CloudWatch alarm', items: [item('alarm metrics', 'fixed', n, 'cloudwatch.alarm.metric.month', `${n} standard-resolution metric(s)`, metrics.deps)] };
+    return { noun: 'CloudWatch alarm', items: [item('alarm metrics', 'fixed', n, 'cloudwatch.alarm.metric.month', `${n} standard-resolution metric(s)`, r.size('Metrics').deps)] };
   },
 };
 

@@ -65,13 +65,14 @@ export function bucketStoredBytes(bucket: ResourceView, ctx: PricingContext): Bu
     toIa: at('STANDARD_IA') < age ? flow.putsPerMonth : 0,
     toGlacier: at('GLACIER') < age ? flow.putsPerMonth : 0,
   };
-  const lifecycle = transitions.length === 0 && rule && Array.isArray(rule.Transitions) && rule.Transitions.length > 0 ? `objects of ${Math.round(flow.objectBytes / 1024)} KiB stay in STANDARD (lifecycle transitions skip objects under 128 KiB)` : transitions.length > 0 ? 'tiered by the lifecycle rule' : 'no transitions';
+  const size = flow.objectBytes >= 1024 ? `${(flow.objectBytes / 1024).toFixed(1)} KiB` : `${Math.round(flow.objectBytes)} B`;
+  const lifecycle = transitions.length === 0 && rule && Array.isArray(rule.Transitions) && rule.Transitions.length > 0 ? `they stay in STANDARD: lifecycle transitions skip objects under 128 KiB` : transitions.length > 0 ? 'tiered by the lifecycle rule' : 'no transitions';
   return {
     bytes: classes.standard + classes.standardIa + classes.glacier,
     monthlyBytes: flow.bytesPerMonth,
     classes,
     deps: unionDeps(flow.deps, rules.deps),
-    basis: `${count(objects)} objects of ${flow.objectBytes >= 1024 ? `${(flow.objectBytes / 1024).toFixed(1)} KiB` : `${Math.round(flow.objectBytes)} B`} after ${Math.round(age / DAYS_PER_MONTH)} months${Number.isFinite(expiration) ? ` (expire after ${expiration} days)` : ''}; ${lifecycle}`,
+    basis: `${count(objects)} objects of ${size} after ${Math.round(age / DAYS_PER_MONTH)} months${Number.isFinite(expiration) ? ` (expire after ${expiration} days)` : ''}; ${lifecycle}`,
   };
 }
 

@@ -86,13 +86,13 @@ export const schedule: Pricer = {
 export const webAcl: Pricer = {
   types: ['AWS::WAFv2::WebACL'],
   price(r) {
-    const rules = r.list('Rules');
+    const rules = r.size('Rules');
     const requests = ASSUMPTIONS.apiRequestsPerMonth.value;
     return {
       noun: 'WAF web ACL',
       items: [
         item('web ACL', 'fixed', 1, 'waf.webAcl.month', '1 web ACL'),
-        item('rules', 'fixed', rules.value.length, 'waf.rule.month', `${rules.value.length} rules (a managed rule group counts as one)`, rules.deps),
+        item('rules', 'fixed', rules.value, 'waf.rule.month', `${rules.value} rules (a managed rule group counts as one)`, rules.deps),
         item('requests inspected', 'usage', requests / 1e6, 'waf.request.million', `${count(requests)} requests to the protected API`),
       ],
     };
