@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { TemplateTree } from '../report/model';
 import { diffTrees, type TreeDiff } from './diff';
+import { costSections, defaultParameterFiles, renderCostSections, type CostSection } from './cost';
 import { renderMarkdown, renderText } from './render';
 import { parseSource, readAtRef, readWorkingTree } from './sources';
 import { replacementSpec, type ReplacementSpec } from './spec';
@@ -19,10 +20,17 @@ export interface DiffOptions {
   readonly format?: 'markdown' | 'text';
   /** Replacement spec. @default the CloudFormation spec from @aws-cdk/aws-service-spec */
   readonly spec?: () => ReplacementSpec;
+  /**
+   * Parameter files to estimate the monthly cost delta with (working tree), or false for none.
+   * @default every parameters/*.json but the schema
+   */
+  readonly costParams?: readonly string[] | false;
 }
 
 export interface DiffRun {
   readonly diff: TreeDiff;
+  /** The monthly cost delta per parameter file. */
+  readonly cost: readonly CostSection[];
   readonly output: string;
 }
 
@@ -47,6 +55,9 @@ export async function diffTemplates(options: DiffOptions): Promise<DiffRun> {
   const before = parseSource(baseSource);
   const after = parseSource(headSource);
   const diff = diffTrees({ before, after, stacks: stackIds(after, before), spec: options.spec ?? replacementSpec });
-  const render = options.format === 'text' ? renderText : renderMarkdown;
-  return { diff, output: render(diff, { base: baseSource.label, head: headSource.label }) };
+  const params = options.costParams === false ? [] : (options.costParams ?? (await defaultParameterFiles(cwd)));
+  const cost = params.length > 0 && diff.files.some((f) => f.action !== 'unchanged') ? await costSections(cwd, before, after, params) : [];
+  const markdown = options.format !== 'text';
+  const render = markdown ? renderMarkdown : renderText;
+  return { diff, cost, output: render(diff, { base: baseSource.label, head: headSource.label, cost: renderCostSections(cost, markdown) }) };
 }

@@ -9,6 +9,8 @@ export interface RenderOptions {
   readonly maxValueChars?: number;
   /** Markdown only: longest comment before later files are cut (GitHub's limit is 65,536). @default 60000 */
   readonly maxChars?: number;
+  /** The monthly cost section (tools/lib/diff/cost.ts), shown after the summary. @default none */
+  readonly cost?: readonly string[];
 }
 
 /** Marker the PR workflow uses to find and update its own comment. */
@@ -102,6 +104,7 @@ export function renderMarkdown(diff: TreeDiff, options: RenderOptions): string {
     const replaced = f.resources.filter((r) => r.action === 'modify' && r.replacement !== 'never').length;
     head.push(`| \`${f.file}\`${f.stack ? ` (${f.stack})` : ''} | ${c.added} | ${c.removed} | ${c.modified} | ${replaced} | ${f.entries.length + f.other.length} |`);
   }
+  if (options.cost && options.cost.length > 0) head.push('', ...options.cost);
   const bodies: string[] = [];
   for (const f of changed) {
     const lines = ['', `### ${fileTitle(f)}`, ''];
@@ -137,6 +140,7 @@ export function renderText(diff: TreeDiff, options: RenderOptions): string {
   const lines = [`template changes: ${options.base} → ${options.head}`];
   if (changed.length === 0) return `${lines[0]}\nno changes in the generated templates\n`;
   for (const w of diff.warnings) lines.push(`⚠ STATEFUL ${warningLine(w).replace(/\*\*|`/g, '')}`);
+  if (options.cost && options.cost.length > 0) lines.push('', ...options.cost.filter((l) => l !== ''));
   for (const f of changed) {
     lines.push('', fileTitle(f));
     for (const r of f.resources) {

@@ -8,11 +8,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { readTemplate } from '../report/fast-yaml';
 import type { Json } from '../report/model';
+import { ToolError } from '../errors';
 
 const run = promisify(execFile);
 
-/** A git command failed; the message says which ref and what to do. */
-export class GitSourceError extends Error {
+/** A git command failed; the message says which ref and what to do (exit code 1). */
+export class GitSourceError extends ToolError {
   override readonly name = 'GitSourceError';
 }
 

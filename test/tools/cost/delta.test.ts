@@ -1,0 +1,68 @@
+/** The change-report delta of a known template change, and the drivers' remedies. */
+import { costDelta, estimate, fileKeysOf, renderDelta, topDrivers } from '../../../tools/lib/cost';
+import type { Json } from '../../../tools/lib/report/model';
+import { generatedTemplates, rootValues } from './helpers';
+
+/** networking.yaml with the second NAT gateway and its Elastic IP made unconditional. */
+function withSecondNat(templates: Map<string, Json>): Map<string, Json> {
+  const networking = templates.get('networking.yaml')!;
+  const resources = networking.Resources as Record<string, Json>;
+  delete resources.AppNatGateway2!.Condition;
+  delete resources.AppNatEip2!.Condition;
+  return templates;
+}
+
+describe('cost delta of a template change', () => {
+  test('a second NAT gateway in dev: +$32.85 for the gateway (730 h × $0.045) and +$3.65 for its address (730 h × $0.005)', async () => {
+    const values = await rootValues('dev.json');
+    const before = estimate({ templates: await generatedTemplates(), rootValues: values, region: 'us-east-1' });
+    const after = estimate({ templates: withSecondNat(await generatedTemplates()), rootValues: values, region: 'us-east-1' });
+    const delta = costDelta(before, after);
+    expect(delta.lines.map((l) => l.text)).toEqual(['+$32.85/month: 1 NAT gateway in AppVpc', '+$3.65/month: 1 public IPv4 address in networking']);
+    expect(delta.delta.fixed).toBeCloseTo(36.5, 6);
+    expect(delta.delta.usage).toBeCloseTo(0, 6); // the poller's traffic is shared, not doubled
+    expect(renderDelta(delta)[0]).toMatch(/^\+\$36\.50\/month \(\$\d[\d,]*\.\d\d → \$\d[\d,]*\.\d\d; fixed \+\$36\.50, usage \+\$0\.00\)$/);
+  });
+
+  test('the same change the other way round is a removal', async () => {
+    const values = await rootValues('dev.json');
+    const delta = costDelta(estimate({ templates: withSecondNat(await generatedTemplates()), rootValues: values, region: 'us-east-1' }), estimate({ templates: await generatedTemplates(), rootValues: values, region: 'us-east-1' }));
+    expect(delta.lines.map((l) => l.text)).toEqual(['−$32.85/month: 1 NAT gateway removed from AppVpc', '−$3.65/month: 1 public IPv4 address removed from networking']);
+  });
+
+  test('no change, no lines', async () => {
+    const values = await rootValues('prod.json');
+    const e = estimate({ templates: await generatedTemplates(), rootValues: values, region: 'us-east-1' });
+    expect(costDelta(e, e).lines).toEqual([]);
+  });
+});
+
+describe('drivers and what removes them', () => {
+  test('parameter-file keys are found from FILE_TO_ROOT itself', () => {
+    expect(fileKeysOf('EnableDax')).toEqual(['toggles.dax']);
+    expect(fileKeysOf('PollRateMinutes')).toEqual(['pollRateMinutes']);
+    expect(fileKeysOf('HostedZoneId')).toEqual(['failover.hostedZoneId', 'toggles.failover']);
+    expect(fileKeysOf('NoSuchParameter')).toEqual([]);
+  });
+
+  test('prod: a toggle-guarded driver is removed by its toggle, with the saving re-estimated', async () => {
+    const templates = await generatedTemplates();
+    const input = { templates, rootValues: { ...(await rootValues('prod.json')), EnableDax: 'true' }, region: 'us-east-1' };
+    const e = estimate(input);
+    const drivers = topDrivers(e, input, 10);
+    const dax = drivers.find((d) => d.noun === 'DAX node')!;
+    expect(dax).toMatchObject({ count: 3, removedBy: ['EnableDax'] });
+    expect(dax.total).toBeCloseTo(87.6, 6); // 3 nodes × $0.04/h × 730 h
+    expect(dax.remedies[0]).toMatchObject({ change: 'EnableDax=false', fileKeys: ['toggles.dax'], removes: true });
+    expect(dax.remedies[0]!.saves).toBeCloseTo(87.6, 6);
+  });
+
+  test('dev: the interface endpoints have no remedy today and say where they are fixed', async () => {
+    const templates = await generatedTemplates();
+    const input = { templates, rootValues: await rootValues('dev.json'), region: 'us-east-1' };
+    const [first] = topDrivers(estimate(input), input);
+    expect(first).toMatchObject({ noun: 'interface endpoint', count: 9, where: 'AppVpc', remedies: [] });
+    expect(first!.total).toBeCloseTo(9 * 2 * 730 * 0.01, 2); // 9 endpoints × 2 AZs × 730 h × $0.01, plus under a cent of data
+    expect(first!.fixedBy).toMatch(/^unconditional in networking\.yaml .*change templates-src\//);
+  });
+});

@@ -1,0 +1,17 @@
+/** The README's "What it costs" tables are the rendering of bench/results/cost.json (npm run bench:cost writes both). */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { README_END, README_START, renderReadmeTables, withReadmeTables, type CostResults } from '../../../tools/lib/cost/readme';
+import { REPO } from './helpers';
+
+test('README.md shows the committed cost results, unedited', () => {
+  const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  const results = JSON.parse(readFileSync(path.join(REPO, 'bench', 'results', 'cost.json'), 'utf8')) as CostResults;
+  const tables = renderReadmeTables(results);
+  expect(readme.slice(readme.indexOf(README_START), readme.indexOf(README_END) + README_END.length)).toBe(tables);
+  expect(withReadmeTables(readme, tables)).toBe(readme);
+});
+
+test('a README without the markers is an error, not a silent append', () => {
+  expect(() => withReadmeTables('# no markers\n', 'x')).toThrow(/README.md has no <!-- cost:start -->/);
+});

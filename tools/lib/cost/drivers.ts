@@ -1,0 +1,177 @@
+/**
+ * The top cost drivers and, for each, what removes or reduces it — derived, not listed: the
+ * driver's resources carry the root parameters their Condition depends on (what removes them)
+ * and those their priced quantities depend on (what sizes them). Each candidate change is
+ * re-estimated, so a remedy states its real saving on the whole bill.
+ *
+ * | the driver's resources …                | candidate changes tried                              |
+ * |-----------------------------------------|------------------------------------------------------|
+ * | have a Condition                        | each other AllowedValue (or '') of its parameters    |
+ * | are sized by root parameters            | their other AllowedValues, Min/MaxValue, Default     |
+ * | are fed by the secondary stack's output | deploying without the secondary stack               |
+ * | live in the secondary stack             | deploying without the secondary stack               |
+ * | none of these                           | nothing: "fixed by the template" and where to change it |
+ */
+import { FILE_TO_ROOT } from '../params';
+import { section } from '../report/model';
+import { secondaryFeeds } from './deployment';
+import { estimate as runEstimate, type Estimate, type EstimateInput, type ResourceEstimate } from './estimate';
+
+export interface Remedy {
+  /** The change, as a root parameter assignment or a deploy choice (`EnableGuardDuty=false`). */
+  readonly change: string;
+  /** Parameter-file keys that set the root parameter (`toggles.guardDuty`). */
+  readonly fileKeys: readonly string[];
+  /** Monthly saving on this driver. */
+  readonly saves: number;
+  /** Monthly saving on the whole estimate (a toggle may remove more than this driver). */
+  readonly savesTotal: number;
+  /** The change removes the driver's resources (rather than resizing them). */
+  readonly removes: boolean;
+}
+
+export interface Driver {
+  readonly stack: string;
+  readonly noun: string;
+  readonly count: number;
+  readonly where: string;
+  readonly logicalIds: readonly string[];
+  readonly fixed: number;
+  readonly usage: number;
+  readonly total: number;
+  /** Root parameters the resources' condition depends on. */
+  readonly removedBy: readonly string[];
+  /** Root parameters their cost depends on. */
+  readonly sizedBy: readonly string[];
+  readonly remedies: readonly Remedy[];
+  /** When no parameter changes it: the template and properties that fix it. */
+  readonly fixedBy?: string;
+}
+
+/** `NAT gateway` → `NAT gateways`; `Glue crawler` stays singular for 1. */
+export function plural(noun: string, n: number): string {
+  if (n === 1) return noun;
+  if (/(s|sh|ch|x)$/.test(noun)) return `${noun}es`;
+  if (/[^aeiou]y$/.test(noun)) return `${noun.slice(0, -1)}ies`;
+  return `${noun}s`;
+}
+
+/** The root parameters' parameter-file keys, found by running FILE_TO_ROOT on a recording proxy. */
+export function fileKeysOf(rootParameter: string): string[] {
+  const map = FILE_TO_ROOT[rootParameter];
+  if (!map) return [];
+  const seen = new Set<string>();
+  const proxy = (p: string): unknown =>
+    new Proxy(() => undefined, {
+      get(_t, prop) {
+        if (typeof prop === 'symbol') return prop === Symbol.toPrimitive ? () => 'x' : undefined;
+        const next = p ? `${p}.${prop}` : prop;
+        seen.add(next);
+        return proxy(next);
+      },
+      apply: () => proxy(p),
+    });
+  try {
+    map(proxy('') as never);
+  } catch {
+    // A mapping that does arithmetic on a value still recorded the keys it read.
+  }
+  const methods = new Set(['join', 'map', 'filter', 'length']);
+  const paths = [...seen].filter((k) => !k.split('.').some((part) => methods.has(part)));
+  return paths.filter((k) => !paths.some((o) => o !== k && o.startsWith(`${k}.`))).sort();
+}
+
+interface Candidate {
+  readonly change: string;
+  readonly parameter?: string;
+  readonly input: EstimateInput;
+}
+
+function candidates(parameter: string, input: EstimateInput, current: string): Candidate[] {
+  const d = section(section(input.templates.get('root.yaml') ?? {}, 'Parameters'), parameter);
+  const values = new Set<string>();
+  if (Array.isArray(d.AllowedValues)) for (const v of d.AllowedValues) values.add(String(v));
+  else if (d.Type === 'Number') {
+    for (const v of [d.MinValue, d.MaxValue, d.Default, 1]) if (v !== undefined) values.add(String(v));
+  } else if (current !== '' && d.Default === '') values.add(''); // an optional feature, off by default
+  values.delete(current);
+  return [...values].map((v) => ({ change: `${parameter}=${v === '' ? "''" : v}`, parameter, input: { ...input, rootValues: { ...input.rootValues, [parameter]: v } } }));
+}
+
+const groupKey = (stack: string, r: ResourceEstimate): string => `${stack}|${r.noun}|${r.where}|${r.condition ?? ''}`;
+
+/**
+ * The `limit` largest drivers of `estimate` (made from `input`), with remedies.
+ * @param limit how many. @default 5
+ */
+export function topDrivers(estimate: Estimate, input: EstimateInput, limit = 5): Driver[] {
+  const groups = new Map<string, { stack: string; resources: ResourceEstimate[] }>();
+  for (const s of estimate.stacks) {
+    for (const r of s.resources) {
+      if (r.fixed + r.usage <= 0) continue;
+      const key = groupKey(s.stack, r);
+      const g = groups.get(key) ?? { stack: s.stack, resources: [] };
+      g.resources.push(r);
+      groups.set(key, g);
+    }
+  }
+  const secondaryFile = input.secondaryFile === false ? undefined : (input.secondaryFile ?? (input.templates.has('secondary.yaml') ? 'secondary.yaml' : undefined));
+  const feeds = secondaryFile ? new Set(secondaryFeeds(input.templates, secondaryFile)) : new Set<string>();
+  const ranked = [...groups.values()]
+    .map((g) => ({ ...g, total: g.resources.reduce((n, r) => n + r.fixed + r.usage, 0) }))
+    .sort((a, b) => b.total - a.total)
+    .slice(0, limit);
+  return ranked.map((g) => {
+    const first = g.resources[0]!;
+    const removedBy = [...new Set(g.resources.flatMap((r) => r.conditionDeps))].sort();
+    // What sizes it: the provenance of the lines that make up at least 1 % of it.
+    const material = Math.max(0.01, g.total * 0.01);
+    const sizedBy = [...new Set(g.resources.flatMap((r) => r.items.filter((i) => (i.usd ?? 0) >= material).flatMap((i) => [...i.sizedBy])))].filter((p) => !removedBy.includes(p)).sort();
+    const tried: Candidate[] = [];
+    const params = [...removedBy, ...sizedBy].filter((p) => p !== 'AWS::Region');
+    if (g.stack === 'secondary' || params.some((p) => feeds.has(p))) tried.push({ change: 'deploy without the secondary stack (no --secondary)', input: { ...input, secondaryFile: false } });
+    for (const p of params) {
+      if (feeds.has(p)) continue;
+      const current = input.rootValues[p] ?? String(section(section(input.templates.get('root.yaml') ?? {}, 'Parameters'), p).Default ?? '');
+      tried.push(...candidates(p, input, current));
+    }
+    const remedies: Remedy[] = [];
+    for (const c of tried.slice(0, 8)) {
+      let after: Estimate;
+      try {
+        after = runEstimate(c.input);
+      } catch {
+        continue; // a value the templates cannot take (a condition that no longer decides)
+      }
+      const ids = new Set(g.resources.map((r) => r.logicalId));
+      const remaining = (after.stacks.find((s) => s.stack === g.stack)?.resources ?? []).filter((r) => ids.has(r.logicalId));
+      const saves = g.total - remaining.reduce((n, r) => n + r.fixed + r.usage, 0);
+      const savesTotal = estimate.monthly.total - after.monthly.total;
+      // A change that shrinks this driver but grows the bill (on-demand instead of 2 shards) is no remedy.
+      if (saves <= 0.005 || savesTotal <= 0.005) continue;
+      remedies.push({ change: c.change, fileKeys: c.parameter ? fileKeysOf(c.parameter) : [], saves, savesTotal, removes: remaining.every((r) => r.fixed + r.usage === 0) });
+    }
+    remedies.sort((a, b) => b.saves - a.saves);
+    const fixedBy = remedies.length === 0 ? `unconditional in ${g.stack}.yaml and sized by the template itself (${describeSizing(first)}): change templates-src/ to reduce it` : undefined;
+    const count = g.resources.reduce((n, r) => n + r.count, 0);
+    return {
+      stack: g.stack,
+      noun: first.noun,
+      count,
+      where: first.where,
+      logicalIds: g.resources.map((r) => r.logicalId),
+      fixed: g.resources.reduce((n, r) => n + r.fixed, 0),
+      usage: g.resources.reduce((n, r) => n + r.usage, 0),
+      total: g.total,
+      removedBy,
+      sizedBy,
+      remedies,
+      ...(fixedBy ? { fixedBy } : {}),
+    };
+  });
+}
+
+function describeSizing(r: ResourceEstimate): string {
+  const top = [...r.items].sort((a, b) => (b.usd ?? 0) - (a.usd ?? 0))[0];
+  return top ? `${top.label}: ${top.basis}` : r.type;
+}
