@@ -54,6 +54,11 @@ export interface FileField {
   /** The root parameter it feeds. */
   readonly root: string;
   readonly encoding: Encoding;
+  /**
+   * A boolean file key that switches this field on: while it is not `true` the root parameter is
+   * sent as '' (feature off) whatever the field holds. @default none (always applies)
+   */
+  readonly enabledBy?: string;
 }
 
 /** Tags the deploy tool sets on every stack itself; a file may not set them (tools/lib/params.ts). */
@@ -111,7 +116,6 @@ export function leafFromRoot(root: string, options: LeafOptions = {}): SchemaNod
 
 const get = (file: FileLike, dotted: string): unknown => dotted.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), file);
 
-const failoverField = (key: string) => (file: FileLike): string | undefined => ((get(file, 'toggles.failover') === true ? get(file, `failover.${key}`) : '') as string | undefined);
 
 /**
  * File key → root parameter, in file order. Every root parameter is here or in
@@ -142,9 +146,9 @@ export const FILE_FIELDS: readonly FileField[] = [
   { path: 'toggles.guardDuty', root: 'EnableGuardDuty', encoding: 'boolean' },
   { path: 'toggles.securityHub', root: 'EnableSecurityHub', encoding: 'boolean' },
   { path: 'toggles.configRecorder', root: 'EnableConfigRecorder', encoding: 'boolean' },
-  { path: 'failover.hostedZoneId', root: 'HostedZoneId', encoding: failoverField('hostedZoneId') },
-  { path: 'failover.apiDomainName', root: 'ApiDomainName', encoding: failoverField('apiDomainName') },
-  { path: 'failover.certificateArn', root: 'ApiCertificateArn', encoding: failoverField('certificateArn') },
+  { path: 'failover.hostedZoneId', root: 'HostedZoneId', encoding: 'string', enabledBy: 'toggles.failover' },
+  { path: 'failover.apiDomainName', root: 'ApiDomainName', encoding: 'string', enabledBy: 'toggles.failover' },
+  { path: 'failover.certificateArn', root: 'ApiCertificateArn', encoding: 'string', enabledBy: 'toggles.failover' },
   { path: 'security.trustedAccountIds', root: 'TrustedAccountIds', encoding: 'list' },
   { path: 'security.analyticsExternalId', root: 'AnalyticsExternalId', encoding: 'string' },
   { path: 'quickSightPrincipalArn', root: 'QuickSightPrincipalArn', encoding: 'string' },
@@ -154,6 +158,7 @@ export const FILE_FIELDS: readonly FileField[] = [
 
 /** The root parameter string of one field, or undefined when the file leaves it out. */
 export function encodeField(field: FileField, file: FileLike): string | undefined {
+  if (field.enabledBy !== undefined && get(file, field.enabledBy) !== true) return '';
   if (typeof field.encoding === 'function') return field.encoding(file);
   const v = get(file, field.path);
   if (v === undefined) return undefined;

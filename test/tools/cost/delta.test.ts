@@ -38,7 +38,7 @@ describe('cost delta of a template change', () => {
 });
 
 describe('drivers and what removes them', () => {
-  test('parameter-file keys are found from FILE_TO_ROOT itself', () => {
+  test('parameter-file keys come from the FILE_FIELDS table', () => {
     expect(fileKeysOf('EnableDax')).toEqual(['toggles.dax']);
     expect(fileKeysOf('PollRateMinutes')).toEqual(['pollRateMinutes']);
     expect(fileKeysOf('HostedZoneId')).toEqual(['failover.hostedZoneId', 'toggles.failover']);

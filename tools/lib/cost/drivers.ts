@@ -12,7 +12,7 @@
  * | live in the secondary stack             | deploying without the secondary stack               |
  * | none of these                           | nothing: "fixed by the template" and where to change it |
  */
-import { FILE_TO_ROOT } from '../params';
+import { FILE_FIELDS } from '../params-schema';
 import { section } from '../report/model';
 import { secondaryFeeds } from './deployment';
 import { estimate as runEstimate, type Estimate, type EstimateInput, type ResourceEstimate } from './estimate';
@@ -56,29 +56,14 @@ export function plural(noun: string, n: number): string {
   return `${noun}s`;
 }
 
-/** The root parameters' parameter-file keys, found by running FILE_TO_ROOT on a recording proxy. */
+/**
+ * The parameter-file keys that set a root parameter: its field in FILE_FIELDS (the table the file
+ * mapping and the schema come from) and the toggle that switches the field on, if any.
+ */
 export function fileKeysOf(rootParameter: string): string[] {
-  const map = FILE_TO_ROOT[rootParameter];
-  if (!map) return [];
-  const seen = new Set<string>();
-  const proxy = (p: string): unknown =>
-    new Proxy(() => undefined, {
-      get(_t, prop) {
-        if (typeof prop === 'symbol') return prop === Symbol.toPrimitive ? () => 'x' : undefined;
-        const next = p ? `${p}.${prop}` : prop;
-        seen.add(next);
-        return proxy(next);
-      },
-      apply: () => proxy(p),
-    });
-  try {
-    map(proxy('') as never);
-  } catch {
-    // A mapping that does arithmetic on a value still recorded the keys it read.
-  }
-  const methods = new Set(['join', 'map', 'filter', 'length']);
-  const paths = [...seen].filter((k) => !k.split('.').some((part) => methods.has(part)));
-  return paths.filter((k) => !paths.some((o) => o !== k && o.startsWith(`${k}.`))).sort();
+  const field = FILE_FIELDS.find((f) => f.root === rootParameter);
+  if (!field) return [];
+  return [field.path, ...(field.enabledBy ? [field.enabledBy] : [])].sort();
 }
 
 interface Candidate {
