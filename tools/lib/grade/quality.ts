@@ -81,7 +81,7 @@ export function readerFindings(submission: Submission, linterRan: boolean): Qual
  * cfn-lint over every template of every submission at once (two processes: cfn-lint starts in
  * about a second and lints ~100 resources a second), findings keyed by submission.
  */
-export async function lintAll(submissions: readonly Submission[], options: { processes?: number } = {}): Promise<{ status: LintStatus; findings: Map<Submission, QualityFinding[]> } | { status: { linter: 'none'; reason: string } }> {
+export async function lintAll(submissions: readonly Submission[], options: { processes?: number; command?: string } = {}): Promise<{ status: LintStatus; findings: Map<Submission, QualityFinding[]> } | { status: { linter: 'none'; reason: string } }> {
   const owner = new Map<string, { submission: Submission; file: string }>();
   const sizes = new Map<string, number>();
   for (const s of submissions) {
@@ -91,7 +91,7 @@ export async function lintAll(submissions: readonly Submission[], options: { pro
       sizes.set(absolute, s.files.find((f) => f.file === t.file)?.bytes ?? 0);
     }
   }
-  const result = await runCfnLint([...owner.keys()], { processes: options.processes ?? 2, sizes, label: (f) => f });
+  const result = await runCfnLint([...owner.keys()], { processes: options.processes ?? 2, sizes, label: (f) => f, ...(options.command ? { command: options.command } : {}) });
   if (!result.ran) return { status: { linter: 'none', reason: result.reason } };
   const findings = new Map<Submission, QualityFinding[]>(submissions.map((s) => [s, []]));
   for (const f of result.findings) {
@@ -103,9 +103,12 @@ export async function lintAll(submissions: readonly Submission[], options: { pro
   return { status: { linter: 'cfn-lint', version: result.version }, findings };
 }
 
-/** The quality result of one submission from its findings. */
-export function scoreQuality(findings: readonly QualityFinding[], lint: LintStatus, rubric: Rubric): QualityResult {
+/**
+ * The quality result of one submission from its findings. A submission without a single template
+ * has nothing to judge and scores 0, not 1.
+ */
+export function scoreQuality(findings: readonly QualityFinding[], lint: LintStatus, rubric: Rubric, options: { templates?: number } = {}): QualityResult {
   const sorted = [...findings].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.line ?? 0) - (b.line ?? 0) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.logicalId < b.logicalId ? -1 : a.logicalId > b.logicalId ? 1 : 0));
   const deducted = sorted.reduce((sum, f) => sum + rubric.quality.deductions[f.severity], 0);
-  return { score: Math.max(0, 1 - deducted), lint, findings: sorted, deducted };
+  return { score: options.templates === 0 ? 0 : Math.max(0, 1 - deducted), lint, findings: sorted, deducted };
 }

@@ -83,7 +83,8 @@ function roadmapProblems(file: RubricFile, roadmap: readonly RoadmapStep[]): str
     }
     for (const id of Object.keys(entry.bullets ?? {})) {
       const owner = bulletStep.get(id);
-      if (owner === undefined) problems.push(`steps.${step}.bullets.${id}: the roadmap has no bullet ${id} (${didYouMean(id, [...bulletStep.keys()].filter((b) => bulletStep.get(b) === step), `step ${step} has ${[...bulletStep.keys()].filter((b) => bulletStep.get(b) === step).join(', ')}`)})`);
+      // Bullet IDs are numbers: listing the step's IDs helps more than the nearest one.
+      if (owner === undefined) problems.push(`steps.${step}.bullets.${id}: the roadmap has no bullet ${id} (step ${step} has ${[...bulletStep.keys()].filter((b) => bulletStep.get(b) === step).join(', ')})`);
       else if (owner !== step) problems.push(`steps.${step}.bullets.${id}: bullet ${id} belongs to step ${owner} (move it under steps.${owner}.bullets)`);
     }
   }

@@ -24,6 +24,8 @@ export interface GradeRunOptions {
   readonly outDir?: string;
   /** Run cfn-lint when on PATH. @default the rubric's quality.cfnLint */
   readonly cfnLint?: 'auto' | 'off';
+  /** The cfn-lint executable. @default cfn-lint */
+  readonly cfnLintCommand?: string;
   /** Reads version-control facts of a submission directory. @default git (readRepoFacts) */
   readonly repoFacts?: (dir: string) => Promise<RepoFacts>;
   /** Extra right files per step for placement (npm run report passes the registry). @default none */
@@ -69,14 +71,14 @@ export async function gradeAll(options: GradeRunOptions): Promise<GradeRun> {
   const names = uniqueNames(options.names ?? read.map((s) => s.name));
   const submissions = read.map((s, i) => ({ ...s, name: names[i]! }));
   const wantLint = (options.cfnLint ?? options.rubric.quality.cfnLint) === 'auto';
-  const linted = wantLint ? await lintAll(submissions) : { status: { linter: 'none' as const, reason: 'switched off (--no-lint or the rubric)' } };
+  const linted = wantLint ? await lintAll(submissions, options.cfnLintCommand ? { command: options.cfnLintCommand } : {}) : { status: { linter: 'none' as const, reason: 'switched off (--no-lint or the rubric)' } };
   const lint: LintStatus = linted.status.linter === 'cfn-lint' ? linted.status : { linter: 'specification', reason: linted.status.reason };
   const repoFacts = options.repoFacts ?? readRepoFacts;
   const grades: SubmissionGrade[] = [];
   for (const s of submissions) {
     const lintFindings: QualityFinding[] = 'findings' in linted ? (linted.findings.get(s) ?? []) : specificationFindings(s);
     const findings = [...lintFindings, ...securityFindings(s, options.rubric.quality.securityRules), ...readerFindings(s, lint.linter === 'cfn-lint')];
-    const quality = scoreQuality(findings, lint, options.rubric);
+    const quality = scoreQuality(findings, lint, options.rubric, { templates: s.templates.length });
     grades.push(gradeSubmission(s, { rubric: options.rubric, repo: await repoFacts(s.dir), quality, ...(options.placementFiles ? { placementFiles: options.placementFiles } : {}) }));
   }
   grades.sort((a, b) => (a.submission < b.submission ? -1 : a.submission > b.submission ? 1 : 0));
