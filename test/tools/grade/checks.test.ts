@@ -104,7 +104,7 @@ describe('a correct hand-written equivalent passes; missing pieces cost what the
   });
 
   test.each<[string, string, Files, string, number, RegExp]>([
-    ['1.4', 'one endpoint short', without(ENDPOINTS, 'work.yaml', 'F'), 'partial', 5 / 6, /; missing secretsmanager \(/],
+    ['1.4', 'one endpoint short', without(ENDPOINTS, 'work.yaml', 'F'), 'partial', 5 / 6, /; missing secretsmanager — AWS::EC2::VPCEndpoint/],
     ['4.1', 'no permission or variable for S3', (() => { const f = JSON.parse(JSON.stringify(PIPELINE)) as Files; ((f['work.yaml']!.Resources as Json).FnRole as Json).Properties = role(['dynamodb:PutItem']).Properties; return f; })(), 'partial', 2 / 3, /missing an S3 bucket for Validate/],
     ['4.3', 'retries unbounded, no destination', (() => { const f = JSON.parse(JSON.stringify(PIPELINE)) as Files; (f['work.yaml']!.Resources as Json).ValidateFeed = mapping('Validate', arn('Ticks')); return f; })(), 'fail', 0, /on ValidateFeed/],
     ['8.2', 'no DLQ depth alarm', without(ALARMS, 'work.yaml', 'Depth'), 'partial', 2 / 3, /missing DLQ depth/],

@@ -39,7 +39,7 @@ describe('split-files: a complete-ish project under other file names (main.yaml 
   });
 
   test.each<[string, number, string]>([
-    ['1.4', 5 / 6, '1.4: found gateway endpoint for s3, gateway endpoint for dynamodb, interface endpoint for logs, interface endpoint for sts, interface endpoint for kms; missing secretsmanager ('],
+    ['1.4', 5 / 6, '1.4: found gateway endpoint for s3, gateway endpoint for dynamodb, interface endpoint for logs, interface endpoint for sts, interface endpoint for kms; missing secretsmanager — '],
     ['1.5', 2 / 3, '1.5: found security group for API Gateway, security group for Lambda; missing a security group for EC2 instances'],
     ['2.4', 3 / 4, '2.4: found raw bucket → IA, raw bucket → Glacier, processed bucket → IA; missing an enabled lifecycle rule on ProcessedBucket with a transition to GLACIER'],
     ['3.3', 5 / 6, '3.3: found Kinesis data stream, partition key from symbol/city (in part); missing a PartitionKey taken from the symbol for stock ticks and the city for weather'],

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defaultRubric, parseRubric } from '../../../tools/lib/grade/rubric';
 import { gradeAll } from '../../../tools/lib/grade/run';
 import { fixture, gradeFixture, NOT_IN_GIT } from './helpers';
@@ -38,4 +41,28 @@ describe('the quality line', () => {
     // cfn-lint reports the unknown types itself, so the reader's findings are not deducted twice.
     expect(unknown.quality.findings.filter((f) => f.rule === 'unknown-resource-type')).toEqual([]);
   }, 60000);
+
+  test('cfn-lint results are cached by content: grading the class again lints only what changed', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'lint-cache-'));
+    try {
+      // A stand-in cfn-lint that logs its calls and reports one warning per file.
+      const fake = path.join(dir, 'cfn-lint');
+      const finding = (file: string) => JSON.stringify([{ Filename: file, Level: 'Warning', Message: 'stand-in', Rule: { Id: 'W0001' }, Location: { Path: ['Resources', 'AppVpc'], Start: { LineNumber: 4 } } }]);
+      const script = ['#!/bin/sh', `echo "$@" >> '${dir}/calls.log'`, 'if [ "$1" = "--version" ]; then echo "cfn-lint 9.9.9"; exit 0; fi', 'for last in "$@"; do :; done', `printf '%s' '${finding('FILE')}' | sed "s|FILE|$last|"`];
+      await writeFile(fake, `${script.join('\n')}\n`);
+      await chmod(fake, 0o755);
+      const run = () => gradeAll({ inputs: [fixture('unknown-type')], rubric: defaultRubric(), cfnLintCommand: fake, cfnLintCache: path.join(dir, 'cache'), repoFacts: NOT_IN_GIT });
+      const first = await run();
+      const second = await run();
+      const calls = (await readFile(path.join(dir, 'calls.log'), 'utf8')).trim().split('\n');
+      expect(calls.filter((c) => c.startsWith('--format json'))).toHaveLength(1); // linted once, then read from the cache
+      expect(calls.filter((c) => c === '--version')).toHaveLength(2);
+      const lintFindings = (g: typeof first) => g.grades[0]!.quality.findings.filter((f) => f.source === 'cfn-lint');
+      expect(lintFindings(second)).toEqual(lintFindings(first));
+      expect(lintFindings(first)).toEqual([{ file: 'template.yaml', line: 4, logicalId: 'AppVpc', path: 'line 4', rule: 'cfn-lint/W0001', severity: 'warning', message: 'stand-in', fix: 'see the cfn-lint rule documentation', source: 'cfn-lint' }]);
+      expect(second.lint).toEqual({ linter: 'cfn-lint', version: 'cfn-lint 9.9.9' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

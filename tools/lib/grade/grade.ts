@@ -109,13 +109,13 @@ export function verdictOf(score: number, rubric: Rubric): Verdict {
   return 'fail';
 }
 
-/** `1.4: found gateway endpoint for dynamodb; missing s3, logs, sts (AWS::EC2::VPCEndpoint …)`. */
+/** `1.4: found gateway endpoint for dynamodb; missing s3, logs, sts — AWS::EC2::VPCEndpoint …`. */
 export function hintOf(id: string, outcome: BulletOutcome): string | undefined {
   const incomplete = outcome.parts.filter((p) => p.credit < 1);
   if (incomplete.length === 0) return undefined;
   const foundLabels = outcome.parts.filter((p) => p.credit > 0).map((p) => (p.credit < 1 ? `${p.label} (in part)` : p.label));
   const missing = [...new Set(incomplete.map((p) => p.missing ?? p.label))].join(', ');
-  const advice = outcome.advice ? ` (${outcome.advice})` : '';
+  const advice = outcome.advice ? ` — ${outcome.advice}` : '';
   return foundLabels.length > 0 ? `${id}: found ${foundLabels.join(', ')}; missing ${missing}${advice}` : `${id}: missing ${missing}${advice}`;
 }
 

@@ -4,10 +4,14 @@
  * the grade says so), our security rules (the rubric picks which), and what the reader noticed
  * (unknown tags and resource types, broken files). Each finding deducts by its severity.
  */
-import { checkSecurity, runCfnLint, SECURITY_RULES, type Finding } from '../validate';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CFN_LINT_IGNORED, checkSecurity, runCfnLint, SECURITY_RULES, type Finding } from '../validate';
 import { checkAttributes, checkResources, loadSpec } from '../validate/spec';
 import type { Submission } from './read';
 import type { Rubric } from './rubric';
+import { isRecord, localTemplatePath, section } from './tree';
 
 export type QualitySource = 'cfn-lint' | 'specification' | 'security' | 'reader';
 
@@ -77,30 +81,86 @@ export function readerFindings(submission: Submission, linterRan: boolean): Qual
     .map((f) => ({ file: f.file, ...(f.line !== undefined ? { line: f.line } : {}), logicalId: f.logicalId ?? '(file)', path: '-', rule: f.rule, severity: f.severity, message: f.message, fix: f.fix, source: 'reader' as const }));
 }
 
+/** A cached cfn-lint result of one file (its findings with the file left out). */
+interface CachedLint {
+  readonly version: string;
+  readonly findings: readonly Omit<QualityFinding, 'file'>[];
+}
+
+/**
+ * What a file's cfn-lint result depends on: its text, the texts of the local templates it nests
+ * (cfn-lint checks nested stack parameters against them) and the checks we switch off. The
+ * cfn-lint version is stored in the entry and compared after the run.
+ */
+async function lintKey(absolute: string, template: Submission['templates'][number]): Promise<string> {
+  const hash = createHash('sha256').update(JSON.stringify(CFN_LINT_IGNORED)).update('\0').update(await readFile(absolute));
+  for (const [, r] of Object.entries(section(template.template, 'Resources'))) {
+    const local = isRecord(r) && r.Type === 'AWS::CloudFormation::Stack' ? localTemplatePath(section(r, 'Properties').TemplateURL) : undefined;
+    if (local !== undefined) hash.update('\0').update(local).update('\0').update(await readFile(path.resolve(path.dirname(absolute), local)).catch(() => Buffer.from('missing')));
+  }
+  return hash.digest('hex');
+}
+
+export interface LintOptions {
+  /** Parallel cfn-lint processes. @default 2 */
+  readonly processes?: number;
+  /** The cfn-lint executable. @default cfn-lint */
+  readonly command?: string;
+  /**
+   * Where results are kept by content, so grading the class again (a changed rubric, one late
+   * submission) lints only what changed; false to switch it off. @default .cache/grade/cfn-lint
+   */
+  readonly cacheDir?: string | false;
+}
+
 /**
  * cfn-lint over every template of every submission at once (two processes: cfn-lint starts in
- * about a second and lints ~100 resources a second), findings keyed by submission.
+ * about a second and lints ~70 resources a second), findings keyed by submission. Results are
+ * cached by content; an entry of another cfn-lint version is linted again.
  */
-export async function lintAll(submissions: readonly Submission[], options: { processes?: number; command?: string } = {}): Promise<{ status: LintStatus; findings: Map<Submission, QualityFinding[]> } | { status: { linter: 'none'; reason: string } }> {
-  const owner = new Map<string, { submission: Submission; file: string }>();
-  const sizes = new Map<string, number>();
+export async function lintAll(submissions: readonly Submission[], options: LintOptions = {}): Promise<{ status: LintStatus; findings: Map<Submission, QualityFinding[]> } | { status: { linter: 'none'; reason: string } }> {
+  const files: { submission: Submission; file: string; absolute: string; bytes: number; key: string }[] = [];
   for (const s of submissions) {
     for (const t of s.templates) {
       const absolute = s.paths.get(t.file)!;
-      owner.set(absolute, { submission: s, file: t.file });
-      sizes.set(absolute, s.files.find((f) => f.file === t.file)?.bytes ?? 0);
+      files.push({ submission: s, file: t.file, absolute, bytes: s.files.find((f) => f.file === t.file)?.bytes ?? 0, key: await lintKey(absolute, t) });
     }
   }
-  const result = await runCfnLint([...owner.keys()], { processes: options.processes ?? 2, sizes, label: (f) => f, ...(options.command ? { command: options.command } : {}) });
-  if (!result.ran) return { status: { linter: 'none', reason: result.reason } };
-  const findings = new Map<Submission, QualityFinding[]>(submissions.map((s) => [s, []]));
-  for (const f of result.findings) {
-    const o = owner.get(f.file);
-    if (!o) continue;
-    const line = /\(line (\d+)\)$|^line (\d+)$/.exec(f.path);
-    findings.get(o.submission)!.push({ ...f, file: o.file, ...(line ? { line: Number(line[1] ?? line[2]) } : {}), source: 'cfn-lint' });
+  const cacheDir = options.cacheDir === false ? undefined : path.resolve(options.cacheDir ?? '.cache/grade/cfn-lint');
+  const cached = new Map<string, CachedLint>();
+  if (cacheDir) {
+    for (const f of files) {
+      const entry = await readFile(path.join(cacheDir, `${f.key}.json`), 'utf8').then((t) => JSON.parse(t) as CachedLint, () => undefined);
+      if (entry) cached.set(f.key, entry);
+    }
   }
-  return { status: { linter: 'cfn-lint', version: result.version }, findings };
+  const lint = async (list: typeof files) => {
+    const byPath = new Map(list.map((f) => [f.absolute, f]));
+    const result = await runCfnLint([...byPath.keys()], { processes: options.processes ?? 2, sizes: new Map(list.map((f) => [f.absolute, f.bytes])), label: (x) => x, ...(options.command ? { command: options.command } : {}) });
+    if (!result.ran) return result;
+    const fresh = new Map<string, Omit<QualityFinding, 'file'>[]>(list.map((f) => [f.key, []]));
+    for (const x of result.findings) {
+      const owner = byPath.get(x.file);
+      if (!owner) continue;
+      const line = /\(line (\d+)\)$|^line (\d+)$/.exec(x.path);
+      fresh.get(owner.key)!.push({ logicalId: x.logicalId, path: x.path, rule: x.rule, severity: x.severity, message: x.message, fix: x.fix, ...(line ? { line: Number(line[1] ?? line[2]) } : {}), source: 'cfn-lint' });
+    }
+    for (const [key, findings] of fresh) {
+      cached.set(key, { version: result.version, findings });
+      if (cacheDir) await mkdir(cacheDir, { recursive: true }).then(() => writeFile(path.join(cacheDir, `${key}.json`), JSON.stringify({ version: result.version, findings })));
+    }
+    return result;
+  };
+  const first = await lint(files.filter((f) => !cached.has(f.key)));
+  if (!first.ran) return { status: { linter: 'none', reason: first.reason } };
+  const stale = files.filter((f) => cached.get(f.key)?.version !== first.version);
+  if (stale.length > 0) {
+    const again = await lint(stale);
+    if (!again.ran) return { status: { linter: 'none', reason: again.reason } };
+  }
+  const findings = new Map<Submission, QualityFinding[]>(submissions.map((s) => [s, []]));
+  for (const f of files) findings.get(f.submission)!.push(...(cached.get(f.key)?.findings ?? []).map((x) => ({ ...x, file: f.file })));
+  return { status: { linter: 'cfn-lint', version: first.version }, findings };
 }
 
 /**

@@ -59,7 +59,7 @@ function bulletLines(b: BulletGrade): string[] {
   }
   if (b.hint) lines.push(`  - Hint: ${b.hint}`);
   if (b.note) lines.push(`  - Note: ${b.note}`);
-  if (b.studentMapping) lines.push(`  - Your Metadata.Roadmap: ${b.studentMapping.join(', ')}`);
+  if (b.studentMapping) lines.push(`  - Your Metadata.Roadmap: ${b.studentMapping.slice(0, 8).join(', ')}${b.studentMapping.length > 8 ? `, … (${b.studentMapping.length - 8} more)` : ''}`);
   return lines;
 }
 

@@ -28,7 +28,7 @@ export interface Rubric {
   readonly source: string;
   readonly description: string;
   readonly thresholds: { readonly pass: number; readonly partial: number };
-  /** Shares of the total; `roadmap` is 1 − placement − quality. */
+  /** Weights of the three lines (total = roadmap × (roadmap weight + placement × its weight + quality × its weight)); `roadmap` is 1 − placement − quality. */
   readonly weights: { readonly roadmap: number; readonly placement: number; readonly quality: number };
   readonly countOptional: boolean;
   readonly quality: {

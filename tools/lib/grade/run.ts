@@ -26,6 +26,8 @@ export interface GradeRunOptions {
   readonly cfnLint?: 'auto' | 'off';
   /** The cfn-lint executable. @default cfn-lint */
   readonly cfnLintCommand?: string;
+  /** Cache of cfn-lint results by content; false to switch it off. @default .cache/grade/cfn-lint */
+  readonly cfnLintCache?: string | false;
   /** Reads version-control facts of a submission directory. @default git (readRepoFacts) */
   readonly repoFacts?: (dir: string) => Promise<RepoFacts>;
   /** Extra right files per step for placement (npm run report passes the registry). @default none */
@@ -71,7 +73,7 @@ export async function gradeAll(options: GradeRunOptions): Promise<GradeRun> {
   const names = uniqueNames(options.names ?? read.map((s) => s.name));
   const submissions = read.map((s, i) => ({ ...s, name: names[i]! }));
   const wantLint = (options.cfnLint ?? options.rubric.quality.cfnLint) === 'auto';
-  const linted = wantLint ? await lintAll(submissions, options.cfnLintCommand ? { command: options.cfnLintCommand } : {}) : { status: { linter: 'none' as const, reason: 'switched off (--no-lint or the rubric)' } };
+  const linted = wantLint ? await lintAll(submissions, { ...(options.cfnLintCommand ? { command: options.cfnLintCommand } : {}), ...(options.cfnLintCache !== undefined ? { cacheDir: options.cfnLintCache } : {}) }) : { status: { linter: 'none' as const, reason: 'switched off (--no-lint or the rubric)' } };
   const lint: LintStatus = linted.status.linter === 'cfn-lint' ? linted.status : { linter: 'specification', reason: linted.status.reason };
   const repoFacts = options.repoFacts ?? readRepoFacts;
   const grades: SubmissionGrade[] = [];

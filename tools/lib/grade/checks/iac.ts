@@ -1,5 +1,5 @@
 /** 10.3 (Route 53 failover) and step 11 – CI/CD & IaC. */
-import { allText, ev, found, foundIf, isRecord, missed, partly, properties, section, type BulletCheck, type Evidence, type Json, type Part, type ResourceRef, type TemplateTree } from './kit';
+import { allText, ev, found, foundIf, isRecord, missed, partly, properties, section, type BulletCheck, type Evidence, type Json, type Part } from './kit';
 
 export const failover: BulletCheck = ({ tree }) => {
   const records = tree.resources('AWS::Route53::RecordSet').filter((r) => properties(r.resource).Failover !== undefined);

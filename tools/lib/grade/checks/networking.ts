@@ -13,7 +13,7 @@ export const vpcs: BulletCheck = ({ tree }) => {
   ];
   return {
     parts: slots.map(([label, vpc, missing]) => (vpc ? found(label, [ev(tree, vpc, 'Properties.CidrBlock')]) : missed(label, missing))),
-    advice: 'AWS::EC2::VPC, one per tier, named (logical ID or Name tag) for the tier',
+    advice: 'AWS::EC2::VPC, one per tier, named for the tier in its logical ID or Name tag',
   };
 };
 
@@ -114,7 +114,7 @@ export const endpoints: BulletCheck = ({ tree }) => {
       const actualKind = matching.length > 0 ? String(properties(matching[0]!.resource).VpcEndpointType ?? 'Gateway').toLowerCase() : kind;
       return foundIf(`${actualKind} endpoint for ${service}`, evidence, service);
     }),
-    advice: 'AWS::EC2::VPCEndpoint with ServiceName !Sub com.amazonaws.${AWS::Region}.<service> (Gateway for s3/dynamodb, Interface with PrivateDnsEnabled for the others)',
+    advice: 'AWS::EC2::VPCEndpoint with ServiceName !Sub com.amazonaws.${AWS::Region}.<service>; Gateway for s3 and dynamodb, Interface with PrivateDnsEnabled for the others',
   };
 };
 

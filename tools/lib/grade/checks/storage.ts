@@ -119,7 +119,7 @@ function replicationPart(tree: TemplateTree, zone: string, b: ResourceRef): Part
 export const replication: BulletCheck = ({ tree }) => {
   const zones = zoneBuckets(tree);
   if (zones.length === 0) return { parts: [missed('replication', NO_ZONES)] };
-  return { parts: zones.map(([zone, b]) => replicationPart(tree, zone, b)), advice: 'versioning must be on for replication' };
+  return { parts: zones.map(([zone, b]) => replicationPart(tree, zone, b)), advice: 'replication also needs versioning on both buckets' };
 };
 
 /** The destination of a rule names another region: a secondary/replica/DR name or a region parameter other than AWS::Region. */
