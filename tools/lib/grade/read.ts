@@ -157,7 +157,13 @@ interface ReadOne {
 }
 
 async function readOne(dir: string, file: string, options: ReadOptions): Promise<ReadOne> {
-  const text = await readFile(path.join(dir, file), 'utf8');
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return { entry: { file, status: 'parse-error', bytes: 0, lines: 0, resources: 0, sam: false }, findings: [{ file, rule: 'parse-error', severity: 'error', message: `cannot be read (${code})`, fix: 'check the file permissions' }] };
+  }
   const bytes = Buffer.byteLength(text);
   const lineCount = text.length === 0 ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
   const base = { file, bytes, lines: lineCount, resources: 0, sam: false };

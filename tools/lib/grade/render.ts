@@ -124,7 +124,7 @@ export function renderGradebookMarkdown(grades: readonly SubmissionGrade[], rubr
   const lines = [
     '# Gradebook',
     '',
-    `${grades.length} submission${grades.length === 1 ? '' : 's'}, rubric ${rubric}. Step columns are the roadmap score of each step; the total adds placement and quality by the rubric's weights.`,
+    `${grades.length} submission${grades.length === 1 ? '' : 's'}, rubric ${rubric}. Step columns are the roadmap score of each step; the total is the roadmap score scaled by the placement and quality lines (rubric weights).`,
     '',
     `| Submission | ${steps.map((s) => String(s.step)).join(' | ')} | Total | Pass / partial / fail | Parse errors |`,
     `| --- | ${steps.map(() => '---').join(' | ')} | --- | --- | --- |`,
