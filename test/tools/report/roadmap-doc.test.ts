@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BULLET_IDS, ROADMAP } from '../../../templates-src/roadmap';
 import { ROOT, STACKS, STANDALONE } from '../../../templates-src/stacks';
-import { renderRoadmapDoc } from '../../../tools/lib/report/roadmap-doc';
+import { renderRoadmapDoc, syncRoadmapDoc } from '../../../tools/lib/report/roadmap-doc';
 
 const ROOT_DIR = path.join(__dirname, '../../..');
 
@@ -47,5 +48,30 @@ describe('docs/roadmap.md', () => {
     const readme = await readFile(path.join(ROOT_DIR, 'README.md'), 'utf8');
     expect(readme).toContain('](docs/roadmap.md)');
     expect(readme).not.toContain('../shared/ROADMAP.md');
+  });
+});
+
+describe('syncRoadmapDoc (build:templates and its --check)', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'roadmap-doc-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('check mode reports a stale file and leaves it; write mode rewrites it; then it is up to date', async () => {
+    const file = path.join(dir, 'docs', 'roadmap.md');
+    await mkdir(path.dirname(file));
+    await writeFile(file, 'old\n');
+    expect(await syncRoadmapDoc(file, 'new\n', { check: true })).toBe(true);
+    expect(await readFile(file, 'utf8')).toBe('old\n');
+    expect(await syncRoadmapDoc(file, 'new\n', { check: false })).toBe(true);
+    expect(await readFile(file, 'utf8')).toBe('new\n');
+    expect(await syncRoadmapDoc(file, 'new\n', { check: true })).toBe(false);
+  });
+
+  test('a project without docs/ (a scratch copy) is left alone', async () => {
+    expect(await syncRoadmapDoc(path.join(dir, 'docs', 'roadmap.md'), 'x\n', { check: false })).toBe(false);
   });
 });
