@@ -11,7 +11,7 @@ import path from 'node:path';
 import { estimate, loadTemplates, rootValuesOf, topDrivers, type Estimate, type EstimateInput } from '../tools/lib/cost';
 import { renderReadmeTables, withReadmeTables, type CostResults } from '../tools/lib/cost/readme';
 import { driverTitle } from '../tools/lib/cost/render';
-import type { Json } from '../tools/lib/report/model';
+import type { Json } from '../tools/lib/grade/tree';
 
 const root = path.resolve(__dirname, '..');
 const cents = (n: number): number => Math.round(n * 100) / 100;

@@ -10,6 +10,7 @@ import { buildRoot } from '../../templates-src/root';
 import { ROOT, STACKS, STANDALONE } from '../../templates-src/stacks';
 import { emitTemplate, verifyEmitted } from '../../templates-src/lib/yaml';
 import { diagramOfDocuments, syncReadme } from './report/readme';
+import { renderRoadmapDoc, syncRoadmapDoc } from './report/roadmap-doc';
 
 export interface BuiltTemplate {
   readonly file: string;
@@ -67,7 +68,7 @@ export interface SyncResult {
  * Writes the built templates into `dir` (only files whose bytes differ), removing YAML files no
  * source produces. With `check`, writes nothing and reports what would change.
  */
-export async function syncTemplates(dir: string, options: { check: boolean; readme?: string }): Promise<SyncResult> {
+export async function syncTemplates(dir: string, options: { check: boolean; readme?: string; roadmapDoc?: string }): Promise<SyncResult> {
   // Files equal to what is on disk were verified when written; only changed ones are re-parsed.
   const built = buildAll({ verify: false });
   await mkdir(dir, { recursive: true });
@@ -94,5 +95,8 @@ export async function syncTemplates(dir: string, options: { check: boolean; read
   // reported like a stale template (as a path relative to `dir`, e.g. ../README.md).
   const readme = options.readme ?? path.join(path.dirname(path.resolve(dir)), 'README.md');
   if ((await syncReadme(readme, () => diagramOfDocuments(built, ROOT.file), options)) === 'changed') changed.push(path.relative(dir, readme));
+  // docs/roadmap.md is written from templates-src/roadmap.ts the same way.
+  const roadmapDoc = options.roadmapDoc ?? path.join(path.dirname(path.resolve(dir)), 'docs', 'roadmap.md');
+  if (await syncRoadmapDoc(roadmapDoc, renderRoadmapDoc(ROADMAP, [ROOT, ...STACKS, ...STANDALONE]), options)) changed.push(path.relative(dir, roadmapDoc));
   return { changed, extra, total: built.length };
 }

@@ -1,5 +1,5 @@
 import { and, az, cidr, conditionRef, equals, findInMap, getAtt, getAZs, ifThen, join, NO_VALUE, not, or, ref, select, split, stackOutput, sub, base64 } from '../../../templates-src/lib/fn';
-import { canonicalize, emitTemplate, firstDifference, parseTemplate } from '../../../templates-src/lib/yaml';
+import { canonicalize, CLOUDFORMATION_TAGS, emitTemplate, firstDifference, parseTemplate, READ_ONLY_TAGS, SHORT_TAGS } from '../../../templates-src/lib/yaml';
 
 function emitValue(value: unknown): string {
   const text = emitTemplate({ Resources: { R: { Type: 'AWS::SNS::Topic', Properties: { V: value } } } });
@@ -134,6 +134,18 @@ describe('parseTemplate', () => {
 
   test('rejects duplicate keys', () => {
     expect(() => parseTemplate('a: 1\na: 2\n', 'f.yaml')).toThrow(/f\.yaml/);
+  });
+
+  test('reads !Condition, which the emitter never writes, as a {Condition} mapping', () => {
+    expect(parseTemplate('C: !And [!Condition IsProd, !Not [!Condition IsDev]]\n')).toEqual({ C: { 'Fn::And': [{ Condition: 'IsProd' }, { 'Fn::Not': [{ Condition: 'IsDev' }] }] } });
+  });
+
+  test('the exported tag table is the one the emitter writes and the parser reads', () => {
+    const emitted = emitTemplate({ Resources: { R: { Type: 'T', Properties: Object.fromEntries(Object.keys(SHORT_TAGS).map((long, i) => [`P${i}`, { [long]: long === 'Fn::GetAtt' ? ['A', 'B'] : ['x', 'y'] }])) } } });
+    for (const short of Object.values(SHORT_TAGS)) expect(emitted).toContain(` ${short} `);
+    expect(emitted).not.toContain('!Condition');
+    const tags = new Set(CLOUDFORMATION_TAGS.map((t) => t.tag));
+    expect([...tags].sort()).toEqual([...Object.values(SHORT_TAGS), ...Object.values(READ_ONLY_TAGS)].sort());
   });
 });
 

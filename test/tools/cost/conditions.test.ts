@@ -1,6 +1,6 @@
 /** A toggle that is off costs nothing: the generated templates estimated with dev.json, toggle by toggle. */
 import { estimate, type Estimate } from '../../../tools/lib/cost';
-import { isRecord } from '../../../tools/lib/report/model';
+import { isRecord } from '../../../tools/lib/grade/tree';
 import { generatedTemplates, rootValues } from './helpers';
 
 type Costs = Map<string, number>;

@@ -1,6 +1,6 @@
 /** The change-report delta of a known template change, and the drivers' remedies. */
 import { costDelta, estimate, fileKeysOf, renderDelta, topDrivers } from '../../../tools/lib/cost';
-import type { Json } from '../../../tools/lib/report/model';
+import type { Json } from '../../../tools/lib/grade/tree';
 import { generatedTemplates, rootValues } from './helpers';
 
 /** networking.yaml with the second NAT gateway and its Elastic IP made unconditional. */

@@ -4,7 +4,7 @@
  */
 import { estimate, type Estimate, type ResourceEstimate } from '../../../tools/lib/cost';
 import { HANDLERS } from '../../../tools/lib/cost/workload';
-import type { Json } from '../../../tools/lib/report/model';
+import type { Json } from '../../../tools/lib/grade/tree';
 
 /** A one-template deployment: root.yaml holds the resources directly. */
 function run(resources: Json, region = 'us-east-1'): Estimate {

@@ -1,7 +1,7 @@
 /** Shared by the cost tests: the generated templates, once per file, and parameter files as root values. */
 import path from 'node:path';
 import { loadTemplates, rootValuesOf } from '../../../tools/lib/cost';
-import type { Json } from '../../../tools/lib/report/model';
+import type { Json } from '../../../tools/lib/grade/tree';
 
 const REPO = path.resolve(__dirname, '../../..');
 let generated: Promise<Map<string, Json>> | undefined;

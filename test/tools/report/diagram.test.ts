@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildDiagram, README_END, README_START, replaceReadmeSection } from '../../../tools/lib/report/diagram';
-import { TemplateTree } from '../../../tools/lib/report/model';
+import { TemplateTree } from '../../../tools/lib/grade/tree';
 import { diagramOfDocuments, syncReadme } from '../../../tools/lib/report/readme';
 import { fixtureTree, templateOf } from './fixture-tree';
 

@@ -3,7 +3,7 @@
  * 1.4, 2.1–2.3, 3.3, 4.1, 5.1, 8.3 and 11.1 to pass, and for the diagram to show the flow
  * API → Kinesis → enricher → table/bucket and rules → topic. Tests plant gaps in a copy.
  */
-import type { TemplateFile } from '../../../tools/lib/report/model';
+import type { TemplateFile } from '../../../tools/lib/grade/tree';
 
 type Json = Record<string, unknown>;
 

@@ -10,7 +10,7 @@
  * --region flag) in the primary region and on `SecondaryRegion` in the secondary one.
  */
 import path from 'node:path';
-import { isRecord, section, type Json } from '../report/model';
+import { isRecord, section, type Json } from '../grade/tree';
 import { EMPTY_DEPS, StackScope, parameterValue, unionDeps, Unknown, type Evaluated } from './evaluate';
 
 /** A twelve-digit stand-in: names that embed the account match across stacks all the same. */

@@ -13,7 +13,7 @@
  * | none of these                           | nothing: "fixed by the template" and where to change it |
  */
 import { FILE_FIELDS } from '../params-schema';
-import { section } from '../report/model';
+import { section } from '../grade/tree';
 import { secondaryFeeds } from './deployment';
 import { estimate as runEstimate, type Estimate, type EstimateInput, type ResourceEstimate } from './estimate';
 

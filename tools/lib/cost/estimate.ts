@@ -5,7 +5,7 @@
  * as excluded with the condition; types without a price and prices missing for a region are
  * listed as unpriced, never counted as zero.
  */
-import type { Json } from '../report/model';
+import type { Json } from '../grade/tree';
 import { EvaluationError } from './evaluate';
 import { instantiate, secondaryFeeds, type Deployment } from './deployment';
 import { computeFlows, includedResources, Linker } from './flows';

@@ -13,7 +13,7 @@
  * | anything not knowable offline       | an Unknown (never guessed)                                  |
  * | `!Ref AWS::NoValue`                 | removed from the enclosing map or list                      |
  */
-import { isRecord, type Json } from '../report/model';
+import { isRecord, type Json } from '../grade/tree';
 
 /** A value that cannot be known offline (an attribute of a resource, an import …). */
 export class Unknown {

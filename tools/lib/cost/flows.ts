@@ -8,7 +8,7 @@
  * sizes it: symbols and cities (the schedule's Input), the poll rate (its expression), shards.
  */
 import path from 'node:path';
-import { TemplateTree, allText, isRecord, section, type Json, type ResourceRef } from '../report/model';
+import { TemplateTree, allText, isRecord, section, type Json, type ResourceRef } from '../grade/tree';
 import { EMPTY_DEPS, unionDeps } from './evaluate';
 import type { Deployment } from './deployment';
 import { runsPerMonth } from './schedule';

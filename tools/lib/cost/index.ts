@@ -11,8 +11,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { displayPath, loadParameterFile, parseOverrides, resolveParameterFile, resolveRootParameters, type ParameterFile } from '../params';
-import { readTemplate } from '../report/fast-yaml';
-import type { Json } from '../report/model';
+import { parseTemplate } from '../../../templates-src/lib/yaml';
+import type { Json } from '../grade/tree';
 import { ParameterFileError } from '../deploy/errors';
 import { topDrivers, type Driver } from './drivers';
 import { estimate, type Estimate, type EstimateInput } from './estimate';
@@ -27,7 +27,7 @@ export { PRICE_TABLES, FREE_TYPES, lookupPrice, pricedRegions } from './prices';
 export async function loadTemplates(dir: string): Promise<Map<string, Json>> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
   const out = new Map<string, Json>();
-  for (const f of files) out.set(f, readTemplate(await readFile(path.join(dir, f), 'utf8'), path.join(dir, f)));
+  for (const f of files) out.set(f, parseTemplate(await readFile(path.join(dir, f), 'utf8'), path.join(dir, f)));
   return out;
 }
 

@@ -1,5 +1,5 @@
 /** One resource of a deployed stack, with its properties evaluated on demand and their provenance kept. */
-import { isRecord, section, type Json } from '../report/model';
+import { isRecord, section, type Json } from '../grade/tree';
 import { EMPTY_DEPS, ResourceToken, Unknown, unionDeps, type Evaluated } from './evaluate';
 import type { StackInstance } from './deployment';
 

@@ -7,7 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { costDelta, estimate, renderDelta, rootValuesOf, type CostDelta } from '../cost';
-import type { Json } from '../report/model';
+import type { Json } from '../grade/tree';
 
 export interface CostSection {
   /** The parameter file, as named in the report (`parameters/dev.json`). */

@@ -7,7 +7,7 @@
  * Logical IDs are the identity, as in CloudFormation: a renamed logical ID is a removal plus an
  * addition (the old resource is deleted), and is only *noted* as a probable rename.
  */
-import { isRecord, section, type Json } from '../report/model';
+import { isRecord, section, type Json } from '../grade/tree';
 import { worst, type Replacement, type ReplacementSpec } from './spec';
 import { STATEFUL_TYPES } from '../stateful';
 

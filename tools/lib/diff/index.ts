@@ -1,6 +1,6 @@
 /** diff:templates as a library: read both sides, compare, render. */
 import path from 'node:path';
-import { TemplateTree } from '../report/model';
+import { TemplateTree } from '../grade/tree';
 import { diffTrees, type TreeDiff } from './diff';
 import { costSections, defaultParameterFiles, renderCostSections, type CostSection } from './cost';
 import { renderMarkdown, renderText } from './render';

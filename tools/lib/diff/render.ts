@@ -1,5 +1,5 @@
 /** Renders a TreeDiff as Markdown (a pull-request comment) or plain text (a terminal). */
-import { isRecord } from '../report/model';
+import { isRecord } from '../grade/tree';
 import type { EntryDiff, FileDiff, ResourceDiff, StatefulWarning, TreeDiff, ValueChange } from './diff';
 
 export interface RenderOptions {

@@ -6,8 +6,8 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { readTemplate } from '../report/fast-yaml';
-import type { Json } from '../report/model';
+import { parseTemplate } from '../../../templates-src/lib/yaml';
+import type { Json } from '../grade/tree';
 import { ToolError } from '../errors';
 
 const run = promisify(execFile);
@@ -64,5 +64,5 @@ export async function readWorkingTree(dir: string): Promise<TemplateSource> {
 
 /** Parses every text of a source; errors name the side and the file. */
 export function parseSource(source: TemplateSource): Map<string, Json> {
-  return new Map([...source.texts].map(([file, text]) => [file, readTemplate(text, `${source.label}:${file}`)]));
+  return new Map([...source.texts].map(([file, text]) => [file, parseTemplate(text, `${source.label}:${file}`)]));
 }

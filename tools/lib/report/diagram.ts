@@ -5,7 +5,7 @@
  * targets, Athena/QuickSight references, dashboard metrics, topic subscriptions and alarm
  * actions — so the picture follows the code. Deterministic: nodes and edges are sorted.
  */
-import { allText, properties, section, type ResourceRef, type TemplateTree } from './model';
+import { allText, properties, section, type ResourceRef, type TemplateTree } from '../grade/tree';
 
 /** Resource types drawn as nodes: label, Mermaid shape, order within a subgraph. */
 const MAIN: Readonly<Record<string, { readonly label: string; readonly shape: 'box' | 'db' | 'fn' | 'topic' | 'api' }>> = {

@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { buildDiagram, README_START, replaceReadmeSection } from './diagram';
-import { TemplateTree, type Json } from './model';
+import { TemplateTree, type Json } from '../grade/tree';
 
 export type ReadmeStatus =
   /** No README.md, or no markers in it: nothing to do. */

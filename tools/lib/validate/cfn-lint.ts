@@ -31,8 +31,11 @@ function run(command: string, args: readonly string[]): Promise<{ code: number |
 
 const LEVELS: Readonly<Record<string, Severity>> = { Error: 'error', Warning: 'warning', Informational: 'info' };
 
-/** Turns cfn-lint's `--format json` output into findings (file names relative to the template dir). */
-export function parseCfnLintJson(stdout: string): Finding[] {
+/**
+ * Turns cfn-lint's `--format json` output into findings. `label` names each finding's file from
+ * cfn-lint's `Filename`. @default the base name (files of one template dir)
+ */
+export function parseCfnLintJson(stdout: string, label: (filename: string) => string = path.basename): Finding[] {
   const report = JSON.parse(stdout) as unknown;
   if (!Array.isArray(report)) throw new Error('cfn-lint: expected a JSON list of matches');
   return report.filter(isRecord).map((m): Finding => {
@@ -44,7 +47,7 @@ export function parseCfnLintJson(stdout: string): Finding[] {
     const rule = isRecord(m.Rule) ? m.Rule : {};
     const propertyPath = inResource ? pathParts.slice(2).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') : pathParts.join('.');
     return {
-      file: path.basename(String(m.Filename ?? '')),
+      file: label(String(m.Filename ?? '')),
       logicalId: inResource ? pathParts[1]! : '(template)',
       path: propertyPath ? `${propertyPath} (${line})` : line,
       rule: `cfn-lint/${String(rule.Id ?? '?')}`,
@@ -73,6 +76,8 @@ export interface CfnLintOptions {
   readonly processes?: number;
   /** File sizes in bytes, to balance the processes. @default equal */
   readonly sizes?: ReadonlyMap<string, number>;
+  /** Names each finding's file from the path cfn-lint reports. @default the base name */
+  readonly label?: (filename: string) => string;
 }
 
 /** Runs cfn-lint on the given files; `ran: false` with the reason when it is not installed or fails. */
@@ -88,12 +93,12 @@ export async function runCfnLint(filePaths: readonly string[], options: CfnLintO
   for (const result of results) {
     if (!result) return { ran: false, reason: `${command} could not be started` };
     try {
-      findings.push(...parseCfnLintJson(result.stdout || '[]'));
+      findings.push(...parseCfnLintJson(result.stdout || '[]', options.label));
     } catch (error) {
       return { ran: false, reason: `${command} failed (exit ${String(result.code)}): ${(result.stderr || (error as Error).message).split('\n')[0]}` };
     }
   }
-  const order = new Map(filePaths.map((f, i) => [path.basename(f), i]));
+  const order = new Map(filePaths.map((f, i) => [(options.label ?? path.basename)(f), i]));
   findings.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
   return { ran: true, findings, version: version.stdout.trim() };
 }

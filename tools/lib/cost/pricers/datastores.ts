@@ -6,7 +6,7 @@ import { EMPTY_DEPS, unionDeps } from '../evaluate';
 import { rawProp } from '../flows';
 import { GB, count, gb, item, type CostItem, type Pricer, type PricingContext } from '../pricer';
 import { HOURS_PER_MONTH, runsPerMonth } from '../schedule';
-import { isRecord } from '../../report/model';
+import { isRecord } from '../../grade/tree';
 import type { ResourceView } from '../view';
 import { ASSUMPTIONS, recordSizes } from '../workload';
 import { bucketStoredBytes } from './storage';

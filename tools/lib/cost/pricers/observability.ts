@@ -1,7 +1,7 @@
 /** CloudWatch log groups, alarms and dashboards; SNS topics; KMS keys; Secrets Manager secrets. */
 import { EMPTY_DEPS } from '../evaluate';
 import { GB, count, gb, item, type Pricer } from '../pricer';
-import { isRecord } from '../../report/model';
+import { isRecord } from '../../grade/tree';
 import { ASSUMPTIONS } from '../workload';
 
 export const logGroup: Pricer = {

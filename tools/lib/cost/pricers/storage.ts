@@ -12,7 +12,7 @@
  */
 import { EMPTY_DEPS, unionDeps } from '../evaluate';
 import { GB, count, gb, item, type CostItem, type Pricer, type PricingContext } from '../pricer';
-import { isRecord } from '../../report/model';
+import { isRecord } from '../../grade/tree';
 import type { ResourceView } from '../view';
 import { ASSUMPTIONS } from '../workload';
 
