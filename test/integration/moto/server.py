@@ -1,0 +1,72 @@
+"""moto_server with the patches our integration tests need, each small, citing the moto source it
+works around, and never more lenient than AWS. Run as moto_server is run:
+
+    python3 test/integration/moto/server.py -H 127.0.0.1 -p 5000
+
+Patch 1 - AWS::KMS::Key Tags from CloudFormation.
+  moto 5.2 moto/kms/models.py Key.create_from_cloudformation_json passes the template's Tags
+  ([{Key, Value}], the CloudFormation shape) to KmsBackend.create_key, whose tagger expects the
+  KMS API shape [{TagKey, TagValue}] (moto/utilities/tagging_service.py tag_resource), so any
+  tagged key fails ExecuteChangeSet with HTTP 500 (KeyError: 'TagKey'). AWS accepts the
+  CloudFormation shape (AWS::KMS::Key Tags: "Key"/"Value"). The patch converts the shape and
+  nothing else: keys, values and their validation are unchanged.
+
+Patch 2 - Outputs and Parameters of a stack after ExecuteChangeSet.
+  moto 5.2 moto/cloudformation/models.py CloudFormationBackend.execute_change_set applies the
+  change set's resources and sets `stack.template`, but keeps the output map built when the stack
+  was made (create_change_set makes a CREATE stack with `template={}`) and the old
+  `stack.parameters`; Stack.update, moto's UpdateStack path, rebuilds both. So every stack made or
+  updated through a change set has no Outputs, and the next identical change set is not "no
+  changes" after a parameter change. AWS reports the executed template's outputs. The patch does
+  what Stack.update does, after a successful execution only (a failing one still fails as before).
+"""
+import sys
+
+from moto.kms.models import Key
+
+_create_key_from_cfn = Key.create_from_cloudformation_json.__func__
+
+
+def _create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    properties = cloudformation_json.get("Properties", {})
+    tags = properties.get("Tags")
+    if isinstance(tags, list):
+        properties = dict(properties, Tags=[
+            {"TagKey": t["Key"], "TagValue": t["Value"]} if isinstance(t, dict) and "Key" in t else t for t in tags
+        ])
+        cloudformation_json = dict(cloudformation_json, Properties=properties)
+    return _create_key_from_cfn(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+
+
+Key.create_from_cloudformation_json = classmethod(_create_from_cloudformation_json)
+
+from moto.cloudformation.models import CloudFormationBackend
+
+_execute_change_set = CloudFormationBackend.execute_change_set
+
+
+def _find_change_set(backend, change_set_name):
+    if change_set_name in backend.change_sets:
+        return backend.change_sets[change_set_name]
+    for change_set in backend.change_sets.values():
+        if change_set.change_set_name == change_set_name:
+            return change_set
+    return None
+
+
+def _execute_change_set_with_outputs(self, change_set_name, stack_name=None):
+    _execute_change_set(self, change_set_name, stack_name)
+    change_set = _find_change_set(self, change_set_name)
+    if change_set is not None:
+        stack = self.stacks[change_set.stack_id]
+        stack._parse_template()
+        stack.output_map = stack._create_output_map()
+        stack.parameters = change_set.parameters
+
+
+CloudFormationBackend.execute_change_set = _execute_change_set_with_outputs
+
+if __name__ == "__main__":
+    from moto.server import main
+
+    sys.exit(main(sys.argv[1:]))
