@@ -19,6 +19,16 @@ Patch 2 - Outputs and Parameters of a stack after ExecuteChangeSet.
   updated through a change set has no Outputs, and the next identical change set is not "no
   changes" after a parameter change. AWS reports the executed template's outputs. The patch does
   what Stack.update does, after a successful execution only (a failing one still fails as before).
+
+Patch 3 - Fn::GetAtt <nested stack>.Outputs.<Name>.
+  a) moto 5.2 moto/cloudformation/utils.py yaml_tag_constructor splits the short form
+  `!GetAtt Stack.Outputs.Name` on every dot (['Stack', 'Outputs', 'Name']), and clean_json reads
+  only the second item; AWS splits on the first dot only (['Stack', 'Outputs.Name']).
+  b) moto 5.2 moto/cloudformation/models.py Stack (the AWS::CloudFormation::Stack resource) says
+  has_cfn_attr for everything but has no get_cfn_attribute, so CloudFormationModel's raises
+  NotImplementedError, moto/cloudformation/parsing.py clean_json logs it and yields None: a root
+  output or a sibling's parameter that reads a nested stack's output silently vanishes. AWS
+  resolves the nested stack's output and fails when it does not exist; so does the patch.
 """
 import sys
 
@@ -65,6 +75,38 @@ def _execute_change_set_with_outputs(self, change_set_name, stack_name=None):
 
 
 CloudFormationBackend.execute_change_set = _execute_change_set_with_outputs
+
+from moto.cloudformation.exceptions import ValidationError
+from moto.cloudformation.models import Stack
+
+
+def _nested_stack_attribute(self, attribute_name):
+    if attribute_name.startswith("Outputs."):
+        name = attribute_name[len("Outputs."):]
+        output = self.output_map[name] if name in self.output_map.outputs else None
+        if output is None:
+            raise ValidationError(self.stack_id, message=f"Output '{name}' not found in stack '{self.name}'")
+        return output.value
+    raise NotImplementedError(f'"Fn::GetAtt" : [ "{{0}}" , "{attribute_name}" ]"')
+
+
+Stack.get_cfn_attribute = _nested_stack_attribute
+
+import moto.cloudformation.models as _cfn_models
+import moto.cloudformation.responses as _cfn_responses
+import moto.cloudformation.utils as _cfn_utils
+
+_yaml_tag_constructor = _cfn_utils.yaml_tag_constructor
+
+
+def _yaml_tag_constructor_first_dot(loader, tag, node):
+    if tag == "!GetAtt" and isinstance(node.value, str):
+        return {"Fn::GetAtt": node.value.split(".", 1)}
+    return _yaml_tag_constructor(loader, tag, node)
+
+
+for _module in (_cfn_utils, _cfn_models, _cfn_responses):
+    _module.yaml_tag_constructor = _yaml_tag_constructor_first_dot
 
 if __name__ == "__main__":
     from moto.server import main

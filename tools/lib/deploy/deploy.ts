@@ -32,7 +32,7 @@ import { changeSetName, createChangeSet, deleteChangeSet, describeChangeSetTree,
 import { formatDuration, type Clock } from './clock';
 import { describeAwsError, DeployError } from './errors';
 import { describeEvent, EventWatcher, isFailure, rootCause, type TreeEvent } from './events';
-import { describeAnswer, isUncertain, sendOnce } from './once';
+import { awsErrorDetail, describeAnswer, isUncertain, sendOnce } from './once';
 import { formatOutputs, writeOutputs } from './outputs';
 import { createRenderer, type Output } from './progress';
 import { reconcileContinueRollback, reconcileDelete, reconcileExecute, type Reconciled } from './reconcile';
@@ -164,7 +164,7 @@ export async function deployStack(deps: DeployDeps, o: DeployOptions): Promise<D
     try {
       await sendOnce(cfn, new ContinueUpdateRollbackCommand({ StackName: o.stackName, ResourcesToSkip: skip.length ? [...skip] : undefined, ClientRequestToken: token('continue', sentAt) }));
     } catch (error) {
-      const r = await settle(error, `continuing the rollback of ${o.stackName}`, () =>
+      const r = await settle(error, `continuing the rollback of ${o.stackName}`, hint, () =>
         reconcileContinueRollback(reconcileDeps(deps, pollMs), { stackName: o.stackName, stackId: state.stackId!, before: state.stack, sentAt }),
       );
       say(`ContinueUpdateRollback got ${describeAnswer(error)}; CloudFormation shows it started (${r.seen}): following it`);
@@ -200,9 +200,19 @@ export async function deployStack(deps: DeployDeps, o: DeployOptions): Promise<D
 
   if (mode === 'diff') {
     await deleteChangeSet(cfn, o.stackName, created.id);
-    // A CREATE change set leaves an empty REVIEW_IN_PROGRESS stack behind; a diff removes it
-    // (deleting a stack that never held resources is safe to repeat, so the SDK may retry it).
-    if (type === 'CREATE' && state.kind === 'absent') await cfn.send(new DeleteStackCommand({ StackName: created.stackId }));
+    // A CREATE change set leaves an empty REVIEW_IN_PROGRESS stack behind; a diff removes it.
+    if (type === 'CREATE' && state.kind === 'absent') {
+      const review = await describeStack(cfn, created.stackId);
+      const sentAt = clock.now();
+      try {
+        await sendOnce(cfn, new DeleteStackCommand({ StackName: created.stackId, ClientRequestToken: token('delete', sentAt) }));
+      } catch (error) {
+        const r = await settle(error, `removing the empty stack ${o.stackName} the diff's change set created`, hint, () =>
+          reconcileDelete(reconcileDeps(deps, pollMs), { stackName: o.stackName, stackId: created.stackId, before: review, sentAt }),
+        );
+        say(`DeleteStack got ${describeAnswer(error)}; CloudFormation shows it started (${r.seen})`);
+      }
+    }
     return { outcome: 'diff', exitCode: 0, outputs: {}, report, changeSetId: created.id };
   }
   if (o.noExecute) {
@@ -216,10 +226,14 @@ export async function deployStack(deps: DeployDeps, o: DeployOptions): Promise<D
   }
 
   const started = clock.now();
+  // Events are compared with CloudFormation's clock; allow for skew between it and ours. The
+  // events already there are read (and dropped) first, so any stack event after this is ours.
+  const watcher = new EventWatcher(cfn, created.stackId, o.stackName, started - 60_000);
+  await watcher.poll();
   try {
     await sendOnce(cfn, new ExecuteChangeSetCommand({ ChangeSetName: created.id, StackName: o.stackName, ClientRequestToken: token('execute', started) }));
   } catch (error) {
-    const r = await settle(error, `executing change set ${tree.changeSetName} on ${o.stackName}`, () =>
+    const r = await settle(error, `executing change set ${tree.changeSetName} on ${o.stackName}`, hint, () =>
       reconcileExecute(reconcileDeps(deps, pollMs), {
         stackName: o.stackName,
         stackId: created.stackId,
@@ -231,17 +245,21 @@ export async function deployStack(deps: DeployDeps, o: DeployOptions): Promise<D
     );
     say(`ExecuteChangeSet got ${describeAnswer(error)}; CloudFormation shows it started (${r.seen}): following it`);
   }
-  // Events are compared with CloudFormation's clock; allow for skew between it and ours.
-  const watcher = new EventWatcher(cfn, created.stackId, o.stackName, started - 60_000);
   const renderer = createRenderer(out, o.stackName, deps.env);
   const seen: TreeEvent[] = [];
   let final: StackState;
   try {
     // Right after ExecuteChangeSet the stack may still show its previous (terminal) status: only a
-    // different status or a new LastUpdatedTime means our operation has finished.
+    // different status, a new LastUpdatedTime, the stack's ChangeSetId, or a terminal event of the
+    // stack itself since the call means our operation has finished (moto updates neither the time
+    // nor the ChangeSetId).
     const before = type === 'UPDATE' ? state.stack : undefined;
     const moved = (s: Stack | undefined): boolean =>
-      !before || s?.StackStatus !== before.StackStatus || String(s?.LastUpdatedTime) !== String(before.LastUpdatedTime);
+      !before ||
+      s?.StackStatus !== before.StackStatus ||
+      String(s?.LastUpdatedTime) !== String(before.LastUpdatedTime) ||
+      (s?.ChangeSetId !== undefined && s.ChangeSetId === created.id) ||
+      seen.some((t) => t.depth === 0 && t.event.PhysicalResourceId === t.event.StackId && isTerminal(t.event.ResourceStatus));
     final = await waitForStack(
       deps,
       created.stackId,
@@ -290,14 +308,14 @@ function reconcileDeps(deps: DeployDeps, pollMs: number) {
  * A once-only call failed: a refusal (4xx) is a plain failure; a lost answer is reconciled, and
  * anything but "started" fails with what CloudFormation showed.
  */
-async function settle(error: unknown, doing: string, reconcile: () => Promise<Reconciled>): Promise<Reconciled> {
-  if (!isUncertain(error)) throw new DeployError(describeAwsError(doing, error), 1, { cause: error });
+async function settle(error: unknown, doing: string, hint: string, reconcile: () => Promise<Reconciled>): Promise<Reconciled> {
+  if (!isUncertain(error)) throw new DeployError(`${doing}: ${await awsErrorDetail(error)}`, 1, { cause: error });
   const r = await reconcile();
   if (r.verdict === 'started') return r;
   const what =
     r.verdict === 'not-started'
       ? 'it was not carried out, nothing changed; re-run when the endpoint answers'
-      : 'the server began it without recording it as started, so nothing is known to be deployed; inspect the stack before re-running';
+      : `the server began it without recording it as started, so nothing is known to be deployed; inspect the stack (aws cloudformation describe-stack-events --stack-name ${r.stack?.StackName ?? 'the stack'}${hint}) before re-running`;
   throw new DeployError(`${doing}: the call got ${describeAnswer(error)} and was not repeated; CloudFormation shows ${r.seen}: ${what}`, 1, { cause: error });
 }
 
@@ -308,7 +326,7 @@ async function deleteAndWait(deps: DeployDeps, o: DeployOptions, state: StackSta
   try {
     await sendOnce(deps.cfn, new DeleteStackCommand({ StackName: state.stackId, ClientRequestToken: token('delete', sentAt) }));
   } catch (error) {
-    const r = await settle(error, `deleting ${o.stackName}`, () =>
+    const r = await settle(error, `deleting ${o.stackName}`, hint, () =>
       reconcileDelete(reconcileDeps(deps, pollMs), { stackName: o.stackName, stackId: state.stackId!, before: state.stack, sentAt }),
     );
     deps.out.write(`DeleteStack got ${describeAnswer(error)}; CloudFormation shows it started (${r.seen}): following it\n`);

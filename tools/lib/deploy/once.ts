@@ -72,10 +72,35 @@ export function isUncertain(error: unknown): boolean {
   return status === undefined || status >= 500;
 }
 
+/**
+ * The service's own words for a refused call: `Name: message`, or, when the SDK could not parse the
+ * answer (moto answers some CloudFormation calls with another service's JSON error, e.g.
+ * `{"__type": "InvalidParameterValueException", "message": "The role defined for the function
+ * cannot be assumed by Lambda."}`), the raw answer's type and message.
+ */
+export async function awsErrorDetail(error: unknown): Promise<string> {
+  const e = error as { name?: string; message?: string; $response?: { body?: AsyncIterable<Uint8Array | string> } };
+  const plain = `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${(e.message ?? String(error)).split('\n')[0]}`;
+  if (!/Deserialization error|XML parse error|unexpected content/i.test(e.message ?? '') || !e.$response?.body) return plain;
+  try {
+    let raw = '';
+    for await (const chunk of e.$response.body) raw += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const json = JSON.parse(raw) as { __type?: string; message?: string; Message?: string };
+    const message = json.message ?? json.Message;
+    if (message) return `${json.__type ? `${json.__type}: ` : ''}${message}`;
+    return raw.slice(0, 300);
+  } catch {
+    return plain;
+  }
+}
+
 /** `HTTP 500 (InternalFailure: …)`, `no answer (TimeoutError: …)`: what the call got, for messages. */
 export function describeAnswer(error: unknown): string {
   const e = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
-  const detail = `${e.name && e.name !== 'Error' ? `${e.name}: ` : e.code ? `${e.code}: ` : ''}${(e.message ?? String(error)).split('\n')[0]!.slice(0, 200)}`;
+  const text = (e.message ?? String(error)).split('\n')[0]!;
+  const detail = /XML parse error|Deserialization error/i.test(e.message ?? '')
+    ? 'an answer that is not CloudFormation XML'
+    : `${e.name && e.name !== 'Error' ? `${e.name}: ` : e.code ? `${e.code}: ` : ''}${text.slice(0, 200)}`;
   return status !== undefined ? `HTTP ${status} (${detail})` : `no answer (${detail})`;
 }

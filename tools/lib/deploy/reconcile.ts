@@ -53,7 +53,7 @@ async function stackEventsSince(cfn: CloudFormationClient, stackId: string, sinc
   try {
     const res = await cfn.send(new DescribeStackEventsCommand({ StackName: stackId }));
     return (res.StackEvents ?? [])
-      .filter((e) => e.PhysicalResourceId === e.StackId && e.Timestamp && new Date(e.Timestamp).getTime() >= since - SKEW_MS)
+      .filter((e) => e.PhysicalResourceId === e.StackId && String(e.ResourceStatus) !== 'REVIEW_IN_PROGRESS' && e.Timestamp && new Date(e.Timestamp).getTime() >= since - SKEW_MS)
       .map((e) => `${e.ResourceStatus}${e.ResourceStatusReason ? ` (${e.ResourceStatusReason})` : ''}`);
   } catch {
     return [];
