@@ -61,7 +61,8 @@ async function objects(bucket: string): Promise<Record<string, string>> {
 async function pendingChangeSets(name: string): Promise<string[]> {
   const { cfn } = clients(server!.endpoint, REGION);
   const res = await cfn.send(new ListChangeSetsCommand({ StackName: name }));
-  return (res.Summaries ?? []).filter((s) => s.ExecutionStatus !== 'EXECUTE_COMPLETE').map((s) => `${s.ChangeSetName} ${s.ExecutionStatus}`);
+  // moto lists the change sets of every stack in the region: keep this stack's.
+  return (res.Summaries ?? []).filter((s) => s.StackName === name && s.ExecutionStatus !== 'EXECUTE_COMPLETE').map((s) => `${s.ChangeSetName} ${s.ExecutionStatus}`);
 }
 
 const outputs = (s: Stack | undefined): Record<string, string> => Object.fromEntries((s?.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));

@@ -17,6 +17,7 @@
  * - `cli()`: runs `tools/<verb>.ts` of that checkout as a user does (tsx, cwd = the checkout).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -100,7 +101,9 @@ async function waitUntilUp(endpoint: string, child: ChildProcess): Promise<void>
 /** Starts test/integration/moto/server.py on a free port; stop() ends it by PID. */
 export async function startPatchedMoto(): Promise<Moto> {
   const port = await freePort();
-  const child = spawn('python3', [path.join(__dirname, 'server.py'), '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  // MOTO_LOG=<file> keeps the server's log (tracebacks of its 500s) for a failing run.
+  const log = process.env.MOTO_LOG ? openSync(process.env.MOTO_LOG, 'a') : 'ignore';
+  const child = spawn('python3', [path.join(__dirname, 'server.py'), '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', log, log] });
   const endpoint = `http://localhost:${port}`;
   await waitUntilUp(endpoint, child);
   return {

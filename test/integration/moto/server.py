@@ -28,7 +28,17 @@ Patch 3 - Fn::GetAtt <nested stack>.Outputs.<Name>.
   has_cfn_attr for everything but has no get_cfn_attribute, so CloudFormationModel's raises
   NotImplementedError, moto/cloudformation/parsing.py clean_json logs it and yields None: a root
   output or a sibling's parameter that reads a nested stack's output silently vanishes. AWS
-  resolves the nested stack's output and fails when it does not exist; so does the patch.
+  resolves the nested stack's output. The patch resolves it; an output the nested stack does not
+  have stays what moto makes of any attribute it cannot resolve (nothing), so the deploy tool's
+  output check reports it, as for every other output moto drops.
+
+Patch 4 - a CREATE change set for a stack that exists.
+  moto 5.2 CloudFormationBackend.create_change_set makes a new Stack for every CREATE change set,
+  so after a change set that was never executed (REVIEW_IN_PROGRESS) a second one makes a second
+  stack of the same name, and DescribeStacks by name returns the stale one. AWS reuses a
+  REVIEW_IN_PROGRESS stack (same stack ID) and refuses a CREATE change set for a stack in any
+  other state (ValidationError "Stack [x] already exists and cannot be created again with the
+  changeSet [y]."). The patch does both.
 """
 import sys
 
@@ -85,7 +95,7 @@ def _nested_stack_attribute(self, attribute_name):
         name = attribute_name[len("Outputs."):]
         output = self.output_map[name] if name in self.output_map.outputs else None
         if output is None:
-            raise ValidationError(self.stack_id, message=f"Output '{name}' not found in stack '{self.name}'")
+            raise NotImplementedError(f"Output '{name}' not found in stack '{self.name}'")
         return output.value
     raise NotImplementedError(f'"Fn::GetAtt" : [ "{{0}}" , "{attribute_name}" ]"')
 
@@ -107,6 +117,36 @@ def _yaml_tag_constructor_first_dot(loader, tag, node):
 
 for _module in (_cfn_utils, _cfn_models, _cfn_responses):
     _module.yaml_tag_constructor = _yaml_tag_constructor_first_dot
+
+_create_change_set = CloudFormationBackend.create_change_set
+
+
+def _create_change_set_reusing_review_stack(self, stack_name, change_set_name, template, parameters, description, change_set_type, *args, **kwargs):
+    existing = None
+    if change_set_type == "CREATE":
+        for stack in self.stacks.values():
+            if stack.name == stack_name and stack.status != "DELETE_COMPLETE":
+                existing = stack
+        if existing is not None and existing.status != "REVIEW_IN_PROGRESS":
+            raise ValidationError(stack_name, message=f"Stack [{stack_name}] already exists and cannot be created again with the changeSet [{change_set_name}].")
+    change_set_id, stack_id = _create_change_set(self, stack_name, change_set_name, template, parameters, description, change_set_type, *args, **kwargs)
+    if existing is None:
+        return change_set_id, stack_id
+    fresh = self.stacks.pop(stack_id)
+    fresh.stack_id = existing.stack_id
+    fresh.resource_map = fresh._create_resource_map()
+    fresh.output_map = fresh._create_output_map()
+    for event in fresh.events:
+        if event.physical_resource_id == event.stack_id:
+            event.physical_resource_id = existing.stack_id
+        event.stack_id = existing.stack_id
+    fresh.events = existing.events + fresh.events
+    self.stacks[existing.stack_id] = fresh
+    self.change_sets[change_set_id].stack_id = existing.stack_id
+    return change_set_id, existing.stack_id
+
+
+CloudFormationBackend.create_change_set = _create_change_set_reusing_review_stack
 
 if __name__ == "__main__":
     from moto.server import main

@@ -287,7 +287,13 @@ export async function deployStack(deps: DeployDeps, o: DeployOptions): Promise<D
       `deploy of ${o.stackName} failed, ending in ${final.status}. Root cause: ${cause ? describeEvent(cause) : `no failed event found; see aws cloudformation describe-stack-events --stack-name ${o.stackName}${hint}`}`,
     );
   }
-  const verified = await verifyStack(cfn, created.stackId, type as Operation, `Nothing more is known to have been deployed; see aws cloudformation describe-stack-events --stack-name ${o.stackName}${hint}`);
+  const verified = await verifyStack(
+    cfn,
+    created.stackId,
+    type as Operation,
+    `Not deployed as declared: see aws cloudformation describe-stack-events --stack-name ${o.stackName}${hint}; once the cause is fixed, re-run ${rerun} with --recreate to delete the stack and create it again`,
+    o.stackName,
+  );
   const file = await writeOutputs(o.outputsDir ?? '.deploy', o.stackName, verified.outputs);
   out.write(formatOutputs(verified.outputs));
   const nested = verified.nested.length ? ` with ${verified.nested.length} nested stack${verified.nested.length === 1 ? '' : 's'}` : '';
