@@ -339,6 +339,9 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
     else say(`(${secondaryName} not executed: the primary ${mode === 'diff' ? 'diff' : 'change set'} uses the outputs it has in CloudFormation now)`);
     say(`== primary region ${primaryRegion}: ${params.stackName}`);
   }
+  const clients = makeClients(primaryRegion);
+  const who = await preflight(clients, { profile: args.profile });
+  say(`account ${who.account} as ${who.arn} in ${primaryRegion}`);
   // State from the cloud: the secondary stack's outputs as CloudFormation reports them now.
   if (!secondary) {
     secondary = await readSecondary(makeClients(secondaryRegion).cfn, secondaryName, secondaryRegion);
@@ -347,10 +350,6 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
   const fromSecondary = feedFromSecondary(secondary.outputs);
   if (Object.keys(fromSecondary).length > 0) say(`using ${Object.keys(fromSecondary).join(', ')} from ${secondary.seen}`);
   const resolved = resolveRootParameters(params, { overrides, fromSecondary, displayName: display });
-
-  const clients = makeClients(primaryRegion);
-  const who = await preflight(clients, { profile: args.profile });
-  say(`account ${who.account} as ${who.arn} in ${primaryRegion}`);
   if (REPLICA_PARAMETER in ROOT_PARAMETERS) {
     const warning = await guardReplication({
       stackName: params.stackName,
