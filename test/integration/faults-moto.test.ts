@@ -6,7 +6,7 @@
  *
  * Calls covered: ExecuteChangeSet (create and update), DeleteStack (a diff's empty stack, and
  * `--recreate`). ContinueUpdateRollback has no moto path (moto never reaches
- * UPDATE_ROLLBACK_FAILED): test/tools/deploy/reconcile.test.ts covers it. The tools never call
+ * UPDATE_ROLLBACK_FAILED): test/tools/deploy/once.test.ts covers it. The tools never call
  * CreateStack, UpdateStack or CancelUpdateStack.
  */
 import { writeFile } from 'node:fs/promises';
