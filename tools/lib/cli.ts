@@ -68,10 +68,22 @@ function plainParseError(error: unknown): string {
 }
 
 /**
+ * The SDK (@aws-sdk/core `emitWarningIfUnsupportedVersion`, called when a client is built) warns
+ * on every Node below 22 that *future* SDK releases will need Node 22, unless
+ * AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED is "true". Our SDK versions are pinned and run
+ * on Node 20 (README, "Node versions"), so the warning tells a user of these tools nothing they can
+ * act on; a value the user set is kept. Every tool run through {@link runCli} calls this.
+ */
+export function quietSdkNodeWarning(env: NodeJS.ProcessEnv = process.env): void {
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
+/**
  * Runs a tool's `main` with its parsed arguments and exits with the code of the outcome (table
  * above). `--help` prints the usage and exits 0 without calling `main`.
  */
 export function runCli<O extends Options>(spec: CliSpec<O>, main: (args: CliArgs<O>) => Promise<number> | number): void {
+  quietSdkNodeWarning();
   const argv = process.argv.slice(2);
   const debug = argv.includes('--debug');
   const finish = (code: number): void => {
@@ -133,9 +145,14 @@ export function urlFlag(flag: string, value: string): string {
 
 const REGION_MATCHER = matcher(anchored(REGION));
 
+/** True for an AWS region name of the shape our parameters accept (contracts/values.ts). */
+export function isRegionName(value: string): boolean {
+  return REGION_MATCHER.test(value);
+}
+
 /** `--flag` must be an AWS region name of the shape our parameters accept (contracts/values.ts). */
 export function regionFlag(flag: string, value: string): string {
-  if (!REGION_MATCHER.test(value)) throw new UsageError(`--${flag} must be ${REGION.description} (got '${value}')`);
+  if (!isRegionName(value)) throw new UsageError(`--${flag} must be ${REGION.description} (got '${value}')`);
   return value;
 }
 

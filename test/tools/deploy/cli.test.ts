@@ -8,6 +8,7 @@ import { parseDeployArgs, runDeployCommand, secondaryParameters, feedFromSeconda
 import { fakeClock } from '../../../tools/lib/deploy/clock';
 import { DeployError, ParameterFileError, ToolError } from '../../../tools/lib/deploy/errors';
 import { checkIdentity, createClients, explainCredentialError, resolveRegion } from '../../../tools/lib/deploy/preflight';
+import { resolveEndpoints } from '../../../tools/lib/deploy/endpoints';
 import { makeProject } from '../package/fixture';
 import { fakeCloudFormation, memoryOutput, resourceChange, T0, type Scenario } from './fake-cloudformation';
 
@@ -160,7 +161,7 @@ describe('preflight', () => {
   });
 
   test('--endpoint-url points every client at the custom endpoint, S3 path-style', async () => {
-    const clients = createClients('us-east-1', { endpoint: 'http://localhost:4566' });
+    const clients = createClients('us-east-1', { endpoints: resolveEndpoints('http://localhost:4566', {}) });
     for (const c of [clients.cfn, clients.sts, clients.s3]) expect((await c.config.endpoint!()).hostname).toBe('localhost');
     expect(clients.s3.config.forcePathStyle).toBe(true);
   });

@@ -142,7 +142,7 @@ describe('deployStack', () => {
     expect(result).toMatchObject({ outcome: 'no-changes', exitCode: 0 });
     expect(t.mock.commandCalls(DeleteChangeSetCommand)).toHaveLength(deletes);
     expect(t.mock.commandCalls(ExecuteChangeSetCommand)).toHaveLength(0);
-    expect(t.out.text()).toContain(`no changes: ${STACK} is up to date`);
+    expect(t.out.text()).toContain(`no changes: ${STACK} has the template and parameters of this deploy`);
   });
 
   test('failure in a nested stack: the error names the nested resource, not "Embedded stack … failed"', async () => {
@@ -191,7 +191,7 @@ describe('deployStack', () => {
 
     test('without --recreate: prints the first failure, explains, deletes nothing', async () => {
       const t = setup(rolledBack());
-      await expect(t.run()).rejects.toThrow(`stack ${STACK} is ROLLBACK_COMPLETE; fix the cause above, then re-run with --recreate`);
+      await expect(t.run()).rejects.toThrow(`stack ${STACK} is ROLLBACK_COMPLETE; fix the cause above, then re-run the deploy with --recreate`);
       expect(t.out.text()).toContain(`  ${STACK}/KeyPolicy (AWS::KMS::Key) CREATE_FAILED: Resource handler returned message: "MalformedPolicyDocumentException"\n`);
       expect(t.mock.commandCalls(DeleteStackCommand)).toHaveLength(0);
       expect(t.mock.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
@@ -222,7 +222,7 @@ describe('deployStack', () => {
 
     test('without --continue-rollback: explains and never deletes', async () => {
       const t = setup(stuck());
-      await expect(t.run()).rejects.toThrow('re-run with --continue-rollback');
+      await expect(t.run()).rejects.toThrow('re-run the deploy with --continue-rollback');
       expect(t.mock.commandCalls(ContinueUpdateRollbackCommand)).toHaveLength(0);
       expect(t.mock.commandCalls(DeleteStackCommand)).toHaveLength(0);
     });
@@ -230,7 +230,7 @@ describe('deployStack', () => {
     test('with --continue-rollback --skip-resources: continues, waits for UPDATE_ROLLBACK_COMPLETE, then updates', async () => {
       const t = setup(stuck(), { continueRollback: true, skipResources: ['Datastores.MetricsTable'] });
       const result = await t.run();
-      expect(t.mock.commandCalls(ContinueUpdateRollbackCommand)[0]!.args[0].input).toEqual({ StackName: STACK, ResourcesToSkip: ['Datastores.MetricsTable'] });
+      expect(t.mock.commandCalls(ContinueUpdateRollbackCommand)[0]!.args[0].input).toEqual({ StackName: STACK, ResourcesToSkip: ['Datastores.MetricsTable'], ClientRequestToken: expect.stringMatching(/^stockwx-continue-/) });
       expect(result.outcome).toBe('updated');
       expect(t.mock.commandCalls(DeleteStackCommand)).toHaveLength(0);
     });

@@ -14,6 +14,8 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  GetTemplateCommand,
+  ListStackResourcesCommand,
   type Change,
   type Output,
   type StackEvent,
@@ -40,6 +42,23 @@ export interface FakeStack {
   /** Timelines started by the named call. */
   readonly on?: Partial<Record<'execute' | 'delete' | 'continueRollback', readonly Step[]>>;
   readonly outputs?: Output[];
+  /** Outputs the stack's template declares (GetTemplate). @default the keys of `outputs` */
+  readonly declaredOutputs?: readonly string[];
+  readonly parameters?: Readonly<Record<string, string>>;
+}
+
+/** A nested stack of the fake root (ListStackResources + DescribeStacks by its ID). */
+export interface FakeNestedStack {
+  readonly logicalId: string;
+  readonly id: string;
+  readonly status: string;
+  readonly outputs?: Output[];
+  readonly declaredOutputs?: readonly string[];
+}
+
+/** A template body declaring these outputs (what GetTemplate returns). */
+export function templateDeclaring(outputs: readonly string[]): string {
+  return `Resources:\n  Thing:\n    Type: AWS::SNS::Topic\n${outputs.length ? `Outputs:\n${outputs.map((o) => `  ${o}:\n    Value: x\n`).join('')}` : ''}`;
 }
 
 export interface FakeEvent {
@@ -72,6 +91,9 @@ export interface Scenario {
   readonly events?: readonly FakeEvent[];
   /** Makes CreateChangeSet throw this error instead. */
   readonly createError?: Error;
+  readonly nestedStacks?: readonly FakeNestedStack[];
+  /** Makes the first ExecuteChangeSet / DeleteStack / ContinueUpdateRollback throw this error (after carrying it out when `carriedOut`). */
+  readonly fail?: Partial<Record<'execute' | 'delete' | 'continueRollback', { readonly error: Error; readonly carriedOut: boolean }>>;
 }
 
 export function validationError(message: string): Error {
@@ -101,11 +123,35 @@ export function fakeCloudFormation(clock: Clock, scenario: Scenario) {
   };
   const eventTime = (e: FakeEvent): number | undefined => (e.at instanceof Date ? e.at.getTime() : triggers.execute === undefined ? undefined : triggers.execute + e.at);
 
+  const calls: Partial<Record<string, number>> = {};
+  const trigger = (name: 'execute' | 'delete' | 'continueRollback'): Record<string, never> => {
+    calls[name] = (calls[name] ?? 0) + 1;
+    const f = calls[name] === 1 ? scenario.fail?.[name] : undefined;
+    if (!f || f.carriedOut) triggers[name] = clock.now();
+    if (f) throw f.error;
+    return {};
+  };
+  const nestedById = new Map((scenario.nestedStacks ?? []).map((n) => [n.id, n]));
+  mock.on(GetTemplateCommand).callsFake((input: { StackName?: string }) => {
+    const n = nestedById.get(input.StackName ?? '');
+    if (n) return { TemplateBody: templateDeclaring(n.declaredOutputs ?? (n.outputs ?? []).map((o) => o.OutputKey!)) };
+    // The template the stack holds: the last one sent as a body, else one declaring `declaredOutputs`.
+    const sent = mock.commandCalls(CreateChangeSetCommand).at(-1)?.args[0].input.TemplateBody;
+    return { TemplateBody: s.declaredOutputs ? templateDeclaring(s.declaredOutputs) : (sent ?? templateDeclaring((s.outputs ?? []).map((o) => o.OutputKey!))) };
+  });
+  mock.on(ListStackResourcesCommand).callsFake((input: { StackName?: string }) => ({
+    StackResourceSummaries: nestedById.has(input.StackName ?? '')
+      ? []
+      : (scenario.nestedStacks ?? []).map((n) => ({ LogicalResourceId: n.logicalId, PhysicalResourceId: n.id, ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: n.status })),
+  }));
   mock.on(DescribeStacksCommand).callsFake((input: { StackName?: string }) => {
+    const nested = nestedById.get(input.StackName ?? '');
+    if (nested) return { Stacks: [{ StackName: nested.logicalId, StackId: nested.id, StackStatus: nested.status, CreationTime: new Date(T0), Outputs: nested.outputs }] };
     const status = statusNow();
     if (status === undefined || (status === 'DELETE_COMPLETE' && input.StackName === s.name)) throw validationError(`Stack with id ${input.StackName} does not exist`);
     const updated = triggers.execute !== undefined && status.startsWith('UPDATE') ? new Date(triggers.execute) : s.lastUpdated;
-    return { Stacks: [{ StackName: s.name, StackId: s.id, StackStatus: status, CreationTime: new Date(T0 - 86_400_000), LastUpdatedTime: updated, Outputs: status.endsWith('COMPLETE') ? s.outputs : undefined }] };
+    const Parameters = Object.entries(s.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+    return { Stacks: [{ StackName: s.name, StackId: s.id, StackStatus: status, CreationTime: new Date(T0 - 86_400_000), LastUpdatedTime: updated, Parameters, Outputs: status.endsWith('COMPLETE') ? s.outputs : undefined }] };
   });
   mock.on(CreateChangeSetCommand).callsFake(() => {
     if (scenario.createError) throw scenario.createError;
@@ -116,21 +162,13 @@ export function fakeCloudFormation(clock: Clock, scenario: Scenario) {
     const cs = scenario.changeSet!;
     if (input.ChangeSetName !== cs.id) return { ChangeSetName: 'nested', Status: 'CREATE_COMPLETE', Changes: scenario.nested?.[input.ChangeSetName ?? ''] ?? [] };
     const status = cs.statuses[Math.min(describeChangeSetCalls++, cs.statuses.length - 1)];
-    return { ChangeSetName: cs.name, ChangeSetId: cs.id, StackName: s.name, Status: status, StatusReason: cs.reason, Changes: status === 'CREATE_COMPLETE' ? cs.changes : [] };
+    const ExecutionStatus = triggers.execute !== undefined ? 'EXECUTE_IN_PROGRESS' : status === 'CREATE_COMPLETE' ? 'AVAILABLE' : 'UNAVAILABLE';
+    return { ChangeSetName: cs.name, ChangeSetId: cs.id, StackName: s.name, Status: status, ExecutionStatus, StatusReason: cs.reason, Changes: status === 'CREATE_COMPLETE' ? cs.changes : [] };
   });
   mock.on(DeleteChangeSetCommand).resolves({});
-  mock.on(ExecuteChangeSetCommand).callsFake(() => {
-    triggers.execute = clock.now();
-    return {};
-  });
-  mock.on(DeleteStackCommand).callsFake(() => {
-    triggers.delete = clock.now();
-    return {};
-  });
-  mock.on(ContinueUpdateRollbackCommand).callsFake(() => {
-    triggers.continueRollback = clock.now();
-    return {};
-  });
+  mock.on(ExecuteChangeSetCommand).callsFake(() => trigger('execute'));
+  mock.on(DeleteStackCommand).callsFake(() => trigger('delete'));
+  mock.on(ContinueUpdateRollbackCommand).callsFake(() => trigger('continueRollback'));
   mock.on(DescribeStackEventsCommand).callsFake((input: { StackName?: string }) => {
     const visible = (scenario.events ?? [])
       .filter((e) => e.stackId === input.StackName)

@@ -77,11 +77,12 @@ describe('packageProject against s3rver', () => {
       cfn: new CloudFormationClient({ region: REGION }),
       bucket: BUCKET,
       bootstrapStack: 'unused',
+      account: '111122223333',
       noBuild: true,
       log: (l) => lines.push(l),
     });
     expect(result.uploaded).toEqual([]);
-    expect(lines).toEqual([`packaged 5 artifacts into s3://${BUCKET}: 0 uploaded, 5 unchanged; manifest .deploy/demo-manifest.json`]);
+    expect(lines).toEqual([`packaged 5 artifacts into s3://${BUCKET}: 0 uploaded, 5 unchanged; manifest .deploy/demo-manifest.json, templates in .deploy/packaged/demo/us-east-1/`]);
   });
 
   test('the manifest is deterministic and sorted, mapping artifact → sha256 → key → stacks', async () => {

@@ -1,16 +1,19 @@
 /**
  * `npm run bootstrap`: deploys the bootstrap stack (templates-src/bootstrap.ts) through the same
  * change-set machinery as every deploy, so it is idempotent: create when absent, update when the
- * template changed, and "no changes" (exit 0) otherwise.
+ * template changed, and "no changes" (exit 0) otherwise — but only once CloudFormation shows the
+ * stack complete with both outputs and S3 answers HeadBucket for the bucket as ours. A stack that
+ * exists without them is reported with its repair (`--recreate`), never as "no changes".
  */
-import { parseArgs } from 'node:util';
-import { bootstrap } from '../../../templates-src/bootstrap';
+import { BOOTSTRAP_OUTPUTS, bootstrap } from '../../../templates-src/bootstrap';
 import { emitTemplate } from '../../../templates-src/lib/yaml';
-import { DEFAULT_BOOTSTRAP_STACK } from '../package/bucket';
+import { parseCli, regionFlag, urlFlag, type CliValues } from '../cli';
+import { UsageError } from '../errors';
+import { checkBucket, DEFAULT_BOOTSTRAP_STACK } from '../package/bucket';
 import type { Clock } from './clock';
 import { deployStack } from './deploy';
-import { ToolError } from './errors';
-import { checkIdentity, createClients, resolveRegion, type AwsClients } from './preflight';
+import { cliHintFlags, resolveEndpoints } from './endpoints';
+import { createClients, preflight, resolveRegion, type AwsClients } from './preflight';
 import type { Output } from './progress';
 
 export interface BootstrapArgs {
@@ -21,40 +24,44 @@ export interface BootstrapArgs {
   /** NamePrefix of the bucket and key alias. @default 'stockwx' */
   readonly namePrefix: string;
   readonly yes: boolean;
+  /** Delete and create again a stack in ROLLBACK_COMPLETE or one without its outputs. @default false */
+  readonly recreate: boolean;
   readonly debug: boolean;
 }
 
 export const BOOTSTRAP_USAGE =
-  'usage: npm run bootstrap -- [--region r] [--profile p] [--endpoint-url u] [--stack-name stockwx-bootstrap] [--name-prefix stockwx] [--yes] [--debug]';
+  'usage: npm run bootstrap -- [--region r] [--profile p] [--endpoint-url u] [--stack-name stockwx-bootstrap] [--name-prefix stockwx] [--recreate] [--yes] [--debug]';
 
-export function parseBootstrapArgs(argv: readonly string[]): BootstrapArgs {
-  let v;
-  try {
-    v = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        region: { type: 'string' },
-        profile: { type: 'string' },
-        'endpoint-url': { type: 'string' },
-        'stack-name': { type: 'string' },
-        'name-prefix': { type: 'string' },
-        yes: { type: 'boolean', short: 'y' },
-        debug: { type: 'boolean' },
-      },
-    }).values;
-  } catch (error) {
-    throw new ToolError(`${(error as Error).message}\n${BOOTSTRAP_USAGE}`, 2);
-  }
+export const BOOTSTRAP_CLI = {
+  name: 'bootstrap',
+  usage: BOOTSTRAP_USAGE,
+  options: {
+    region: { type: 'string' },
+    profile: { type: 'string' },
+    'endpoint-url': { type: 'string' },
+    'stack-name': { type: 'string' },
+    'name-prefix': { type: 'string' },
+    recreate: { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+  },
+} as const;
+
+/** Bootstrap arguments from parsed flags; the URL and region are checked, naming the flag. */
+export function bootstrapArgsFrom(v: CliValues<typeof BOOTSTRAP_CLI.options>): BootstrapArgs {
   return {
-    region: v.region,
+    region: v.region === undefined ? undefined : regionFlag('region', v.region),
     profile: v.profile,
-    endpointUrl: v['endpoint-url'],
+    endpointUrl: v['endpoint-url'] === undefined ? undefined : urlFlag('endpoint-url', v['endpoint-url']),
     stackName: v['stack-name'] ?? DEFAULT_BOOTSTRAP_STACK,
     namePrefix: v['name-prefix'] ?? 'stockwx',
     yes: v.yes ?? false,
+    recreate: v.recreate ?? false,
     debug: v.debug ?? false,
   };
+}
+
+export function parseBootstrapArgs(argv: readonly string[]): BootstrapArgs {
+  return bootstrapArgsFrom(parseCli(BOOTSTRAP_CLI, argv).values);
 }
 
 /** The bootstrap template's text, emitted from its source (no build step needed). */
@@ -73,10 +80,12 @@ export interface BootstrapDeps {
 }
 
 export async function runBootstrapCommand(args: BootstrapArgs, deps: BootstrapDeps): Promise<number> {
-  const region = resolveRegion(args.region, undefined, deps.env ?? process.env);
-  if (!args.yes && !deps.interactive) throw new ToolError('stdin is not a terminal: pass --yes to bootstrap without confirmation', 2);
-  const clients = (deps.clients ?? ((r: string) => createClients(r, { profile: args.profile, endpoint: args.endpointUrl })))(region);
-  const who = await checkIdentity(clients.sts, region, args.profile);
+  const env = deps.env ?? process.env;
+  const region = resolveRegion(args.region, undefined, env);
+  if (!args.yes && !deps.interactive) throw new UsageError('stdin is not a terminal: pass --yes to bootstrap without confirmation');
+  const endpoints = resolveEndpoints(args.endpointUrl, env);
+  const clients = (deps.clients ?? ((r: string) => createClients(r, { profile: args.profile, endpoints })))(region);
+  const who = await preflight(clients, { profile: args.profile, checks: [] });
   deps.out.write(`account ${who.account} as ${who.arn} in ${region}\n`);
   const result = await deployStack(
     { cfn: clients.cfn, clock: deps.clock, out: deps.out, confirm: deps.confirm, env: deps.env, packageTemplate: async () => bootstrapTemplate() },
@@ -85,8 +94,16 @@ export async function runBootstrapCommand(args: BootstrapArgs, deps: BootstrapDe
       parameters: { NamePrefix: args.namePrefix },
       tags: [{ Key: 'ManagedBy', Value: 'stock-weather-cfn' }],
       yes: args.yes,
+      recreate: args.recreate,
       outputsDir: deps.outputsDir ?? '.deploy',
+      region,
+      hintFlags: cliHintFlags(region, clients.endpoints ?? endpoints),
+      rerun: `npm run bootstrap -- --region ${region}${args.stackName === DEFAULT_BOOTSTRAP_STACK ? '' : ` --stack-name ${args.stackName}`}`,
     },
   );
-  return result.exitCode;
+  if (result.exitCode !== 0) return result.exitCode;
+  const bucket = result.outputs[BOOTSTRAP_OUTPUTS.bucketName]!;
+  await checkBucket(clients.s3, bucket, who.account, region, false);
+  deps.out.write(`artifacts bucket ${bucket} answers HeadBucket as account ${who.account}'s\n`);
+  return 0;
 }

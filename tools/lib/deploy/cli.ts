@@ -5,23 +5,28 @@
  * Multi-region order (`--secondary`): the secondary-region template (generated/secondary.yaml)
  * is packaged and deployed first in `regions.secondary` as `<stackName>-secondary`; its outputs
  * that name root parameters (ReplicaKmsKeyArn …) are then passed to the primary deploy. Without
- * `--secondary`, the outputs saved by the last secondary deploy (`.deploy/<stack>-secondary-outputs.json`)
- * are reused, so a primary-only deploy does not switch replication off.
+ * `--secondary` (and for a diff), those outputs are read from CloudFormation in the secondary
+ * region at deploy time; `.deploy/<stack>-secondary-outputs.json` is only a record (dr.ts).
  */
 import { existsSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ROOT_PARAMETERS } from '../../../templates-src/parameters';
 import { parseTemplate } from '../../../templates-src/lib/yaml';
+import { parseCli, regionFlag, urlFlag, type CliValues } from '../cli';
+import { UsageError } from '../errors';
 import { DEFAULT_BOOTSTRAP_STACK } from '../package/bucket';
 import { runPackagePipeline } from '../package/pipeline';
 import { displayPath, loadParameterFile, parseOverrides, resolveParameterFile, resolveRootParameters, stackTags, type ParameterFile } from '../params';
 import { parseDuration, type Clock } from './clock';
 import { deployStack, type DeployOptions, type DeployResult } from './deploy';
-import { DeployError, ParameterFileError, ToolError } from './errors';
-import { checkIdentity, createClients, resolveRegion, type AwsClients } from './preflight';
+import { guardReplication, readSecondary, REPLICA_PARAMETER, type SecondaryState } from './dr';
+import { cliHintFlags, resolveEndpoints, type Endpoints } from './endpoints';
+import { DeployError, ParameterFileError } from './errors';
+import { writeOutputs } from './outputs';
+import { createClients, preflight, resolveRegion, type AwsClients } from './preflight';
 import type { Output } from './progress';
+import { describeStack } from './stack-state';
 
 export interface DeployArgs {
   readonly params: string;
@@ -41,6 +46,7 @@ export interface DeployArgs {
   readonly waitTimeoutMs: number;
   readonly executeTimeoutMs: number;
   readonly secondary: boolean;
+  readonly allowDrRemoval: boolean;
   readonly noBuild: boolean;
   readonly packageOnly: boolean;
   readonly debug: boolean;
@@ -51,73 +57,80 @@ export const DEPLOY_USAGE = [
   '  --params <file>            parameter file: a path, or a name in parameters/ (prod.json, prod)',
   '  --parameter Key=Value      override one root parameter (repeatable; beats the file)',
   '  --region <r> --profile <p> credentials and region via the SDK chain (region default: regions.primary)',
-  '  --endpoint-url <url>       LocalStack-style endpoint for every service',
+  '  --endpoint-url <url>       one endpoint for every service (moto, LocalStack); or AWS_ENDPOINT_URL[_<SERVICE>]',
   '  --bucket <name>            artifacts bucket (default: output of the bootstrap stack)',
   '  --secondary-bucket <name>  artifacts bucket in the secondary region (default: its bootstrap stack)',
   '  --bootstrap-stack <name>   bootstrap stack name (default stockwx-bootstrap)',
   '  --yes, -y                  do not ask for confirmation',
   '  --no-execute               create the change set and leave it for review',
-  '  --recreate                 delete and recreate a stack in ROLLBACK_COMPLETE',
+  '  --recreate                 delete and recreate a stack in ROLLBACK_COMPLETE, or one that lacks declared outputs',
   '  --continue-rollback        continue the rollback of a stack in UPDATE_ROLLBACK_FAILED',
   '  --skip-resources A,B       resources to skip when continuing a rollback',
   '  --wait-timeout <30m>       wait for an operation already in progress (default: abort)',
   '  --execute-timeout <2h>     stop watching our own deploy after this long',
   '  --secondary                deploy generated/secondary.yaml in regions.secondary first',
+  '  --allow-dr-removal         allow a deploy that empties ReplicaKmsKeyArn on a stack that replicates',
   '  --no-build                 do not rebuild stale templates or handlers',
   '  --debug                    stack traces on errors',
 ].join('\n');
 
-/** Parses deploy/diff arguments; `diff` may come from the npm script (`tsx tools/deploy.ts --diff`). */
-export function parseDeployArgs(argv: readonly string[]): DeployArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        params: { type: 'string' },
-        parameter: { type: 'string', multiple: true },
-        region: { type: 'string' },
-        profile: { type: 'string' },
-        'endpoint-url': { type: 'string' },
-        bucket: { type: 'string' },
-        'secondary-bucket': { type: 'string' },
-        'bootstrap-stack': { type: 'string' },
-        yes: { type: 'boolean', short: 'y' },
-        'no-execute': { type: 'boolean' },
-        diff: { type: 'boolean' },
-        recreate: { type: 'boolean' },
-        'continue-rollback': { type: 'boolean' },
-        'skip-resources': { type: 'string' },
-        'wait-timeout': { type: 'string' },
-        'execute-timeout': { type: 'string' },
-        secondary: { type: 'boolean' },
-        'no-build': { type: 'boolean' },
-        'package-only': { type: 'boolean' },
-        debug: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new ToolError(`${(error as Error).message}\n${DEPLOY_USAGE}`, 2);
-  }
-  const v = parsed.values;
-  if (!v.params) throw new ToolError(`--params is required\n${DEPLOY_USAGE}`, 2);
-  if (v['skip-resources'] && !v['continue-rollback']) throw new ToolError('--skip-resources only applies with --continue-rollback', 2);
+const CONNECTION_OPTIONS = {
+  params: { type: 'string' },
+  parameter: { type: 'string', multiple: true },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  'endpoint-url': { type: 'string' },
+  bucket: { type: 'string' },
+  'bootstrap-stack': { type: 'string' },
+  'no-build': { type: 'boolean' },
+} as const;
+
+/** `npm run deploy` and `npm run diff` (the script adds `--diff`). */
+export const DEPLOY_CLI = {
+  name: 'deploy',
+  usage: DEPLOY_USAGE,
+  options: {
+    ...CONNECTION_OPTIONS,
+    'secondary-bucket': { type: 'string' },
+    yes: { type: 'boolean', short: 'y' },
+    'no-execute': { type: 'boolean' },
+    diff: { type: 'boolean' },
+    recreate: { type: 'boolean' },
+    'continue-rollback': { type: 'boolean' },
+    'skip-resources': { type: 'string' },
+    'wait-timeout': { type: 'string' },
+    'execute-timeout': { type: 'string' },
+    secondary: { type: 'boolean' },
+    'allow-dr-removal': { type: 'boolean' },
+  },
+} as const;
+
+export const PACKAGE_USAGE =
+  'usage: npm run package -- --params <file> [--region r] [--profile p] [--bucket b] [--bootstrap-stack s] [--endpoint-url u] [--parameter K=V] [--no-build] [--debug]';
+
+/** `npm run package`: the connection flags of deploy, nothing that executes. */
+export const PACKAGE_CLI = { name: 'package', usage: PACKAGE_USAGE, options: CONNECTION_OPTIONS } as const;
+
+type AnyValues = CliValues<typeof DEPLOY_CLI.options>;
+
+/** Deploy arguments from parsed flags; URLs, regions and durations are checked here, naming the flag. */
+export function deployArgsFrom(v: AnyValues, o: { packageOnly?: boolean } = {}): DeployArgs {
+  if (!v.params) throw new UsageError('--params is required');
+  if (v['skip-resources'] && !v['continue-rollback']) throw new UsageError('--skip-resources only applies with --continue-rollback');
   const duration = (flag: string, text: string | undefined, fallback: number): number => {
     if (text === undefined) return fallback;
     try {
       return parseDuration(text);
     } catch (error) {
-      throw new ToolError(`--${flag}: ${(error as Error).message}`, 2);
+      throw new UsageError(`--${flag}: ${(error as Error).message}`);
     }
   };
   return {
     params: v.params,
     parameter: v.parameter ?? [],
-    region: v.region,
+    region: v.region === undefined ? undefined : regionFlag('region', v.region),
     profile: v.profile,
-    endpointUrl: v['endpoint-url'],
+    endpointUrl: v['endpoint-url'] === undefined ? undefined : urlFlag('endpoint-url', v['endpoint-url']),
     bucket: v.bucket,
     secondaryBucket: v['secondary-bucket'],
     bootstrapStack: v['bootstrap-stack'] ?? DEFAULT_BOOTSTRAP_STACK,
@@ -130,10 +143,21 @@ export function parseDeployArgs(argv: readonly string[]): DeployArgs {
     waitTimeoutMs: duration('wait-timeout', v['wait-timeout'], 0),
     executeTimeoutMs: duration('execute-timeout', v['execute-timeout'], 7_200_000),
     secondary: v.secondary ?? false,
+    allowDrRemoval: v['allow-dr-removal'] ?? false,
     noBuild: v['no-build'] ?? false,
-    packageOnly: v['package-only'] ?? false,
+    packageOnly: o.packageOnly ?? false,
     debug: v.debug ?? false,
   };
+}
+
+/** Parses deploy/diff arguments (UsageError on anything wrong). */
+export function parseDeployArgs(argv: readonly string[]): DeployArgs {
+  return deployArgsFrom(parseCli(DEPLOY_CLI, argv).values);
+}
+
+/** Parses package arguments. */
+export function parsePackageArgs(argv: readonly string[]): DeployArgs {
+  return deployArgsFrom(parseCli(PACKAGE_CLI, argv).values as AnyValues, { packageOnly: true });
 }
 
 export interface CommandDeps {
@@ -198,6 +222,7 @@ async function exists(file: string): Promise<boolean> {
  */
 export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Promise<number> {
   const say = (line: string): void => void deps.out.write(`${line}\n`);
+  const env = deps.env ?? process.env;
   const file = await resolveParameterFile(args.params, deps.repoRoot);
   const display = displayPath(file, deps.repoRoot);
   // Every problem of the file and the flags in one run, before any AWS call.
@@ -213,7 +238,8 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
   const overrides = parsedOverrides.values;
   const outputsDir = path.join(deps.repoRoot, '.deploy');
   const secondaryName = secondaryStackName(params.stackName);
-  const savedSecondary = path.join(outputsDir, `${secondaryName}-outputs.json`);
+  const endpoints: Endpoints = resolveEndpoints(args.endpointUrl, env);
+  const rerun = `npm run ${args.packageOnly ? 'package' : args.diff ? 'diff' : 'deploy'} -- --params ${args.params}`;
 
   // Validate the final values once before touching AWS (the secondary feed is re-checked later).
   resolveRootParameters(params, { overrides, displayName: display });
@@ -229,15 +255,38 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
     waitTimeoutMs: args.waitTimeoutMs,
     executeTimeoutMs: args.executeTimeoutMs,
     outputsDir,
+    rerun,
   } satisfies Partial<DeployOptions>;
   if (mode === 'deploy' && !args.yes && !args.noExecute && !args.packageOnly && !deps.interactive) {
-    throw new ToolError('stdin is not a terminal, so the change set cannot be confirmed: pass --yes to deploy without asking, or --no-execute to leave it for review', 2);
+    throw new UsageError('stdin is not a terminal, so the change set cannot be confirmed: pass --yes to deploy without asking, or --no-execute to leave it for review');
   }
 
-  const primaryRegion = resolveRegion(args.region, params.regions.primary, deps.env ?? process.env);
-  const makeClients = deps.clients ?? ((region: string) => createClients(region, { profile: args.profile, endpoint: args.endpointUrl }));
+  const primaryRegion = resolveRegion(args.region, params.regions.primary, env);
+  const makeClients = deps.clients ?? ((region: string) => createClients(region, { profile: args.profile, endpoints }));
 
-  let fromSecondary: Record<string, string> = {};
+  if (args.packageOnly) {
+    const clients = makeClients(primaryRegion);
+    const who = await preflight(clients, { profile: args.profile, checks: [] });
+    say(`account ${who.account} as ${who.arn} in ${primaryRegion}`);
+    const result = await runPackagePipeline({
+      repoRoot: deps.repoRoot,
+      stackName: params.stackName,
+      region: primaryRegion,
+      s3: clients.s3,
+      cfn: clients.cfn,
+      bucket: args.bucket,
+      bootstrapStack: args.bootstrapStack,
+      account: who.account,
+      endpoint: (clients.endpoints ?? endpoints).S3,
+      noBuild: args.noBuild,
+      log: say,
+    });
+    say(`root template: ${result.plan.root.url}`);
+    return 0;
+  }
+
+  let secondary: SecondaryState | undefined;
+  const secondaryRegion = params.regions.secondary;
   if (args.secondary) {
     const template = path.join(deps.repoRoot, 'generated', 'secondary.yaml');
     if (!(await exists(template))) {
@@ -245,11 +294,10 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
         '--secondary: generated/secondary.yaml does not exist (the secondary-region template is not built yet); run npm run build:templates once templates-src provides it, or deploy without --secondary',
       );
     }
-    const region = params.regions.secondary;
-    say(`== secondary region ${region}: ${secondaryName} (deployed first; its outputs feed the primary)`);
-    const clients = makeClients(region);
-    const who = await checkIdentity(clients.sts, region, args.profile);
-    say(`account ${who.account} as ${who.arn} in ${region}`);
+    say(`== secondary region ${secondaryRegion}: ${secondaryName} (deployed first; its outputs feed the primary)`);
+    const clients = makeClients(secondaryRegion);
+    const who = await preflight(clients, { profile: args.profile });
+    say(`account ${who.account} as ${who.arn} in ${secondaryRegion}`);
     const rootValues = resolveRootParameters(params, { overrides, displayName: display }).values;
     const result = await deployStack(
       {
@@ -265,12 +313,13 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
               repoRoot: deps.repoRoot,
               template: 'generated/secondary.yaml',
               stackName: secondaryName,
-              region,
+              region: secondaryRegion,
               s3: clients.s3,
               cfn: clients.cfn,
               bucket: args.secondaryBucket, // the secondary region has its own bootstrap bucket
               bootstrapStack: args.bootstrapStack,
-              endpoint: args.endpointUrl,
+              account: who.account,
+              endpoint: (clients.endpoints ?? endpoints).S3,
               noBuild: args.noBuild,
               log: say,
             })
@@ -280,23 +329,39 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
         stackName: secondaryName,
         parameters: secondaryParameters(await readFile(template, 'utf8'), rootValues, primaryRegion),
         tags: stackTags(params),
+        region: secondaryRegion,
+        hintFlags: cliHintFlags(secondaryRegion, clients.endpoints ?? endpoints),
         ...runOptions,
       },
     );
     if (result.exitCode !== 0) return result.exitCode;
-    fromSecondary = feedFromSecondary(result.outputs);
-    if (mode === 'diff' || args.noExecute) say(`(${secondaryName} not executed: the primary diff uses the outputs of its last deploy, if any)`);
+    if (mode === 'deploy' && !args.noExecute) secondary = { outputs: result.outputs, seen: `${secondaryName} in ${secondaryRegion}, deployed now` };
+    else say(`(${secondaryName} not executed: the primary ${mode === 'diff' ? 'diff' : 'change set'} uses the outputs it has in CloudFormation now)`);
     say(`== primary region ${primaryRegion}: ${params.stackName}`);
   }
-  if (Object.keys(fromSecondary).length === 0 && (await exists(savedSecondary))) {
-    fromSecondary = feedFromSecondary(JSON.parse(await readFile(savedSecondary, 'utf8')) as Record<string, string>);
-    if (Object.keys(fromSecondary).length > 0) say(`using ${Object.keys(fromSecondary).join(', ')} from ${path.relative(deps.repoRoot, savedSecondary)} (last secondary deploy)`);
-  }
-  const resolved = resolveRootParameters(params, { overrides, fromSecondary, displayName: display });
-
   const clients = makeClients(primaryRegion);
-  const who = await checkIdentity(clients.sts, primaryRegion, args.profile);
+  const who = await preflight(clients, { profile: args.profile });
   say(`account ${who.account} as ${who.arn} in ${primaryRegion}`);
+  // State from the cloud: the secondary stack's outputs as CloudFormation reports them now.
+  if (!secondary) {
+    secondary = await readSecondary(makeClients(secondaryRegion).cfn, secondaryName, secondaryRegion);
+    if (secondary.stack && mode === 'deploy') await writeOutputs(outputsDir, secondaryName, secondary.outputs);
+  }
+  const fromSecondary = feedFromSecondary(secondary.outputs);
+  if (Object.keys(fromSecondary).length > 0) say(`using ${Object.keys(fromSecondary).join(', ')} from ${secondary.seen}`);
+  const resolved = resolveRootParameters(params, { overrides, fromSecondary, displayName: display });
+  if (REPLICA_PARAMETER in ROOT_PARAMETERS) {
+    const warning = await guardReplication({
+      stackName: params.stackName,
+      region: primaryRegion,
+      primary: await describeStack(clients.cfn, params.stackName),
+      next: resolved.values[REPLICA_PARAMETER],
+      secondary,
+      allowRemoval: args.allowDrRemoval,
+      templateDir: path.join(deps.repoRoot, 'generated'),
+    });
+    if (warning) say(warning);
+  }
   const packageTemplate = async (): Promise<string> =>
     (
       await runPackagePipeline({
@@ -307,24 +372,22 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
         cfn: clients.cfn,
         bucket: args.bucket,
         bootstrapStack: args.bootstrapStack,
-        endpoint: args.endpointUrl,
+        account: who.account,
+        endpoint: (clients.endpoints ?? endpoints).S3,
         noBuild: args.noBuild,
         log: say,
       })
     ).plan.root.url;
-  if (args.packageOnly) {
-    say(`root template: ${await packageTemplate()}`);
-    return 0;
-  }
   const result: DeployResult = await deployStack(
     { cfn: clients.cfn, clock: deps.clock, out: deps.out, confirm: deps.confirm, env: deps.env, signal: deps.signal, packageTemplate },
     {
       stackName: params.stackName,
       parameters: resolved.values,
       tags: stackTags(params),
+      region: primaryRegion,
+      hintFlags: cliHintFlags(primaryRegion, clients.endpoints ?? endpoints),
       ...runOptions,
     },
   );
   return result.exitCode;
 }
-

@@ -1,20 +1,33 @@
 /**
  * Preflight: region and credentials from the SDK's standard chain (env, --profile/AWS_PROFILE,
  * SSO, instance roles), checked with sts:GetCallerIdentity under a short timeout before
- * anything else (RELIABILITY case 14).
+ * anything else (RELIABILITY case 14), then the account checks (`ACCOUNT_CHECKS`, empty today:
+ * issue 12 adds GuardDuty/Config/Security Hub detection as more entries of that list).
+ *
+ * Every SDK client the deploy tools use is made here: endpoints from `--endpoint-url` or
+ * AWS_ENDPOINT_URL[_<SERVICE>] (endpoints.ts), reads with the SDK's standard retries (3 attempts),
+ * the non-idempotent CloudFormation calls sent once (once.ts), and a request timeout so a lost
+ * answer is noticed.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { REGION } from '../../../contracts/values';
+import { isRegionName, quietSdkNodeWarning } from '../cli';
+import { UsageError } from '../errors';
+import { resolveEndpoints, type Endpoints } from './endpoints';
 import { DeployError } from './errors';
 
 export interface ConnectionOptions {
-  readonly region?: string;
   readonly profile?: string;
-  /** Custom endpoint for every service (LocalStack). @default AWS */
-  readonly endpoint?: string;
+  /** Endpoints per service (resolveEndpoints). @default AWS */
+  readonly endpoints?: Endpoints;
+  /** CloudFormation and S3 requests without an answer after this long fail (and are reconciled). @default 60000 */
+  readonly requestTimeoutMs?: number;
+  /** sts:GetCallerIdentity must answer within this long. @default 5000 */
+  readonly stsTimeoutMs?: number;
 }
 
 export interface AwsClients {
@@ -22,6 +35,8 @@ export interface AwsClients {
   readonly cfn: CloudFormationClient;
   readonly sts: STSClient;
   readonly s3: S3Client;
+  /** Where each service is reached (empty: AWS). @default {} */
+  readonly endpoints?: Endpoints;
 }
 
 /**
@@ -31,18 +46,40 @@ export interface AwsClients {
 export function resolveRegion(flag: string | undefined, fromFile: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const region = flag ?? fromFile ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) throw new DeployError('no AWS region: pass --region, set AWS_REGION, or set regions.primary in the parameter file', 2);
+  if (!isRegionName(region)) {
+    const from = flag !== undefined ? '--region' : fromFile !== undefined ? 'regions.primary' : env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
+    throw new UsageError(`${from} must be ${REGION.description} (got '${region}')`);
+  }
   return region;
 }
 
-/** Clients for one region. The STS client answers within `stsTimeoutMs` or fails. */
-export function createClients(region: string, o: ConnectionOptions = {}, stsTimeoutMs = 5000): AwsClients {
+/** Clients for one region. */
+export function createClients(region: string, o: ConnectionOptions = {}): AwsClients {
+  quietSdkNodeWarning();
+  const endpoints = o.endpoints ?? resolveEndpoints(undefined);
   const credentials = fromNodeProviderChain(o.profile ? { profile: o.profile } : {});
-  const common = { region, credentials, ...(o.endpoint ? { endpoint: o.endpoint } : {}) };
+  const requestTimeout = o.requestTimeoutMs ?? 60_000;
+  const stsTimeout = o.stsTimeoutMs ?? 5000;
+  const at = (url: string | undefined) => (url ? { endpoint: url } : {});
   return {
     region,
-    cfn: new CloudFormationClient({ ...common, maxAttempts: 5 }),
-    sts: new STSClient({ ...common, maxAttempts: 1, requestHandler: new NodeHttpHandler({ connectionTimeout: stsTimeoutMs, requestTimeout: stsTimeoutMs }) }),
-    s3: new S3Client({ ...common, ...(o.endpoint ? { forcePathStyle: true } : {}) }),
+    endpoints,
+    cfn: new CloudFormationClient({ region, credentials, ...at(endpoints.CLOUDFORMATION), requestHandler: new NodeHttpHandler({ connectionTimeout: 10_000, requestTimeout }) }),
+    sts: new STSClient({
+      region,
+      credentials,
+      ...at(endpoints.STS),
+      maxAttempts: 1,
+      requestHandler: new NodeHttpHandler({ connectionTimeout: stsTimeout, requestTimeout: stsTimeout }),
+    }),
+    s3: new S3Client({
+      region,
+      credentials,
+      ...at(endpoints.S3),
+      // Emulators serve buckets under the endpoint's path, not as subdomains of it.
+      ...(endpoints.S3 ? { forcePathStyle: true } : {}),
+      requestHandler: new NodeHttpHandler({ connectionTimeout: 10_000, requestTimeout }),
+    }),
   };
 }
 
@@ -79,4 +116,31 @@ export async function checkIdentity(sts: STSClient, region: string, profile?: st
   } catch (error) {
     throw new DeployError(explainCredentialError(error, region, profile), 1, { cause: error });
   }
+}
+
+/** What an account check sees: the clients of the region and who we are. */
+export interface AccountContext {
+  readonly clients: AwsClients;
+  readonly identity: Identity;
+}
+
+/**
+ * One check of the target account before anything is deployed (issue 12 adds GuardDuty, Config
+ * and Security Hub detection here). Returns problems, one line each (what, where, fix); empty when fine.
+ */
+export interface AccountCheck {
+  readonly name: string;
+  check(context: AccountContext): Promise<readonly string[]>;
+}
+
+/** The checks every deploy runs after the identity check. */
+export const ACCOUNT_CHECKS: readonly AccountCheck[] = [];
+
+/** Identity first, then every account check; all their problems are reported at once. */
+export async function preflight(clients: AwsClients, o: { readonly profile?: string; readonly checks?: readonly AccountCheck[] } = {}): Promise<Identity> {
+  const identity = await checkIdentity(clients.sts, clients.region, o.profile);
+  const problems: string[] = [];
+  for (const c of o.checks ?? ACCOUNT_CHECKS) problems.push(...(await c.check({ clients, identity })));
+  if (problems.length > 0) throw new DeployError(problems.join('\n'));
+  return identity;
 }

@@ -10,12 +10,14 @@
  *    and its nested stack shows no change.
  * 3. Every rewritten template is checked against CloudFormation's limits before anything is
  *    uploaded; all problems are reported at once.
- * 4. Uploads HEAD first and skip existing keys; the manifest lists artifact → sha256 → key → stacks.
+ * 4. Uploads HEAD first and skip existing keys (ExpectedBucketOwner on each request); the manifest
+ *    lists artifact → sha256 → key → stacks, and the rewritten templates go to
+ *    `.deploy/packaged/<stack>/<region>/`, so stacks and regions never share a directory.
  *
  * `planPackage` does steps 1–3 without touching S3; `packageProject` adds 4.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { emitTemplate, parseTemplate } from '../../../templates-src/lib/yaml';
@@ -188,15 +190,24 @@ export interface PackageProjectOptions extends PlanOptions {
   readonly outDir?: string;
   /** Parallel S3 requests. @default 8 */
   readonly concurrency?: number;
+  /** Account that must own the bucket (ExpectedBucketOwner). @default not checked */
+  readonly expectedOwner?: string;
 }
 
 export interface PackageResult extends UploadResult {
   readonly plan: PackagePlan;
   readonly manifest: Manifest;
   readonly manifestPath: string;
+  /** Directory holding this stack's and region's packaged templates. */
+  readonly packagedDir: string;
 }
 
-/** Plans, uploads (HEAD-then-skip), writes `.deploy/<stack>-manifest.json` and `.deploy/packaged/<template>`. */
+/** `.deploy/packaged/<stack>/<region>`: one directory per stack and region. */
+export function packagedDir(outDir: string, stackName: string, region: string): string {
+  return path.join(outDir, 'packaged', stackName, region);
+}
+
+/** Plans, uploads (HEAD-then-skip), writes `.deploy/<stack>-manifest.json` and `.deploy/packaged/<stack>/<region>/<template>`. */
 export async function packageProject(s3: S3Client, options: PackageProjectOptions): Promise<PackageResult> {
   const baseDir = options.baseDir ?? process.cwd();
   const plan = await planPackage(options);
@@ -204,16 +215,15 @@ export async function packageProject(s3: S3Client, options: PackageProjectOption
     s3,
     options.bucket,
     plan.artifacts.map((a) => ({ key: a.key, body: a.body, contentType: a.kind === 'zip' ? 'application/zip' : 'application/x-yaml' })),
-    { concurrency: options.concurrency },
+    { concurrency: options.concurrency, expectedOwner: options.expectedOwner },
   );
   const outDir = options.outDir ?? path.join(baseDir, '.deploy');
   const manifest = manifestOf(options.stackName, plan);
   const manifestPath = path.join(outDir, `${options.stackName}-manifest.json`);
-  await mkdir(path.join(outDir, 'packaged'), { recursive: true });
+  const dir = packagedDir(outDir, options.stackName, options.region);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
   await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-  for (const [name, text] of plan.packaged) {
-    const target = path.join(outDir, 'packaged', path.basename(name));
-    await writeFile(target, text);
-  }
-  return { ...upload, plan, manifest, manifestPath };
+  for (const [name, text] of plan.packaged) await writeFile(path.join(dir, path.basename(name)), text);
+  return { ...upload, plan, manifest, manifestPath, packagedDir: dir };
 }

@@ -8,6 +8,7 @@
  * | `zip`      | `../dist/handlers/x.zip`    | `handlers/x/<sha256>.zip`          | `{S3Bucket, S3Key}` (names vary)    |
  * | `template` | `./networking.yaml`         | `templates/<sha256>.yaml` (after the child is packaged) | `https://<bucket>.s3.<region>.amazonaws.com/templates/<sha256>.yaml` |
  */
+import { objectUrlBase } from '../deploy/endpoints';
 
 export interface S3Location {
   readonly bucket: string;
@@ -46,11 +47,12 @@ export function isLocalPath(value: unknown): value is string {
 
 /**
  * The HTTPS URL of an object. Without an endpoint: `https://<bucket>.s3.<region>.amazonaws.com/<key>`
- * (the form CloudFormation accepts for TemplateURL). With a custom endpoint (LocalStack):
- * `<endpoint>/<bucket>/<key>` (path style).
+ * (the form CloudFormation accepts for TemplateURL). With a custom S3 endpoint (moto, LocalStack):
+ * path style under it, a loopback address written as `localhost` (endpoints.ts `objectUrlBase`:
+ * the form the emulators resolve), e.g. `http://localhost:4566/<bucket>/<key>`.
  */
 export function objectUrl(bucket: string, region: string, key: string, endpoint?: string): string {
-  if (endpoint) return `${endpoint.replace(/\/+$/, '')}/${bucket}/${key}`;
+  if (endpoint) return `${objectUrlBase(endpoint)}/${bucket}/${key}`;
   const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
   return `https://${bucket}.s3.${region}.${suffix}/${key}`;
 }

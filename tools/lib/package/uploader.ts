@@ -1,7 +1,8 @@
 /**
  * Uploads content-addressed artifacts: HEAD first and skip what is already there (the key is the
  * content's sha256, so an existing key means identical bytes), at most `concurrency` requests
- * at a time.
+ * at a time. Every request carries `ExpectedBucketOwner` when the owner's account is known, so S3
+ * refuses (403) a bucket of another account instead of taking our artifacts.
  */
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { describeAwsError, PackageError } from '../deploy/errors';
@@ -23,6 +24,8 @@ export interface UploadResult {
 export interface UploadOptions {
   /** Parallel S3 requests. @default 8 */
   readonly concurrency?: number;
+  /** Account that must own the bucket (ExpectedBucketOwner on every request). @default not checked */
+  readonly expectedOwner?: string;
 }
 
 function isNotFound(error: unknown): boolean {
@@ -31,9 +34,9 @@ function isNotFound(error: unknown): boolean {
   return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
 }
 
-export async function objectExists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+export async function objectExists(s3: S3Client, bucket: string, key: string, expectedOwner?: string): Promise<boolean> {
   try {
-    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: expectedOwner }));
     return true;
   } catch (error) {
     if (isNotFound(error)) return false;
@@ -49,12 +52,12 @@ export async function uploadAll(s3: S3Client, bucket: string, items: readonly Up
   await Promise.all(
     unique.map((item) =>
       limit(async () => {
-        if (await objectExists(s3, bucket, item.key)) {
+        if (await objectExists(s3, bucket, item.key, options.expectedOwner)) {
           skipped.push(item.key);
           return;
         }
         try {
-          await s3.send(new PutObjectCommand({ Bucket: bucket, Key: item.key, Body: item.body, ContentType: item.contentType }));
+          await s3.send(new PutObjectCommand({ Bucket: bucket, Key: item.key, Body: item.body, ContentType: item.contentType, ExpectedBucketOwner: options.expectedOwner }));
         } catch (error) {
           throw new PackageError(describeAwsError(`uploading s3://${bucket}/${item.key}`, error), 1, { cause: error });
         }
