@@ -172,7 +172,9 @@ export const compute: StackDefinition = {
     // at a function that does not exist yet. The execution role (streaming.yaml) is what authorizes
     // Scheduler: unlike EventBridge rules it needs no resource-based permission.
     t.resource('PollSchedule', new Schedule({
-      Name: physicalName('poll'),
+      // Not `poll`, the name it had in streaming.yaml: an update creates this one before the old
+      // one is removed (CloudFormation deletes removed resources in its final cleanup phase).
+      Name: physicalName('poll-schedule'),
       GroupName: ref('PollScheduleGroupName'),
       Description: 'Poll the stock and weather APIs into the event stream',
       // Scheduler accepts "rate(1 minutes)": unlike EventBridge rules it does not insist the unit agrees with the value.
