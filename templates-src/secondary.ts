@@ -25,7 +25,7 @@ import { newStackTemplate } from './lib/common';
 import { and, equals, getAtt, not, ref, sub } from './lib/fn';
 import { cmk, KEY_USAGE_ACTIONS, serviceUsesKey } from './lib/kms';
 import { bucketName, bucketNameText, NAMES, physicalName, tagMap, tags } from './lib/names';
-import { allow, type Statement } from './lib/policy';
+import type { Statement } from './lib/policy';
 import { ITERATOR_AGE_LIMIT_MS } from './lib/lambda';
 import { retained, when } from './lib/resources';
 import { accessLogsBucket, encryptedBucket } from './lib/s3';
