@@ -1,6 +1,8 @@
 /**
- * analytics.yaml (roadmap step 6): the Glue database and an hourly crawler over the processed zone
- * (least-privilege role, KMS-encrypted crawler logs), the Athena results bucket and a workgroup
+ * analytics.yaml (roadmap step 6): the Glue database with the processed zone's tables (declared,
+ * so queries and QuickSight work before the first crawl) and an hourly crawler over the processed
+ * zone (least-privilege role, a security configuration encrypting every mode Glue offers), the
+ * Athena results bucket and a workgroup
  * with enforced, KMS-encrypted results and a scan cutoff, and the named queries the local demo
  * also runs on DuckDB (templates-src/lib/named-queries.ts).
  */
@@ -11,9 +13,11 @@ import Database from 'cloudform-types/types/glue/database';
 import SecurityConfiguration from 'cloudform-types/types/glue/securityConfiguration';
 import { COMMON_INPUTS, IS_PROD, newStackTemplate } from './lib/common';
 import { AWS, getAtt, ifThen, join, ref, split, sub } from './lib/fn';
+import { processedTable } from './lib/glue';
 import { NAMED_QUERIES } from './lib/named-queries';
-import { bucketName, NAMES, physicalName, tagMap, tags } from './lib/names';
+import { bucketName, NAMES, nameText, physicalName, tagMap, tags } from './lib/names';
 import { allow, role } from './lib/policy';
+import { dependsOn } from './lib/resources';
 import { encryptedBucket } from './lib/s3';
 import type { StackDefinition } from './lib/stack';
 
@@ -71,6 +75,13 @@ export const analytics: StackDefinition = {
     const tablesArn = sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabase}/*');
     const prefixes = PROCESSED_DATASETS.map((d) => `processed/${d}/`);
 
+    // The tables the crawler would create, declared now (lib/glue.ts): `stocks`, `weather`.
+    for (const dataset of PROCESSED_DATASETS) {
+      t.resource(`${dataset.charAt(0).toUpperCase()}${dataset.slice(1)}Table`, processedTable({ dataset, databaseId: 'GlueDatabase', bucketNameParameter: 'ProcessedBucketName' }));
+    }
+
+    // Every mode a security configuration offers, encrypted: CloudWatch logs, S3 output and job
+    // bookmarks (the crawler writes no bookmarks today; a Glue job given this configuration would).
     t.resource(
       'CrawlerSecurityConfiguration',
       new SecurityConfiguration({
@@ -78,13 +89,15 @@ export const analytics: StackDefinition = {
         EncryptionConfiguration: {
           CloudWatchEncryption: { CloudWatchEncryptionMode: 'SSE-KMS', KmsKeyArn: ref('LogsKeyArn') },
           S3Encryptions: [{ S3EncryptionMode: 'SSE-KMS', KmsKeyArn: ref('DataLakeKeyArn') }],
+          JobBookmarksEncryption: { JobBookmarksEncryptionMode: 'CSE-KMS', KmsKeyArn: ref('DataLakeKeyArn') },
         },
       }),
     );
     t.resource(
       'CrawlerRole',
       role({
-        roleName: physicalName('crawler'),
+        // IAM names are global to the account: the region keeps two deployments of one environment apart.
+        roleName: sub(`${nameText('crawler')}-\${AWS::Region}`),
         description: 'Glue crawler: reads the processed zone, writes tables of the analytics database only',
         services: ['glue.amazonaws.com'],
         statements: [
@@ -103,7 +116,7 @@ export const analytics: StackDefinition = {
     );
     t.resource(
       'ProcessedCrawler',
-      new Crawler({
+      dependsOn(new Crawler({
         Name: physicalName('processed'),
         Description: 'Catalogs processed/stocks and processed/weather (one table per folder, year/month/day partitions)',
         Role: getAtt('CrawlerRole', 'Arn'),
@@ -114,13 +127,14 @@ export const analytics: StackDefinition = {
         RecrawlPolicy: { RecrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' },
         SchemaChangePolicy: { UpdateBehavior: 'LOG', DeleteBehavior: 'LOG' },
         // Tables at the third path level (bucket/processed/<dataset>): exactly `stocks` and `weather`,
-        // with year/month/day below them as partitions, whatever the crawler infers about the files.
+        // the names (and locations) of the declared tables, which the crawler therefore updates
+        // (schema changes only logged: the writer owns the schema) instead of creating new ones.
         Configuration: JSON.stringify({ Version: 1.0, Grouping: { TableLevelConfiguration: 3 } }),
         CrawlerSecurityConfiguration: ref('CrawlerSecurityConfiguration'),
         Tags: tagMap(),
-      }),
+      }), 'StocksTable', 'WeatherTable'),
     );
-    t.implements('6.1', 'GlueDatabase', 'CrawlerSecurityConfiguration', 'CrawlerRole', 'ProcessedCrawler');
+    t.implements('6.1', 'GlueDatabase', 'StocksTable', 'WeatherTable', 'CrawlerSecurityConfiguration', 'CrawlerRole', 'ProcessedCrawler');
 
     const results = encryptedBucket('AthenaResultsBucket', {
       bucketName: bucketName(NAMES.buckets.athenaResults),

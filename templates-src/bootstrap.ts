@@ -11,13 +11,14 @@ import type Bucket from 'cloudform-types/types/s3/bucket';
 import { getAtt, ref, sub } from './lib/fn';
 import { cmk } from './lib/kms';
 import { ENVIRONMENT, NAME_PREFIX } from './lib/names';
-import { encryptedBucket } from './lib/s3';
+import { accessLogsBucket, encryptedBucket } from './lib/s3';
 import type { StackDefinition } from './lib/stack';
 import { StackTemplate, type TemplateDocument } from './lib/template';
 
 export const BOOTSTRAP_IDS = {
   key: 'ArtifactsKey',
   bucket: 'ArtifactsBucket',
+  accessLogs: 'ArtifactsAccessLogsBucket',
 } as const;
 
 /** Output names the packager and deploy read (tools/lib/package/bucket.ts). */
@@ -43,11 +44,17 @@ export function build(): TemplateDocument {
   t.parameter(ENVIRONMENT, { Type: 'String', Description: 'Tag value only: the bootstrap stack serves every environment in the account', Default: 'prod', AllowedValues: ['dev', 'prod'] });
 
   t.add(cmk(BOOTSTRAP_IDS.key, { description: 'Encrypts packaged templates and Lambda bundles in the artifacts bucket', alias: 'artifacts' }));
+  // Who read which artifact (templates, function code) is worth keeping: the packager and
+  // CloudFormation are not the only principals the bucket policy could one day admit.
+  t.add(accessLogsBucket(BOOTSTRAP_IDS.accessLogs, {
+    bucketName: sub('${NamePrefix}-artifacts-logs-${AWS::AccountId}-${AWS::Region}'),
+    sourceBucketArns: [sub('arn:${AWS::Partition}:s3:::${NamePrefix}-artifacts-${AWS::AccountId}-${AWS::Region}')],
+    purpose: 'the artifacts bucket',
+  }));
   const bucket = encryptedBucket(BOOTSTRAP_IDS.bucket, {
     bucketName: sub('${NamePrefix}-artifacts-${AWS::AccountId}-${AWS::Region}'),
     encryption: { kmsKeyArn: getAtt(BOOTSTRAP_IDS.key, 'Arn') },
-    accessLogs: false,
-    noAccessLogsBecause: 'build outputs written only by the deploy tool; CloudTrail records the API calls',
+    accessLogs: { bucket: ref(BOOTSTRAP_IDS.accessLogs), prefix: 'artifacts/' },
   });
   // Replace the shared tiering rule: artifacts must stay readable at once (no Glacier).
   (bucket[BOOTSTRAP_IDS.bucket] as Bucket).Properties.LifecycleConfiguration = {
@@ -62,7 +69,7 @@ export function build(): TemplateDocument {
     ],
   };
   t.add(bucket);
-  t.implements('11.1', BOOTSTRAP_IDS.bucket, BOOTSTRAP_IDS.key);
+  t.implements('11.1', BOOTSTRAP_IDS.bucket, BOOTSTRAP_IDS.key, BOOTSTRAP_IDS.accessLogs);
 
   t.output(BOOTSTRAP_OUTPUTS.bucketName, { value: ref(BOOTSTRAP_IDS.bucket), description: 'Bucket the packager uploads to' });
   t.output(BOOTSTRAP_OUTPUTS.keyArn, { value: getAtt(BOOTSTRAP_IDS.key, 'Arn'), description: 'KMS key encrypting the artifacts' });

@@ -1,12 +1,14 @@
 /**
  * compute.yaml (roadmap steps 4 and 8): the six functions — poller, validator/enricher,
  * aggregator, rules engine, notifier, secret rotation — each with its log group and alarms
- * (lib/lambda.ts); the event source mappings with the DESIGN §5 failure contract; the notifier's
- * topic subscriptions; the rotation schedule; and the pipeline alarms to OpsAlerts (iterator age,
- * DLQ depth, DynamoDB throttles, API 5xx).
+ * (lib/lambda.ts); the event source mappings with the DESIGN §5 failure contract; the poller's
+ * EventBridge Scheduler schedule (here, after the function it invokes); the notifier's topic
+ * subscriptions; the rotation schedule; and the pipeline alarms to OpsAlerts (iterator age, DLQ
+ * depth, DynamoDB throttles, API 5xx).
  *
- * Reserved concurrency (prod only: dev accounts often have a concurrency quota of 10, where any
- * reservation fails the deploy because unreserved concurrency may not drop below the minimum):
+ * Reserved concurrency (only with EnableReservedConcurrency: Lambda refuses a reservation that
+ * leaves less than 100 unreserved, so an account whose concurrency quota is 10 — new accounts may
+ * start there — fails the deploy with any reservation at all; the preflight checks the quota):
  * | function   | reserved | why                                                                                  |
  * | ---------- | -------- | ------------------------------------------------------------------------------------ |
  * | poller     | 1        | one run at a time (its lease agrees): protects the quote API's rate limit            |
@@ -21,14 +23,15 @@
  */
 import EventInvokeConfig from 'cloudform-types/types/lambda/eventInvokeConfig';
 import Permission from 'cloudform-types/types/lambda/permission';
+import Schedule from 'cloudform-types/types/scheduler/schedule';
 import RotationSchedule from 'cloudform-types/types/secretsManager/rotationSchedule';
 import Subscription from 'cloudform-types/types/sns/subscription';
 import { mathAlarm, namedAlarm, queueDepthAlarm, tableThrottleAlarm } from './lib/alarms';
 import { COMMON_INPUTS, IS_PROD, newStackTemplate } from './lib/common';
-import { getAtt, ifThen, NO_VALUE, ref, split } from './lib/fn';
+import { equals, getAtt, ifThen, join, NO_VALUE, ref, split, sub } from './lib/fn';
 import { functionIds, ITERATOR_AGE_LIMIT_MS, lambdaFunction, streamConsumer, type FunctionName } from './lib/lambda';
-import { NAMES } from './lib/names';
-import { dependsOn } from './lib/resources';
+import { NAMES, physicalName } from './lib/names';
+import { dependsOn, when } from './lib/resources';
 import type { StackDefinition, Wire } from './lib/stack';
 
 export { COMMON_FUNCTION_ENVIRONMENT, FUNCTION_ENVIRONMENT } from './lib/lambda';
@@ -58,7 +61,9 @@ const INPUTS: Readonly<Record<string, Input>> = {
   ApiName: fromStack('Streaming', 'ApiName', 'REST API name, for the 5xx alarm'),
   ApiStageName: fromStack('Streaming', 'ApiStageName', 'REST API stage, for the 5xx alarm'),
   // On-failure destinations (the scheduler's DLQ is wired in streaming.yaml: only its depth alarm lives here).
-  ...Object.fromEntries((['Enricher', 'Aggregator', 'Rules', 'Notifier'] as const).map((q) => [`${q}DlqArn`, fromStack('Streaming', `${q}DlqArn`, `ARN of the ${q.toLowerCase()} dead-letter queue`)])),
+  ...Object.fromEntries((['Enricher', 'Aggregator', 'Rules', 'Notifier', 'Scheduler'] as const).map((q) => [`${q}DlqArn`, fromStack('Streaming', `${q}DlqArn`, `ARN of the ${q.toLowerCase()} dead-letter queue`)])),
+  PollScheduleGroupName: fromStack('Streaming', 'PollScheduleGroupName', 'Schedule group of the poller schedule'),
+  PollSchedulerRoleArn: fromStack('Streaming', 'PollSchedulerRoleArn', 'Role EventBridge Scheduler invokes the poller with'),
   ...Object.fromEntries(
     (['Enricher', 'Aggregator', 'Rules', 'Notifier', 'Scheduler'] as const).map((q) => [`${q}DlqName`, fromStack('Streaming', `${q}DlqName`, `Name of the ${q.toLowerCase()} dead-letter queue, for its depth alarm`)]),
   ),
@@ -78,6 +83,9 @@ const INPUTS: Readonly<Record<string, Input>> = {
   WindThresholdKph: fromRoot('WindThresholdKph', 'Wind alert threshold, km/h', true),
   PrecipThresholdMm: fromRoot('PrecipThresholdMm', 'Precipitation alert threshold, mm', true),
   MaxClockSkewSeconds: fromRoot('MaxClockSkewSeconds', 'Seconds a producer ts may be ahead of its Kinesis arrival before the tick is quarantined', true),
+  PollRateMinutes: fromRoot('PollRateMinutes', 'Minutes between poller runs', true),
+  EnableKeyRotation: fromRoot('EnableKeyRotation', 'true: rotate the market-data key every 30 days (the real key and standby keys are stored)'),
+  EnableReservedConcurrency: fromRoot('EnableReservedConcurrency', 'true: reserve concurrency for the poller and the notifier (account quota ≥ 103)'),
 };
 
 const FUNCTION_NAMES = Object.keys(NAMES.functions) as FunctionName[];
@@ -86,12 +94,14 @@ export const compute: StackDefinition = {
   id: 'Compute',
   file: 'compute.yaml',
   source: 'templates-src/compute.ts',
-  steps: [4, 8],
+  steps: [3, 4, 8], // 3: the poll schedule lives here, created after the function it invokes
   inputs: { ...COMMON_INPUTS, ...Object.fromEntries(Object.entries(INPUTS).map(([name, input]) => [name, input.wire])) },
   outputs: FUNCTION_NAMES.map((f) => `${functionIds(f).fn}Arn`),
   build() {
     const t = newStackTemplate('compute', 'Processing and alerting (roadmap steps 4 and 8): the pipeline functions, their event source mappings with the failure contract, and the CloudWatch alarms');
     for (const [name, input] of Object.entries(INPUTS)) t.parameter(name, { Type: input.number ? 'Number' : 'String', Description: input.description });
+    const reserve = t.condition('ReserveConcurrency', equals(ref('EnableReservedConcurrency'), 'true'));
+    const rotate = t.condition('RotateMarketDataKey', equals(ref('EnableKeyRotation'), 'true'));
     const ops = ref('OpsAlertsTopicArn');
     const common = {
       logLevel: ifThen(IS_PROD, 'INFO', 'DEBUG'),
@@ -104,7 +114,7 @@ export const compute: StackDefinition = {
     // --- Functions ---------------------------------------------------------------------------
     t.add(lambdaFunction({
       ...common, name: 'poller', description: 'Polls the stock and weather APIs into the event stream (EventBridge Scheduler)', roleArn: ref('PollerRoleArn'),
-      timeoutSeconds: 60, reservedConcurrency: ifThen(IS_PROD, 1, NO_VALUE),
+      timeoutSeconds: 60, reservedConcurrency: ifThen(reserve, 1, NO_VALUE),
       environment: { STREAM_NAME: ref('StreamName'), SYMBOLS: ref('Symbols'), CITIES: ref('Cities'), MARKET_DATA_SECRET_ARN: ref('MarketDataSecretArn'), MARKET_DATA_PROVIDER: ref('MarketDataProvider'), LEASE_TABLE_NAME: ref('LatestTableName') },
     }));
     t.add(lambdaFunction({
@@ -126,7 +136,7 @@ export const compute: StackDefinition = {
     }));
     t.add(lambdaFunction({
       ...common, name: 'notifier', description: 'Formats alerts for email and posts them to Slack', roleArn: ref('NotifierRoleArn'),
-      reservedConcurrency: ifThen(IS_PROD, 2, NO_VALUE),
+      reservedConcurrency: ifThen(reserve, 2, NO_VALUE),
       // Throttling is the reservation doing its job on an alert burst; alarm only when it persists.
       throttleThreshold: 10,
       environment: { SLACK_WEBHOOK_SECRET_ARN: ref('SlackWebhookSecretArn') },
@@ -156,12 +166,42 @@ export const compute: StackDefinition = {
     }));
 
     // --- Asynchronous invocations: poller (Scheduler) and notifier (SNS) -------------------------
-    // The poller is invoked with the scheduler's execution role (streaming.yaml), which is what
-    // authorizes Scheduler: unlike EventBridge rules it needs no resource-based permission.
+    // Scheduler invokes Lambda asynchronously: its retry policy and DLQ cover only deliveries it
+    // could not make (throttling, a missing function); a poll that fails inside the function is
+    // Lambda's async retry and on-failure destination to handle. Both end in the scheduler DLQ.
+    // The schedule is created after the poller (the !GetAtt below), so a first deploy never fires
+    // at a function that does not exist yet. The execution role (streaming.yaml) is what authorizes
+    // Scheduler: unlike EventBridge rules it needs no resource-based permission.
+    t.resource('PollSchedule', new Schedule({
+      // Not `poll`, the name it had in streaming.yaml: an update creates this one before the old
+      // one is removed (CloudFormation deletes removed resources in its final cleanup phase).
+      Name: physicalName('poll-schedule'),
+      GroupName: ref('PollScheduleGroupName'),
+      Description: 'Poll the stock and weather APIs into the event stream',
+      // Scheduler accepts "rate(1 minutes)": unlike EventBridge rules it does not insist the unit agrees with the value.
+      ScheduleExpression: sub('rate(${PollRateMinutes} minutes)'),
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: {
+        Arn: getAtt(ids.poller.fn, 'Arn'),
+        RoleArn: ref('PollSchedulerRoleArn'),
+        // One poller run (one lease) per interval fetches quotes and weather; Input repeats the
+        // configured lists so a run is self-describing in the logs and the DLQ.
+        Input: sub('{"source":"scheduler","symbols":["${SymbolList}"],"cities":["${CityList}"]}', {
+          SymbolList: join('","', split(',', ref('Symbols'))),
+          CityList: join('","', split(',', ref('Cities'))),
+        }),
+        // A poll older than ~one interval is worthless: the next run fetches fresher data.
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
+        DeadLetterConfig: { Arn: ref('SchedulerDlqArn') },
+      },
+    }));
     t.resource('PollerInvokeConfig', new EventInvokeConfig({
       FunctionName: ref(ids.poller.fn), Qualifier: '$LATEST',
-      // A failed poll is not worth repeating: the next scheduled run fetches fresher data.
+      // A failed poll is not worth repeating (the next scheduled run fetches fresher data), but it
+      // is recorded: the scheduler DLQ's depth alarm says the poller is failing.
       MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300,
+      DestinationConfig: { OnFailure: { Destination: ref('SchedulerDlqArn') } },
     }));
     t.resource('NotifierInvokeConfig', new EventInvokeConfig({
       FunctionName: ref(ids.notifier.fn), Qualifier: '$LATEST', MaximumRetryAttempts: 2,
@@ -179,14 +219,17 @@ export const compute: StackDefinition = {
     }
 
     // --- Secret rotation -----------------------------------------------------------------------
-    t.resource('RotationPermission', new Permission({ FunctionName: ref(ids.rotation.fn), Action: 'lambda:InvokeFunction', Principal: 'secretsmanager.amazonaws.com', SourceArn: ref('MarketDataSecretArn') }));
-    t.resource('MarketDataSecretRotation', dependsOn(new RotationSchedule({
+    // Only once the real key (and standby keys) are stored: configuring rotation makes Secrets
+    // Manager run the function's testSecret step at once, which tests the stored key against the
+    // provider — the generated placeholder fails it, and with it the deploy.
+    t.resource('RotationPermission', when(rotate, new Permission({ FunctionName: ref(ids.rotation.fn), Action: 'lambda:InvokeFunction', Principal: 'secretsmanager.amazonaws.com', SourceArn: ref('MarketDataSecretArn') })));
+    t.resource('MarketDataSecretRotation', when(rotate, dependsOn(new RotationSchedule({
       SecretId: ref('MarketDataSecretArn'),
       RotationLambdaARN: getAtt(ids.rotation.fn, 'Arn'),
       RotationRules: { ScheduleExpression: 'rate(30 days)' },
-      // Rotating during the deploy would call the provider before anyone has stored a real key.
+      // No rotation during the deploy itself; Secrets Manager still runs testSecret (see above).
       RotateImmediatelyOnUpdate: false,
-    }), 'RotationPermission'));
+    }), 'RotationPermission')));
 
     // --- Pipeline alarms -------------------------------------------------------------------------
     t.resource('StreamIteratorAgeAlarm', namedAlarm('stream-iterator-age', {
@@ -207,7 +250,7 @@ export const compute: StackDefinition = {
 
     // --- Roadmap -------------------------------------------------------------------------------
     const composite = (f: FunctionName) => [ids[f].fn, ids[f].logs];
-    t.implements('3.2', ...composite('poller'), 'PollerInvokeConfig');
+    t.implements('3.2', 'PollSchedule', ...composite('poller'), 'PollerInvokeConfig');
     t.implements('4.1', ...composite('enricher'), ids.enricher.eventSource);
     t.implements('4.2', ...composite('aggregator'), ids.aggregator.eventSource);
     t.implements('4.3', ids.enricher.eventSource, ids.aggregator.eventSource, ids.rules.eventSource, 'NotifierInvokeConfig', 'PollerInvokeConfig', 'NotifierMarketAlertsSubscription', 'NotifierWeatherAlertsSubscription');

@@ -13,9 +13,18 @@
  * The connector is AWS's Lambda from the Serverless Application Repository (AthenaDynamoDBConnector):
  * its code is not ours and deploying it from CloudFormation needs the SAM transform, which would
  * make generated/ differ from what CloudFormation runs, so it is deployed once beside the stack and
- * its ARN passed in. QuickSight's service role must also be allowed (QuickSight admin console →
- * Security & permissions) to read the processed and Athena-results buckets, decrypt with the
- * data-lake key and invoke the connector: that is account-level QuickSight configuration.
+ * its ARN passed in. QuickSight reads through its service role (`aws-quicksight-service-role-v0`,
+ * created with the account's QuickSight subscription): this stack attaches a policy to it for
+ * the processed and Athena-results buckets, the data-lake key, the workgroup, the Glue tables
+ * (analytics.yaml defines them, so they exist before the data sets) and the connector. The
+ * subscription itself has no CloudFormation resource: it is an account prerequisite
+ * (docs/deploy.md), which the deploy preflight checks when EnableQuickSight is true.
+ *
+ * Cost controls, by ProjectTagActive (the Project cost-allocation tag activated in Billing):
+ * | ProjectTagActive | budget                                 | cost anomaly monitor               |
+ * | ---------------- | -------------------------------------- | ---------------------------------- |
+ * | false            | the whole account (named so: -account-) | none (a tag monitor on an inactive tag sees nothing) |
+ * | true             | this deployment's Project tag only      | CUSTOM monitor on the Project tag  |
  */
 import DataCatalog from 'cloudform-types/types/athena/dataCatalog';
 import Budget from 'cloudform-types/types/budgets/budget';
@@ -23,10 +32,10 @@ import AnomalyMonitor from 'cloudform-types/types/ce/anomalyMonitor';
 import AnomalySubscription from 'cloudform-types/types/ce/anomalySubscription';
 import CloudWatchDashboard from 'cloudform-types/types/cloudWatch/dashboard';
 import { COMMON_INPUTS, newStackTemplate } from './lib/common';
-import { and, conditionRef, equals, ifThen, not, ref, select, split, sub } from './lib/fn';
+import { and, conditionRef, equals, ifThen, NO_VALUE, not, ref, select, split, sub } from './lib/fn';
 import { nameText, physicalName } from './lib/names';
-import { DYNAMODB_CATALOG_SUFFIX, QUICKSIGHT_IDS, quickSightResources } from './lib/quicksight-resources';
 import { pipelineDashboardBody, DLQ_INPUTS, TOPIC_INPUTS } from './lib/pipeline-dashboard';
+import { DYNAMODB_CATALOG_SUFFIX, QUICKSIGHT_IDS, quickSightAccessPolicy, quickSightResources } from './lib/quicksight-resources';
 import { when } from './lib/resources';
 import type { StackDefinition } from './lib/stack';
 
@@ -59,6 +68,10 @@ export const dashboards: StackDefinition = {
     QuickSightPrincipalArn: { parameter: 'QuickSightPrincipalArn' },
     AthenaDynamoDbConnectorArn: { parameter: 'AthenaDynamoDbConnectorArn' },
     MonthlyBudgetUsd: { parameter: 'MonthlyBudgetUsd' },
+    ProjectTagActive: { parameter: 'ProjectTagActive' },
+    ProcessedBucketArn: { output: ['DataLake', 'ProcessedBucketArn'] },
+    AthenaResultsBucketArn: { output: ['Analytics', 'AthenaResultsBucketArn'] },
+    DataLakeKeyArn: { output: ['Security', 'DataLakeKeyArn'] },
   },
   outputs: ['PipelineDashboardName', 'PipelineDashboardUrl', 'BudgetName', 'AnomalyMonitorArn', 'QuickSightDataSourceId', 'StocksDashboardId', 'WeatherDashboardId'],
   build() {
@@ -77,13 +90,19 @@ export const dashboards: StackDefinition = {
     text('QuickSightPrincipalArn', 'QuickSight user or group ARN owning the data sets and dashboards; required for QuickSight', { Default: '' });
     text('AthenaDynamoDbConnectorArn', 'Athena DynamoDB connector Lambda ARN; empty: no latest-value data sets', { Default: '' });
     t.parameter('MonthlyBudgetUsd', { Type: 'Number', Description: 'Monthly cost budget (USD)', MinValue: 1 });
+    text('ProjectTagActive', 'true: the Project cost-allocation tag is active, so the budget and the anomaly monitor track this deployment only', { Default: 'false', AllowedValues: ['true', 'false'] });
+    text('ProcessedBucketArn', 'Processed zone bucket QuickSight reads through Athena (DataLake stack)');
+    text('AthenaResultsBucketArn', 'Athena results bucket QuickSight queries write to (Analytics stack)');
+    text('DataLakeKeyArn', 'CMK of both buckets (Security stack)');
+    text('QuickSightServiceRoleName', "QuickSight's service role in this account (the subscription creates it; a custom role set in QuickSight's settings goes here)", { Default: 'aws-quicksight-service-role-v0' });
 
     const quickSight = t.condition('QuickSightEnabled', and(equals(ref('EnableQuickSight'), 'true'), not(equals(ref('QuickSightPrincipalArn'), ''))));
     const latest = t.condition('HasLatestDataSets', and(conditionRef(quickSight), not(equals(ref('AthenaDynamoDbConnectorArn'), ''))));
+    const tagged = t.condition('TracksProjectTag', equals(ref('ProjectTagActive'), 'true'));
 
     // --- CloudWatch: pipeline health ---------------------------------------------------------
     const topicNames = Object.fromEntries(TOPIC_INPUTS.map((name) => [name.replace(/Arn$/, 'Name'), select(5, split(':', ref(name)))]));
-    t.resource('PipelineDashboard', new CloudWatchDashboard({ DashboardName: physicalName('pipeline'), DashboardBody: sub(pipelineDashboardBody(), topicNames) }));
+    t.resource('PipelineDashboard', new CloudWatchDashboard({ DashboardName: sub(`${nameText('pipeline')}-\${AWS::Region}`), DashboardBody: sub(pipelineDashboardBody(), topicNames) }));
     t.implements('7.3', 'PipelineDashboard');
     t.output('PipelineDashboardName', { description: 'CloudWatch dashboard of pipeline health', value: ref('PipelineDashboard') });
     t.output('PipelineDashboardUrl', {
@@ -104,8 +123,9 @@ export const dashboards: StackDefinition = {
         }),
       ),
     );
-    const qs = t.add(quickSightResources({ enabled: quickSight, latest, catalog: nameText(DYNAMODB_CATALOG_SUFFIX) }));
-    t.implements('7.1', 'QuickSightAthenaSource', 'StocksDataSet', 'WeatherDataSet', 'LatestStocksDataSet', 'LatestWeatherDataSet', 'DynamoDbCatalog', ...qs.filter((id) => id.endsWith('Refresh')));
+    t.resource('QuickSightDataAccessPolicy', quickSightAccessPolicy({ enabled: quickSight, latest }));
+    const qs = t.add(quickSightResources({ enabled: quickSight, latest, catalog: nameText(DYNAMODB_CATALOG_SUFFIX), accessPolicyId: 'QuickSightDataAccessPolicy' }));
+    t.implements('7.1', 'QuickSightAthenaSource', 'QuickSightDataAccessPolicy', 'StocksDataSet', 'WeatherDataSet', 'LatestStocksDataSet', 'LatestWeatherDataSet', 'DynamoDbCatalog', ...qs.filter((id) => id.endsWith('Refresh')));
     t.implements('7.2', 'StocksDashboard', 'WeatherDashboard');
     const qsOutput = (id: string, description: string, value: unknown) => t.output(id, { description: `${description}; empty without QuickSight`, value: ifThen(quickSight, value, '') });
     qsOutput('QuickSightDataSourceId', 'QuickSight Athena data source', physicalName(QUICKSIGHT_IDS.dataSource));
@@ -113,12 +133,19 @@ export const dashboards: StackDefinition = {
     qsOutput('WeatherDashboardId', 'QuickSight weather dashboard', physicalName(QUICKSIGHT_IDS.weatherDashboard));
 
     // --- Cost controls -----------------------------------------------------------------------
-    // The budget covers the whole account (a tag filter would need the Project cost-allocation tag
-    // activated first, and an inactive tag silently budgets nothing).
+    // Budgets and monitors are account-wide (global) resources: their names carry the region.
+    // A tag filter only works once the Project cost-allocation tag is activated (an inactive tag
+    // silently budgets nothing), hence the decision table above.
     t.resource(
       'MonthlyBudget',
       new Budget({
-        Budget: { BudgetName: physicalName('monthly'), BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: ref('MonthlyBudgetUsd'), Unit: 'USD' } },
+        Budget: {
+          BudgetName: ifThen(tagged, sub(`${nameText('monthly')}-\${AWS::Region}`), sub(`${nameText('monthly-account')}-\${AWS::Region}`)),
+          BudgetType: 'COST',
+          TimeUnit: 'MONTHLY',
+          BudgetLimit: { Amount: ref('MonthlyBudgetUsd'), Unit: 'USD' },
+          CostFilters: ifThen(tagged, { TagKeyValue: [sub('user:Project$${NamePrefix}')] }, NO_VALUE),
+        },
         NotificationsWithSubscribers: BUDGET_NOTIFICATIONS.map((n) => ({
           Notification: { NotificationType: n.type, ComparisonOperator: 'GREATER_THAN', Threshold: n.threshold, ThresholdType: 'PERCENTAGE' },
           Subscribers: [{ SubscriptionType: 'SNS', Address: ref('FinOpsAlertsTopicArn') }],
@@ -126,29 +153,28 @@ export const dashboards: StackDefinition = {
       }),
     );
     // A CUSTOM monitor scoped to this deployment's Project tag: an account may have only one
-    // AWS-services (DIMENSIONAL) monitor, and several environments share an account. Needs the
-    // Project cost-allocation tag activated (Billing console), like any tag-scoped cost view.
+    // AWS-services (DIMENSIONAL) monitor, and several environments share an account.
     t.resource(
       'CostAnomalyMonitor',
-      new AnomalyMonitor({
-        MonitorName: physicalName('costs'),
+      when(tagged, new AnomalyMonitor({
+        MonitorName: sub(`${nameText('costs')}-\${AWS::Region}`),
         MonitorType: 'CUSTOM',
         MonitorSpecification: sub('{"Tags":{"Key":"Project","Values":["${NamePrefix}"],"MatchOptions":["EQUALS"]}}'),
-      }),
+      })),
     );
     t.resource(
       'CostAnomalySubscription',
-      new AnomalySubscription({
-        SubscriptionName: physicalName('cost-anomalies'),
+      when(tagged, new AnomalySubscription({
+        SubscriptionName: sub(`${nameText('cost-anomalies')}-\${AWS::Region}`),
         MonitorArnList: [ref('CostAnomalyMonitor')],
         // SNS subscribers require IMMEDIATE.
         Frequency: 'IMMEDIATE',
         Subscribers: [{ Type: 'SNS', Address: ref('FinOpsAlertsTopicArn') }],
         ThresholdExpression: JSON.stringify({ Dimensions: { Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE', MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: [String(ANOMALY_IMPACT_USD)] } }),
-      }),
+      })),
     );
     t.output('BudgetName', { description: 'Monthly cost budget', value: ref('MonthlyBudget') });
-    t.output('AnomalyMonitorArn', { description: 'Cost Anomaly Detection monitor', value: ref('CostAnomalyMonitor') });
+    t.output('AnomalyMonitorArn', { description: 'Cost Anomaly Detection monitor (empty until ProjectTagActive)', value: ifThen(tagged, ref('CostAnomalyMonitor'), '') });
     return t.toDocument();
   },
 };

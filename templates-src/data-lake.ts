@@ -8,37 +8,23 @@ import type Bucket from 'cloudform-types/types/s3/bucket';
 import { COMMON_INPUTS, IS_PROD, newStackTemplate, SECONDARY_REGION_INPUT } from './lib/common';
 import { equals, getAtt, ifThen, not, ref, sub } from './lib/fn';
 import { bucketName, NAMES, nameText } from './lib/names';
-import type { Statement } from './lib/policy';
 import { replicaBucketArn, replicationConfiguration, replicationRole } from './lib/replication';
 import { when } from './lib/resources';
-import { encryptedBucket } from './lib/s3';
+import { accessLogsBucket, encryptedBucket } from './lib/s3';
 import type { StackDefinition } from './lib/stack';
 
-/** `format` becomes the DataFormat tag (S3 tag values allow only letters, digits, spaces and + - = . _ : /). */
+/**
+ * `format` becomes the DataFormat tag (S3 tag values allow only letters, digits, spaces and + - = . _ : /).
+ * `archive`: the processed zone is what Athena and QuickSight read, and Athena skips S3 Glacier
+ * Flexible Retrieval objects (unless restored first), so it archives to Glacier Instant Retrieval,
+ * which Athena reads like STANDARD_IA; the raw zone is never queried and archives to GLACIER.
+ */
 const DATA_BUCKETS = [
-  { id: 'RawBucket', purpose: NAMES.buckets.raw, logPrefix: 'raw-bucket/', eventBridge: false, format: 'gzip NDJSON raw/dataset/dt=YYYY-MM-DD/' },
+  { id: 'RawBucket', purpose: NAMES.buckets.raw, logPrefix: 'raw-bucket/', eventBridge: false, archive: 'GLACIER', format: 'gzip NDJSON raw/dataset/dt=YYYY-MM-DD/' },
   // EventBridge notifications on new Parquet objects: lets a crawler or QuickSight refresh react
   // to data instead of a clock.
-  { id: 'ProcessedBucket', purpose: NAMES.buckets.processed, logPrefix: 'processed-bucket/', eventBridge: true, format: 'Parquet processed/dataset/year=/month=/day=/' },
+  { id: 'ProcessedBucket', purpose: NAMES.buckets.processed, logPrefix: 'processed-bucket/', eventBridge: true, archive: 'GLACIER_IR', format: 'Parquet processed/dataset/year=/month=/day=/' },
 ] as const;
-
-/**
- * S3 server access logging writes as the logging service principal, only for buckets of this
- * account named with our prefix (the lake buckets here, the Athena results bucket of analytics.yaml).
- */
-function logDeliveryStatement(): Statement {
-  return {
-    Sid: 'AllowServerAccessLogDelivery',
-    Effect: 'Allow',
-    Principal: { Service: 'logging.s3.amazonaws.com' },
-    Action: 's3:PutObject',
-    Resource: sub('${AccessLogsBucket.Arn}/*'),
-    Condition: {
-      ArnLike: { 'aws:SourceArn': sub(`arn:\${AWS::Partition}:s3:::${nameText('*')}`) },
-      StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
-    },
-  };
-}
 
 export const dataLake: StackDefinition = {
   id: 'DataLake',
@@ -59,15 +45,12 @@ export const dataLake: StackDefinition = {
     t.parameter('SecondaryRegion', { Type: 'String', Description: 'Region of the replica buckets' });
     t.condition('HasReplica', not(equals(ref('ReplicaKmsKeyArn'), '')));
 
-    // Server access logs only support SSE-S3 on the target bucket, hence no KMS here; a log bucket
-    // does not log itself (every delivery would log a delivery).
-    t.add(encryptedBucket('AccessLogsBucket', {
+    // The lake buckets here and the Athena results bucket of analytics.yaml: every bucket of this
+    // account named with our prefix may deliver its server access logs here.
+    t.add(accessLogsBucket('AccessLogsBucket', {
       bucketName: bucketName(NAMES.buckets.accessLogs),
-      encryption: { sseS3Because: 'S3 server access log delivery does not support SSE-KMS target buckets' },
-      accessLogs: false,
-      noAccessLogsBecause: 'it is the access-log target; logging it into itself would loop',
-      lifecycle: { infrequentAccessAfterDays: 30, glacierAfterDays: 90, expireAfterDays: 365 },
-      policyStatements: [logDeliveryStatement()],
+      sourceBucketArns: [sub(`arn:\${AWS::Partition}:s3:::${nameText('*')}`)],
+      purpose: 'the lake and Athena results buckets',
     }));
 
     for (const b of DATA_BUCKETS) {
@@ -75,7 +58,7 @@ export const dataLake: StackDefinition = {
         bucketName: bucketName(b.purpose),
         encryption: { kmsKeyArn: ref('DataLakeKeyArn') },
         accessLogs: { bucket: ref('AccessLogsBucket'), prefix: b.logPrefix },
-        lifecycle: { infrequentAccessAfterDays: 30, glacierAfterDays: 90, abortMultipartAfterDays: 7 },
+        lifecycle: { infrequentAccessAfterDays: 30, glacierAfterDays: 90, archiveStorageClass: b.archive, abortMultipartAfterDays: 7 },
         replication: replicationConfiguration(b.purpose, getAtt('ReplicationRole', 'Arn'), ref('ReplicaKmsKeyArn')),
         replicationCondition: 'HasReplica',
         eventBridge: b.eventBridge,

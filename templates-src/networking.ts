@@ -8,13 +8,14 @@ import HealthCheck from 'cloudform-types/types/route53/healthCheck';
 import RecordSet from 'cloudform-types/types/route53/recordSet';
 import Route from 'cloudform-types/types/ec2/route';
 import VPCPeeringConnection from 'cloudform-types/types/ec2/vpcPeeringConnection';
+import { namedAlarm } from './lib/alarms';
 import { COMMON_INPUTS, IS_PROD, newStackTemplate } from './lib/common';
 import { and, equals, getAtt, ifThen, join, not, ref, stackOutput, sub } from './lib/fn';
-import { nameText, tags } from './lib/names';
+import { nameText, physicalName, tags } from './lib/names';
 import { longerInProd } from './lib/log-retention';
 import { logGroup } from './lib/observability';
 import { allow, role } from './lib/policy';
-import { when } from './lib/resources';
+import { dependsOn, when } from './lib/resources';
 import type { StackDefinition } from './lib/stack';
 import { flowLog, interfaceEndpoint, securityGroup, twoTierVpc, vpcIds, type VpcLayout } from './lib/vpc';
 
@@ -59,6 +60,8 @@ export const networking: StackDefinition = {
     ApiDomainName: { parameter: 'ApiDomainName' },
     HealthCheckDomain: { output: ['Streaming', 'HealthCheckDomain'] },
     HealthCheckPath: { output: ['Streaming', 'HealthCheckPath'] },
+    ApiName: { output: ['Streaming', 'ApiName'] },
+    ApiStageName: { output: ['Streaming', 'ApiStageName'] },
     // Streaming declares these two only under HasFailover: read them only in that case.
     ApiRegionalDomainName: { value: ifThen('HasFailover', stackOutput('Streaming', 'ApiRegionalDomainName'), '') },
     ApiRegionalHostedZoneId: { value: ifThen('HasFailover', stackOutput('Streaming', 'ApiRegionalHostedZoneId'), '') },
@@ -76,6 +79,8 @@ export const networking: StackDefinition = {
     t.parameter('ApiDomainName', { Type: 'String', Description: 'DNS name of the ingestion API', Default: '' });
     t.parameter('HealthCheckDomain', { Type: 'String', Description: 'execute-api host of the primary API (Streaming stack)' });
     t.parameter('HealthCheckPath', { Type: 'String', Description: 'Path of the API health endpoint (Streaming stack)' });
+    t.parameter('ApiName', { Type: 'String', Description: 'Name of the primary REST API, the ApiName dimension of its metrics (Streaming stack)' });
+    t.parameter('ApiStageName', { Type: 'String', Description: 'Stage of the primary REST API (Streaming stack)' });
     t.parameter('ApiRegionalDomainName', { Type: 'String', Description: 'Regional domain name of the API custom domain (Streaming stack, under failover)', Default: '' });
     t.parameter('ApiRegionalHostedZoneId', { Type: 'String', Description: 'Hosted zone of the regional domain name (Streaming stack, under failover)', Default: '' });
     t.condition('PerAzNat', equals(ref('NatGatewayMode'), 'per-az'));
@@ -154,8 +159,33 @@ export const networking: StackDefinition = {
     // This primary-region stack creates the health check and the PRIMARY record; the
     // secondary-region template creates the SECONDARY record (same name, SetIdentifier
     // `secondary`) aliased to the standby API, so Route 53 answers with it while this check fails.
-    t.resource('ApiHealthCheck', when('HasFailover', new HealthCheck({
+    //
+    // `GET /health` is a MOCK integration: it proves API Gateway answers in this region, not that
+    // events reach Kinesis. So the record's check is CALCULATED from two children, healthy only
+    // when both are: the HTTPS check of /health, and a check on an alarm over the API's 5xx rate
+    // (PutRecords failing on Kinesis or KMS answers 5xx through the integration responses).
+    // Route 53 reads only plain metric alarms (no metric math), hence Average of 5XXError, which
+    // is the fraction of requests that failed.
+    t.resource('ApiErrorRateAlarm', when('HasFailover', namedAlarm('api-failover-5xx-rate', {
+      description: 'More than a quarter of /ingest requests answered 5xx for 3 minutes: the primary region is failing over to the standby',
+      namespace: 'AWS/ApiGateway', metricName: '5XXError', dimensions: { ApiName: ref('ApiName'), Stage: ref('ApiStageName') },
+      statistic: 'Average', threshold: 0.25, periodSeconds: 60, evaluationPeriods: 3, actions: [],
+    })));
+    t.resource('ApiEndpointHealthCheck', when('HasFailover', new HealthCheck({
       HealthCheckConfig: { Type: 'HTTPS', FullyQualifiedDomainName: ref('HealthCheckDomain'), ResourcePath: ref('HealthCheckPath'), Port: 443, RequestInterval: 30, FailureThreshold: 3, EnableSNI: true },
+      HealthCheckTags: tags({ Name: sub(nameText('api-primary-endpoint')) }),
+    })));
+    t.resource('ApiErrorRateHealthCheck', when('HasFailover', dependsOn(new HealthCheck({
+      HealthCheckConfig: {
+        Type: 'CLOUDWATCH_METRIC',
+        AlarmIdentifier: { Name: physicalName('api-failover-5xx-rate'), Region: ref('AWS::Region') },
+        // No traffic means no data: keep the last status rather than flapping.
+        InsufficientDataHealthStatus: 'LastKnownStatus',
+      },
+      HealthCheckTags: tags({ Name: sub(nameText('api-primary-errors')) }),
+    }), 'ApiErrorRateAlarm')));
+    t.resource('ApiHealthCheck', when('HasFailover', new HealthCheck({
+      HealthCheckConfig: { Type: 'CALCULATED', ChildHealthChecks: [ref('ApiEndpointHealthCheck'), ref('ApiErrorRateHealthCheck')], HealthThreshold: 2 },
       HealthCheckTags: tags({ Name: sub(nameText('api-primary')) }),
     })));
     t.resource('ApiFailoverRecord', when('HasFailover', new RecordSet({
@@ -167,7 +197,7 @@ export const networking: StackDefinition = {
       HealthCheckId: ref('ApiHealthCheck'),
       AliasTarget: { DNSName: ref('ApiRegionalDomainName'), HostedZoneId: ref('ApiRegionalHostedZoneId'), EvaluateTargetHealth: true },
     })));
-    t.implements('10.3', 'ApiHealthCheck', 'ApiFailoverRecord');
+    t.implements('10.3', 'ApiHealthCheck', 'ApiEndpointHealthCheck', 'ApiErrorRateHealthCheck', 'ApiErrorRateAlarm', 'ApiFailoverRecord');
 
     // --- Outputs ---------------------------------------------------------------------------------
     t.output('AppVpcId', { description: 'prod-app VPC', value: ref(app.vpc) });

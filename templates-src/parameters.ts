@@ -134,6 +134,15 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
       ConstraintDescription: 'an ACM certificate ARN in the primary region covering the API domain name (arn:aws:acm:<region>:<account>:certificate/<id>)',
     },
   },
+  StandbyApiCertificateArn: {
+    group: 'Disaster recovery',
+    definition: {
+      Type: 'String',
+      Description: 'ACM certificate ARN in the SECONDARY region covering ApiDomainName, for the standby API custom domain (secondary.yaml); a regional API domain needs a certificate of its own region, so this is never ApiCertificateArn',
+      Default: '',
+      AllowedPattern: '^$|^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$',
+    },
+  },
   TrustedAccountIds: {
     group: 'Security',
     definition: { Type: 'String', Description: 'Comma-separated account IDs that may assume the read-only analytics role; empty for none', Default: '', AllowedPattern: optional(listOf(ACCOUNT_ID)), ConstraintDescription: `comma-separated, each ${ACCOUNT_ID.description}` },
@@ -142,17 +151,44 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
     group: 'Security',
     definition: { Type: 'String', Description: 'ExternalId the trusted accounts must present when assuming the analytics role', Default: 'stockwx-analytics', MinLength: 2, MaxLength: 1224, NoEcho: true },
   },
+  // Account singletons (one per account and region): `false` creates nothing, so a second
+  // environment, or an account where Organizations/Control Tower enabled the service, deploys.
+  // The defaults create none of them; the deploy preflight sets each from what the account has.
   EnableGuardDuty: {
     group: 'Security',
-    definition: { Type: 'String', Description: 'Create a GuardDuty detector (false when the account already has one)', Default: 'true', AllowedValues: ['true', 'false'] },
+    definition: { Type: 'String', Description: 'Create the GuardDuty detector of this account and region (false: an existing detector, or none, is used; the findings rule is created either way)', Default: 'false', AllowedValues: ['true', 'false'] },
   },
   EnableSecurityHub: {
     group: 'Security',
-    definition: { Type: 'String', Description: 'Enable Security Hub with the foundational standard (false when already enabled)', Default: 'true', AllowedValues: ['true', 'false'] },
+    definition: { Type: 'String', Description: 'Enable Security Hub and its foundational standard in this account and region (false: it is already enabled, or not wanted)', Default: 'false', AllowedValues: ['true', 'false'] },
   },
   EnableConfigRecorder: {
     group: 'Security',
-    definition: { Type: 'String', Description: 'Create the AWS Config recorder and delivery channel (false when the account has one; the rules are created either way)', Default: 'true', AllowedValues: ['true', 'false'] },
+    definition: { Type: 'String', Description: 'Create the AWS Config recorder and delivery channel of this account and region (false when the account has one, see UseExistingConfigRecorder)', Default: 'false', AllowedValues: ['true', 'false'] },
+  },
+  UseExistingConfigRecorder: {
+    group: 'Security',
+    definition: { Type: 'String', Description: 'The account already records with its own AWS Config recorder (Organizations, Control Tower, another environment): create the Config rules against it and no recorder (wins over EnableConfigRecorder)', Default: 'false', AllowedValues: ['true', 'false'] },
+  },
+  EnableCloudTrail: {
+    group: 'Security',
+    definition: { Type: 'String', Description: 'Create the multi-region CloudTrail trail (false when the account has an organization trail or another multi-region trail: a second copy of management events is billed)', Default: 'false', AllowedValues: ['true', 'false'] },
+  },
+  ManageApiGatewayAccount: {
+    group: 'Security',
+    definition: { Type: 'String', Description: "Set API Gateway's account-level CloudWatch Logs role in this region (false when a role is already set: the setting is one per account and region, last writer wins)", Default: 'true', AllowedValues: ['true', 'false'] },
+  },
+  EnableKeyRotation: {
+    group: 'Features',
+    definition: { Type: 'String', Description: 'Rotate the market-data API key every 30 days (needs the real key and standby keys stored first: configuring rotation runs the function\'s testSecret step, which calls the provider with the stored key)', Default: 'false', AllowedValues: ['true', 'false'] },
+  },
+  EnableReservedConcurrency: {
+    group: 'Features',
+    definition: { Type: 'String', Description: 'Reserve concurrency for the poller (1) and the notifier (2); needs an account concurrency quota of at least 103 (new accounts may have 10)', Default: 'false', AllowedValues: ['true', 'false'] },
+  },
+  ProjectTagActive: {
+    group: 'Features',
+    definition: { Type: 'String', Description: 'The Project cost-allocation tag is activated in Billing: the budget and the cost anomaly monitor then track this deployment only (false: the budget tracks the whole account and no anomaly monitor is created)', Default: 'false', AllowedValues: ['true', 'false'] },
   },
   EnableDax: {
     group: 'Features',

@@ -6,7 +6,7 @@
 import Stack from 'cloudform-types/types/cloudFormation/stack';
 import { equals, not, ref, stackOutput, sub } from './lib/fn';
 import type { StackDefinition, Wire } from './lib/stack';
-import { StackTemplate, TemplateDefinitionError, type TemplateDocument } from './lib/template';
+import { StackTemplate, TemplateDefinitionError, type TemplateDocument, type TemplateRule } from './lib/template';
 import { ROOT_PARAMETERS, type ParameterGroup } from './parameters';
 
 /** Region → its default DR partner region. */
@@ -47,6 +47,26 @@ export const ROOT_CONDITIONS = {
   HasFailover: not(equals(ref('HostedZoneId'), '')),
 } as const;
 
+/**
+ * Root rules: CloudFormation refuses the change set before anything is created when an assertion
+ * fails. A regional API custom domain needs an ACM certificate in its own region, so failover
+ * needs two certificates, and passing one ARN twice is the mistake this catches (an ACM ARN names
+ * its region, so two regions cannot share one).
+ */
+export const ROOT_RULES: Readonly<Record<string, TemplateRule>> = {
+  FailoverCertificates: {
+    RuleCondition: not(equals(ref('HostedZoneId'), '')),
+    Assertions: [
+      { Assert: not(equals(ref('ApiCertificateArn'), '')), AssertDescription: 'Route 53 failover (HostedZoneId set) needs ApiCertificateArn: an ACM certificate in the primary region covering ApiDomainName' },
+      { Assert: not(equals(ref('StandbyApiCertificateArn'), '')), AssertDescription: 'Route 53 failover (HostedZoneId set) needs StandbyApiCertificateArn: an ACM certificate in the secondary region covering ApiDomainName' },
+      {
+        Assert: not(equals(ref('ApiCertificateArn'), ref('StandbyApiCertificateArn'))),
+        AssertDescription: 'ApiCertificateArn and StandbyApiCertificateArn must differ: each regional API domain needs a certificate issued in its own region',
+      },
+    ],
+  },
+};
+
 function wireValue(stackId: string, name: string, wire: Wire, stacks: ReadonlyMap<string, StackDefinition>): unknown {
   if ('parameter' in wire) {
     if (!(wire.parameter in ROOT_PARAMETERS)) {
@@ -74,6 +94,7 @@ export function buildRoot(stacks: readonly StackDefinition[]): TemplateDocument 
     t.parameter(name, p.definition);
     groups.set(p.group, [...(groups.get(p.group) ?? []), name]);
   }
+  for (const [name, rule] of Object.entries(ROOT_RULES)) t.rule(name, rule);
   t.mapping('RegionConfig', REGION_CONFIG);
   for (const [name, condition] of Object.entries(ROOT_CONDITIONS)) t.condition(name, condition);
 

@@ -9,6 +9,7 @@
  * | RawReplicaBucket, ProcessedReplicaBucket | data-lake.yaml replication rules (names fixed by the contract)  |
  * | SecondaryBackupVault (`<prefix>-secondary`) | datastores.yaml backup rules' copy actions                 |
  * | standby ingestion API + stream          | the SECONDARY failover record (below) when the primary's /health fails |
+ * | StandbyOpsTopic + standby stream alarms | events arriving here mean failover is active: replay them within the retention |
  *
  * Deploy order: secondary.yaml (secondary region) → root.yaml with ReplicaKmsKeyArn (primary
  * region). The table replicas themselves are created by the primary's global tables.
@@ -19,23 +20,26 @@ import BackupVault from 'cloudform-types/types/backup/backupVault';
 import WebACLAssociation from 'cloudform-types/types/waFv2/webAclAssociation';
 import RecordSet from 'cloudform-types/types/route53/recordSet';
 import { SECONDARY_VAULT_SUFFIX } from './datastores';
+import { namedAlarm } from './lib/alarms';
 import { newStackTemplate } from './lib/common';
 import { and, equals, getAtt, not, ref, sub } from './lib/fn';
 import { cmk, KEY_USAGE_ACTIONS, serviceUsesKey } from './lib/kms';
-import { bucketName, NAMES, physicalName, tagMap, tags } from './lib/names';
-import { allow, type Statement } from './lib/policy';
+import { bucketName, bucketNameText, NAMES, physicalName, tagMap, tags } from './lib/names';
+import type { Statement } from './lib/policy';
+import { ITERATOR_AGE_LIMIT_MS } from './lib/lambda';
 import { retained, when } from './lib/resources';
-import { encryptedBucket } from './lib/s3';
+import { accessLogsBucket, encryptedBucket } from './lib/s3';
+import { alertTopic, PUBLISHERS } from './lib/sns';
 import type { StackDefinition } from './lib/stack';
 import { STANDBY_STAGE, standbyIngest } from './lib/standby';
 import { webAcl } from './lib/waf';
 
 /** Services that use the replica key on behalf of this account's principals. */
-export const REPLICA_KEY_SERVICES = ['s3', 'dynamodb', 'kinesis', 'backup'] as const;
+export const REPLICA_KEY_SERVICES = ['s3', 'dynamodb', 'kinesis', 'backup', 'sns'] as const;
 
 function accountUsesKeyVia(service: string): Statement {
   return {
-    Sid: `AllowUseThrough${service === 's3' ? 'S3' : service === 'dynamodb' ? 'DynamoDB' : service[0]!.toUpperCase() + service.slice(1)}`,
+    Sid: `AllowUseThrough${service === 's3' ? 'S3' : service === 'dynamodb' ? 'DynamoDB' : service === 'sns' ? 'SNS' : service[0]!.toUpperCase() + service.slice(1)}`,
     Effect: 'Allow',
     Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') },
     Action: [...KEY_USAGE_ACTIONS, 'kms:CreateGrant'],
@@ -53,18 +57,29 @@ export const secondary: StackDefinition = {
   inputs: {},
   outputs: [
     'ReplicaKmsKeyArn', 'RawReplicaBucketName', 'RawReplicaBucketArn', 'ProcessedReplicaBucketName', 'ProcessedReplicaBucketArn',
-    'BackupVaultName', 'BackupVaultArn', 'StandbyStreamName', 'StandbyStreamArn', 'StandbyApiId', 'StandbyApiUrl', 'StandbyHealthCheckDomain',
+    'BackupVaultName', 'BackupVaultArn', 'StandbyStreamName', 'StandbyStreamArn', 'StandbyApiId', 'StandbyApiUrl', 'StandbyHealthCheckDomain', 'StandbyOpsTopicArn',
   ],
   build() {
     const t = newStackTemplate('secondary', 'Secondary region (roadmap step 10): replica key and buckets, backup vault, standby ingestion endpoint and the SECONDARY failover record; deploy before the primary');
     t.parameter('PrimaryRegion', { Type: 'String', Description: 'Region of the primary deployment (tags and outputs; must differ from this region)', AllowedPattern: '^[a-z]{2}(-gov)?-[a-z]+-\\d$' });
     t.parameter('HostedZoneId', { Type: 'String', Description: 'Route 53 hosted zone of ApiDomainName; empty: no custom domain, no failover record', Default: '' });
     t.parameter('ApiDomainName', { Type: 'String', Description: 'DNS name of the ingestion API (the same as the primary)', Default: '' });
-    t.parameter('ApiCertificateArn', { Type: 'String', Description: 'ACM certificate for ApiDomainName in THIS region', Default: '' });
+    // Not ApiCertificateArn: the deploy tool passes root values to parameters of the same name,
+    // and the primary's certificate lives in the primary region.
+    t.parameter('StandbyApiCertificateArn', { Type: 'String', Description: 'ACM certificate for ApiDomainName in THIS (the secondary) region', Default: '' });
+    t.parameter('ManageStandbyApiGatewayAccount', {
+      Type: 'String',
+      Description: "Set API Gateway's account-level CloudWatch Logs role of this region (false: a role is already set here)",
+      AllowedValues: ['true', 'false'],
+      Default: 'true',
+    });
+    t.parameter('AlertEmail', { Type: 'String', Description: 'Email subscribed to the standby ops topic; empty for none', Default: '' });
     const hasFailover = t.condition(
       'HasFailover',
-      and(not(equals(ref('HostedZoneId'), '')), not(equals(ref('ApiDomainName'), '')), not(equals(ref('ApiCertificateArn'), ''))),
+      and(not(equals(ref('HostedZoneId'), '')), not(equals(ref('ApiDomainName'), '')), not(equals(ref('StandbyApiCertificateArn'), ''))),
     );
+    const managesAccount = t.condition('ManagesApiGatewayAccount', equals(ref('ManageStandbyApiGatewayAccount'), 'true'));
+    t.condition('HasAlertEmail', not(equals(ref('AlertEmail'), '')));
     const standbyTags = { PrimaryRegion: ref('PrimaryRegion') };
 
     t.add(
@@ -76,32 +91,24 @@ export const secondary: StackDefinition = {
           serviceUsesKey('AllowCloudWatchLogs', sub('logs.${AWS::Region}.amazonaws.com'), {
             ArnLike: { 'kms:EncryptionContext:aws:logs:arn': sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*') },
           }),
+          // The standby alarms publish to the encrypted StandbyOpsTopic.
+          { Sid: 'AllowCloudWatchAlarmsToPublish', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: '*' },
         ],
       }),
     );
     const replicaKey = getAtt('ReplicaKey', 'Arn');
 
-    // Server access logs cannot be written to an SSE-KMS bucket, hence SSE-S3 for the log target.
-    t.add(
-      encryptedBucket('ReplicaAccessLogsBucket', {
-        bucketName: bucketName(NAMES.buckets.accessLogs),
-        encryption: { sseS3Because: 'S3 server access log targets do not support SSE-KMS' },
-        accessLogs: false,
-        noAccessLogsBecause: 'it is the access-log target of this region',
-        lifecycle: { expireAfterDays: 365 },
-        policyStatements: [
-          {
-            ...allow(['s3:PutObject'], sub('${ReplicaAccessLogsBucket.Arn}/*'), { StringEquals: { 'aws:SourceAccount': sub('${AWS::AccountId}') } }),
-            Sid: 'S3ServerAccessLogs',
-            Principal: { Service: 'logging.s3.amazonaws.com' },
-          },
-        ],
-      }),
-    );
     const replicas = [
       { id: 'RawReplicaBucket', purpose: NAMES.buckets.raw },
       { id: 'ProcessedReplicaBucket', purpose: NAMES.buckets.processed },
     ];
+    t.add(
+      accessLogsBucket('ReplicaAccessLogsBucket', {
+        bucketName: bucketName(NAMES.buckets.accessLogs),
+        sourceBucketArns: replicas.map((r) => sub(`arn:\${AWS::Partition}:s3:::${bucketNameText(r.purpose)}`)),
+        purpose: 'the replica buckets of this region',
+      }),
+    );
     for (const r of replicas) {
       t.add(
         encryptedBucket(r.id, {
@@ -123,7 +130,7 @@ export const secondary: StackDefinition = {
     t.implements('10.4', 'SecondaryBackupVault');
 
     // Standby ingestion, protected by the same WAF rules as the primary (web ACLs are regional).
-    const standby = t.add(standbyIngest({ kmsKeyArn: replicaKey }));
+    const standby = t.add(standbyIngest({ kmsKeyArn: replicaKey, manageAccountCondition: managesAccount }));
     const waf = t.add(webAcl({ logsKeyArn: replicaKey }));
     t.resource(
       'StandbyWebAclAssociation',
@@ -131,7 +138,7 @@ export const secondary: StackDefinition = {
     );
     t.resource(
       'StandbyApiDomain',
-      when(hasFailover, new DomainName({ DomainName: ref('ApiDomainName'), RegionalCertificateArn: ref('ApiCertificateArn'), EndpointConfiguration: { Types: ['REGIONAL'] }, SecurityPolicy: 'TLS_1_2', Tags: tags(standbyTags) })),
+      when(hasFailover, new DomainName({ DomainName: ref('ApiDomainName'), RegionalCertificateArn: ref('StandbyApiCertificateArn'), EndpointConfiguration: { Types: ['REGIONAL'] }, SecurityPolicy: 'TLS_1_2', Tags: tags(standbyTags) })),
     );
     t.resource('StandbyBasePathMapping', when(hasFailover, new BasePathMapping({ DomainName: ref('StandbyApiDomain'), RestApiId: ref('StandbyApi'), Stage: ref('StandbyApiStage') })));
     // Route 53 answers SECONDARY only while the PRIMARY record's health check fails (networking.yaml).
@@ -150,7 +157,21 @@ export const secondary: StackDefinition = {
         }),
       ),
     );
-    t.implements('10.3', ...standby, ...waf, 'StandbyWebAclAssociation', 'StandbyApiDomain', 'StandbyBasePathMapping', 'SecondaryFailoverRecord');
+    // Nothing consumes the standby stream, so its records are only safe for the retention period:
+    // traffic arriving here pages the on-call (failover is active, or a client is misrouted), and
+    // an iterator-age alarm covers the replay reading it back.
+    t.add(alertTopic('StandbyOpsTopic', { nameSuffix: 'standby-ops-alerts', displayName: 'Standby ops alerts', kmsKeyArn: replicaKey, publishers: [PUBLISHERS.cloudWatchAlarms], email: { address: ref('AlertEmail'), condition: 'HasAlertEmail' } }));
+    const ops = [ref('StandbyOpsTopic')];
+    t.resource('StandbyIncomingRecordsAlarm', namedAlarm('standby-incoming-records', {
+      description: 'Events are arriving at the standby stream: failover is active (or a client is misrouted); replay them into the primary before the stream retention ends',
+      namespace: 'AWS/Kinesis', metricName: 'IncomingRecords', dimensions: { StreamName: ref('StandbyStream') }, statistic: 'Sum', threshold: 0, periodSeconds: 300, actions: ops,
+    }));
+    t.resource('StandbyIteratorAgeAlarm', namedAlarm('standby-iterator-age', {
+      description: `The replay of the standby stream is more than ${ITERATOR_AGE_LIMIT_MS / 1000} s behind`,
+      namespace: 'AWS/Kinesis', metricName: 'GetRecords.IteratorAgeMilliseconds', dimensions: { StreamName: ref('StandbyStream') },
+      statistic: 'Maximum', threshold: ITERATOR_AGE_LIMIT_MS, periodSeconds: 60, evaluationPeriods: 3, actions: ops,
+    }));
+    t.implements('10.3', ...standby, ...waf, 'StandbyWebAclAssociation', 'StandbyApiDomain', 'StandbyBasePathMapping', 'SecondaryFailoverRecord', 'StandbyOpsTopic', 'StandbyIncomingRecordsAlarm', 'StandbyIteratorAgeAlarm');
 
     t.output('ReplicaKmsKeyArn', { description: "Pass as the primary root stack's ReplicaKmsKeyArn parameter", value: replicaKey });
     t.output('BackupVaultName', { description: 'Vault the primary backup plan copies to', value: ref('SecondaryBackupVault') });
@@ -159,6 +180,7 @@ export const secondary: StackDefinition = {
     t.output('StandbyStreamArn', { description: 'Standby stream ARN', value: getAtt('StandbyStream', 'Arn') });
     t.output('StandbyApiId', { description: 'Standby REST API ID', value: ref('StandbyApi') });
     t.output('StandbyApiUrl', { description: 'POST canonical event batches here, SigV4-signed (AWS_IAM)', value: sub(`https://\${StandbyApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/${STANDBY_STAGE}/ingest`) });
+    t.output('StandbyOpsTopicArn', { description: 'Topic of the standby alarms (subscribe the on-call)', value: ref('StandbyOpsTopic') });
     t.output('StandbyHealthCheckDomain', { description: 'execute-api host of the standby API', value: sub('${StandbyApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}') });
     return t.toDocument();
   },

@@ -10,13 +10,14 @@ import Secret from 'cloudform-types/types/secretsManager/secret';
 import Hub from 'cloudform-types/types/securityHub/hub';
 import Standard from 'cloudform-types/types/securityHub/standard';
 import { COMMON_INPUTS, newStackTemplate, SECONDARY_REGION_INPUT } from './lib/common';
-import { equals, findInMap, getAtt, ifThen, join, NO_VALUE, not, ref, split, sub } from './lib/fn';
+import { and, conditionRef, equals, findInMap, getAtt, ifThen, join, NO_VALUE, not, or, ref, split, sub } from './lib/fn';
 import { auditTrail, configCompliance, MANAGED_RULES } from './lib/governance';
 import { functionRole, type FunctionKey, type FunctionRoleRefs } from './lib/iam-functions';
-import { KEY_IDS, platformKeys, TRAIL_NAME_SUFFIX } from './lib/keys';
-import { bucketNameText, NAMES, nameText, tags } from './lib/names';
+import { KEY_IDS, platformKeys, TRAIL_NAME_TEXT } from './lib/keys';
+import { bucketName, bucketNameText, NAMES, nameText, tags } from './lib/names';
 import { allow, arn, role } from './lib/policy';
 import { dependsOn, when } from './lib/resources';
+import { accessLogsBucket } from './lib/s3';
 import { alertTopic, PUBLISHERS } from './lib/sns';
 import type { StackDefinition } from './lib/stack';
 import { webAcl } from './lib/waf';
@@ -40,7 +41,7 @@ const TOPICS = [
   { id: 'FinOpsAlertsTopic', output: 'FinOpsAlertsTopicArn', suffix: NAMES.topics.finops, display: 'FinOps alerts', publishers: [PUBLISHERS.budgets, PUBLISHERS.costAnomalies, PUBLISHERS.cloudWatchAlarms] },
 ] as const;
 
-const yesNo = (description: string) => ({ Type: 'String', Description: description, AllowedValues: ['true', 'false'], Default: 'true' });
+const yesNo = (description: string, fallback: 'true' | 'false') => ({ Type: 'String', Description: description, AllowedValues: ['true', 'false'], Default: fallback });
 
 export const security: StackDefinition = {
   id: 'Security',
@@ -55,6 +56,8 @@ export const security: StackDefinition = {
     EnableGuardDuty: { parameter: 'EnableGuardDuty' },
     EnableSecurityHub: { parameter: 'EnableSecurityHub' },
     EnableConfigRecorder: { parameter: 'EnableConfigRecorder' },
+    UseExistingConfigRecorder: { parameter: 'UseExistingConfigRecorder' },
+    EnableCloudTrail: { parameter: 'EnableCloudTrail' },
     MarketDataProvider: { parameter: 'MarketDataProvider' },
     ReplicaKmsKeyArn: { parameter: 'ReplicaKmsKeyArn' },
     SecondaryRegion: SECONDARY_REGION_INPUT,
@@ -72,9 +75,11 @@ export const security: StackDefinition = {
     t.parameter('AlertEmail', { Type: 'String', Description: 'Email subscribed to the four alert topics; empty for none', Default: '' });
     t.parameter('TrustedAccountIds', { Type: 'String', Description: 'Comma-separated account IDs that may assume the read-only analytics role; empty for none', Default: '' });
     t.parameter('AnalyticsExternalId', { Type: 'String', Description: 'ExternalId the trusted accounts must present', NoEcho: true, MinLength: 2 });
-    t.parameter('EnableGuardDuty', yesNo('Create a GuardDuty detector (false when the account already has one)'));
-    t.parameter('EnableSecurityHub', yesNo('Enable Security Hub with the foundational standard (false when already enabled)'));
-    t.parameter('EnableConfigRecorder', yesNo('Create the Config recorder and delivery channel (false when the account has one)'));
+    t.parameter('EnableGuardDuty', yesNo('Create the GuardDuty detector of this account and region (false: the account has one, or none is wanted)', 'false'));
+    t.parameter('EnableSecurityHub', yesNo('Enable Security Hub and its foundational standard (false: already enabled, or not wanted)', 'false'));
+    t.parameter('EnableConfigRecorder', yesNo('Create the Config recorder and delivery channel (false when the account has one)', 'false'));
+    t.parameter('UseExistingConfigRecorder', yesNo("The account's own Config recorder records this region: create the rules against it, and no recorder", 'false'));
+    t.parameter('EnableCloudTrail', yesNo('Create the multi-region trail (false when the account already has one)', 'false'));
     t.parameter('MarketDataProvider', { Type: 'String', Description: 'Stock quote API whose key the market-data secret holds', AllowedValues: ['finnhub', 'alphavantage'] });
     t.parameter('ReplicaKmsKeyArn', { Type: 'String', Description: 'KMS key in the secondary region for the secret replicas; empty: secrets are not replicated', Default: '' });
     t.parameter('SecondaryRegion', { Type: 'String', Description: 'Region of the standby deployment' });
@@ -84,7 +89,11 @@ export const security: StackDefinition = {
     t.condition('HasReplica', not(equals(ref('ReplicaKmsKeyArn'), '')));
     t.condition('CreateGuardDuty', equals(ref('EnableGuardDuty'), 'true'));
     t.condition('CreateSecurityHub', equals(ref('EnableSecurityHub'), 'true'));
-    t.condition('CreateConfigRecorder', equals(ref('EnableConfigRecorder'), 'true'));
+    // One recorder per account and region: an existing one wins over creating ours.
+    t.condition('UsesExistingRecorder', equals(ref('UseExistingConfigRecorder'), 'true'));
+    t.condition('CreateConfigRecorder', and(equals(ref('EnableConfigRecorder'), 'true'), not(conditionRef('UsesExistingRecorder'))));
+    t.condition('HasConfigRecorder', or(conditionRef('CreateConfigRecorder'), conditionRef('UsesExistingRecorder')));
+    t.condition('CreateTrail', equals(ref('EnableCloudTrail'), 'true'));
 
     // --- Keys ---------------------------------------------------------------------------------
     t.add(platformKeys());
@@ -110,12 +119,13 @@ export const security: StackDefinition = {
       ReplicaRegions: replicas,
       Tags: tags(),
     }));
-    // Slack incoming-webhook URL; empty until the user stores it (the notifier then only logs).
+    // Slack incoming-webhook URL. Created without a value (no SecretString and no
+    // GenerateSecretString make an empty secret): a webhook is a credential and never belongs in a
+    // template. Until one is stored with put-secret-value, the notifier skips Slack and says so.
     t.resource('SlackWebhookSecret', new Secret({
       Name: sub(`\${NamePrefix}/${NAMES.secrets.slackWebhook}`),
-      Description: 'Slack incoming webhook for alert notifications: {"webhookUrl": "https://hooks.slack.com/services/..."}',
+      Description: 'Slack incoming webhook for alert notifications; store {"webhookUrl": "https://hooks.slack.com/services/..."} with put-secret-value (empty: alerts go by email only)',
       KmsKeyId: keyArn(KEY_IDS.secrets),
-      SecretString: '{"webhookUrl":""}',
       ReplicaRegions: replicas,
       Tags: tags(),
     }));
@@ -168,9 +178,16 @@ export const security: StackDefinition = {
     t.implements('9.1', ...Object.values(FUNCTION_ROLES), 'AnalyticsReadOnlyRole');
 
     // --- CloudTrail and AWS Config -----------------------------------------------------------
-    t.add(auditTrail({ logsKeyArn: keyArn(KEY_IDS.logs), trailNameSuffix: TRAIL_NAME_SUFFIX }));
-    t.add(configCompliance({ logsKeyArn: keyArn(KEY_IDS.logs), bucketKeyArns: [keyArn(KEY_IDS.dataLake), keyArn(KEY_IDS.logs)], tablesKeyArn: keyArn(KEY_IDS.tables), recorderCondition: 'CreateConfigRecorder' }));
-    t.implements('9.4', 'Trail', 'TrailBucket', 'TrailLogGroup', 'ConfigRecorder', 'ConfigDeliveryChannel', 'ConfigBucket', ...MANAGED_RULES.map((r) => r.id));
+    // Server access logs of the two audit buckets; the lake's access-log bucket (data-lake.yaml)
+    // deploys after this stack, so the audit buckets get their own target.
+    const auditSources = [NAMES.buckets.trail, NAMES.buckets.config].map((purpose) => sub(`arn:\${AWS::Partition}:s3:::${bucketNameText(purpose)}`));
+    t.add(accessLogsBucket('AuditAccessLogsBucket', { bucketName: bucketName(NAMES.buckets.auditAccessLogs), sourceBucketArns: auditSources, purpose: 'the CloudTrail and Config buckets' }));
+    t.add(auditTrail({ logsKeyArn: keyArn(KEY_IDS.logs), trailNameText: TRAIL_NAME_TEXT, trailCondition: 'CreateTrail', accessLogsBucket: ref('AuditAccessLogsBucket') }));
+    t.add(configCompliance({
+      logsKeyArn: keyArn(KEY_IDS.logs), bucketKeyArns: [keyArn(KEY_IDS.dataLake), keyArn(KEY_IDS.logs)], tablesKeyArn: keyArn(KEY_IDS.tables),
+      recorderCondition: 'CreateConfigRecorder', rulesCondition: 'HasConfigRecorder', accessLogsBucket: ref('AuditAccessLogsBucket'),
+    }));
+    t.implements('9.4', 'Trail', 'TrailBucket', 'TrailLogGroup', 'AuditAccessLogsBucket', 'ConfigRecorder', 'ConfigDeliveryChannel', 'ConfigBucket', ...MANAGED_RULES.map((r) => r.id));
 
     // --- GuardDuty, Security Hub, WAF -----------------------------------------------------------
     t.resource('GuardDutyDetector', when('CreateGuardDuty', new Detector({

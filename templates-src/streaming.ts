@@ -2,14 +2,12 @@
  * streaming.yaml (roadmap step 3): ingestion. A regional REST API whose `POST /ingest` writes
  * canonical events straight into Kinesis with PutRecords (no Lambda in the write path), guarded
  * by Cognito (client-credentials tokens), WAF, a body model and throttling; `GET /health` for the
- * Route 53 failover check; an EventBridge Scheduler schedule that invokes the poller; the
- * KMS-encrypted stream; and the encrypted dead-letter queues of every consumer and the scheduler.
+ * Route 53 failover check; the EventBridge Scheduler group and role the poller schedule uses (the
+ * schedule itself is in compute.yaml, after its target); the KMS-encrypted stream; and the
+ * encrypted dead-letter queues of every consumer and the scheduler.
  *
- * Takes outputs from Security only (registry order: Security, Streaming, Networking, …): the
- * poller is targeted by its NAMES ARN, which Scheduler does not resolve until it invokes — see
- * the schedule comment.
+ * Takes outputs from Security only (registry order: Security, Streaming, Networking, …).
  */
-import Account from 'cloudform-types/types/apiGateway/account';
 import Authorizer from 'cloudform-types/types/apiGateway/authorizer';
 import BasePathMapping from 'cloudform-types/types/apiGateway/basePathMapping';
 import DomainName from 'cloudform-types/types/apiGateway/domainName';
@@ -19,18 +17,17 @@ import RequestValidator from 'cloudform-types/types/apiGateway/requestValidator'
 import ApiResource from 'cloudform-types/types/apiGateway/resource';
 import RestApi from 'cloudform-types/types/apiGateway/restApi';
 import Stream from 'cloudform-types/types/kinesis/stream';
-import Schedule from 'cloudform-types/types/scheduler/schedule';
 import ScheduleGroup from 'cloudform-types/types/scheduler/scheduleGroup';
 import WebACLAssociation from 'cloudform-types/types/waFv2/webAclAssociation';
-import { apiDeployment, apiStage, errorResponses, executeApiHost, INGEST_METHOD_RESPONSES, mockHealthMethod, putRecordsIntegration } from './lib/apigateway';
+import { apiDeployment, errorResponses, executeApiHost, INGEST_METHOD_RESPONSES, mockHealthMethod, putRecordsIntegration } from './lib/apigateway';
+import { apiGatewayLoggingRole, loggedStage } from './lib/api-stage';
 import { clientCredentialsPool } from './lib/cognito';
 import { COMMON_INPUTS, IS_PROD, newStackTemplate } from './lib/common';
-import { AWS, equals, getAtt, ifThen, join, NO_VALUE, ref, split, sub } from './lib/fn';
+import { AWS, equals, getAtt, ifThen, NO_VALUE, ref, sub } from './lib/fn';
 import { INGEST_BATCH_SCHEMA } from './lib/ingest';
 import { NAMES, nameText, physicalName, tags } from './lib/names';
-import { logGroup } from './lib/observability';
 import { allow, arn, policyDocument, role } from './lib/policy';
-import { dependsOn, retained, when } from './lib/resources';
+import { retained, when } from './lib/resources';
 import { deadLetterQueue, queuePolicy } from './lib/sqs';
 import type { StackDefinition } from './lib/stack';
 
@@ -54,17 +51,15 @@ export const streaming: StackDefinition = {
     StreamingKeyArn: { output: ['Security', 'StreamingKeyArn'] },
     LogsKeyArn: { output: ['Security', 'LogsKeyArn'] },
     WebAclArn: { output: ['Security', 'WebAclArn'] },
-    PollRateMinutes: { parameter: 'PollRateMinutes' },
     StreamShardCount: { parameter: 'StreamShardCount' },
-    Symbols: { parameter: 'Symbols' },
-    Cities: { parameter: 'Cities' },
     EnableCustomDomain: { value: ifThen('HasFailover', 'true', 'false') },
     ApiDomainName: { parameter: 'ApiDomainName' },
     ApiCertificateArn: { parameter: 'ApiCertificateArn' },
+    ManageApiGatewayAccount: { parameter: 'ManageApiGatewayAccount' },
   },
   outputs: [
     'StreamName', 'StreamArn', 'ApiId', 'ApiName', 'ApiStageName', 'ApiUrl', 'HealthCheckDomain', 'HealthCheckPath',
-    'ApiRegionalDomainName', 'ApiRegionalHostedZoneId', 'UserPoolId', 'UserPoolClientId', 'TokenUrl',
+    'ApiRegionalDomainName', 'ApiRegionalHostedZoneId', 'UserPoolId', 'UserPoolClientId', 'TokenUrl', 'PollScheduleGroupName', 'PollSchedulerRoleArn',
     ...Object.values(DLQ_IDS).flatMap((id) => [`${id}Arn`, `${id}Name`]),
   ],
   build() {
@@ -72,15 +67,14 @@ export const streaming: StackDefinition = {
     const streamingKey = t.parameter('StreamingKeyArn', { Type: 'String', Description: 'CMK for Kinesis, SQS and SNS (Security stack)' });
     const logsKey = t.parameter('LogsKeyArn', { Type: 'String', Description: 'CMK for CloudWatch Logs (Security stack)' });
     t.parameter('WebAclArn', { Type: 'String', Description: 'Regional WAFv2 web ACL for the API (Security stack)' });
-    t.parameter('PollRateMinutes', { Type: 'Number', Description: 'Minutes between poller runs', MinValue: 1, MaxValue: 60 });
     t.parameter('StreamShardCount', { Type: 'Number', Description: 'Kinesis shards; 0 selects on-demand capacity', MinValue: 0, MaxValue: 64 });
-    t.parameter('Symbols', { Type: 'String', Description: 'Comma-separated stock symbols the poller fetches' });
-    t.parameter('Cities', { Type: 'String', Description: 'Comma-separated Name:latitude:longitude for the weather poller' });
     t.parameter('EnableCustomDomain', { Type: 'String', Description: 'true when root deploys Route 53 failover (HasFailover): the API gets its custom domain', AllowedValues: ['true', 'false'], Default: 'false' });
     t.parameter('ApiDomainName', { Type: 'String', Description: 'Custom domain of the API (failover record name)', Default: '' });
     t.parameter('ApiCertificateArn', { Type: 'String', Description: 'Regional ACM certificate for ApiDomainName', Default: '' });
+    t.parameter('ManageApiGatewayAccount', { Type: 'String', Description: "Set API Gateway's account-level CloudWatch Logs role of this region (false: the account already has one)", AllowedValues: ['true', 'false'], Default: 'true' });
     const onDemand = t.condition('OnDemandStream', equals(ref('StreamShardCount'), '0'));
     const hasFailover = t.condition('HasFailover', equals(ref('EnableCustomDomain'), 'true'));
+    const managesAccount = t.condition('ManagesApiGatewayAccount', equals(ref('ManageApiGatewayAccount'), 'true'));
 
     // --- Kinesis stream -------------------------------------------------------------------
     t.resource('EventStream', retained(new Stream({
@@ -155,32 +149,12 @@ export const streaming: StackDefinition = {
     const deployment = apiDeployment('ApiDeployment', 'IngestApi', definition, ['IngestMethod', 'HealthMethod']);
     t.resource(deployment.id, deployment.resource);
 
-    // API Gateway logs to CloudWatch through one role per account and region (AWS::ApiGateway::Account
-    // is an account-level setting, last writer wins). Retained, so deleting one environment's stack
-    // does not leave the account pointing at a deleted role.
-    t.resource('ApiGatewayCloudWatchRole', retained(role({
-      description: 'API Gateway pushes execution and access logs to CloudWatch Logs (account-level setting)',
-      services: ['apigateway.amazonaws.com'],
-      managedPolicyArns: [sub('arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
-      statements: [],
-    })));
-    t.resource('ApiGatewayAccount', retained(new Account({ CloudWatchRoleArn: getAtt('ApiGatewayCloudWatchRole', 'Arn') })));
-    t.resource('ApiAccessLogs', logGroup({ logGroupName: sub(`/aws/apigateway/${nameText('ingest-api')}`), kmsKeyArn: logsKey }));
-    // Created before the stage so API Gateway's execution logs land encrypted and expire.
-    t.resource('ApiExecutionLogs', logGroup({ logGroupName: sub(`API-Gateway-Execution-Logs_\${IngestApi}/${API_STAGE}`), kmsKeyArn: logsKey }));
-    t.resource('ApiStage', dependsOn(apiStage({
-      apiId: 'IngestApi',
-      deploymentId: deployment.id,
-      stageName: API_STAGE,
-      accessLogGroupArn: getAtt('ApiAccessLogs', 'Arn'),
-      defaultThrottle: { rateLimit: 100, burstLimit: 200 },
-      methodThrottles: [
-        // 50 requests/s × 500 records ≈ 25k events/s: far above the poller, below on-demand Kinesis's 200k records/s.
-        { resourcePath: '/ingest', httpMethod: 'POST', rateLimit: 50, burstLimit: 100 },
-        // Route 53 checkers call about once per 30 s from ~15 locations.
-        { resourcePath: '/health', httpMethod: 'GET', rateLimit: 10, burstLimit: 20 },
-      ],
-    }), 'ApiGatewayAccount', 'ApiExecutionLogs'));
+    // API Gateway logs to CloudWatch through one role per account and region (lib/api-stage.ts).
+    t.add(apiGatewayLoggingRole({ roleId: 'ApiGatewayCloudWatchRole', accountId: 'ApiGatewayAccount', condition: managesAccount }));
+    t.add(loggedStage('Api', {
+      apiId: 'IngestApi', deploymentId: deployment.id, stageName: API_STAGE, apiNameSuffix: 'ingest-api', logsKeyArn: logsKey,
+      accountSetting: { accountId: 'ApiGatewayAccount', condition: managesAccount },
+    }));
     t.resource('ApiWebAclAssociation', new WebACLAssociation({
       ResourceArn: sub('arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${IngestApi}/stages/${ApiStage}'),
       WebACLArn: ref('WebAclArn'),
@@ -198,11 +172,10 @@ export const streaming: StackDefinition = {
       'ApiGatewayAccount', 'ApiGatewayCloudWatchRole', 'HealthResource', 'HealthMethod', 'IngestApiDefault4xx', 'IngestApiDefault5xx', 'IngestApiBadRequestBody', 'ApiDomain', 'ApiBasePathMapping');
 
     // --- EventBridge Scheduler → poller ----------------------------------------------------
-    // The poller is created later (compute.yaml). Scheduler validates the execution role when a
-    // schedule is created, not the target: a target that does not exist yet fails at invocation
-    // time, is retried, then lands in the scheduler DLQ. So the schedules live here, with the
-    // role scoped to the poller's NAMES ARN; the first deploy may leave a message or two in the
-    // DLQ if a run falls between this stack and compute.yaml.
+    // The schedule itself lives in compute.yaml, after the poller it invokes: created here, it
+    // would start firing before compute.yaml exists and fill the scheduler DLQ on every first
+    // deploy. This stack holds what the schedule needs and what must exist before it: the group,
+    // the execution role (scoped to the poller's NAMES ARN) and the dead-letter queue above.
     const pollerArn = arn('lambda', `function:${nameText(NAMES.functions.poller)}`);
     t.resource('PollSchedulerRole', role({
       description: 'EventBridge Scheduler invokes the poller and dead-letters what it cannot deliver',
@@ -220,29 +193,7 @@ export const streaming: StackDefinition = {
       ],
     }));
     t.resource('PollScheduleGroup', new ScheduleGroup({ Name: physicalName('pollers'), Tags: tags() }));
-    // One schedule for both datasets: one poller run (one lease) per interval fetches quotes and
-    // weather; Input repeats the configured lists so a run is self-describing in the logs and DLQ.
-    t.resource('PollSchedule', new Schedule({
-      Name: physicalName('poll'),
-      GroupName: ref('PollScheduleGroup'),
-      Description: 'Poll the stock and weather APIs into the event stream',
-      // Scheduler accepts "rate(1 minutes)": unlike EventBridge rules it does not insist the unit agrees with the value.
-      ScheduleExpression: sub('rate(${PollRateMinutes} minutes)'),
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      State: 'ENABLED',
-      Target: {
-        Arn: pollerArn,
-        RoleArn: getAtt('PollSchedulerRole', 'Arn'),
-        Input: sub('{"source":"scheduler","symbols":["${SymbolList}"],"cities":["${CityList}"]}', {
-          SymbolList: join('","', split(',', ref('Symbols'))),
-          CityList: join('","', split(',', ref('Cities'))),
-        }),
-        // A poll older than ~one interval is worthless: the next run fetches fresher data.
-        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
-        DeadLetterConfig: { Arn: getAtt('SchedulerDlq', 'Arn') },
-      },
-    }));
-    t.implements('3.2', 'PollScheduleGroup', 'PollSchedule', 'PollSchedulerRole', 'SchedulerDlq');
+    t.implements('3.2', 'PollScheduleGroup', 'PollSchedulerRole', 'SchedulerDlq');
 
     // --- Outputs ---------------------------------------------------------------------------
     t.output('StreamName', { description: 'Kinesis stream of canonical events', value: ref('EventStream') });
@@ -259,6 +210,8 @@ export const streaming: StackDefinition = {
     t.output('ApiRegionalHostedZoneId', { description: 'Hosted zone of the regional target (alias hosted zone of the failover record); empty without failover', value: ifThen(hasFailover, getAtt('ApiDomain', 'RegionalHostedZoneId'), '') });
     t.output('UserPoolId', { description: 'Cognito user pool of the ingestion clients', value: ref('IngestUserPool') });
     t.output('UserPoolClientId', { description: 'App client for the client-credentials grant (secret: aws cognito-idp describe-user-pool-client)', value: ref('IngestUserPoolClient') });
+    t.output('PollScheduleGroupName', { description: 'Schedule group of the poller schedule (compute.yaml)', value: ref('PollScheduleGroup') });
+    t.output('PollSchedulerRoleArn', { description: 'Execution role of the poller schedule (compute.yaml)', value: getAtt('PollSchedulerRole', 'Arn') });
     t.output('TokenUrl', { description: `OAuth token endpoint (grant_type=client_credentials, scope=${INGEST_SCOPE})`, value: sub(`https://\${IngestUserPoolDomain}.auth.\${AWS::Region}.amazoncognito.com/oauth2/token`) });
     return t.toDocument();
   },

@@ -8,10 +8,17 @@
  * | createSecret  | provider.issue(AWSCURRENT) → PutSecretValue(token, AWSPENDING)       | pending version exists → nothing    |
  * | setSecret     | nothing: an issued key is already live at the provider               | nothing                             |
  * | testSecret    | provider.test(AWSPENDING key); false → throw (rotation stops)        | tests again                         |
+ * | testSecret, AWSPENDING has no value | provider.test(AWSCURRENT key): see below           | tests again                         |
  * | finishSecret  | provider.revoke(AWSPREVIOUS key), then AWSCURRENT → token            | token already AWSCURRENT → nothing  |
  *
  * The key replaced now stays valid until the next rotation (it becomes AWSPREVIOUS), so pollers
  * holding it in their cache keep working; the one before it is revoked.
+ *
+ * Configuring rotation without rotating at once (CloudFormation's RotationSchedule with
+ * `RotateImmediatelyOnUpdate: false`) makes Secrets Manager create an AWSPENDING version and run
+ * only testSecret on it: no createSecret has put a value there. That call tests the key in use
+ * (AWSCURRENT), so the configuration succeeds with a real key and fails, saying what to do, with
+ * the placeholder the template generates.
  */
 import {
   DescribeSecretCommand,
@@ -86,8 +93,22 @@ export async function rotate(event: RotationEvent, deps: RotationDeps): Promise<
       log.info('setSecret: the issued key is already live at the provider', { secretId, provider: provider.name });
       return { step, action: 'nothing-to-set' };
     case 'testSecret': {
-      const pending = await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: 'AWSPENDING' }));
-      const { apiKey } = parseApiKeySecret(pending.SecretString ?? '', secretId);
+      let pending: string | undefined;
+      try {
+        pending = (await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token, VersionStage: 'AWSPENDING' }))).SecretString;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      if (pending === undefined || pending.trim() === '') {
+        const current = await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
+        const { apiKey: currentKey } = parseApiKeySecret(current.SecretString ?? '', secretId);
+        if (!(await provider.test(currentKey))) {
+          throw new RotationError(`${secretId}: ${provider.name} rejected the stored key (AWSCURRENT) while rotation was being configured; store the real key with put-secret-value before enabling rotation (EnableKeyRotation)`);
+        }
+        log.info('rotation configuration test: the stored key is accepted by the provider', { secretId, provider: provider.name });
+        return { step, action: 'tested-current' };
+      }
+      const { apiKey } = parseApiKeySecret(pending, secretId);
       if (!(await provider.test(apiKey))) throw new RotationError(`${secretId}: ${provider.name} rejected the pending key; rotation stopped, AWSCURRENT is unchanged (check the standby key in the secret)`);
       log.info('pending key accepted by the provider', { secretId, provider: provider.name });
       return { step, action: 'tested' };

@@ -1,6 +1,12 @@
 /**
  * Audit and compliance: a multi-region CloudTrail trail and the AWS Config recorder, delivery
- * channel and managed rules. Both deliver into their own KMS-encrypted, TLS-only buckets.
+ * channel and managed rules. Both deliver into their own KMS-encrypted, TLS-only buckets, whose
+ * server access logs go to an audit access-log bucket of this stack.
+ *
+ * The trail, the recorder and the delivery channel are account-level (one multi-region trail per
+ * account is enough; one recorder and one channel per account and region), so each exists only
+ * under its condition. Their buckets and log group exist either way: they are named and retained,
+ * and a toggle turned off and on again must not collide with the bucket the first run kept.
  */
 import WaitConditionHandle from 'cloudform-types/types/cloudFormation/waitConditionHandle';
 import Trail from 'cloudform-types/types/cloudTrail/trail';
@@ -16,9 +22,6 @@ import { dependsOn, when } from './resources';
 import { encryptedBucket } from './s3';
 import type { Fragment } from './template';
 
-/** Why the audit buckets have no server access logs of their own. */
-const AUDIT_BUCKET_NO_ACCESS_LOGS =
-  'the access-logs bucket is created by data-lake.yaml, which deploys after this stack; reads of audit objects are recorded by the trail itself';
 
 function serviceStatement(sid: string, service: string, actions: string[], resource: Value<string>, condition: Record<string, unknown>): Statement {
   return { Sid: sid, Effect: 'Allow', Principal: { Service: service }, Action: actions, Resource: resource, Condition: condition };
@@ -26,7 +29,12 @@ function serviceStatement(sid: string, service: string, actions: string[], resou
 
 export interface TrailProps {
   readonly logsKeyArn: Value<string>;
-  readonly trailNameSuffix: string;
+  /** `!Sub` text of the trail name (the key policy names the same trail). */
+  readonly trailNameText: string;
+  /** Condition under which the trail (and its log-delivery role) exists. */
+  readonly trailCondition: string;
+  /** Server access-log target of the trail bucket (the audit access-log bucket). */
+  readonly accessLogsBucket: Value<string>;
 }
 
 /**
@@ -35,14 +43,13 @@ export interface TrailProps {
  * Management events only: S3 data events on the lake would bill every Athena read.
  */
 export function auditTrail(props: TrailProps): Fragment {
-  const trailArn = sub(`arn:\${AWS::Partition}:cloudtrail:\${AWS::Region}:\${AWS::AccountId}:trail/${nameText(props.trailNameSuffix)}`);
+  const trailArn = sub(`arn:\${AWS::Partition}:cloudtrail:\${AWS::Region}:\${AWS::AccountId}:trail/${props.trailNameText}`);
   const sourceIsTrail = { StringEquals: { 'aws:SourceArn': trailArn } };
   return {
     ...encryptedBucket('TrailBucket', {
       bucketName: bucketName(NAMES.buckets.trail),
       encryption: { kmsKeyArn: props.logsKeyArn },
-      accessLogs: false,
-      noAccessLogsBecause: AUDIT_BUCKET_NO_ACCESS_LOGS,
+      accessLogs: { bucket: props.accessLogsBucket, prefix: 'cloudtrail-bucket/' },
       lifecycle: { infrequentAccessAfterDays: 30, glacierAfterDays: 90, expireAfterDays: 2555 },
       policyStatements: [
         serviceStatement('AllowCloudTrailAclCheck', 'cloudtrail.amazonaws.com', ['s3:GetBucketAcl'], getAtt('TrailBucket', 'Arn'), sourceIsTrail),
@@ -52,14 +59,14 @@ export function auditTrail(props: TrailProps): Fragment {
       ],
     }),
     TrailLogGroup: longerInProd(logGroup({ logGroupName: sub(`/aws/cloudtrail/${nameText('trail')}`), kmsKeyArn: props.logsKeyArn })),
-    TrailLogsRole: role({
+    TrailLogsRole: when(props.trailCondition, role({
       description: 'Lets CloudTrail deliver events to its CloudWatch Logs group',
       services: ['cloudtrail.amazonaws.com'],
       statements: [allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [getAtt('TrailLogGroup', 'Arn')])],
-    }),
-    Trail: dependsOn(
+    })),
+    Trail: when(props.trailCondition, dependsOn(
       new Trail({
-        TrailName: physicalName(props.trailNameSuffix),
+        TrailName: sub(props.trailNameText),
         S3BucketName: ref('TrailBucket'),
         IsLogging: true,
         IsMultiRegionTrail: true,
@@ -71,7 +78,7 @@ export function auditTrail(props: TrailProps): Fragment {
         Tags: tags(),
       }),
       'TrailBucketPolicy',
-    ),
+    )),
   };
 }
 
@@ -88,8 +95,16 @@ export interface ConfigProps {
   /** Keys S3 buckets may use (s3-default-encryption-kms). */
   readonly bucketKeyArns: readonly Value<string>[];
   readonly tablesKeyArn: Value<string>;
-  /** Condition under which the recorder and delivery channel exist. */
+  /** Condition under which this stack creates the recorder and delivery channel. */
   readonly recorderCondition: string;
+  /**
+   * Condition under which the account has a recorder at all (ours, or one that already exists):
+   * the rules exist only then, because PutConfigRule fails with
+   * NoAvailableConfigurationRecorderException in a region without a recorder.
+   */
+  readonly rulesCondition: string;
+  /** Server access-log target of the Config bucket (the audit access-log bucket). */
+  readonly accessLogsBucket: Value<string>;
 }
 
 /**
@@ -115,9 +130,16 @@ export const MANAGED_RULES: readonly ManagedRule[] = [
 
 /**
  * `ConfigRecorder` + `ConfigDeliveryChannel` (under `recorderCondition`), their bucket and role,
- * and the managed rules. The rules exist either way (an account that already records uses its
- * own recorder); `ConfigRecorderReady` orders them after our recorder when there is one —
- * `DependsOn` cannot name a resource whose condition may be false, a `!If` reference can.
+ * and the managed rules (under `rulesCondition`: ours or the account's recorder must exist).
+ *
+ * | recorderCondition | rulesCondition | recorder, channel | rules            |
+ * | ----------------- | -------------- | ----------------- | ---------------- |
+ * | true              | true           | ours              | against ours     |
+ * | false             | true           | the account's     | against theirs   |
+ * | false             | false          | none              | none             |
+ *
+ * `ConfigRecorderReady` orders the rules after our recorder when there is one — `DependsOn`
+ * cannot name a resource whose condition may be false, a `!If` reference can.
  */
 export function configCompliance(props: ConfigProps): Fragment {
   const delivery = sub('${ConfigBucket.Arn}/AWSLogs/${AWS::AccountId}/Config/*');
@@ -136,15 +158,14 @@ export function configCompliance(props: ConfigProps): Fragment {
         ...(r.resourceTypes ? { Scope: { ComplianceResourceTypes: [...r.resourceTypes] } } : { MaximumExecutionFrequency: 'TwentyFour_Hours' }),
         ...(parameters ? { InputParameters: parameters } : {}),
       });
-      return [r.id, dependsOn(rule, 'ConfigRecorderReady')];
+      return [r.id, when(props.rulesCondition, dependsOn(rule, 'ConfigRecorderReady'))];
     }),
   );
   return {
     ...encryptedBucket('ConfigBucket', {
       bucketName: bucketName(NAMES.buckets.config),
       encryption: { kmsKeyArn: props.logsKeyArn },
-      accessLogs: false,
-      noAccessLogsBecause: AUDIT_BUCKET_NO_ACCESS_LOGS,
+      accessLogs: { bucket: props.accessLogsBucket, prefix: 'config-bucket/' },
       lifecycle: { infrequentAccessAfterDays: 30, glacierAfterDays: 90, expireAfterDays: 2555 },
       policyStatements: [
         serviceStatement('AllowConfigBucketCheck', 'config.amazonaws.com', ['s3:GetBucketAcl', 's3:ListBucket'], getAtt('ConfigBucket', 'Arn'), sourceAccount),

@@ -96,6 +96,8 @@ export function functionStatements(fn: FunctionKey, refs: FunctionRoleRefs): Sta
         decryptWith(refs.secretsKeyArn, 'secretsmanager'),
         // The poller's run lease (`LEASE#poller`) is a conditional put in LatestTable.
         ...tablesReadWrite(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], [latestTable], refs),
+        // Failed asynchronous invocations (compute.yaml PollerInvokeConfig) go to the scheduler DLQ.
+        ...sendToDlq(queues.scheduler, refs),
       ];
     case 'enricher':
       return [
@@ -114,6 +116,10 @@ export function functionStatements(fn: FunctionKey, refs: FunctionRoleRefs): Sta
     case 'rules':
       return [
         named('ReadLatestTableStream', allow(DYNAMODB_STREAM_ACTIONS, [tableStreamArn(latestTable)])),
+        // Lambda validates a DynamoDB-stream mapping with ListStreams ("ensure the role can perform
+        // the GetRecords, GetShardIterator, DescribeStream, and ListStreams actions"); ListStreams
+        // lists the account's streams, so it is granted on `*` like AWSLambdaDynamoDBExecutionRole does.
+        named('ListTableStreams', allow(['dynamodb:ListStreams'], '*')),
         // One alert per entity, rule and day: `ALERT#…` markers written with a conditional put.
         ...tablesReadWrite(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [latestTable], refs),
         named('PublishAlerts', allow(['sns:Publish'], [refs.marketAlertsTopicArn, refs.weatherAlertsTopicArn])),

@@ -29,8 +29,12 @@ export const KEY_IDS = {
   logs: 'LogsKey',
 } as const;
 
-/** Physical name of the trail, shared by the trail resource and the key policy's source-ARN condition. */
-export const TRAIL_NAME_SUFFIX = 'trail';
+/**
+ * `!Sub` text of the trail's name, shared by the trail resource and the key policy's source-ARN
+ * condition. With the region: a multi-region trail's name is taken in every region of the account,
+ * so the same environment deployed from two home regions would otherwise collide.
+ */
+export const TRAIL_NAME_TEXT = `${nameText('trail')}-\${AWS::Region}`;
 
 function accountUsesKeyVia(sid: string, service: string): Statement {
   return {
@@ -61,7 +65,7 @@ const cloudTrailUsesKey: Statement = {
   Action: 'kms:GenerateDataKey',
   Resource: '*',
   Condition: {
-    StringEquals: { 'aws:SourceArn': sub(`arn:\${AWS::Partition}:cloudtrail:\${AWS::Region}:\${AWS::AccountId}:trail/${nameText(TRAIL_NAME_SUFFIX)}`) },
+    StringEquals: { 'aws:SourceArn': sub(`arn:\${AWS::Partition}:cloudtrail:\${AWS::Region}:\${AWS::AccountId}:trail/${TRAIL_NAME_TEXT}`) },
     StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': sub('arn:${AWS::Partition}:cloudtrail:*:${AWS::AccountId}:trail/*') },
   },
 };

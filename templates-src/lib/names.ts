@@ -90,6 +90,8 @@ export const NAMES = {
     athenaResults: 'athena-results',
     trail: 'cloudtrail',
     config: 'config',
+    /** Server access logs of the trail and Config buckets (security.yaml). */
+    auditAccessLogs: 'audit-access-logs',
   },
   glueDatabase: 'analytics',
   athenaWorkgroup: 'analytics',

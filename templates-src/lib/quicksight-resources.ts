@@ -2,9 +2,12 @@
  * dashboards.yaml's QuickSight resources: the Athena data source, SPICE data sets over the
  * crawler's `stocks` and `weather` tables (refreshed hourly in prod, daily in dev), direct-query data sets of the latest
  * values in LatestTable through the Athena DynamoDB connector, and the stocks and weather
- * dashboards. Expects stack parameters `GlueDatabaseName`, `AthenaWorkGroupName`,
- * `QuickSightPrincipalArn` and `LatestTableName`, and the `DynamoDbCatalog` resource.
+ * dashboards; and the policy that lets QuickSight's service role read what they query. Expects
+ * stack parameters `GlueDatabaseName`, `AthenaWorkGroupName`, `QuickSightPrincipalArn`,
+ * `LatestTableName`, `ProcessedBucketArn`, `AthenaResultsBucketArn`, `DataLakeKeyArn`,
+ * `AthenaDynamoDbConnectorArn` and `QuickSightServiceRoleName`, and the `DynamoDbCatalog` resource.
  */
+import Policy from 'cloudform-types/types/iam/policy';
 import DataSet from 'cloudform-types/types/quickSight/dataSet';
 import DataSource from 'cloudform-types/types/quickSight/dataSource';
 import type { DashboardProperties } from 'cloudform-types/types/quickSight/dashboard';
@@ -13,7 +16,8 @@ import type { InputColumn } from 'cloudform-types/types/quickSight/dataSet';
 import { IS_PROD } from './common';
 import { AWS, getAtt, ifThen, NO_VALUE, ref, sub } from './fn';
 import { PROCESSED_COLUMNS } from './named-queries';
-import { physicalName, tags } from './names';
+import { nameText, physicalName, tags } from './names';
+import { allow, arn, policyDocument, type Statement } from './policy';
 import { barChart, categoryDimension, dashboardDefinition, dateDimension, inputColumns, lineChart, measure, permissions, table, type FieldRef } from './quicksight';
 import { dependsOn, when } from './resources';
 import type { Fragment, Resource } from './template';
@@ -25,6 +29,38 @@ export interface QuickSightProps {
   readonly latest: string;
   /** Literal `!Sub` text of the Athena catalog name over DynamoDB, e.g. `${NamePrefix}-dynamodb`. */
   readonly catalog: string;
+  /** Logical ID of `quickSightAccessPolicy()`: the data source is created after it (QuickSight tests the source on creation). */
+  readonly accessPolicyId: string;
+}
+
+/**
+ * What QuickSight's service role needs for our data sets, as a policy attached to that role:
+ * Athena in our workgroup, the Glue tables, the processed zone (read), the results bucket
+ * (read/write), the data-lake key through S3, and — with the latest-value data sets — invoking
+ * the Athena DynamoDB connector (federated queries run as the caller). Without these the SPICE
+ * ingestions fail with access denied although every resource deployed.
+ */
+export function quickSightAccessPolicy(props: Pick<QuickSightProps, 'enabled' | 'latest'>): Policy {
+  const glue = (resource: string) => arn('glue', resource);
+  const statements: Statement[] = [
+    allow(['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'], [arn('athena', 'workgroup/${AthenaWorkGroupName}')]),
+    allow(['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'], [
+      glue('catalog'),
+      glue('database/${GlueDatabaseName}'),
+      glue('table/${GlueDatabaseName}/*'),
+    ]),
+    allow(['s3:GetBucketLocation', 's3:ListBucket'], [ref('ProcessedBucketArn'), ref('AthenaResultsBucketArn')]),
+    allow(['s3:GetObject'], [sub('${ProcessedBucketArn}/processed/*')]),
+    allow(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], [sub('${AthenaResultsBucketArn}/*')]),
+    allow(['kms:Decrypt', 'kms:GenerateDataKey'], [ref('DataLakeKeyArn')], { StringEquals: { 'kms:ViaService': sub('s3.${AWS::Region}.amazonaws.com') } }),
+  ];
+  // A list element under !If: dropped when there is no connector.
+  const connector = ifThen(props.latest, allow(['lambda:InvokeFunction'], [ref('AthenaDynamoDbConnectorArn')]), NO_VALUE) as unknown as Statement;
+  return when(props.enabled, new Policy({
+    PolicyName: sub(nameText('quicksight-data')),
+    Roles: [ref('QuickSightServiceRoleName')],
+    PolicyDocument: policyDocument(...statements, connector),
+  }));
 }
 
 const principal = ref('QuickSightPrincipalArn');
@@ -173,7 +209,7 @@ export function quickSightResources(props: QuickSightProps): Fragment {
   return {
     QuickSightAthenaSource: when(
       props.enabled,
-      new DataSource({
+      dependsOn(new DataSource({
         AwsAccountId: AWS.accountId,
         DataSourceId: physicalName(QUICKSIGHT_IDS.dataSource),
         Name: physicalName('athena'),
@@ -182,7 +218,7 @@ export function quickSightResources(props: QuickSightProps): Fragment {
         SslProperties: { DisableSsl: false },
         Permissions: permissions(principal, 'dataSource'),
         Tags: tags(),
-      }),
+      }), props.accessPolicyId),
     ),
     StocksDataSet: when(props.enabled, athenaDataSet('stocks')),
     WeatherDataSet: when(props.enabled, athenaDataSet('weather')),

@@ -16,8 +16,14 @@ export type BucketEncryption =
 export interface LifecycleProps {
   /** Days before current versions move to STANDARD_IA. @default 30 */
   readonly infrequentAccessAfterDays?: number;
-  /** Days before current versions move to GLACIER. @default 90 */
+  /** Days before current versions move to `archiveStorageClass`. @default 90 */
   readonly glacierAfterDays?: number;
+  /**
+   * The archive tier. `GLACIER` (Flexible Retrieval) objects are skipped by Athena unless restored
+   * first, so a zone Athena or QuickSight reads archives to `GLACIER_IR` (Instant Retrieval: same
+   * milliseconds access as STANDARD_IA, which Athena reads). @default GLACIER
+   */
+  readonly archiveStorageClass?: 'GLACIER' | 'GLACIER_IR';
   /** Days before current versions expire. @default never */
   readonly expireAfterDays?: number;
   /** Days before noncurrent versions expire. @default 30 */
@@ -49,7 +55,7 @@ export interface EncryptedBucketProps {
   readonly eventBridge?: boolean;
 }
 
-/** The lifecycle rule of DESIGN §3: IA, then Glacier, noncurrent expiry, multipart abort. */
+/** The lifecycle rule of DESIGN §3: IA, then an archive tier, noncurrent expiry, multipart abort. */
 export function lifecycleRules(props: LifecycleProps = {}): Rule[] {
   const ia = props.infrequentAccessAfterDays ?? 30;
   const glacier = props.glacierAfterDays ?? 90;
@@ -60,7 +66,7 @@ export function lifecycleRules(props: LifecycleProps = {}): Rule[] {
       Status: 'Enabled',
       Transitions: [
         { StorageClass: 'STANDARD_IA', TransitionInDays: ia },
-        { StorageClass: 'GLACIER', TransitionInDays: glacier },
+        { StorageClass: props.archiveStorageClass ?? 'GLACIER', TransitionInDays: glacier },
       ],
       ...(props.expireAfterDays !== undefined ? { ExpirationInDays: props.expireAfterDays } : {}),
       NoncurrentVersionExpiration: { NoncurrentDays: props.noncurrentExpireAfterDays ?? 30 },
@@ -88,7 +94,8 @@ export function tlsOnly(bucketId: string): Statement {
 
 /**
  * A bucket that is private, versioned, encrypted, TLS-only, access-logged and lifecycled by
- * default, plus its bucket policy (`<id>Policy`). Retained on delete and replacement.
+ * default, plus its bucket policy (`<id>Policy`). Retained on delete and replacement (not after
+ * a failed first create: see `retained()`).
  */
 export function encryptedBucket(id: string, props: EncryptedBucketProps): Fragment {
   if (props.accessLogs === false && !props.noAccessLogsBecause) {
@@ -118,4 +125,41 @@ export function encryptedBucket(id: string, props: EncryptedBucketProps): Fragme
     PolicyDocument: policyDocument(tlsOnly(id), ...(props.policyStatements ?? [])),
   });
   return { [id]: retained(bucket), [`${id}Policy`]: policy };
+}
+
+export interface AccessLogsBucketProps {
+  readonly bucketName: Value<string>;
+  /** `aws:SourceArn` patterns of the buckets that log here (S3 checks them on every delivery). */
+  readonly sourceBucketArns: readonly Value<string>[];
+  /** Why this bucket exists here (one line, for the policy statement's reader). */
+  readonly purpose: string;
+  /** Days before log objects expire. @default 365 */
+  readonly expireAfterDays?: number;
+}
+
+/**
+ * A server access log target: SSE-S3 (S3 server access log delivery does not support SSE-KMS
+ * target buckets), not logged itself (every delivery would log a delivery), and a bucket policy
+ * letting `logging.s3.amazonaws.com` write only for the given source buckets of this account.
+ */
+export function accessLogsBucket(id: string, props: AccessLogsBucketProps): Fragment {
+  const delivery: Statement = {
+    Sid: 'AllowServerAccessLogDelivery',
+    Effect: 'Allow',
+    Principal: { Service: 'logging.s3.amazonaws.com' },
+    Action: 's3:PutObject',
+    Resource: sub(`\${${id}.Arn}/*`),
+    Condition: {
+      ArnLike: { 'aws:SourceArn': props.sourceBucketArns.length === 1 ? props.sourceBucketArns[0] : [...props.sourceBucketArns] },
+      StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
+    },
+  };
+  return encryptedBucket(id, {
+    bucketName: props.bucketName,
+    encryption: { sseS3Because: 'S3 server access log delivery does not support SSE-KMS target buckets' },
+    accessLogs: false,
+    noAccessLogsBecause: `it is the access-log target (${props.purpose}); logging it into itself would loop`,
+    lifecycle: { infrequentAccessAfterDays: 30, glacierAfterDays: 90, expireAfterDays: props.expireAfterDays ?? 365 },
+    policyStatements: [delivery],
+  });
 }

@@ -8,21 +8,28 @@
  * | --------------------------------- | --------------------------------- | ----------------------------------------------- |
  * | Cognito client-credentials token  | AWS_IAM (SigV4)                   | the user pool lives in the primary region; in a regional outage its token endpoint is down too, while IAM signing keeps working |
  * | consumers (compute.yaml)          | none: the stream buffers 168 h    | replay into the primary once it is back (the stream is the replay source) |
+ *
+ * So failover is not transparent to a client: after DNS moves to the standby, a request carrying a
+ * Cognito token gets 403. The standby answers those 403s (`INCOMPLETE_SIGNATURE`,
+ * `INVALID_SIGNATURE`, `MISSING_AUTHENTICATION_TOKEN`) with `X-Ingest-Auth: aws-sigv4` and
+ * `X-Ingest-Region: <region>` headers and a message saying so, and a client that sees them signs
+ * the same request with SigV4 (service `execute-api`, that region) — docs/deploy.md "Failover:
+ * what a client must do".
  */
-import Account from 'cloudform-types/types/apiGateway/account';
+import GatewayResponse from 'cloudform-types/types/apiGateway/gatewayResponse';
 import Method from 'cloudform-types/types/apiGateway/method';
 import Model from 'cloudform-types/types/apiGateway/model';
 import RequestValidator from 'cloudform-types/types/apiGateway/requestValidator';
 import ApiResource from 'cloudform-types/types/apiGateway/resource';
 import RestApi from 'cloudform-types/types/apiGateway/restApi';
 import Stream from 'cloudform-types/types/kinesis/stream';
-import { apiDeployment, apiStage, errorResponses, INGEST_METHOD_RESPONSES, mockHealthMethod, putRecordsIntegration } from './apigateway';
+import { apiGatewayLoggingRole, loggedStage } from './api-stage';
+import { apiDeployment, errorResponses, INGEST_METHOD_RESPONSES, mockHealthMethod, putRecordsIntegration } from './apigateway';
 import { getAtt, ref, sub, type Value } from './fn';
 import { INGEST_BATCH_SCHEMA } from './ingest';
-import { NAMES, nameText, physicalName, tags } from './names';
-import { logGroup } from './observability';
+import { NAMES, physicalName, tags } from './names';
 import { allow, role } from './policy';
-import { dependsOn, retained } from './resources';
+import { retained } from './resources';
 import type { Fragment } from './template';
 
 /** Stage of the standby API, the same as the primary's so paths do not change on failover. */
@@ -33,6 +40,35 @@ export interface StandbyIngestProps {
   readonly kmsKeyArn: Value<string>;
   /** Retention of the standby stream. @default 168 */
   readonly retentionHours?: number;
+  /** Condition under which this template sets API Gateway's account-level CloudWatch role of the region. */
+  readonly manageAccountCondition: string;
+}
+
+/** API Gateway's 403s for a request not signed the way an AWS_IAM method wants. */
+export const SIGV4_ERROR_TYPES = ['INCOMPLETE_SIGNATURE', 'INVALID_SIGNATURE', 'MISSING_AUTHENTICATION_TOKEN'] as const;
+
+/**
+ * The 403 a client following DNS to the standby receives, telling it what to do: headers a
+ * program can test, and the same error shape as every other error of the API.
+ */
+function sigV4Responses(apiId: string): Record<string, GatewayResponse> {
+  const message = 'standby ingestion endpoint (failover is active): sign the request with AWS SigV4 for service execute-api in ${AWS::Region}; Cognito tokens are not accepted here (or the path does not exist)';
+  return Object.fromEntries(
+    SIGV4_ERROR_TYPES.map((type) => [
+      `${apiId}${type.split('_').map((w) => w.charAt(0) + w.slice(1).toLowerCase()).join('')}`,
+      new GatewayResponse({
+        RestApiId: ref(apiId),
+        ResponseType: type,
+        StatusCode: '403',
+        ResponseParameters: {
+          'gatewayresponse.header.Content-Type': "'application/json'",
+          'gatewayresponse.header.X-Ingest-Auth': "'aws-sigv4'",
+          'gatewayresponse.header.X-Ingest-Region': sub("'${AWS::Region}'"),
+        },
+        ResponseTemplates: { 'application/json': sub(`{"error":{"code":"$context.error.responseType","message":"${message}","requestId":"$context.requestId"}}`) },
+      }),
+    ]),
+  );
 }
 
 /**
@@ -60,6 +96,7 @@ export function standbyIngest(props: StandbyIngestProps): Fragment {
     }),
     StandbyHealthMethod: mockHealthMethod(api, 'StandbyHealthResource'),
     ...errorResponses(api),
+    ...sigV4Responses(api),
   };
   const deployment = apiDeployment('StandbyApiDeployment', api, definition, ['StandbyIngestMethod', 'StandbyHealthMethod']);
   return {
@@ -86,32 +123,16 @@ export function standbyIngest(props: StandbyIngestProps): Fragment {
     }),
     ...definition,
     [deployment.id]: deployment.resource,
-    // Account-level, per region (last writer wins); retained like the primary's.
-    StandbyApiCloudWatchRole: retained(
-      role({
-        description: 'API Gateway pushes execution and access logs to CloudWatch Logs (account-level setting, this region)',
-        services: ['apigateway.amazonaws.com'],
-        managedPolicyArns: [sub('arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
-        statements: [],
-      }),
-    ),
-    StandbyApiAccount: retained(new Account({ CloudWatchRoleArn: getAtt('StandbyApiCloudWatchRole', 'Arn') })),
-    StandbyApiAccessLogs: logGroup({ logGroupName: sub(`/aws/apigateway/${nameText('ingest-api-standby')}`), kmsKeyArn: props.kmsKeyArn }),
-    StandbyApiExecutionLogs: logGroup({ logGroupName: sub(`API-Gateway-Execution-Logs_\${${api}}/${STANDBY_STAGE}`), kmsKeyArn: props.kmsKeyArn }),
-    StandbyApiStage: dependsOn(
-      apiStage({
-        apiId: api,
-        deploymentId: deployment.id,
-        stageName: STANDBY_STAGE,
-        accessLogGroupArn: getAtt('StandbyApiAccessLogs', 'Arn'),
-        defaultThrottle: { rateLimit: 100, burstLimit: 200 },
-        methodThrottles: [
-          { resourcePath: '/ingest', httpMethod: 'POST', rateLimit: 50, burstLimit: 100 },
-          { resourcePath: '/health', httpMethod: 'GET', rateLimit: 10, burstLimit: 20 },
-        ],
-      }),
-      'StandbyApiAccount',
-      'StandbyApiExecutionLogs',
-    ),
+    // Account-level, per region (last writer wins), like the primary's (lib/api-stage.ts).
+    ...apiGatewayLoggingRole({
+      roleId: 'StandbyApiCloudWatchRole',
+      accountId: 'StandbyApiAccount',
+      condition: props.manageAccountCondition,
+      description: 'API Gateway pushes execution and access logs to CloudWatch Logs (account-level setting, this region)',
+    }),
+    ...loggedStage(api, {
+      apiId: api, deploymentId: deployment.id, stageName: STANDBY_STAGE, apiNameSuffix: 'ingest-api-standby', logsKeyArn: props.kmsKeyArn,
+      accountSetting: { accountId: 'StandbyApiAccount', condition: props.manageAccountCondition },
+    }),
   };
 }

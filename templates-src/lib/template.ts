@@ -21,10 +21,21 @@ export interface TemplateDocument {
   Description: string;
   Metadata?: Record<string, unknown>;
   Parameters?: Record<string, Parameter>;
+  Rules?: Record<string, TemplateRule>;
   Mappings?: Record<string, Record<string, Record<string, unknown>>>;
   Conditions?: Record<string, Condition>;
   Resources: Record<string, Resource>;
   Outputs?: Record<string, Output>;
+}
+
+/**
+ * A template rule: CloudFormation checks the assertions against the parameter values before it
+ * creates or updates anything (a change set with a failing rule is refused with the description).
+ */
+export interface TemplateRule {
+  /** Only when this holds (rule functions: `Fn::Equals`, `Fn::Not`, …). @default always */
+  RuleCondition?: unknown;
+  Assertions: { Assert: unknown; AssertDescription: string }[];
 }
 
 export interface OutputOptions {
@@ -39,10 +50,11 @@ export class TemplateDefinitionError extends Error {
   override readonly name = 'TemplateDefinitionError';
 }
 
-type Section = 'Parameters' | 'Mappings' | 'Conditions' | 'Resources' | 'Outputs';
+type Section = 'Parameters' | 'Rules' | 'Mappings' | 'Conditions' | 'Resources' | 'Outputs';
 
 export class StackTemplate {
   private readonly parameters = new Map<string, Parameter>();
+  private readonly rules = new Map<string, TemplateRule>();
   private readonly mappings = new Map<string, Record<string, Record<string, unknown>>>();
   private readonly conditions = new Map<string, Condition>();
   private readonly resources = new Map<string, Resource>();
@@ -82,6 +94,13 @@ export class StackTemplate {
 
   hasParameter(id: string): boolean {
     return this.parameters.has(id);
+  }
+
+  /** Declares a template rule (checked by CloudFormation against the parameters before any change). */
+  rule(id: string, definition: TemplateRule): string {
+    this.claim(id, 'Rules');
+    this.rules.set(id, definition);
+    return id;
   }
 
   mapping(id: string, value: Record<string, Record<string, unknown>>): string {
@@ -157,6 +176,7 @@ export class StackTemplate {
     const metadata = { ...extraMetadata, ...(Object.keys(roadmap).length > 0 ? { Roadmap: roadmap } : {}) };
     if (Object.keys(metadata).length > 0) doc.Metadata = metadata;
     if (this.parameters.size > 0) doc.Parameters = Object.fromEntries(this.parameters);
+    if (this.rules.size > 0) doc.Rules = Object.fromEntries(this.rules);
     if (this.mappings.size > 0) doc.Mappings = Object.fromEntries(this.mappings);
     if (this.conditions.size > 0) doc.Conditions = Object.fromEntries(this.conditions);
     if (this.outputs.size > 0) doc.Outputs = Object.fromEntries(this.outputs);

@@ -21,6 +21,17 @@ export interface WebAclProps {
 /** AWS managed rule groups, in evaluation order. */
 export const MANAGED_RULE_GROUPS = ['AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet'] as const;
 
+/**
+ * Rules of the managed groups that only count, with the reason. `SizeRestrictions_BODY` blocks
+ * every body over 8 KB (a fixed limit of the rule, independent of WAF's body inspection limit),
+ * while `POST /ingest` accepts batches of up to 500 events (~100 KB): any batch above ~40 events
+ * would get 403. The API's request model (at most 500 records) and API Gateway's 10 MB payload
+ * limit bound the body instead; the other rules still inspect the first 16 KB.
+ */
+export const COUNT_ONLY_RULES: Readonly<Partial<Record<(typeof MANAGED_RULE_GROUPS)[number], readonly string[]>>> = {
+  AWSManagedRulesCommonRuleSet: ['SizeRestrictions_BODY'],
+};
+
 function visibility(metric: string): Rule['VisibilityConfig'] {
   return { MetricName: sub(`${nameText('waf')}-${metric}`), CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true };
 }
@@ -43,7 +54,13 @@ export function webAcl(props: WebAclProps): Fragment {
     Name: name,
     Priority: i + 1,
     OverrideAction: { None: {} },
-    Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: name } },
+    Statement: {
+      ManagedRuleGroupStatement: {
+        VendorName: 'AWS',
+        Name: name,
+        ...(COUNT_ONLY_RULES[name] ? { RuleActionOverrides: COUNT_ONLY_RULES[name].map((rule) => ({ Name: rule, ActionToUse: { Count: {} } })) } : {}),
+      },
+    },
     VisibilityConfig: visibility(name),
   }));
   const logGroupName = `aws-waf-logs-${nameText('api')}`;

@@ -211,3 +211,23 @@ describe('HTTP key providers', () => {
     expect(() => rotationConfigFromEnv({ MARKET_DATA_PROVIDER: 'polygon' })).toThrow(/must be one of finnhub, alphavantage/);
   });
 });
+
+describe('rotation being configured (RotationSchedule with RotateImmediatelyOnUpdate: false)', () => {
+  // Secrets Manager creates an empty AWSPENDING version and runs testSecret alone on it.
+  test('testSecret on a pending version without a value tests the stored key, so enabling rotation with a real key succeeds', async () => {
+    const sm = fakeSecretsManager({ v1: { value: { apiKey: 'real-key', standbyKeys: ['next-key'] }, stages: ['AWSCURRENT'] } });
+    const provider = recordingProvider();
+    const handler = createHandler({ sm: new SecretsManagerClient({ region: 'us-east-1' }), provider });
+    startRotation(sm, 'tok-config');
+    await expect(handler(ev('testSecret', 'tok-config'))).resolves.toEqual({ step: 'testSecret', action: 'tested-current' });
+    expect(provider.tested).toEqual(['real-key']);
+    expect(sm.stagesOf('v1')).toEqual(['AWSCURRENT']);
+  });
+
+  test('with the generated placeholder still stored it fails, saying to store the real key first', async () => {
+    const sm = fakeSecretsManager({ v1: { value: { apiKey: 'GeneratedPlaceholder32Chars', standbyKeys: [] }, stages: ['AWSCURRENT'] } });
+    const handler = createHandler({ sm: new SecretsManagerClient({ region: 'us-east-1' }), provider: recordingProvider({ accept: () => false }) });
+    startRotation(sm, 'tok-config');
+    await expect(handler(ev('testSecret', 'tok-config'))).rejects.toThrow(/rejected the stored key \(AWSCURRENT\) while rotation was being configured; store the real key with put-secret-value before enabling rotation/);
+  });
+});

@@ -51,6 +51,31 @@ describe('analytics.yaml', () => {
     expect(s[0]!.Resource).toEqual(resource);
   });
 
+  test.each(['stocks', 'weather'] as const)('the %s table is declared (QuickSight data sets over it must not wait for the first crawl) with the writer’s schema', (dataset) => {
+    const id = `${dataset.charAt(0).toUpperCase()}${dataset.slice(1)}Table`;
+    const input = resources[id]!.Properties.TableInput;
+    expect(resources[id]!.Properties.DatabaseName).toEqual({ Ref: 'GlueDatabase' });
+    expect(input.Name).toBe(dataset);
+    expect(input.StorageDescriptor.Location).toEqual({ 'Fn::Sub': `s3://\${ProcessedBucketName}/processed/${dataset}/` });
+    expect(input.StorageDescriptor.Columns.map((c: Json) => c.Name)).toEqual(PROCESSED_COLUMNS[dataset].map((c) => c.name));
+    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+    expect(input.PartitionKeys.map((k: Json) => k.Name)).toEqual(['year', 'month', 'day']);
+    // Partition projection: new days are queryable without the crawler; two-digit month and day as the writer names them.
+    expect(input.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.month.digits': '2', 'projection.day.digits': '2' });
+    expect(input.Parameters['storage.location.template']).toEqual({ 'Fn::Sub': `s3://\${ProcessedBucketName}/processed/${dataset}/year=\${!year}/month=\${!month}/day=\${!day}` });
+    expect(resources.ProcessedCrawler!.DependsOn).toEqual(['StocksTable', 'WeatherTable']);
+  });
+
+  test('the security configuration encrypts every mode it offers (CloudWatch, S3, job bookmarks)', () => {
+    const config = resources.CrawlerSecurityConfiguration!.Properties.EncryptionConfiguration;
+    expect(Object.keys(config).sort()).toEqual(['CloudWatchEncryption', 'JobBookmarksEncryption', 'S3Encryptions']);
+    expect(config.JobBookmarksEncryption).toEqual({ JobBookmarksEncryptionMode: 'CSE-KMS', KmsKeyArn: { Ref: 'DataLakeKeyArn' } });
+  });
+
+  test('the crawler role is named with the region: IAM names are global to the account', () => {
+    expect(resources.CrawlerRole!.Properties.RoleName).toEqual({ 'Fn::Sub': '${NamePrefix}-crawler-${AWS::Region}' });
+  });
+
   test('the crawler role has no wildcard actions and reads KMS only via S3', () => {
     const all = statements('CrawlerRole');
     for (const s of all) for (const a of s.Action) expect(a).not.toContain('*');

@@ -3,6 +3,7 @@ import { COMMON_FUNCTION_ENVIRONMENT, compute, FUNCTION_ENVIRONMENT } from '../.
 import { ref, split } from '../../templates-src/lib/fn';
 import { FAILURE_CONTRACT, functionIds, lambdaFunction } from '../../templates-src/lib/lambda';
 import { canonicalize } from '../../templates-src/lib/yaml';
+import { ROOT_PARAMETERS } from '../../templates-src/parameters';
 import { STACKS } from '../../templates-src/stacks';
 import { DLQ_IDS } from '../../templates-src/streaming';
 
@@ -62,7 +63,7 @@ describe('compute.yaml: functions', () => {
     });
     const logs = resources[ids.logs]!;
     expect(logs.Properties).toEqual({ LogGroupName: { 'Fn::Sub': `/aws/lambda/\${NamePrefix}-${name}` }, RetentionInDays: 90, KmsKeyId: { Ref: 'LogsKeyArn' } });
-    expect(logs.DeletionPolicy).toBe('Retain');
+    expect(logs.DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(doc.Outputs[`${ids.fn}Arn`].Value).toEqual({ 'Fn::GetAtt': [ids.fn, 'Arn'] });
   });
 
@@ -73,9 +74,46 @@ describe('compute.yaml: functions', () => {
     ['aggregator', undefined],
     ['rules', undefined],
     ['rotation', undefined],
-  ] as const)('%s reserved concurrency (prod only): %s', (name, reserved) => {
+  ] as const)('%s reserved concurrency (only with EnableReservedConcurrency, not per environment): %s', (name, reserved) => {
     const value = resources[functionIds(name).fn]!.Properties.ReservedConcurrentExecutions;
-    expect(value).toEqual(reserved === undefined ? undefined : { 'Fn::If': ['IsProd', reserved, { Ref: 'AWS::NoValue' }] });
+    expect(value).toEqual(reserved === undefined ? undefined : { 'Fn::If': ['ReserveConcurrency', reserved, { Ref: 'AWS::NoValue' }] });
+  });
+
+  test('reservations are off unless asked for: Lambda refuses any reservation in an account whose concurrency quota is 10', () => {
+    expect(doc.Conditions.ReserveConcurrency).toEqual({ 'Fn::Equals': [{ Ref: 'EnableReservedConcurrency' }, 'true'] });
+    expect(ROOT_PARAMETERS.EnableReservedConcurrency!.definition.Default).toBe('false');
+  });
+});
+
+describe('compute.yaml: the poller schedule', () => {
+  test('invokes the poller it depends on (!GetAtt orders it after the function) at the configured rate, with retries, a DLQ and both lists as input', () => {
+    const schedule = resources.PollSchedule!.Properties;
+    expect(schedule.ScheduleExpression).toEqual({ 'Fn::Sub': 'rate(${PollRateMinutes} minutes)' });
+    expect(schedule.GroupName).toEqual({ Ref: 'PollScheduleGroupName' });
+    expect(schedule.Target.Arn).toEqual({ 'Fn::GetAtt': [functionIds('poller').fn, 'Arn'] });
+    expect(schedule.Target.RoleArn).toEqual({ Ref: 'PollSchedulerRoleArn' });
+    expect(schedule.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 });
+    expect(schedule.Target.DeadLetterConfig).toEqual({ Arn: { Ref: 'SchedulerDlqArn' } });
+    // Evaluate the !Sub/!Join/!Split the way CloudFormation would, for the default parameters.
+    const [text, vars] = schedule.Target.Input['Fn::Sub'] as [string, Json];
+    const lists: Record<string, string> = { Symbols: 'AAPL,MSFT,AMZN', Cities: 'Amsterdam:52.37:4.89,New York:40.71:-74.01' };
+    const joined = (v: Json) => lists[v['Fn::Join'][1]['Fn::Split'][1].Ref]!.split(v['Fn::Join'][1]['Fn::Split'][0]).join(v['Fn::Join'][0]);
+    const input = JSON.parse(text.replace(/\$\{(\w+)\}/g, (_m, name: string) => joined(vars[name])));
+    expect(input).toEqual({ source: 'scheduler', symbols: ['AAPL', 'MSFT', 'AMZN'], cities: ['Amsterdam:52.37:4.89', 'New York:40.71:-74.01'] });
+  });
+
+  test('a poll that fails inside the function is not dropped: Scheduler never sees function errors (async invoke), Lambda sends them to the scheduler DLQ', () => {
+    const config = resources.PollerInvokeConfig!.Properties;
+    expect(config.DestinationConfig).toEqual({ OnFailure: { Destination: { Ref: 'SchedulerDlqArn' } } });
+    expect(compute.inputs.SchedulerDlqArn).toEqual({ output: ['Streaming', 'SchedulerDlqArn'] });
+  });
+});
+
+describe('compute.yaml: key rotation', () => {
+  test('exists only with EnableKeyRotation (default off): configuring rotation runs testSecret against the stored key at once', () => {
+    for (const id of ['MarketDataSecretRotation', 'RotationPermission']) expect(resources[id]!.Condition).toBe('RotateMarketDataKey');
+    expect(doc.Conditions.RotateMarketDataKey).toEqual({ 'Fn::Equals': [{ Ref: 'EnableKeyRotation' }, 'true'] });
+    expect(ROOT_PARAMETERS.EnableKeyRotation!.definition.Default).toBe('false');
   });
 });
 

@@ -170,6 +170,18 @@ describe('dashboards.yaml: cost controls', () => {
     ]);
   });
 
+  test('with ProjectTagActive the budget tracks the Project tag only; without it the whole account, and says so in its name', () => {
+    const budget = resources.MonthlyBudget!.Properties.Budget;
+    expect(budget.CostFilters).toEqual({ 'Fn::If': ['TracksProjectTag', { TagKeyValue: [{ 'Fn::Sub': 'user:Project$${NamePrefix}' }] }, { Ref: 'AWS::NoValue' }] });
+    expect(budget.BudgetName).toEqual({ 'Fn::If': ['TracksProjectTag', { 'Fn::Sub': '${NamePrefix}-monthly-${AWS::Region}' }, { 'Fn::Sub': '${NamePrefix}-monthly-account-${AWS::Region}' }] });
+    expect(doc.Conditions.TracksProjectTag).toEqual({ 'Fn::Equals': [{ Ref: 'ProjectTagActive' }, 'true'] });
+  });
+
+  test('the anomaly monitor watches the Project tag, so it exists only once that tag is active', () => {
+    for (const id of ['CostAnomalyMonitor', 'CostAnomalySubscription']) expect(resources[id]!.Condition).toBe('TracksProjectTag');
+    expect(doc.Outputs.AnomalyMonitorArn.Value).toEqual({ 'Fn::If': ['TracksProjectTag', { Ref: 'CostAnomalyMonitor' }, ''] });
+  });
+
   test('cost anomalies of this deployment alert FinOpsAlerts immediately', () => {
     const monitor = resources.CostAnomalyMonitor!.Properties;
     expect(monitor.MonitorType).toBe('CUSTOM');
@@ -179,6 +191,35 @@ describe('dashboards.yaml: cost controls', () => {
     expect(sub.Frequency).toBe('IMMEDIATE');
     expect(sub.Subscribers).toEqual([{ Type: 'SNS', Address: { Ref: 'FinOpsAlertsTopicArn' } }]);
     expect(JSON.parse(sub.ThresholdExpression).Dimensions.Key).toBe('ANOMALY_TOTAL_IMPACT_ABSOLUTE');
+  });
+});
+
+describe('dashboards.yaml: QuickSight prerequisites the stack can set up', () => {
+  const policy = resources.QuickSightDataAccessPolicy!;
+  const statements = policy.Properties.PolicyDocument.Statement as Json[];
+  const actions = (s: Json) => s.Action as string[];
+
+  test("a policy on QuickSight's service role, only with QuickSight, created before the data source", () => {
+    expect(policy.Condition).toBe('QuickSightEnabled');
+    expect(policy.Properties.Roles).toEqual([{ Ref: 'QuickSightServiceRoleName' }]);
+    expect(doc.Parameters.QuickSightServiceRoleName.Default).toBe('aws-quicksight-service-role-v0');
+    expect(resources.QuickSightAthenaSource!.DependsOn).toBe('QuickSightDataAccessPolicy');
+  });
+
+  test.each([
+    ['s3:GetObject', { 'Fn::Sub': '${ProcessedBucketArn}/processed/*' }],
+    ['s3:PutObject', { 'Fn::Sub': '${AthenaResultsBucketArn}/*' }],
+    ['kms:Decrypt', { Ref: 'DataLakeKeyArn' }],
+    ['athena:StartQueryExecution', { 'Fn::Sub': 'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroupName}' }],
+    ['glue:GetTable', { 'Fn::Sub': 'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabaseName}/*' }],
+  ])('grants %s on %j', (action, resource) => {
+    expect(statements.filter((s) => !('Fn::If' in s)).some((s) => actions(s).includes(action) && JSON.stringify(s.Resource).includes(JSON.stringify(resource)))).toBe(true);
+  });
+
+  test('invoking the DynamoDB connector only with the latest-value data sets', () => {
+    const conditional = statements.find((s) => 'Fn::If' in s)!;
+    expect(conditional['Fn::If'][0]).toBe('HasLatestDataSets');
+    expect(conditional['Fn::If'][1]).toMatchObject({ Action: ['lambda:InvokeFunction'], Resource: [{ Ref: 'AthenaDynamoDbConnectorArn' }] });
   });
 });
 

@@ -15,7 +15,7 @@ describe('data-lake.yaml', () => {
 
     test('is versioned and retained on delete and replacement', () => {
       expect(p.VersioningConfiguration).toEqual({ Status: 'Enabled' });
-      expect(resources[id]!.DeletionPolicy).toBe('Retain');
+      expect(resources[id]!.DeletionPolicy).toBe('RetainExceptOnCreate');
       expect(resources[id]!.UpdateReplacePolicy).toBe('Retain');
     });
 
@@ -41,12 +41,13 @@ describe('data-lake.yaml', () => {
       expect(p.LoggingConfiguration.LogFilePrefix).toMatch(/\/$/);
     });
 
-    test('moves to STANDARD_IA then GLACIER, expires old versions and aborts stale uploads', () => {
+    test('moves to STANDARD_IA then an archive tier, expires old versions and aborts stale uploads', () => {
       const [rule, ...rest] = p.LifecycleConfiguration.Rules;
       expect(rest).toEqual([]);
+      // Athena (and so QuickSight) skips GLACIER objects: the zone it queries archives to Instant Retrieval.
       expect(rule.Transitions).toEqual([
         { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
-        { StorageClass: 'GLACIER', TransitionInDays: 90 },
+        { StorageClass: id === 'ProcessedBucket' ? 'GLACIER_IR' : 'GLACIER', TransitionInDays: 90 },
       ]);
       expect(rule.NoncurrentVersionExpiration).toEqual({ NoncurrentDays: { 'Fn::If': ['IsProd', 90, 30] } });
       expect(rule.AbortIncompleteMultipartUpload).toEqual({ DaysAfterInitiation: 7 });

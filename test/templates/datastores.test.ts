@@ -13,7 +13,7 @@ describe('datastores.yaml', () => {
   ])('%s is an on-demand, KMS-encrypted global table with stream and TTL', (id, name, keySchema) => {
     const table = resources[id]!;
     expect(table.Type).toBe('AWS::DynamoDB::GlobalTable');
-    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(table.UpdateReplacePolicy).toBe('Retain');
     const p = table.Properties;
     expect(p.TableName).toEqual({ 'Fn::Sub': name });
@@ -83,7 +83,7 @@ describe('datastores.yaml', () => {
     test('the vault is encrypted with the tables CMK and retained', () => {
       const [[, vault]] = ofType('AWS::Backup::BackupVault') as [[string, Json]];
       expect(vault.Properties.EncryptionKeyArn).toEqual({ Ref: 'TablesKeyArn' });
-      expect(vault.DeletionPolicy).toBe('Retain');
+      expect(vault.DeletionPolicy).toBe('RetainExceptOnCreate');
     });
     test.each([
       ['daily', 35],

@@ -149,9 +149,20 @@ describe('networking.yaml', () => {
     ]);
   });
 
-  test('under HasFailover a health check probes the primary /health and backs the PRIMARY alias record', () => {
-    expect(resources.ApiHealthCheck!.Condition).toBe('HasFailover');
-    expect(resources.ApiHealthCheck!.Properties.HealthCheckConfig).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: { Ref: 'HealthCheckDomain' }, ResourcePath: { Ref: 'HealthCheckPath' }, Port: 443 });
+  test('under HasFailover the PRIMARY record is backed by a check of /health AND of the 5xx rate (the MOCK /health alone never sees Kinesis fail)', () => {
+    for (const id of ['ApiHealthCheck', 'ApiEndpointHealthCheck', 'ApiErrorRateHealthCheck', 'ApiErrorRateAlarm']) expect(resources[id]!.Condition).toBe('HasFailover');
+    expect(resources.ApiHealthCheck!.Properties.HealthCheckConfig).toEqual({ Type: 'CALCULATED', ChildHealthChecks: [{ Ref: 'ApiEndpointHealthCheck' }, { Ref: 'ApiErrorRateHealthCheck' }], HealthThreshold: 2 });
+    expect(resources.ApiEndpointHealthCheck!.Properties.HealthCheckConfig).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: { Ref: 'HealthCheckDomain' }, ResourcePath: { Ref: 'HealthCheckPath' }, Port: 443 });
+    const alarm = resources.ApiErrorRateAlarm!.Properties;
+    // Route 53 reads plain metric alarms only (no metric math), by name and region.
+    expect(alarm).toMatchObject({ Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Statistic: 'Average', Dimensions: [{ Name: 'ApiName', Value: { Ref: 'ApiName' } }, { Name: 'Stage', Value: { Ref: 'ApiStageName' } }] });
+    expect(alarm.Metrics).toBeUndefined();
+    expect(resources.ApiErrorRateHealthCheck!.Properties.HealthCheckConfig).toEqual({
+      Type: 'CLOUDWATCH_METRIC',
+      AlarmIdentifier: { Name: alarm.AlarmName, Region: { Ref: 'AWS::Region' } },
+      InsufficientDataHealthStatus: 'LastKnownStatus',
+    });
+    expect(resources.ApiErrorRateHealthCheck!.DependsOn).toBe('ApiErrorRateAlarm');
     expect(resources.ApiFailoverRecord).toMatchObject({
       Condition: 'HasFailover',
       Properties: {

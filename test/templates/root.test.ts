@@ -1,4 +1,4 @@
-import { buildRoot, REGION_CONFIG } from '../../templates-src/root';
+import { buildRoot, REGION_CONFIG, ROOT_RULES } from '../../templates-src/root';
 import { STACKS } from '../../templates-src/stacks';
 import { canonicalize } from '../../templates-src/lib/yaml';
 
@@ -33,6 +33,13 @@ describe('root.yaml', () => {
     for (const p of ['Symbols', 'Cities', 'StockDropPercent', 'HeatThresholdC', 'ColdThresholdC', 'WindThresholdKph', 'PrecipThresholdMm']) expect(root.Parameters[p]).toBeDefined();
     expect(root.Metadata.Roadmap['11.3'].Resources).toContain('StockDropPercent');
     expect(root.Metadata.Roadmap['11.4'].Resources).toEqual(['RegionConfig']);
+  });
+
+  test('failover needs two different certificates, one per region: CloudFormation refuses the change set otherwise', () => {
+    expect(root.Rules).toEqual(JSON.parse(JSON.stringify(ROOT_RULES)));
+    const rule = root.Rules.FailoverCertificates;
+    expect(rule.RuleCondition).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'HostedZoneId' }, ''] }] });
+    expect(rule.Assertions.map((a: Json) => a.Assert)).toContainEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ApiCertificateArn' }, { Ref: 'StandbyApiCertificateArn' }] }] });
   });
 
   test('root stays within CloudFormation limits', () => {

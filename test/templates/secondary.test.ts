@@ -3,7 +3,9 @@ import { datastores } from '../../templates-src/datastores';
 import { networking } from '../../templates-src/networking';
 import { canonicalize } from '../../templates-src/lib/yaml';
 import { INGEST_REQUEST_TEMPLATE } from '../../templates-src/lib/ingest';
+import { ROOT_PARAMETERS } from '../../templates-src/parameters';
 import { secondary } from '../../templates-src/secondary';
+import { SIGV4_ERROR_TYPES } from '../../templates-src/lib/standby';
 import { API_STAGE } from '../../templates-src/streaming';
 
 type Json = Record<string, any>;
@@ -18,12 +20,12 @@ describe('secondary.yaml', () => {
     expect(secondary.inputs).toEqual({});
   });
 
-  test('the replica key rotates, is retained and lets S3, DynamoDB, Kinesis, Backup and Logs use it', () => {
+  test('the replica key rotates, is retained and lets S3, DynamoDB, Kinesis, Backup, SNS, Logs and the standby alarms use it', () => {
     const key = resources.ReplicaKey!;
     expect(key.Properties.EnableKeyRotation).toBe(true);
-    expect(key.DeletionPolicy).toBe('Retain');
+    expect(key.DeletionPolicy).toBe('RetainExceptOnCreate');
     const sids = key.Properties.KeyPolicy.Statement.map((s: Json) => s.Sid);
-    expect(sids).toEqual(['AccountAdministers', 'AllowUseThroughS3', 'AllowUseThroughDynamoDB', 'AllowUseThroughKinesis', 'AllowUseThroughBackup', 'AllowCloudWatchLogs']);
+    expect(sids).toEqual(['AccountAdministers', 'AllowUseThroughS3', 'AllowUseThroughDynamoDB', 'AllowUseThroughKinesis', 'AllowUseThroughBackup', 'AllowUseThroughSNS', 'AllowCloudWatchLogs', 'AllowCloudWatchAlarmsToPublish']);
     expect(doc.Outputs.ReplicaKmsKeyArn.Value).toEqual({ 'Fn::GetAtt': ['ReplicaKey', 'Arn'] });
   });
 
@@ -40,7 +42,7 @@ describe('secondary.yaml', () => {
     });
     expect(p.PublicAccessBlockConfiguration.BlockPublicPolicy).toBe(true);
     expect(resources[`${id}Policy`]!.Properties.PolicyDocument.Statement[0].Sid).toBe('DenyInsecureTransport');
-    expect(resources[id]!.DeletionPolicy).toBe('Retain');
+    expect(resources[id]!.DeletionPolicy).toBe('RetainExceptOnCreate');
   });
 
   test('the backup vault has the name the primary copies to, encrypted with the replica key', () => {
@@ -57,7 +59,7 @@ describe('secondary.yaml', () => {
       expect(s.Properties.StreamEncryption).toEqual({ EncryptionType: 'KMS', KeyId: { 'Fn::GetAtt': ['ReplicaKey', 'Arn'] } });
       expect(s.Properties.StreamModeDetails).toEqual({ StreamMode: 'ON_DEMAND' });
       expect(s.Properties.RetentionPeriodHours).toBe(168);
-      expect(s.DeletionPolicy).toBe('Retain');
+      expect(s.DeletionPolicy).toBe('RetainExceptOnCreate');
     });
     test('POST /ingest uses the primary contract (same mapping) into the standby stream, SigV4-authorised', () => {
       const m = resources.StandbyIngestMethod!.Properties;
@@ -85,6 +87,11 @@ describe('secondary.yaml', () => {
     });
     test('HasFailover needs the zone, the domain and a certificate', () => {
       expect(doc.Conditions.HasFailover['Fn::And']).toHaveLength(3);
+    });
+    test("the standby domain uses a certificate of its own region, a parameter whose name is not the primary's (the deploy tool passes same-named root values)", () => {
+      expect(resources.StandbyApiDomain!.Properties.RegionalCertificateArn).toEqual({ Ref: 'StandbyApiCertificateArn' });
+      expect(doc.Parameters.ApiCertificateArn).toBeUndefined();
+      expect(ROOT_PARAMETERS.StandbyApiCertificateArn).toBeDefined();
     });
     test('the SECONDARY record aliases the standby custom domain', () => {
       const r = resources.SecondaryFailoverRecord!.Properties;
@@ -128,6 +135,33 @@ describe('secondary.yaml', () => {
       expect(resources.StandbyHealthResource!.Properties.PathPart).toBe('health');
       expect(resources.StandbyIngestResource!.Properties.PathPart).toBe('ingest');
     });
+  });
+
+  test('the account-level API Gateway logging role of this region is set only under ManageStandbyApiGatewayAccount', () => {
+    for (const id of ['StandbyApiAccount', 'StandbyApiCloudWatchRole']) expect(resources[id]!.Condition).toBe('ManagesApiGatewayAccount');
+    expect(doc.Parameters.ManageStandbyApiGatewayAccount.Default).toBe('true');
+    expect(resources.StandbyApiStage!.Metadata.AfterApiGatewayAccount).toEqual({ 'Fn::If': ['ManagesApiGatewayAccount', { Ref: 'StandbyApiAccount' }, 'not created here'] });
+  });
+
+  test('a client sending a Cognito token to the standby gets a 403 that says to sign with SigV4, in a header a program can test', () => {
+    for (const type of SIGV4_ERROR_TYPES) {
+      const [, response] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::ApiGateway::GatewayResponse' && r.Properties.ResponseType === type)!;
+      expect(response.Properties).toMatchObject({ RestApiId: { Ref: 'StandbyApi' }, StatusCode: '403' });
+      expect(response.Properties.ResponseParameters['gatewayresponse.header.X-Ingest-Auth']).toBe("'aws-sigv4'");
+      const template = response.Properties.ResponseTemplates['application/json']['Fn::Sub'] as string;
+      expect(JSON.parse(template.replace('${AWS::Region}', 'us-west-2')).error.message).toMatch(/SigV4 for service execute-api in us-west-2/);
+    }
+  });
+
+  test('the standby stream has an iterator-age alarm, and traffic arriving there pages through the standby ops topic', () => {
+    const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.Namespace === 'AWS/Kinesis');
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['GetRecords.IteratorAgeMilliseconds', 'IncomingRecords']);
+    for (const a of alarms) {
+      expect(a.Properties.Dimensions).toEqual([{ Name: 'StreamName', Value: { Ref: 'StandbyStream' } }]);
+      expect(a.Properties.AlarmActions).toEqual([{ Ref: 'StandbyOpsTopic' }]);
+    }
+    expect(resources.StandbyOpsTopic!.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['ReplicaKey', 'Arn'] });
+    expect(resources.StandbyOpsTopicEmailSubscription!.Condition).toBe('HasAlertEmail');
   });
 
   test('declares every promised output', () => {

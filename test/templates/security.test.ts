@@ -1,4 +1,5 @@
 import { ROADMAP } from '../../templates-src/roadmap';
+import { ROOT_PARAMETERS } from '../../templates-src/parameters';
 import { security } from '../../templates-src/security';
 import { functionStatements, type FunctionRoleRefs } from '../../templates-src/lib/iam-functions';
 import { alertTopic } from '../../templates-src/lib/sns';
@@ -23,7 +24,7 @@ describe('security.yaml', () => {
   describe('KMS keys', () => {
     test.each(KEYS)('%s rotates yearly, is retained and has an alias', (id) => {
       expect(props(id)).toMatchObject({ EnableKeyRotation: true, Enabled: true, KeySpec: 'SYMMETRIC_DEFAULT' });
-      expect(resources[id]!.DeletionPolicy).toBe('Retain');
+      expect(resources[id]!.DeletionPolicy).toBe('RetainExceptOnCreate');
       expect(props(`${id}Alias`).TargetKeyId).toEqual({ 'Fn::GetAtt': [id, 'Arn'] });
     });
 
@@ -54,7 +55,8 @@ describe('security.yaml', () => {
     test('LogsKey lets CloudTrail encrypt only for our trail', () => {
       const s = keyStatements('LogsKey').find((x) => x.Sid === 'AllowCloudTrailEncrypt');
       expect(s).toMatchObject({ Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:GenerateDataKey' });
-      expect(s!.Condition.StringEquals['aws:SourceArn']).toEqual(sub('arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/${NamePrefix}-trail'));
+      expect(s!.Condition.StringEquals['aws:SourceArn']).toEqual(sub('arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/${NamePrefix}-trail-${AWS::Region}'));
+      expect(props('Trail').TrailName).toEqual(sub('${NamePrefix}-trail-${AWS::Region}'));
       expect(s!.Condition.StringLike['kms:EncryptionContext:aws:cloudtrail:arn']).toBeDefined();
     });
 
@@ -102,7 +104,8 @@ describe('security.yaml', () => {
         const [service, name] = action.split(':');
         if (DATA_SERVICES.includes(service!)) expect(name).not.toContain('*');
       }
-      for (const s of statements) if (s.Resource === '*') expect(actionsOf([s])).toEqual(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+      // `*` only where the action has no resource-level permissions: X-Ray, and DynamoDB ListStreams.
+      for (const s of statements) if (s.Resource === '*') expect([['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['dynamodb:ListStreams']]).toContainEqual(actionsOf([s]));
       expect(props(id).RoleName).toEqual(sub(`\${NamePrefix}-${fn}-\${AWS::Region}`));
       expect(props(id).ManagedPolicyArns).toEqual([sub('arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole')]);
       expect(props(id).AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: ['lambda.amazonaws.com'] });
@@ -198,6 +201,12 @@ describe('security.yaml', () => {
     expect(props(id).ReplicaRegions['Fn::If'][0]).toBe('HasReplica');
   });
 
+  test('the Slack webhook secret is created without a value: no credential, not even an empty one, is written in the template', () => {
+    expect(props('SlackWebhookSecret').SecretString).toBeUndefined();
+    expect(props('SlackWebhookSecret').GenerateSecretString).toBeUndefined();
+    expect(props('SlackWebhookSecret').Description).toMatch(/put-secret-value/);
+  });
+
   test('the market-data secret starts with a generated placeholder apiKey in the rotation function’s JSON shape', () => {
     expect(props('MarketDataSecret').GenerateSecretString).toMatchObject({ SecretStringTemplate: '{"standbyKeys":[]}', GenerateStringKey: 'apiKey' });
     expect(ofType('AWS::SecretsManager::RotationSchedule')).toEqual([]);
@@ -218,6 +227,32 @@ describe('security.yaml', () => {
     const sids = props('TrailBucketPolicy').PolicyDocument.Statement.map((s: Json) => s.Sid);
     expect(sids).toEqual(['DenyInsecureTransport', 'AllowCloudTrailAclCheck', 'AllowCloudTrailWrite']);
     expect(props('TrailBucket').BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.KMSMasterKeyID).toEqual({ 'Fn::GetAtt': ['LogsKey', 'Arn'] });
+  });
+
+  test('the trail is one per account: created only under EnableCloudTrail (default off); its bucket and log group exist either way', () => {
+    for (const id of ['Trail', 'TrailLogsRole']) expect(resources[id]!.Condition).toBe('CreateTrail');
+    for (const id of ['TrailBucket', 'TrailLogGroup']) expect(resources[id]!.Condition).toBeUndefined();
+    expect(doc.Conditions.CreateTrail).toEqual({ 'Fn::Equals': [{ Ref: 'EnableCloudTrail' }, 'true'] });
+  });
+
+  test('the audit buckets log server access to their own log bucket (the lake one deploys later), which S3 writes only for them', () => {
+    for (const id of ['TrailBucket', 'ConfigBucket']) expect(props(id).LoggingConfiguration.DestinationBucketName).toEqual({ Ref: 'AuditAccessLogsBucket' });
+    expect(props('AuditAccessLogsBucket').BucketName).toEqual(sub('${NamePrefix}-audit-access-logs-${AWS::AccountId}-${AWS::Region}'));
+    expect(props('AuditAccessLogsBucket').LoggingConfiguration).toBeUndefined();
+    const grant = props('AuditAccessLogsBucketPolicy').PolicyDocument.Statement.find((x: Json) => x.Principal?.Service === 'logging.s3.amazonaws.com');
+    expect(grant.Condition.ArnLike['aws:SourceArn']).toEqual([
+      sub('arn:${AWS::Partition}:s3:::${NamePrefix}-cloudtrail-${AWS::AccountId}-${AWS::Region}'),
+      sub('arn:${AWS::Partition}:s3:::${NamePrefix}-config-${AWS::AccountId}-${AWS::Region}'),
+    ]);
+  });
+
+  test('the Config rules exist only where a recorder does (ours or the account’s): PutConfigRule fails with NoAvailableConfigurationRecorderException otherwise', () => {
+    const rules = ofType('AWS::Config::ConfigRule');
+    expect(rules.length).toBeGreaterThan(0);
+    for (const [, rule] of rules) expect(rule.Condition).toBe('HasConfigRecorder');
+    expect(doc.Conditions.HasConfigRecorder).toEqual({ 'Fn::Or': [{ Condition: 'CreateConfigRecorder' }, { Condition: 'UsesExistingRecorder' }] });
+    // An existing recorder wins: ours is created only when there is none.
+    expect(doc.Conditions.CreateConfigRecorder).toEqual({ 'Fn::And': [{ 'Fn::Equals': [{ Ref: 'EnableConfigRecorder' }, 'true'] }, { 'Fn::Not': [{ Condition: 'UsesExistingRecorder' }] }] });
   });
 
   test('the Config recorder, delivery channel and role follow EnableConfigRecorder; the rules wait for them', () => {
@@ -257,6 +292,11 @@ describe('security.yaml', () => {
     expect(doc.Conditions[condition]['Fn::Equals'][1]).toBe('true');
   });
 
+  test.each(['EnableGuardDuty', 'EnableSecurityHub', 'EnableConfigRecorder', 'EnableCloudTrail'])('%s defaults to false here and in root: a deploy without a decision creates no account singleton', (name) => {
+    expect(doc.Parameters[name].Default).toBe('false');
+    expect(ROOT_PARAMETERS[name]!.definition.Default).toBe('false');
+  });
+
   test('Security Hub enables the AWS Foundational Security Best Practices standard explicitly', () => {
     expect(props('SecurityHub').EnableDefaultStandards).toBe(false);
     // The ARN is region-specific; root passes it from its RegionConfig mapping.
@@ -273,6 +313,11 @@ describe('security.yaml', () => {
     for (const r of [...p.Rules, p]) expect(r.VisibilityConfig).toMatchObject({ CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true });
     expect(props('WebAclLogging').LogDestinationConfigs).toEqual([sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:aws-waf-logs-${NamePrefix}-api')]);
     expect(props('WebAclLogGroup').LogGroupName).toEqual(sub('aws-waf-logs-${NamePrefix}-api'));
+  });
+
+  test('the common rule set only counts bodies over 8 KB: /ingest accepts 500-event batches (~100 KB)', () => {
+    const crs = props('WebAcl').Rules.find((r: Json) => r.Name === 'AWSManagedRulesCommonRuleSet');
+    expect(crs.Statement.ManagedRuleGroupStatement.RuleActionOverrides).toEqual([{ Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } }]);
   });
 
   test('every log group is encrypted with LogsKey', () => {

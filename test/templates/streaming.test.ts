@@ -416,7 +416,9 @@ describe('streaming.yaml: API security and operations', () => {
 
   test('the stage has encrypted access logs, X-Ray, throttling on every method and ERROR-level logs without bodies', () => {
     const stage = resources.ApiStage!;
-    expect(stage.DependsOn).toEqual(['ApiGatewayAccount', 'ApiExecutionLogs']);
+    expect(stage.DependsOn).toBe('ApiExecutionLogs');
+    // After the account-level logging role when this stack sets it (DependsOn cannot name a conditional resource).
+    expect(stage.Metadata.AfterApiGatewayAccount).toEqual({ 'Fn::If': ['ManagesApiGatewayAccount', { Ref: 'ApiGatewayAccount' }, 'not created here'] });
     expect(stage.Properties.TracingEnabled).toBe(true);
     expect(stage.Properties.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': ['ApiAccessLogs', 'Arn'] });
     expect(JSON.parse(stage.Properties.AccessLogSetting.Format)).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
@@ -445,6 +447,12 @@ describe('streaming.yaml: API security and operations', () => {
     expect(resources.ApiGatewayAccount!.Properties.CloudWatchRoleArn).toEqual({ 'Fn::GetAtt': ['ApiGatewayCloudWatchRole', 'Arn'] });
   });
 
+  test('the account-level logging role is one per account and region: set only under ManageApiGatewayAccount', () => {
+    for (const id of ['ApiGatewayAccount', 'ApiGatewayCloudWatchRole']) expect(resources[id]!.Condition).toBe('ManagesApiGatewayAccount');
+    expect(doc.Conditions.ManagesApiGatewayAccount).toEqual({ 'Fn::Equals': [{ Ref: 'ManageApiGatewayAccount' }, 'true'] });
+    expect(streaming.inputs.ManageApiGatewayAccount).toEqual({ parameter: 'ManageApiGatewayAccount' });
+  });
+
   test('every API Gateway error uses the stable error shape', () => {
     const types = ofType('AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties.ResponseType).sort();
     expect(types).toEqual(['BAD_REQUEST_BODY', 'DEFAULT_4XX', 'DEFAULT_5XX']);
@@ -462,7 +470,7 @@ describe('streaming.yaml: API security and operations', () => {
 describe('streaming.yaml: stream, queues and scheduler', () => {
   test('the stream is KMS-encrypted with our key, keeps a week and is on-demand unless a shard count is given', () => {
     const stream = resources.EventStream!;
-    expect(stream.DeletionPolicy).toBe('Retain');
+    expect(stream.DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(stream.Properties.StreamEncryption).toEqual({ EncryptionType: 'KMS', KeyId: { Ref: 'StreamingKeyArn' } });
     expect(stream.Properties.RetentionPeriodHours).toBe(STREAM_RETENTION_HOURS);
     expect(STREAM_RETENTION_HOURS).toBeGreaterThanOrEqual(168);
@@ -473,7 +481,7 @@ describe('streaming.yaml: stream, queues and scheduler', () => {
 
   test.each(Object.entries(DLQ_IDS))('the %s dead-letter queue is KMS-encrypted, keeps 14 days, is TLS-only and exported', (_consumer, id) => {
     const queue = resources[id]!;
-    expect(queue.DeletionPolicy).toBe('Retain');
+    expect(queue.DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(queue.Properties).toMatchObject({ KmsMasterKeyId: { Ref: 'StreamingKeyArn' }, MessageRetentionPeriod: DLQ_RETENTION_SECONDS });
     expect(DLQ_RETENTION_SECONDS).toBe(14 * 24 * 3600);
     const policy = resources[`${id}Policy`]!.Properties;
@@ -492,26 +500,17 @@ describe('streaming.yaml: stream, queues and scheduler', () => {
     expect(grant.Condition.ArnLike['aws:SourceArn']).toHaveLength(2);
   });
 
-  test('the schedule invokes the poller by name at the configured rate, with retries, a DLQ and both lists as input', () => {
-    const schedule = resources.PollSchedule!.Properties;
-    expect(schedule.ScheduleExpression).toEqual({ 'Fn::Sub': 'rate(${PollRateMinutes} minutes)' });
-    expect(schedule.GroupName).toEqual({ Ref: 'PollScheduleGroup' });
-    expect(schedule.Target.Arn).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${NamePrefix}-poller' });
-    expect(schedule.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 });
-    expect(schedule.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': ['SchedulerDlq', 'Arn'] } });
-    // Evaluate the !Sub/!Join/!Split the way CloudFormation would, for the default parameters.
-    const [text, vars] = schedule.Target.Input['Fn::Sub'] as [string, Json];
-    const lists: Record<string, string> = { Symbols: 'AAPL,MSFT,AMZN', Cities: 'Amsterdam:52.37:4.89,New York:40.71:-74.01' };
-    const joined = (v: Json) => lists[v['Fn::Join'][1]['Fn::Split'][1].Ref]!.split(v['Fn::Join'][1]['Fn::Split'][0]).join(v['Fn::Join'][0]);
-    const input = JSON.parse(text.replace(/\$\{(\w+)\}/g, (_m, name: string) => joined(vars[name])));
-    expect(input).toEqual({ source: 'scheduler', symbols: ['AAPL', 'MSFT', 'AMZN'], cities: ['Amsterdam:52.37:4.89', 'New York:40.71:-74.01'] });
+  test('no schedule here: it is created in compute.yaml after the poller, so a first deploy never fires at a missing function', () => {
+    expect(ofType('AWS::Scheduler::Schedule')).toEqual([]);
+    expect(doc.Outputs.PollScheduleGroupName.Value).toEqual({ Ref: 'PollScheduleGroup' });
+    expect(doc.Outputs.PollSchedulerRoleArn.Value).toEqual({ 'Fn::GetAtt': ['PollSchedulerRole', 'Arn'] });
   });
 
   test('the scheduler role may invoke only the poller and send only to its DLQ', () => {
     const role = resources.PollSchedulerRole!.Properties;
     expect(role.AssumeRolePolicyDocument.Statement[0]).toMatchObject({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } });
     expect(statements('PollSchedulerRole').map((s) => [s.Action, s.Resource])).toEqual([
-      [['lambda:InvokeFunction'], resources.PollSchedule!.Properties.Target.Arn],
+      [['lambda:InvokeFunction'], { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${NamePrefix}-poller' }],
       [['sqs:SendMessage'], { 'Fn::GetAtt': ['SchedulerDlq', 'Arn'] }],
       [['kms:GenerateDataKey', 'kms:Decrypt'], { Ref: 'StreamingKeyArn' }],
     ]);

@@ -65,8 +65,20 @@ export interface ParameterFile {
     readonly securityHub: boolean;
     readonly configRecorder: boolean;
     readonly failover: boolean;
+    /** @default false (the root default) */
+    readonly existingConfigRecorder?: boolean;
+    /** @default false */
+    readonly cloudTrail?: boolean;
+    /** @default true */
+    readonly apiGatewayAccount?: boolean;
+    /** @default false */
+    readonly keyRotation?: boolean;
+    /** @default false */
+    readonly reservedConcurrency?: boolean;
+    /** @default false */
+    readonly projectTagActive?: boolean;
   };
-  readonly failover?: { readonly hostedZoneId: string; readonly apiDomainName: string; readonly certificateArn: string };
+  readonly failover?: { readonly hostedZoneId: string; readonly apiDomainName: string; readonly certificateArn: string; readonly standbyCertificateArn?: string };
   readonly security?: { readonly trustedAccountIds?: readonly string[]; readonly analyticsExternalId?: string };
   readonly quickSightPrincipalArn?: string;
   readonly athenaDynamoDbConnectorArn?: string;
@@ -205,6 +217,17 @@ function crossFieldProblems(data: unknown): string[] {
   }
   if (toggles.failover === false && data.failover !== undefined) {
     problems.push('failover is set but toggles.failover is false; remove failover or set toggles.failover to true');
+  }
+  const failover = isObject(data.failover) ? data.failover : {};
+  if (typeof failover.certificateArn === 'string' && failover.standbyCertificateArn === undefined) {
+    problems.push('failover.standbyCertificateArn is required with failover.certificateArn; add an ACM certificate of the secondary region covering failover.apiDomainName (a regional API domain needs a certificate of its own region)');
+  }
+  for (const [key, region] of [['certificateArn', regions.primary], ['standbyCertificateArn', regions.secondary]] as const) {
+    const certificateRegion = typeof failover[key] === 'string' ? /^arn:[^:]+:acm:([^:]+):/.exec(failover[key])?.[1] : undefined;
+    if (certificateRegion !== undefined && typeof region === 'string' && certificateRegion !== region) {
+      const which = key === 'certificateArn' ? 'regions.primary' : 'regions.secondary';
+      problems.push(`failover.${key} is a certificate of ${certificateRegion}, but the API it serves is in ${which} (${region}); request or import one in ${region}`);
+    }
   }
   if (toggles.quickSight === true && !data.quickSightPrincipalArn) {
     problems.push('quickSightPrincipalArn is required when toggles.quickSight is true; add the QuickSight user or group ARN, or set toggles.quickSight to false');
@@ -359,7 +382,7 @@ export const FILE_KEYS_NOT_PARAMETERS: Readonly<Record<string, string>> = {
   'regions.primary': 'the region the root stack is deployed in (unless --region)',
   tags: `stack tags on CreateChangeSet (${TOOL_TAGS.join(' and ')} are the tool's own and may not be set here)`,
   'toggles.failover': 'whether failover.* feeds HostedZoneId, ApiDomainName and ApiCertificateArn (else they are empty)',
-  'alerts.slackWebhookSecretName': 'reserved: no root parameter takes it yet (the notifier reads the secret <project>-<env>/slack-webhook)',
+  'alerts.slackWebhookSecretName': 'reserved: no root parameter takes it (security.yaml creates the secret <project>-<env>/slack-webhook without a value; store the webhook there)',
 };
 
 /** Names in `names` that are not root parameters (empty when the mapping matches the template). */

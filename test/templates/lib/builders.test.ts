@@ -20,7 +20,7 @@ describe('encryptedBucket', () => {
     expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
     expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(bucket.Properties.LoggingConfiguration).toEqual({ DestinationBucketName: 'logs', LogFilePrefix: 'raw/' });
-    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(bucket.UpdateReplacePolicy).toBe('Retain');
   });
 
@@ -69,7 +69,7 @@ describe('cmk', () => {
 
   test('rotates, is retained and has an alias under the name prefix', () => {
     expect(fragment.DataKey.Properties.EnableKeyRotation).toBe(true);
-    expect(fragment.DataKey.DeletionPolicy).toBe('Retain');
+    expect(fragment.DataKey.DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(fragment.DataKeyAlias.Properties).toEqual({ AliasName: { 'Fn::Sub': 'alias/${NamePrefix}-data' }, TargetKeyId: { 'Fn::GetAtt': ['DataKey', 'Arn'] } });
   });
 
@@ -92,7 +92,7 @@ describe('role, logGroup, alarm', () => {
   test('logGroup defaults to 90 days, encrypted, retained', () => {
     const g = plain({ G: logGroup({ logGroupName: '/x', kmsKeyArn: 'k' }) }).G;
     expect(g.Properties).toEqual({ LogGroupName: '/x', RetentionInDays: 90, KmsKeyId: 'k' });
-    expect(g.DeletionPolicy).toBe('Retain');
+    expect(g.DeletionPolicy).toBe('RetainExceptOnCreate');
   });
 
   test('alarm notifies on ALARM and OK and ignores missing data', () => {

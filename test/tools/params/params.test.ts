@@ -188,6 +188,7 @@ describe('mapping onto root parameters', () => {
       PrecipThresholdMm: '20',
       ProjectName: 'stockwx',
       SecondaryRegion: 'us-west-2',
+      StandbyApiCertificateArn: '',
       StockDropPercent: '10',
       StreamShardCount: '0',
       Symbols: 'AAPL,BRK.B',

@@ -42,8 +42,21 @@ test('--json prints the findings and counts as one JSON document', () => {
   expect(report.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['spec-property', 's3-bucket-encryption', 's3-public-access-block', 's3-tls-only', 'stateful-retention']));
 });
 
-test('an unknown flag exits 2 with the usage', () => {
+test('an unknown flag exits 2 with the usage (tools/lib/cli.ts)', () => {
   const { code, stderr } = cli('--fast');
   expect(code).toBe(2);
-  expect(stderr).toMatch(/unknown argument --fast \(usage: npm run validate/);
+  expect(stderr).toMatch(/^validate: Unknown option '--fast'\nusage: npm run validate/);
+});
+
+test('--dir=<dir> works like --dir <dir>', () => {
+  expect(cli(`--dir=${dir}`, '--no-cfn-lint').code).toBe(1);
+});
+
+test('--rules --json lists every rule with its explanation', () => {
+  const { code, stdout } = cli('--rules', '--json');
+  expect(code).toBe(0);
+  const catalog = JSON.parse(stdout) as { id: string; explanation?: string }[];
+  for (const id of ['retain-except-on-create', 'singleton-condition', 'config-rule-recorder', 'physical-name-scope', 'waf-body-size']) {
+    expect(catalog.find((r) => r.id === id)?.explanation?.length).toBeGreaterThan(80);
+  }
 });

@@ -61,7 +61,7 @@ Conditions:
 Resources:
   DataKey:
     Type: AWS::KMS::Key
-    DeletionPolicy: Retain
+    DeletionPolicy: RetainExceptOnCreate
     UpdateReplacePolicy: Retain
     Properties:
       Description: data key
@@ -83,7 +83,7 @@ Resources:
             Resource: '*'
   LogsBucket:
     Type: AWS::S3::Bucket
-    DeletionPolicy: Retain
+    DeletionPolicy: RetainExceptOnCreate
     UpdateReplacePolicy: Retain
     Properties:
       BucketName: !Sub '\${NamePrefix}-logs-\${AWS::AccountId}-\${AWS::Region}'
@@ -113,7 +113,7 @@ Resources:
                 aws:SecureTransport: 'false'
   DataBucket:
     Type: AWS::S3::Bucket
-    DeletionPolicy: Retain
+    DeletionPolicy: RetainExceptOnCreate
     UpdateReplacePolicy: Retain
     Properties:
       BucketName: !Sub '\${NamePrefix}-data-\${AWS::AccountId}-\${AWS::Region}'
@@ -153,7 +153,7 @@ Resources:
                 aws:SecureTransport: 'false'
   Stream:
     Type: AWS::Kinesis::Stream
-    DeletionPolicy: Retain
+    DeletionPolicy: RetainExceptOnCreate
     UpdateReplacePolicy: Retain
     Properties:
       ShardCount: 1
@@ -163,7 +163,7 @@ Resources:
         KeyId: !GetAtt DataKey.Arn
   Table:
     Type: AWS::DynamoDB::Table
-    DeletionPolicy: Retain
+    DeletionPolicy: RetainExceptOnCreate
     UpdateReplacePolicy: Retain
     Properties:
       BillingMode: PAY_PER_REQUEST
@@ -257,7 +257,7 @@ Resources:
                 Resource: !Sub 'arn:\${AWS::Partition}:s3:::\${NamePrefix}-data-\${AWS::AccountId}-\${SecondaryRegion}/*'
   EnricherLogGroup:
     Type: AWS::Logs::LogGroup
-    DeletionPolicy: Retain
+    DeletionPolicy: RetainExceptOnCreate
     UpdateReplacePolicy: Retain
     Properties:
       LogGroupName: !Sub '/aws/lambda/\${NamePrefix}-enricher'

@@ -53,6 +53,13 @@ test.each<[string, string, string, (r: Doc, files: TemplateFile[]) => void]>([
   ['a function without tracing', 'AWS::Lambda::Function', 'lambda-tracing', (r) => delete r.Properties.TracingConfig],
   ['a table without PITR', 'AWS::DynamoDB::GlobalTable', 'dynamodb-pitr', (r) => deleteEverywhere(r.Properties.Replicas, 'PointInTimeRecoverySpecification')],
   ['a key without rotation', 'AWS::KMS::Key', 'kms-rotation', (r) => (r.Properties.EnableKeyRotation = false)],
+  ['a named bucket kept with plain Retain', 'AWS::S3::Bucket', 'retain-except-on-create', (r) => (r.DeletionPolicy = 'Retain')],
+  ['an account singleton without its condition', 'AWS::GuardDuty::Detector', 'singleton-condition', (r) => delete r.Condition],
+  ['a Config rule without its recorder condition', 'AWS::Config::ConfigRule', 'config-rule-recorder', (r) => delete r.Condition],
+  ['an IAM role name without the region', 'AWS::IAM::Role', 'physical-name-scope', (r) => (r.Properties.RoleName = { 'Fn::Sub': '${NamePrefix}-role' })],
+  ['the common rule set blocking bodies over 8 KB again', 'AWS::WAFv2::WebACL', 'waf-body-size', (r) => {
+    for (const rule of r.Properties.Rules) delete rule.Statement.ManagedRuleGroupStatement?.RuleActionOverrides;
+  }],
   ['a nested stack missing a required parameter', 'AWS::CloudFormation::Stack', 'contract-missing-parameter', (r, files) => {
     const child = files.find((f) => `./${f.file}` === r.Properties.TemplateURL)!;
     const required = Object.entries(child.doc.Parameters as Record<string, Doc>).find(([, p]) => !('Default' in p))![0];

@@ -117,7 +117,9 @@ export class Linker {
 
   /** The deployed function an ARN built from its physical name points at. */
   functionByArn(view: ResourceView, raw: unknown): string | undefined {
-    const key = this.keyOf(this.tree.functionByArnText(this.fileOf.get(view.stack.name)!, raw));
+    // A reference (`!GetAtt PollerFunction.Arn`, a parameter wired to one), else an ARN built from the name.
+    const file = this.fileOf.get(view.stack.name)!;
+    const key = this.keyOf(this.tree.resolveType(file, raw, 'AWS::Lambda::Function') ?? this.tree.functionByArnText(file, raw));
     return key !== undefined && this.resources.has(key) ? key : undefined;
   }
 }

@@ -48,7 +48,7 @@ export function securityFindings(submission: Submission, ruleIds: readonly strin
   // The rules' fixes name this project's helpers (encryptedBucket(), our CMKs); a student gets the rule's requirement instead.
   const info = new Map(rules.map((r) => [r.id, r.info]));
   return files.flatMap((f) =>
-    checkSecurity(f, files, rules, {}).map((x): QualityFinding => ({ ...withLine(submission, { ...x, fix: info.get(x.rule) ?? x.fix }), source: 'security' })),
+    checkSecurity(f, files, rules, {}, loadSpec()).map((x): QualityFinding => ({ ...withLine(submission, { ...x, fix: info.get(x.rule) ?? x.fix }), source: 'security' })),
   );
 }
 

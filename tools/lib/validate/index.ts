@@ -34,8 +34,11 @@ export interface ValidationResult {
   readonly resources: number;
 }
 
-/** Every rule id the validator can report, with its severity and what it checks (for `--rules` and the docs). */
-export const RULE_CATALOG: readonly { readonly id: string; readonly severity: Severity | 'error/warning'; readonly info: string }[] = [
+/**
+ * Every rule id the validator can report, with its severity, what it checks and — for the policy
+ * rules — why we require it (for `--rules` and the docs).
+ */
+export const RULE_CATALOG: readonly { readonly id: string; readonly severity: Severity | 'error/warning'; readonly info: string; readonly explanation?: string }[] = [
   { id: 'parse', severity: 'error', info: 'The file is valid CloudFormation YAML (short-form tags included).' },
   { id: 'spec-resource-type', severity: 'error', info: 'Every resource type exists in the CloudFormation specification.' },
   { id: 'resource-attribute', severity: 'error', info: 'Resource entries use only Type, Properties, DependsOn, Condition, Metadata, the policies.' },
@@ -69,7 +72,7 @@ export const RULE_CATALOG: readonly { readonly id: string; readonly severity: Se
   { id: 'limit-outputs', severity: 'error', info: '≤ 200 outputs per template.' },
   { id: 'limit-mappings', severity: 'error', info: '≤ 200 mappings per template.' },
   { id: 'limit-logical-id', severity: 'error', info: 'Logical IDs are alphanumeric and ≤ 255 characters.' },
-  ...SECURITY_RULES.map((r) => ({ id: r.id, severity: r.id === 'sqs-dlq-alarm' ? ('error/warning' as const) : r.severity, info: r.info })),
+  ...SECURITY_RULES.map((r) => ({ id: r.id, severity: ['sqs-dlq-alarm', 'config-rule-recorder'].includes(r.id) ? ('error/warning' as const) : r.severity, info: r.info, explanation: r.explanation })),
   { id: 'suppression', severity: 'error', info: 'Metadata.Validate.Suppress entries name a security rule and give a Reason (suppressed violations print as info).' },
   { id: 'cfn-lint/<id>', severity: 'error/warning', info: "cfn-lint's own findings at its level (Error → error, Warning → warning, Informational → info); W3002 ignored." },
 ];
@@ -101,9 +104,9 @@ function suppressionsOf(file: string, id: string, resource: Record<string, unkno
 }
 
 /** Runs the security rules over one template; suppressed violations are reported as info. Exported for the grader's quality line. */
-export function checkSecurity(file: TemplateFile, files: readonly TemplateFile[], rules: readonly SecurityRule[], options: SecurityOptions): Finding[] {
+export function checkSecurity(file: TemplateFile, files: readonly TemplateFile[], rules: readonly SecurityRule[], options: SecurityOptions, spec: SpecIndex): Finding[] {
   const resources = new Map(resourcesOf(file.doc));
-  const ctx = { file: file.file, doc: file.doc, resources, files, options };
+  const ctx = { file: file.file, doc: file.doc, resources, files, options, spec };
   const out: Finding[] = [];
   for (const [id, resource] of resources) {
     const suppressed = suppressionsOf(file.file, id, resource, rules, out);
@@ -146,7 +149,7 @@ export function validateTemplates(files: readonly TemplateFile[], registry: Vali
       ...withFile(f.file, checkAttributes(f.doc, spec)),
       ...withFile(f.file, checkReferences(f.doc)),
       ...withFile(f.file, checkLimits(f.doc, bytes, { topLevel: topLevel.has(f.file) })),
-      ...checkSecurity(f, files, rules, options.security ?? {}),
+      ...checkSecurity(f, files, rules, options.security ?? {}, spec),
     );
   }
   findings.push(...checkContract(files, registry));

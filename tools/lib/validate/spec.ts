@@ -32,6 +32,12 @@ export interface PropertySpec {
 export interface ResourceSpec {
   readonly properties: Readonly<Record<string, PropertySpec>>;
   readonly attributes: readonly string[];
+  /**
+   * The ARN pattern of the type (`arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}`):
+   * which of region and account it names says how far its physical names must be unique.
+   * @default none (the type has no ARN of its own)
+   */
+  readonly arnTemplate?: string;
 }
 
 export interface TypeDefinitionSpec {
@@ -46,7 +52,7 @@ export interface SpecIndex {
   readonly types: Readonly<Record<string, TypeDefinitionSpec>>;
 }
 
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 function slimType(raw: unknown): TypeSpec {
   if (!isRecord(raw)) return { type: 'json' };
@@ -91,7 +97,11 @@ export function slimIndex(db: Json, version: string): SpecIndex {
   const schema = (db.schema ?? {}) as Json;
   const resources: Record<string, ResourceSpec> = {};
   for (const e of ((schema.resource as Json | undefined)?.entities ?? []) as Json[]) {
-    resources[String(e.cloudFormationType)] = { properties: slimProperties(e.properties), attributes: Object.keys(isRecord(e.attributes) ? e.attributes : {}) };
+    resources[String(e.cloudFormationType)] = {
+      properties: slimProperties(e.properties),
+      attributes: Object.keys(isRecord(e.attributes) ? e.attributes : {}),
+      ...(typeof e.arnTemplate === 'string' ? { arnTemplate: e.arnTemplate } : {}),
+    };
   }
   const types: Record<string, TypeDefinitionSpec> = {};
   for (const e of ((schema.typeDefinition as Json | undefined)?.entities ?? []) as Json[]) {

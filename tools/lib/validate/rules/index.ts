@@ -11,6 +11,9 @@ import { lambdaTracing } from './lambda-tracing';
 import { logsKms } from './logs-kms';
 import { logsRetention } from './logs-retention';
 import type { SecurityRule } from './rule';
+import { configRuleRecorder } from './config-rule-recorder';
+import { physicalNameScope } from './physical-name-scope';
+import { retainExceptOnCreate } from './retain-except-on-create';
 import { s3BucketEncryption } from './s3-bucket-encryption';
 import { s3PublicAccessBlock } from './s3-public-access-block';
 import { s3TlsOnly } from './s3-tls-only';
@@ -18,7 +21,9 @@ import { s3Versioning } from './s3-versioning';
 import { snsKms } from './sns-kms';
 import { sqsDlqAlarm } from './sqs-dlq-alarm';
 import { sqsKms } from './sqs-kms';
+import { singletonCondition } from './singleton-condition';
 import { statefulRetention } from './stateful-retention';
+import { wafBodySize } from './waf-body-size';
 
 export type { RuleContext, SecurityOptions, SecurityRule } from './rule';
 
@@ -42,4 +47,9 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
   lambdaTracing,
   sqsDlqAlarm,
   statefulRetention,
+  retainExceptOnCreate,
+  singletonCondition,
+  configRuleRecorder,
+  physicalNameScope,
+  wafBodySize,
 ];

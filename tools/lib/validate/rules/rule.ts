@@ -4,6 +4,7 @@
  * `explanation` (why we require it). Rules never throw on odd input; they skip what they cannot read.
  */
 import { branches, intrinsicName, isRecord, subVariables, type Json, type Severity, type TemplateFile, type Violation } from '../model';
+import type { SpecIndex } from '../spec';
 
 export interface SecurityOptions {
   /**
@@ -21,6 +22,8 @@ export interface RuleContext {
   /** Every template being validated, for questions that cross stacks (alarms on another stack's queue). */
   readonly files: readonly TemplateFile[];
   readonly options: SecurityOptions;
+  /** The CloudFormation specification (resource ARNs, for rules about name scopes). */
+  readonly spec: Pick<SpecIndex, 'resources'>;
 }
 
 export interface SecurityRule {
