@@ -141,7 +141,8 @@ describe('non-idempotent calls are sent once and reconciled', () => {
     expect((await stack(before!.StackId!))?.StackStatus).toBe('DELETE_COMPLETE');
     const after = await stack('stockwx-analytics');
     expect(after?.StackId).not.toBe(before?.StackId);
-    // The deleted stack's buckets were retained (DeletionPolicy: Retain) under fixed names, so the
+    // The deleted stack's buckets were retained (RetainExceptOnCreate: this delete is not the rollback
+    // of their create) under fixed names, so the
     // new create fails on them: the server's rejection is the root cause printed.
     exits(r, 1);
     expect(r.stderr).toContain('BucketAlreadyExists');

@@ -9,7 +9,7 @@
  *   The probe deploys a one-key stack through a change set and expects its output back: a plain
  *   moto_server fails that (patches 1 and 2 in server.py), and with it every deploy of ours would
  *   end in "lacks outputs", so the suite would test moto's gaps instead of our tool.
- * - `makeProject()`: a checkout of this repository in a temp dir (tools/, templates-src/,
+ * - `makeProject()`: a checkout of this repository in a temp dir (tools/, templates-src/, contracts/, handlers/,
  *   parameters/, package.json; node_modules linked) whose generated/root.yaml nests only stacks
  *   moto can build. The root keeps the real root's Parameters, Conditions and Mappings (so the
  *   real parameter files validate), and its Resources are the chosen nested stacks of the real
@@ -195,7 +195,7 @@ export interface Project {
 
 export async function makeProject(region: string, kept: readonly string[]): Promise<Project> {
   const dir = await mkdtemp(path.join(tmpdir(), 'moto-project-'));
-  for (const d of ['tools', 'templates-src', 'parameters']) await cp(path.join(REPO, d), path.join(dir, d), { recursive: true });
+  for (const d of ['tools', 'templates-src', 'contracts', 'handlers', 'parameters']) await cp(path.join(REPO, d), path.join(dir, d), { recursive: true });
   await cp(path.join(REPO, 'package.json'), path.join(dir, 'package.json'));
   await symlink(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   await mkdir(path.join(dir, 'generated'));

@@ -39,6 +39,15 @@ Patch 4 - a CREATE change set for a stack that exists.
   REVIEW_IN_PROGRESS stack (same stack ID) and refuses a CREATE change set for a stack in any
   other state (ValidationError "Stack [x] already exists and cannot be created again with the
   changeSet [y]."). The patch does both.
+
+Patch 5 - DeletionPolicy RetainExceptOnCreate on DeleteStack.
+  moto 5.2 moto/cloudformation/parsing.py ResourceMap.delete keeps only resources whose
+  DeletionPolicy is exactly "Retain" and deletes the rest, so a stack whose resources are
+  RetainExceptOnCreate loses them on DeleteStack. AWS retains such a resource on every delete
+  except the rollback of the create that made it (CloudFormation Template Reference, DeletionPolicy
+  attribute: "RetainExceptOnCreate behaves like Retain for stack operations, except for the stack
+  operation that initially created the resource"). moto never rolls back, so its DeleteStack is never that rollback: the
+  patch keeps RetainExceptOnCreate resources as it keeps Retain ones, and changes nothing else.
 """
 import sys
 
@@ -147,6 +156,26 @@ def _create_change_set_reusing_review_stack(self, stack_name, change_set_name, t
 
 
 CloudFormationBackend.create_change_set = _create_change_set_reusing_review_stack
+
+from moto.cloudformation.parsing import ResourceMap
+
+_resource_map_delete = ResourceMap.delete
+
+
+def _delete_keeping_retain_except_on_create(self):
+    changed = []
+    for value in self._resource_json_map.values():
+        if isinstance(value, dict) and value.get("DeletionPolicy") == "RetainExceptOnCreate":
+            value["DeletionPolicy"] = "Retain"
+            changed.append(value)
+    try:
+        return _resource_map_delete(self)
+    finally:
+        for value in changed:
+            value["DeletionPolicy"] = "RetainExceptOnCreate"
+
+
+ResourceMap.delete = _delete_keeping_retain_except_on_create
 
 if __name__ == "__main__":
     from moto.server import main
