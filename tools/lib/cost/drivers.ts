@@ -8,8 +8,8 @@
  * |-----------------------------------------|------------------------------------------------------|
  * | have a Condition                        | each other AllowedValue (or '') of its parameters    |
  * | are sized by root parameters            | their other AllowedValues, Min/MaxValue, Default     |
- * | are fed by the secondary stack's output | deploying without the secondary stack               |
- * | live in the secondary stack             | deploying without the secondary stack               |
+ * | are fed by the secondary stack's output | deploying without the secondary stack (toggles.secondaryStack) |
+ * | live in the secondary stack             | deploying without the secondary stack (toggles.secondaryStack) |
  * | none of these                           | nothing: "fixed by the template" and where to change it |
  */
 import { FILE_FIELDS } from '../params-schema';
@@ -69,8 +69,13 @@ export function fileKeysOf(rootParameter: string): string[] {
 interface Candidate {
   readonly change: string;
   readonly parameter?: string;
+  /** File keys of a change that is no root parameter. */
+  readonly fileKeys?: readonly string[];
   readonly input: EstimateInput;
 }
+
+/** The file key that decides whether a deployment has its secondary stack (tools/lib/params.ts deploysSecondary). */
+export const SECONDARY_STACK_KEY = 'toggles.secondaryStack';
 
 function candidates(parameter: string, input: EstimateInput, current: string): Candidate[] {
   const d = section(section(input.templates.get('root.yaml') ?? {}, 'Parameters'), parameter);
@@ -114,7 +119,7 @@ export function topDrivers(estimate: Estimate, input: EstimateInput, limit = 5):
     const sizedBy = [...new Set(g.resources.flatMap((r) => r.items.filter((i) => (i.usd ?? 0) >= material).flatMap((i) => [...i.sizedBy])))].filter((p) => !removedBy.includes(p)).sort();
     const tried: Candidate[] = [];
     const params = [...removedBy, ...sizedBy].filter((p) => p !== 'AWS::Region');
-    if (g.stack === 'secondary' || params.some((p) => feeds.has(p))) tried.push({ change: 'deploy without the secondary stack (no --secondary)', input: { ...input, secondaryFile: false } });
+    if (g.stack === 'secondary' || params.some((p) => feeds.has(p))) tried.push({ change: 'deploy without the secondary stack', fileKeys: [SECONDARY_STACK_KEY], input: { ...input, secondaryFile: false } });
     for (const p of params) {
       if (feeds.has(p)) continue;
       const current = input.rootValues[p] ?? String(section(section(input.templates.get('root.yaml') ?? {}, 'Parameters'), p).Default ?? '');
@@ -134,7 +139,7 @@ export function topDrivers(estimate: Estimate, input: EstimateInput, limit = 5):
       const savesTotal = estimate.monthly.total - after.monthly.total;
       // A change that shrinks this driver but grows the bill (on-demand instead of 2 shards) is no remedy.
       if (saves <= 0.005 || savesTotal <= 0.005) continue;
-      remedies.push({ change: c.change, fileKeys: c.parameter ? fileKeysOf(c.parameter) : [], saves, savesTotal, removes: remaining.every((r) => r.fixed + r.usage === 0) });
+      remedies.push({ change: c.change, fileKeys: c.parameter ? fileKeysOf(c.parameter) : [...(c.fileKeys ?? [])], saves, savesTotal, removes: remaining.every((r) => r.fixed + r.usage === 0) });
     }
     remedies.sort((a, b) => b.saves - a.saves);
     const fixedBy = remedies.length === 0 ? `unconditional in ${g.stack}.yaml and sized by the template itself (${describeSizing(first)}): change templates-src/ to reduce it` : undefined;

@@ -10,7 +10,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { displayPath, loadParameterFile, parseOverrides, resolveParameterFile, resolveRootParameters, type ParameterFile } from '../params';
+import { deploysSecondary, displayPath, loadParameterFile, parseOverrides, resolveParameterFile, resolveRootParameters, type ParameterFile } from '../params';
 import { parseTemplate } from '../../../templates-src/lib/yaml';
 import type { Json } from '../grade/tree';
 import { ParameterFileError } from '../deploy/errors';
@@ -38,7 +38,10 @@ export interface ParameterFileOptions {
   readonly region?: string;
   /** `--parameter Key=Value` flags. @default [] */
   readonly overrides?: readonly string[];
-  /** Estimate the secondary-region stack too (the deploy tool's --secondary). @default true */
+  /**
+   * Estimate the secondary-region stack too; false leaves it out whatever the file says.
+   * @default the file's toggles.secondaryStack (deploysSecondary)
+   */
   readonly secondary?: boolean;
   /** Templates (file → parsed); read from `templatesDir` when absent. */
   readonly templates?: ReadonlyMap<string, Json>;
@@ -76,7 +79,8 @@ export async function estimateParameterFile(options: ParameterFileOptions): Prom
   const cwd = options.cwd ?? process.cwd();
   const { file, displayName, values } = await rootValuesOf(options);
   const templates = options.templates ?? (await loadTemplates(path.resolve(cwd, options.templatesDir ?? 'generated')));
-  const input: EstimateInput = { templates, rootValues: values, region: options.region ?? file.regions.primary, stackName: file.stackName, secondaryFile: options.secondary === false ? false : templates.has('secondary.yaml') ? 'secondary.yaml' : false };
+  const withSecondary = options.secondary !== false && deploysSecondary(file);
+  const input: EstimateInput = { templates, rootValues: values, region: options.region ?? file.regions.primary, stackName: file.stackName, secondaryFile: withSecondary && templates.has('secondary.yaml') ? 'secondary.yaml' : false };
   const e = estimate(input);
   return { file, displayName, input, estimate: e, drivers: topDrivers(e, input, options.drivers ?? 5) };
 }
