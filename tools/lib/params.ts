@@ -10,6 +10,7 @@
  * | `--parameter Key=Value` flags            | `--parameter PollRateMinutes=10`          |
  * | outputs of the secondary-region stack    | `ReplicaKmsKeyArn` (deploy `--secondary`) |
  * | the parameter file                       | `"pollRateMinutes": 5`                    |
+ * | the cost estimate (`MonthlyBudgetUsd` only, deploy tool) | 1.5 × the estimate (tools/lib/cost/budget.ts) |
  * | the root template's `Default`            | `PollRateMinutes: Default 5`              |
  *
  * A root parameter nobody sets is left out of the change set, so CloudFormation uses the

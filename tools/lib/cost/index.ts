@@ -14,6 +14,7 @@ import { deploysSecondary, displayPath, loadParameterFile, parseOverrides, resol
 import { parseTemplate } from '../../../templates-src/lib/yaml';
 import type { Json } from '../grade/tree';
 import { ParameterFileError } from '../deploy/errors';
+import { BUDGET_PARAMETER, budgetAdvice, type BudgetAdvice } from './budget';
 import { topDrivers, type Driver } from './drivers';
 import { estimate, type Estimate, type EstimateInput } from './estimate';
 
@@ -21,6 +22,7 @@ export { estimate, pricedTypes, PRICERS, type Estimate, type EstimateInput, type
 export { topDrivers, fileKeysOf, plural, type Driver, type Remedy } from './drivers';
 export { costDelta, renderDelta, type CostDelta, type DeltaLine } from './delta';
 export { renderMarkdown, toJson, usd } from './render';
+export { ALERT_MARGIN, BUDGET_PARAMETER, budgetAdvice, derivedBudget, type BudgetAdvice } from './budget';
 export { PRICE_TABLES, FREE_TYPES, lookupPrice, pricedRegions } from './prices';
 
 /** Every `*.yaml` of a templates directory, parsed, by file name. */
@@ -60,6 +62,8 @@ export interface CostRun {
   readonly input: EstimateInput;
   readonly estimate: Estimate;
   readonly drivers: readonly Driver[];
+  /** MonthlyBudgetUsd for this deployment: the file's or a flag's, else derived from the estimate. */
+  readonly budget: BudgetAdvice;
 }
 
 /** The root parameter values a parameter file (and flags) give, validated; errors list every problem. */
@@ -82,5 +86,6 @@ export async function estimateParameterFile(options: ParameterFileOptions): Prom
   const withSecondary = options.secondary !== false && deploysSecondary(file);
   const input: EstimateInput = { templates, rootValues: values, region: options.region ?? file.regions.primary, stackName: file.stackName, secondaryFile: withSecondary && templates.has('secondary.yaml') ? 'secondary.yaml' : false };
   const e = estimate(input);
-  return { file, displayName, input, estimate: e, drivers: topDrivers(e, input, options.drivers ?? 5) };
+  const setBy = parseOverrides(options.overrides ?? []).values[BUDGET_PARAMETER] !== undefined ? `--parameter ${BUDGET_PARAMETER}` : `${displayName} monthlyBudgetUsd`;
+  return { file, displayName, input, estimate: e, drivers: topDrivers(e, input, options.drivers ?? 5), budget: budgetAdvice(e.monthly.total, values[BUDGET_PARAMETER], setBy) };
 }
