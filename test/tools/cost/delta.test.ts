@@ -70,6 +70,27 @@ describe('drivers and what removes them', () => {
     expect(endpoints.remedies[0]!.saves).toBeCloseTo(131.4, 2);
   });
 
+  test('prod: a remedy root\'s rules would refuse comes with the change that makes it deployable', async () => {
+    const templates = await generatedTemplates();
+    const input = { templates, rootValues: await rootValues('prod.json'), region: 'us-east-1' };
+    const nat = topDrivers(estimate(input), input).find((d) => d.noun === 'NAT gateway')!;
+    // EnableNatGateway=false alone breaks VpcFunctionsNeedNat (the functions are in the VPC in prod).
+    expect(nat.remedies).toEqual([expect.objectContaining({ change: 'EnableNatGateway=false with FunctionsInVpc=false', fileKeys: ['toggles.functionsInVpc', 'toggles.natGateway'], removes: true })]);
+  });
+
+  test('prod: candidates stay within the parameter bounds and an optional string is tried empty', async () => {
+    const templates = await generatedTemplates();
+    const input = { templates, rootValues: await rootValues('prod.json'), region: 'us-east-1' };
+    const drivers = topDrivers(estimate(input), input, 10);
+    const changes = drivers.flatMap((d) => d.remedies.map((r) => r.change));
+    expect(changes).toContain("CrawlerSchedule=''");
+    expect(changes).toContain('StreamRetentionHours=24');
+    expect(changes).not.toContain('StreamRetentionHours=1'); // under Kinesis' 24 h minimum (MinValue)
+    const crawler = drivers.find((d) => d.noun === 'Glue crawler')!;
+    expect(crawler.remedies[0]).toMatchObject({ change: "CrawlerSchedule=''", fileKeys: ['crawlerSchedule'], removes: false });
+    expect(crawler.remedies[0]!.saves).toBeCloseTo(730 * (10 / 60) * 0.44, 2);
+  });
+
   test('the secondary stack is removed by toggles.secondaryStack', async () => {
     const templates = await generatedTemplates();
     const input = { templates, rootValues: await rootValues('prod.json'), region: 'us-east-1' };
