@@ -3,6 +3,11 @@
  * functions, EC2 tooling, VPC endpoints) and `prod-data` (DAX), each with public and private
  * subnets in two AZs, internet gateways, NAT gateways per NatGatewayMode, route tables, gateway and
  * interface endpoints, security groups, flow logs, VPC peering, and the PRIMARY failover record.
+ *
+ * A dev profile that runs the functions outside the VPC (FunctionsInVpc=false) switches off what
+ * only they use: the NAT gateways and private default routes (EnableNatGateway) and the interface
+ * endpoints (EnableInterfaceEndpoints), billed by the hour whether used or not. The VPCs, subnets,
+ * security groups, peering, flow logs and the free S3/DynamoDB gateway endpoints always stay.
  */
 import HealthCheck from 'cloudform-types/types/route53/healthCheck';
 import RecordSet from 'cloudform-types/types/route53/recordSet';

@@ -41,9 +41,11 @@ function firstDeploy(parameters?: Record<string, string>): Scenario {
   };
 }
 
-function aws(scenario: Scenario) {
+/** The fake AWS of one deploy; us-west-2 holds `secondary`, by default no stack at all. */
+function aws(scenario: Scenario, secondary: Scenario = { stack: { name: 'stockwx-dev-secondary', id: 'arn:secondary' } }) {
   const clock = fakeClock(T0);
   const cfn = fakeCloudFormation(clock, scenario);
+  const west = fakeCloudFormation(clock, secondary);
   const sts = new STSClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   mockClient(sts).on(GetCallerIdentityCommand).resolves({ Account: '111122223333', Arn: 'arn:aws:iam::111122223333:user/deployer' });
   const s3 = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -65,7 +67,7 @@ function aws(scenario: Scenario) {
     interactive: true,
     clients: (region: string) => {
       regions.push(region);
-      return { region, cfn: cfn.client, sts, s3 };
+      return { region, cfn: region === 'us-west-2' ? west.client : cfn.client, sts, s3 };
     },
     env: {},
   };
@@ -90,10 +92,10 @@ test('a first deploy of dev.json prints the full estimate after the change repor
   expect(before).toContain(`budget: MonthlyBudgetUsd $${budget.toFixed(2)}/month, derived from the $${offline.total.toFixed(2)} estimate`);
   const sent = cfn.mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.Parameters!;
   expect(sent).toContainEqual({ ParameterKey: 'MonthlyBudgetUsd', ParameterValue: String(budget) });
-  // No secondary stack: nothing is read in us-west-2, nothing about replication is said.
-  expect(new Set(regions)).toEqual(new Set(['us-east-1']));
+  // No secondary stack: us-west-2 is only asked whether one is left there (none is), nothing about replication is said.
+  expect(new Set(regions)).toEqual(new Set(['us-east-1', 'us-west-2']));
   expect(sent.find((p) => p.ParameterKey === 'ReplicaKmsKeyArn')).toBeUndefined();
-  expect(before).not.toMatch(/allow-dr-removal|ReplicaKmsKeyArn|using .* from/);
+  expect(before).not.toMatch(/allow-dr-removal|ReplicaKmsKeyArn|using .* from|note:|warning/);
 });
 
 test('npm run diff prints the cost lines too (no prompt)', async () => {
@@ -126,6 +128,13 @@ test('a primary that replicates today is still protected: switching to no second
   const { deps, regions } = aws(firstDeploy(replicating));
   const error = (await runDeployCommand(args(), deps).catch((e: unknown) => e)) as DeployError;
   expect(error).toBeInstanceOf(DeployError);
-  expect(error.message).toMatch(/^stockwx-dev in us-east-1 replicates with ReplicaKmsKeyArn=arn:aws:kms:us-west-2:111122223333:key\/k1, but this deploy would send '' \(no secondary stack \(parameters\/dev\.json sets toggles\.secondaryStack to false\)\)/);
-  expect(new Set(regions)).toEqual(new Set(['us-east-1']));
+  expect(error.message).toMatch(/^stockwx-dev in us-east-1 replicates with ReplicaKmsKeyArn=arn:aws:kms:us-west-2:111122223333:key\/k1, but this deploy would send '' \(no stack stockwx-dev-secondary in us-west-2; parameters\/dev\.json sets toggles\.secondaryStack to false, so none of its outputs are used\), which removes: /);
+  expect(regions).toContain('us-west-2');
+});
+
+test('a secondary stack left in the cloud is neither used nor passed over in silence: it is still billed', async () => {
+  const primary = aws(firstDeploy(), { stack: { name: 'stockwx-dev-secondary', id: 'arn:secondary', status: 'CREATE_COMPLETE', outputs: [{ OutputKey: 'ReplicaKmsKeyArn', OutputValue: 'arn:aws:kms:us-west-2:111122223333:key/k1' }] } });
+  expect(await runDeployCommand(args(), primary.deps)).toBe(0);
+  expect(primary.cfn.mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.Parameters!.find((p) => p.ParameterKey === 'ReplicaKmsKeyArn')).toBeUndefined();
+  expect(primary.out.text()).toContain('note: stockwx-dev-secondary in us-west-2 is CREATE_COMPLETE, unused while parameters/dev.json sets toggles.secondaryStack to false, and still billed: delete it, or set the toggle to true');
 });

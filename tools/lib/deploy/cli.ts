@@ -349,10 +349,12 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
   const who = await preflight(clients, { profile: args.profile });
   say(`account ${who.account} as ${who.arn} in ${primaryRegion}`);
   // State from the cloud: the secondary stack's outputs as CloudFormation reports them now.
-  if (!secondary && !deploysSecondary(params)) secondary = { outputs: {}, seen: `no secondary stack (${display} sets toggles.secondaryStack to false)` };
   if (!secondary) {
-    secondary = await readSecondary(makeClients(secondaryRegion).cfn, secondaryName, secondaryRegion);
-    if (secondary.stack && mode === 'deploy') await writeOutputs(outputsDir, secondaryName, secondary.outputs);
+    const found = await readSecondary(makeClients(secondaryRegion).cfn, secondaryName, secondaryRegion);
+    if (found.stack && mode === 'deploy') await writeOutputs(outputsDir, secondaryName, found.outputs);
+    // Without a secondary stack (toggles.secondaryStack false) none of its outputs are used, even one left in the cloud.
+    secondary = deploysSecondary(params) ? found : { outputs: {}, seen: `${found.seen}; ${display} sets toggles.secondaryStack to false, so none of its outputs are used` };
+    if (found.stack && !deploysSecondary(params)) say(`note: ${found.seen}, unused while ${display} sets toggles.secondaryStack to false, and still billed: delete it, or set the toggle to true`);
   }
   const fromSecondary = feedFromSecondary(secondary.outputs);
   if (Object.keys(fromSecondary).length > 0) say(`using ${Object.keys(fromSecondary).join(', ')} from ${secondary.seen}`);

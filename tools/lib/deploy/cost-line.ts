@@ -126,7 +126,9 @@ const firstLine = (error: unknown): string => String((error as Error)?.message ?
 
 /** The lines shown for a before/after pair: the delta, or the full estimate of a first deploy. */
 export function costLines(before: Estimate | undefined, after: Estimate, what: string): string[] {
-  const delta = costDelta(before ?? nothing(after.region), after);
+  const full = costDelta(before ?? nothing(after.region), after);
+  // A first deploy lists what costs money; a change also lists free resources it adds or removes.
+  const delta = before ? full : { ...full, lines: full.lines.filter((l) => Math.abs(l.delta) >= 0.005) };
   const [, ...lines] = renderDelta({ ...delta, newlyUnpriced: [] }, { maxLines: COST_LINES_SHOWN });
   const unpriced = delta.newlyUnpriced.length;
   if (unpriced > 0) lines.push(`  plus ${unpriced} line(s) with no price for ${[...new Set(delta.newlyUnpriced.map((u) => u.region))].sort().join(', ')}, not in the figure (npm run cost lists them)`);
@@ -168,16 +170,19 @@ export class DeployCost {
     if (this.local instanceof Error) return { values, line: `budget: not derived (${this.local.message}); ${BUDGET_PARAMETER} keeps ${resolved.values[BUDGET_PARAMETER] ?? 'the template default'}` };
     if (section(section(this.local.get(ROOT_FILE) ?? {}, 'Parameters'), BUDGET_PARAMETER).Type === undefined) return { values };
     const source = resolved.sources[BUDGET_PARAMETER];
-    let total: number;
+    let e: Estimate;
     try {
-      total = estimate(this.input(this.local, values, deploysSecondary(this.o.file))).monthly.total;
+      e = estimate(this.input(this.local, values, deploysSecondary(this.o.file)));
     } catch (error) {
       return { values, line: `budget: not derived (the estimate failed: ${firstLine(error)}); ${BUDGET_PARAMETER} keeps ${values[BUDGET_PARAMETER] ?? 'the template default'}` };
     }
     const setBy = source === 'flag' ? `--parameter ${BUDGET_PARAMETER}` : `${this.o.displayName} monthlyBudgetUsd`;
-    const advice = budgetAdvice(total, source === 'default' ? undefined : values[BUDGET_PARAMETER], setBy);
+    const advice = budgetAdvice(e.monthly.total, source === 'default' ? undefined : values[BUDGET_PARAMETER], setBy);
     if (advice.source === 'estimate') values[BUDGET_PARAMETER] = String(advice.usd);
-    return { values: Object.fromEntries(Object.entries(values).sort(([a], [b]) => a.localeCompare(b))), line: `budget: ${advice.warning ? `warning: ${advice.warning}` : advice.text}` };
+    // The estimate is a lower bound where prices are missing (most of them outside us-east-1): say so.
+    const regions = [...new Set(e.unpriced.map((u) => u.region))].sort().join(', ');
+    const lowerBound = advice.source === 'estimate' && e.unpriced.length > 0 ? `; the estimate is a lower bound (${e.unpriced.length} line(s) have no price for ${regions})` : '';
+    return { values: Object.fromEntries(Object.entries(values).sort(([a], [b]) => a.localeCompare(b))), line: `budget: ${advice.warning ? `warning: ${advice.warning}` : advice.text}${lowerBound}` };
   }
 
   /** The lines for the root stack's change (its nested stacks included, the secondary stack not). Never throws. */
