@@ -280,7 +280,7 @@ export function parameterFileSchema(): SchemaNode {
           secondaryStack: {
             type: 'boolean',
             description:
-              'The deployment has its secondary-region stack (generated/secondary.yaml in regions.secondary: replica key and buckets, backup vault, standby ingestion). false: the deploy tool neither deploys nor reads it, so nothing is replicated across regions (no CRR, table replicas or backup copies)',
+              'The deployment has its secondary-region stack (generated/secondary.yaml in regions.secondary: replica key and buckets, backup vault, standby ingestion). false: the deploy tool refuses --secondary and uses none of its outputs, so nothing is replicated across regions (no CRR, table replicas or backup copies)',
             default: true,
           },
         },

@@ -409,7 +409,7 @@ export const FILE_KEYS_NOT_PARAMETERS: Readonly<Record<string, string>> = {
   'regions.primary': 'the region the root stack is deployed in (unless --region)',
   tags: `stack tags on CreateChangeSet (${TOOL_TAGS.join(' and ')} are the tool's own and may not be set here)`,
   'toggles.failover': 'whether failover.* feeds HostedZoneId, ApiDomainName and ApiCertificateArn (else they are empty)',
-  'toggles.secondaryStack': 'whether the deployment has its secondary-region stack: --secondary deploys it and every deploy reads its outputs (ReplicaKmsKeyArn); false: neither, so nothing replicates',
+  'toggles.secondaryStack': 'whether the deployment has its secondary-region stack: --secondary deploys it and every deploy takes its outputs (ReplicaKmsKeyArn); false: --secondary is refused and no output is used, so nothing replicates',
   'alerts.slackWebhookSecretName': 'reserved: no root parameter takes it (security.yaml creates the secret <project>-<env>/slack-webhook without a value; store the webhook there)',
 };
 
