@@ -66,7 +66,7 @@ export const streaming: StackDefinition = {
     const t = newStackTemplate('streaming', 'Ingestion and streaming (roadmap step 3): REST API to Kinesis with Cognito and WAF, poller schedules, the encrypted stream and dead-letter queues');
     const streamingKey = t.parameter('StreamingKeyArn', { Type: 'String', Description: 'CMK for Kinesis, SQS and SNS (Security stack)' });
     const logsKey = t.parameter('LogsKeyArn', { Type: 'String', Description: 'CMK for CloudWatch Logs (Security stack)' });
-    t.parameter('WebAclArn', { Type: 'String', Description: 'Regional WAFv2 web ACL for the API (Security stack); empty without EnableWaf', Default: '' });
+    t.parameter('WebAclArn', { Type: 'String', Description: 'Regional WAFv2 web ACL for the API (Security stack); empty without EnableWaf' });
     // The toggle, not WebAclArn, decides: a condition on another stack's output cannot be evaluated before the deploy.
     t.parameter('EnableWaf', { Type: 'String', Description: 'Associate the Security stack\'s web ACL with the API stage (false: Security creates none)', AllowedValues: ['true', 'false'], Default: 'true' });
     t.parameter('StreamShardCount', { Type: 'Number', Description: 'Kinesis shards; 0 selects on-demand capacity', MinValue: 0, MaxValue: 64 });
