@@ -1,17 +1,19 @@
 /**
  * npm run bench:cost — the monthly cost of parameters/dev.json and parameters/prod.json (fixed and
- * usage, top drivers), how the usage cost grows with 10, 100 and 1,000 symbols at a one-minute
- * poll, and what the dev profile would idle at with the toggles issue 13 point 4 proposes
- * (simulated here by editing the templates in memory; templates-src/ is untouched). Writes
- * bench/results/cost.json. The figures are deterministic: they depend on the templates, the
- * price table and the assumptions, not on the machine.
+ * usage, top drivers, the budget the deploy derives), how the usage cost grows with 10, 100 and
+ * 1,000 symbols at a one-minute poll, and what each toggle of the dev profile saves (dev.json with
+ * that one toggle back at the full architecture's value). Two changes dev does not make are
+ * simulated on the templates in memory to say what they would save (templates-src/ is untouched).
+ * Writes bench/results/cost.json and the README tables. The figures are deterministic: they depend
+ * on the templates, the price table and the assumptions, not on the machine.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { estimate, loadTemplates, rootValuesOf, topDrivers, type Estimate, type EstimateInput } from '../tools/lib/cost';
+import { budgetAdvice, estimate, loadTemplates, rootValuesOf, topDrivers, type Estimate, type EstimateInput } from '../tools/lib/cost';
 import { renderReadmeTables, withReadmeTables, type CostResults } from '../tools/lib/cost/readme';
 import { driverTitle } from '../tools/lib/cost/render';
 import type { Json } from '../tools/lib/grade/tree';
+import { deploysSecondary } from '../tools/lib/params';
 
 const root = path.resolve(__dirname, '..');
 const cents = (n: number): number => Math.round(n * 100) / 100;
@@ -22,7 +24,7 @@ function summary(e: Estimate, input: EstimateInput) {
     secondaryRegion: e.secondaryRegion ?? null,
     monthly: { fixed: cents(e.monthly.fixed), usage: cents(e.monthly.usage), total: cents(e.monthly.total) },
     stacks: Object.fromEntries(e.stacks.map((s) => [s.stack, { fixed: cents(s.fixed), usage: cents(s.usage) }])),
-    topDrivers: topDrivers(e, input).map((d) => ({ driver: driverTitle(d), total: cents(d.total), fixed: cents(d.fixed), usage: cents(d.usage), remedies: d.remedies.map((r) => `${r.change}: −$${r.saves.toFixed(2)}`), ...(d.fixedBy ? { fixedBy: d.fixedBy } : {}) })),
+    topDrivers: topDrivers(e, input).map((d) => ({ driver: driverTitle(d), total: cents(d.total), fixed: cents(d.fixed), usage: cents(d.usage), remedies: d.remedies.map((r) => `${r.change}${r.fileKeys.length > 0 ? ` (${r.fileKeys.join(', ')})` : ''}: −$${r.saves.toFixed(2)}`), ...(d.fixedBy ? { fixedBy: d.fixedBy } : {}) })),
     unpricedLines: e.unpriced.length,
   };
 }
@@ -34,54 +36,59 @@ function usageBreakdown(e: Estimate, top = 6): Record<string, number> {
   return Object.fromEntries([...sums].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => [k, cents(v)]));
 }
 
+/**
+ * The dev profile's choices, each with the root values (or the secondary stack) that undo it: the
+ * full architecture's setting, as prod.json and the template defaults have it.
+ */
+const DEV_TOGGLES: readonly { readonly toggle: string; readonly full: Readonly<Record<string, string>>; readonly secondary?: true }[] = [
+  { toggle: 'toggles.interfaceEndpoints false (9 interface endpoints × 2 AZs)', full: { EnableInterfaceEndpoints: 'true' } },
+  { toggle: 'toggles.functionsInVpc and toggles.natGateway false (no NAT gateway or its address)', full: { FunctionsInVpc: 'true', EnableNatGateway: 'true' } },
+  { toggle: 'crawlerSchedule "" (no hourly crawl; the tables project their partitions)', full: { CrawlerSchedule: 'cron(15 * * * ? *)' } },
+  { toggle: 'toggles.secondaryStack false (no standby stream, replica key)', full: {}, secondary: true },
+  { toggle: 'streamShardCount 1 (one shard instead of on-demand)', full: { StreamShardCount: '0' } },
+  { toggle: 'streamRetentionHours 24 (instead of 168: no extended retention)', full: { StreamRetentionHours: '168' } },
+  { toggle: 'toggles.waf false (no web ACL)', full: { EnableWaf: 'true' } },
+];
+
 type Edit = (templates: Map<string, Json>) => void;
 const resourcesOf = (templates: Map<string, Json>, file: string): Record<string, Json> => templates.get(file)!.Resources as Record<string, Json>;
-const removeTypes = (file: string, types: readonly string[], keep: (r: Json) => boolean = () => false): Edit => (templates) => {
-  const resources = resourcesOf(templates, file);
-  for (const [id, r] of Object.entries(resources)) if (types.includes(String(r.Type)) && !keep(r)) delete resources[id];
-};
 
-/**
- * Candidate dev toggles (issue 13 point 4), each as the template edit it would make when off.
- * The savings come from the engine; the edits are what a dev profile would switch off.
- */
-const DEV_TOGGLES: readonly { readonly name: string; readonly edit?: Edit; readonly values?: Record<string, string>; readonly primaryOnly?: boolean }[] = [
+/** Changes the dev profile does not make (why: README "The dev profile"), simulated as template edits. */
+const NOT_DONE: readonly { readonly change: string; readonly why: string; readonly edit: Edit }[] = [
   {
-    name: 'no interface endpoints (functions outside the VPC when DAX is off; the S3 and DynamoDB gateway endpoints stay)',
-    edit: removeTypes('networking.yaml', ['AWS::EC2::VPCEndpoint'], (r) => (r.Properties as Json).VpcEndpointType === 'Gateway'),
+    change: 'no client-credentials app client',
+    why: 'the only way a program gets a token for POST /ingest; a user-password client would make dev auth differ from prod',
+    edit: (t) => void delete resourcesOf(t, 'streaming.yaml').IngestUserPoolClient,
   },
-  { name: 'no NAT gateway (nothing in the VPC needs the internet once the functions are outside it)', edit: removeTypes('networking.yaml', ['AWS::EC2::NatGateway', 'AWS::EC2::EIP']) },
-  { name: 'no standby stack unless failover is on', primaryOnly: true },
-  { name: 'daily crawler instead of hourly (or partition projection)', edit: (t) => void ((t.get('analytics.yaml')!.Parameters as Record<string, Json>).CrawlerSchedule!.Default = 'cron(15 3 * * ? *)') },
   {
-    name: 'one provisioned shard with 24 h retention instead of on-demand with 7 days',
-    values: { StreamShardCount: '1' },
-    edit: (t) => void ((resourcesOf(t, 'streaming.yaml').EventStream!.Properties as Json).RetentionPeriodHours = 24),
-  },
-  { name: 'WAF optional in dev', edit: removeTypes('security.yaml', ['AWS::WAFv2::WebACL', 'AWS::WAFv2::WebACLAssociation', 'AWS::WAFv2::LoggingConfiguration']) },
-  { name: 'no client-credentials app client in dev (Cognito bills $6 a month for it, idle)', edit: removeTypes('streaming.yaml', ['AWS::Cognito::UserPoolClient']) },
-  {
-    name: 'one KMS key in dev instead of five',
+    change: 'one KMS key instead of five',
+    why: 'one key per data domain keeps a grant on one from opening the others',
     edit: (t) => {
       const resources = resourcesOf(t, 'security.yaml');
-      const keys = Object.keys(resources).filter((id) => resources[id]!.Type === 'AWS::KMS::Key');
-      for (const id of keys.slice(1)) delete resources[id];
+      for (const id of Object.keys(resources).filter((id) => resources[id]!.Type === 'AWS::KMS::Key').slice(1)) delete resources[id];
     },
   },
 ];
 
 async function main(): Promise<void> {
   const templates = await loadTemplates(path.join(root, 'generated'));
-  const copy = (): Map<string, Json> => new Map([...templates].map(([k, v]) => [k, structuredClone(v)]));
   const profiles: Record<string, unknown> = {};
   const inputs: Record<string, EstimateInput> = {};
   for (const name of ['dev', 'prod']) {
     const { file, values } = await rootValuesOf({ params: `${name}.json`, cwd: root });
-    const input: EstimateInput = { templates, rootValues: values, region: file.regions.primary, stackName: file.stackName };
+    // As the deploy tool deploys it: with the secondary stack only when toggles.secondaryStack says so.
+    const input: EstimateInput = { templates, rootValues: values, region: file.regions.primary, stackName: file.stackName, secondaryFile: deploysSecondary(file) ? 'secondary.yaml' : false };
     inputs[name] = input;
     const e = estimate(input);
     const primary = estimate({ ...input, secondaryFile: false });
-    profiles[`${name}.json`] = { ...summary(e, input), withoutSecondary: { fixed: cents(primary.monthly.fixed), usage: cents(primary.monthly.usage), total: cents(primary.monthly.total) }, usageBreakdown: usageBreakdown(e) };
+    const budget = budgetAdvice(e.monthly.total, values.MonthlyBudgetUsd);
+    profiles[`${name}.json`] = {
+      ...summary(e, input),
+      secondaryStack: deploysSecondary(file),
+      withoutSecondary: { fixed: cents(primary.monthly.fixed), usage: cents(primary.monthly.usage), total: cents(primary.monthly.total) },
+      budget: { usd: budget.usd, source: budget.source },
+      usageBreakdown: usageBreakdown(e),
+    };
   }
 
   // Usage with N symbols (plus dev.json's two cities) polled every minute, dev.json otherwise.
@@ -92,44 +99,42 @@ async function main(): Promise<void> {
     return { symbols: n, cities: 2, pollRateMinutes: 1, recordsPerMonth: (n + 2) * 43_800, fixed: cents(e.monthly.fixed), usage: cents(e.monthly.usage), total: cents(e.monthly.total), usageBreakdown: usageBreakdown(e, 5) };
   });
 
-  // The dev profile with the proposed toggles off, one by one and together.
+  // What each dev choice saves: dev.json with that one choice undone, then with all of them undone.
   const dev = inputs.dev!;
-  const devFixed = estimate(dev).monthly.fixed;
-  const apply = (toggles: typeof DEV_TOGGLES): Estimate => {
-    const t = copy();
-    let values = { ...dev.rootValues };
-    let primaryOnly = false;
-    for (const toggle of toggles) {
-      toggle.edit?.(t);
-      values = { ...values, ...toggle.values };
-      primaryOnly ||= toggle.primaryOnly === true;
-    }
-    return estimate({ ...dev, templates: t, rootValues: values, ...(primaryOnly ? { secondaryFile: false } : {}) });
-  };
-  const toggles = DEV_TOGGLES.map((toggle) => ({ toggle: toggle.name, savesFixed: cents(devFixed - apply([toggle]).monthly.fixed) }));
-  const all = apply(DEV_TOGGLES);
-  const remaining = topDrivers(all, { ...dev, secondaryFile: false }, 30)
+  const devEstimate = estimate(dev);
+  const undo = (toggles: typeof DEV_TOGGLES): Estimate =>
+    estimate({ ...dev, rootValues: Object.assign({ ...dev.rootValues }, ...toggles.map((t) => t.full)), ...(toggles.some((t) => t.secondary) ? { secondaryFile: 'secondary.yaml' } : {}) });
+  const toggles = DEV_TOGGLES.map((t) => ({ toggle: t.toggle, savesFixed: cents(undo([t]).monthly.fixed - devEstimate.monthly.fixed) }));
+  const full = undo(DEV_TOGGLES);
+  const remaining = topDrivers(devEstimate, dev, 30)
     .filter((d) => d.fixed > 0)
     .sort((a, b) => b.fixed - a.fixed)
     .slice(0, 6)
     .map((d) => ({ driver: driverTitle(d), fixed: cents(d.fixed) }));
+  const notDone = NOT_DONE.map((n) => {
+    const edited = new Map([...templates].map(([k, v]) => [k, structuredClone(v)]));
+    n.edit(edited);
+    return { change: n.change, why: n.why, wouldSaveFixed: cents(devEstimate.monthly.fixed - estimate({ ...dev, templates: edited }).monthly.fixed) };
+  });
 
   const result = {
     date: new Date().toISOString().slice(0, 10),
     note: 'deterministic figures (templates, price table, assumptions); the machine does not change them. US dollars a month at the list prices of tools/lib/cost/prices/, free tiers not applied.',
     profiles,
     usageScaling: scaling,
-    devUnder30: {
-      fixedToday: cents(devFixed),
-      toggles,
-      allToggles: { fixed: cents(all.monthly.fixed), usage: cents(all.monthly.usage), total: cents(all.monthly.total), remainingFixedDrivers: remaining },
+    devProfile: {
+      fixed: cents(devEstimate.monthly.fixed),
       target: 30,
+      toggles,
+      fullArchitectureFixed: cents(full.monthly.fixed),
+      remainingFixedDrivers: remaining,
+      notDone,
     },
   };
   writeFileSync(path.join(root, 'bench', 'results', 'cost.json'), `${JSON.stringify(result, null, 2)}\n`);
   const readme = path.join(root, 'README.md');
   writeFileSync(readme, withReadmeTables(readFileSync(readme, 'utf8'), renderReadmeTables(result as unknown as CostResults)));
-  console.log(JSON.stringify({ dev: (profiles['dev.json'] as { monthly: unknown }).monthly, prod: (profiles['prod.json'] as { monthly: unknown }).monthly, scaling: scaling.map((s) => [s.symbols, s.usage]), devWithToggles: result.devUnder30.allToggles }, null, 2));
+  console.log(JSON.stringify({ dev: (profiles['dev.json'] as { monthly: unknown }).monthly, prod: (profiles['prod.json'] as { monthly: unknown }).monthly, scaling: scaling.map((s) => [s.symbols, s.usage]), devProfile: { fixed: result.devProfile.fixed, fullArchitectureFixed: result.devProfile.fullArchitectureFixed } }, null, 2));
 }
 
 main().catch((error: unknown) => {

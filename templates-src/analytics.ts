@@ -1,7 +1,9 @@
 /**
  * analytics.yaml (roadmap step 6): the Glue database with the processed zone's tables (declared,
- * so queries and QuickSight work before the first crawl) and an hourly crawler over the processed
- * zone (least-privilege role, a security configuration encrypting every mode Glue offers), the
+ * so queries and QuickSight work before the first crawl) and a crawler over the processed zone,
+ * hourly by default (CrawlerSchedule; empty: on demand, as partition projection makes new days
+ * queryable without it), with a least-privilege role and a security configuration encrypting
+ * every mode Glue offers, the
  * Athena results bucket and a workgroup
  * with enforced, KMS-encrypted results and a scan cutoff, and the named queries the local demo
  * also runs on DuckDB (templates-src/lib/named-queries.ts).
@@ -12,7 +14,7 @@ import Crawler from 'cloudform-types/types/glue/crawler';
 import Database from 'cloudform-types/types/glue/database';
 import SecurityConfiguration from 'cloudform-types/types/glue/securityConfiguration';
 import { COMMON_INPUTS, IS_PROD, newStackTemplate } from './lib/common';
-import { AWS, getAtt, ifThen, join, ref, split, sub } from './lib/fn';
+import { AWS, equals, getAtt, ifThen, join, NO_VALUE, not, ref, split, sub } from './lib/fn';
 import { processedTable } from './lib/glue';
 import { NAMED_QUERIES } from './lib/named-queries';
 import { bucketName, NAMES, nameText, physicalName, tagMap, tags } from './lib/names';
@@ -49,6 +51,7 @@ export const analytics: StackDefinition = {
     AccessLogsBucketName: { output: ['DataLake', 'AccessLogsBucketName'] },
     DataLakeKeyArn: { output: ['Security', 'DataLakeKeyArn'] },
     LogsKeyArn: { output: ['Security', 'LogsKeyArn'] },
+    CrawlerSchedule: { parameter: 'CrawlerSchedule' },
   },
   outputs: ['GlueDatabaseName', 'CrawlerName', 'AthenaWorkGroupName', 'AthenaResultsBucketName', 'AthenaResultsBucketArn', 'ProcessedTableNames', 'NamedQueryIds'],
   build() {
@@ -58,7 +61,8 @@ export const analytics: StackDefinition = {
     t.parameter('AccessLogsBucketName', { Type: 'String', Description: 'Server access log target (DataLake stack)' });
     t.parameter('DataLakeKeyArn', { Type: 'String', Description: 'S3 CMK: processed zone and Athena results (Security stack)' });
     t.parameter('LogsKeyArn', { Type: 'String', Description: 'CloudWatch Logs CMK for the crawler logs (Security stack)' });
-    t.parameter('CrawlerSchedule', { Type: 'String', Description: 'Crawler schedule (UTC cron); new day partitions appear within an hour', Default: 'cron(15 * * * ? *)' });
+    t.parameter('CrawlerSchedule', { Type: 'String', Description: 'Crawler schedule (UTC cron); empty: no schedule, the crawler runs when started (the tables project their partitions, so Athena needs no crawl)', Default: 'cron(15 * * * ? *)' });
+    const scheduled = t.condition('HasCrawlerSchedule', not(equals(ref('CrawlerSchedule'), '')));
 
     // Glue/Athena names allow only lower-case letters, digits and underscores: stockwx-dev → stockwx_dev_analytics.
     t.resource(
@@ -122,7 +126,9 @@ export const analytics: StackDefinition = {
         Role: getAtt('CrawlerRole', 'Arn'),
         DatabaseName: ref('GlueDatabase'),
         Targets: { S3Targets: prefixes.map((p) => ({ Path: sub(`s3://\${ProcessedBucketName}/${p}`) })) },
-        Schedule: { ScheduleExpression: ref('CrawlerSchedule') },
+        // Each run is billed 10 minutes at least, data or not: 730 runs a month is most of a dev bill.
+        // cloudform types Schedule as an object; CloudFormation takes an !If there like anywhere else.
+        Schedule: ifThen(scheduled, { ScheduleExpression: ref('CrawlerSchedule') }, NO_VALUE) as unknown as Crawler['Properties']['Schedule'],
         // Incremental: only new folders (day partitions) are crawled; the schema is versioned by the writer.
         RecrawlPolicy: { RecrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' },
         SchemaChangePolicy: { UpdateBehavior: 'LOG', DeleteBehavior: 'LOG' },

@@ -69,6 +69,7 @@ const INPUTS: Readonly<Record<string, Input>> = {
   ),
   AppPrivateSubnetIds: fromStack('Networking', 'AppPrivateSubnetIds', 'Comma-joined private subnets of the app VPC'),
   LambdaSecurityGroupId: fromStack('Networking', 'LambdaSecurityGroupId', 'Security group of the functions'),
+  FunctionsInVpc: fromRoot('FunctionsInVpc', 'true: the functions run in the app VPC private subnets; false: outside any VPC (no NAT gateway or interface endpoints needed)'),
   RawBucketName: fromStack('DataLake', 'RawBucketName', 'Raw zone bucket'),
   ProcessedBucketName: fromStack('DataLake', 'ProcessedBucketName', 'Processed zone bucket'),
   MetricsTableName: fromStack('Datastores', 'MetricsTableName', 'MetricsTable'),
@@ -102,10 +103,11 @@ export const compute: StackDefinition = {
     for (const [name, input] of Object.entries(INPUTS)) t.parameter(name, { Type: input.number ? 'Number' : 'String', Description: input.description });
     const reserve = t.condition('ReserveConcurrency', equals(ref('EnableReservedConcurrency'), 'true'));
     const rotate = t.condition('RotateMarketDataKey', equals(ref('EnableKeyRotation'), 'true'));
+    const inVpc = t.condition('InVpc', equals(ref('FunctionsInVpc'), 'true'));
     const ops = ref('OpsAlertsTopicArn');
     const common = {
       logLevel: ifThen(IS_PROD, 'INFO', 'DEBUG'),
-      vpc: { subnetIds: split(',', ref('AppPrivateSubnetIds')), securityGroupIds: [ref('LambdaSecurityGroupId')] },
+      vpc: { subnetIds: split(',', ref('AppPrivateSubnetIds')), securityGroupIds: [ref('LambdaSecurityGroupId')], condition: inVpc },
       logsKeyArn: ref('LogsKeyArn'),
       alarmTopicArn: ops,
     };

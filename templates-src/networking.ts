@@ -3,6 +3,11 @@
  * functions, EC2 tooling, VPC endpoints) and `prod-data` (DAX), each with public and private
  * subnets in two AZs, internet gateways, NAT gateways per NatGatewayMode, route tables, gateway and
  * interface endpoints, security groups, flow logs, VPC peering, and the PRIMARY failover record.
+ *
+ * A dev profile that runs the functions outside the VPC (FunctionsInVpc=false) switches off what
+ * only they use: the NAT gateways and private default routes (EnableNatGateway) and the interface
+ * endpoints (EnableInterfaceEndpoints), billed by the hour whether used or not. The VPCs, subnets,
+ * security groups, peering, flow logs and the free S3/DynamoDB gateway endpoints always stay.
  */
 import HealthCheck from 'cloudform-types/types/route53/healthCheck';
 import RecordSet from 'cloudform-types/types/route53/recordSet';
@@ -10,7 +15,7 @@ import Route from 'cloudform-types/types/ec2/route';
 import VPCPeeringConnection from 'cloudform-types/types/ec2/vpcPeeringConnection';
 import { namedAlarm } from './lib/alarms';
 import { COMMON_INPUTS, IS_PROD, newStackTemplate } from './lib/common';
-import { and, equals, getAtt, ifThen, join, not, ref, stackOutput, sub } from './lib/fn';
+import { and, conditionRef, equals, getAtt, ifThen, join, not, ref, stackOutput, sub } from './lib/fn';
 import { nameText, physicalName, tags } from './lib/names';
 import { longerInProd } from './lib/log-retention';
 import { logGroup } from './lib/observability';
@@ -55,6 +60,8 @@ export const networking: StackDefinition = {
   inputs: {
     ...COMMON_INPUTS,
     NatGatewayMode: { value: ifThen(IS_PROD, 'per-az', 'single') },
+    EnableNatGateway: { parameter: 'EnableNatGateway' },
+    EnableInterfaceEndpoints: { parameter: 'EnableInterfaceEndpoints' },
     LogsKeyArn: { output: ['Security', 'LogsKeyArn'] },
     HostedZoneId: { parameter: 'HostedZoneId' },
     ApiDomainName: { parameter: 'ApiDomainName' },
@@ -74,6 +81,8 @@ export const networking: StackDefinition = {
   build() {
     const t = newStackTemplate('networking', 'VPCs prod-app and prod-data with subnets, gateways, endpoints, security groups, flow logs and peering; Route 53 failover for the API (roadmap steps 1 and 10)');
     t.parameter('NatGatewayMode', { Type: 'String', Description: 'single: one NAT gateway shared by both AZs (dev); per-az: one per AZ, no cross-AZ dependency (prod)', AllowedValues: ['single', 'per-az'], Default: 'single' });
+    t.parameter('EnableNatGateway', { Type: 'String', Description: 'false: no NAT gateway and no default route from the private subnets (the functions run outside the VPC)', AllowedValues: ['true', 'false'], Default: 'true' });
+    t.parameter('EnableInterfaceEndpoints', { Type: 'String', Description: 'false: no interface endpoints (nothing in the VPC calls AWS APIs, or it does so through the NAT gateway); the gateway endpoints stay', AllowedValues: ['true', 'false'], Default: 'true' });
     t.parameter('LogsKeyArn', { Type: 'String', Description: 'CMK for the flow-log group (Security stack)' });
     t.parameter('HostedZoneId', { Type: 'String', Description: 'Hosted zone of ApiDomainName; empty disables failover routing', Default: '' });
     t.parameter('ApiDomainName', { Type: 'String', Description: 'DNS name of the ingestion API', Default: '' });
@@ -83,14 +92,16 @@ export const networking: StackDefinition = {
     t.parameter('ApiStageName', { Type: 'String', Description: 'Stage of the primary REST API (Streaming stack)' });
     t.parameter('ApiRegionalDomainName', { Type: 'String', Description: 'Regional domain name of the API custom domain (Streaming stack, under failover)', Default: '' });
     t.parameter('ApiRegionalHostedZoneId', { Type: 'String', Description: 'Hosted zone of the regional domain name (Streaming stack, under failover)', Default: '' });
-    t.condition('PerAzNat', equals(ref('NatGatewayMode'), 'per-az'));
+    const hasNat = t.condition('HasNatGateway', equals(ref('EnableNatGateway'), 'true'));
+    t.condition('PerAzNat', and(conditionRef(hasNat), equals(ref('NatGatewayMode'), 'per-az')));
+    const hasEndpoints = t.condition('HasInterfaceEndpoints', equals(ref('EnableInterfaceEndpoints'), 'true'));
     t.condition('HasFailover', and(not(equals(ref('HostedZoneId'), '')), not(equals(ref('ApiDomainName'), ''))));
 
     // --- VPCs, subnets, gateways, route tables, gateway endpoints -------------------------------
     // prod-data has no NAT: the data tier reaches S3/DynamoDB through gateway endpoints and the
     // app tier through the peering, never the internet. Its public subnets hold nothing today;
     // they exist for a future load balancer or bastion so adding one needs no re-addressing.
-    t.add(twoTierVpc({ prefix: 'App', nameSuffix: 'app', roleTag: 'prod-app', layout: APP_LAYOUT, nat: { perAzCondition: 'PerAzNat' } }));
+    t.add(twoTierVpc({ prefix: 'App', nameSuffix: 'app', roleTag: 'prod-app', layout: APP_LAYOUT, nat: { perAzCondition: 'PerAzNat', condition: hasNat } }));
     t.add(twoTierVpc({ prefix: 'Data', nameSuffix: 'data', roleTag: 'prod-data', layout: DATA_LAYOUT, nat: false }));
     t.implements('1.1', app.vpc, data.vpc);
     t.implements('1.2', ...app.publicSubnets, ...app.privateSubnets, ...data.publicSubnets, ...data.privateSubnets, ...app.privateRouteTables, ...data.privateRouteTables, 'AppPublicRouteTable', 'DataPublicRouteTable');
@@ -136,8 +147,9 @@ export const networking: StackDefinition = {
 
     // --- Interface endpoints -------------------------------------------------------------------
     const appPrivate = app.privateSubnets.map((s) => ref(s));
-    for (const e of INTERFACE_ENDPOINTS) t.resource(e.id, interfaceEndpoint({ vpcId: ref(app.vpc), service: e.service, subnetIds: appPrivate, securityGroupId: ref('EndpointSecurityGroup') }));
-    t.resource('ExecuteApiEndpoint', interfaceEndpoint({ vpcId: ref(app.vpc), service: 'execute-api', subnetIds: appPrivate, securityGroupId: ref('ApiEndpointSecurityGroup'), privateDns: false }));
+    // Billed per AZ-hour each (9 × 2 AZs is most of a dev bill): under EnableInterfaceEndpoints.
+    for (const e of INTERFACE_ENDPOINTS) t.resource(e.id, when(hasEndpoints, interfaceEndpoint({ vpcId: ref(app.vpc), service: e.service, subnetIds: appPrivate, securityGroupId: ref('EndpointSecurityGroup') })));
+    t.resource('ExecuteApiEndpoint', when(hasEndpoints, interfaceEndpoint({ vpcId: ref(app.vpc), service: 'execute-api', subnetIds: appPrivate, securityGroupId: ref('ApiEndpointSecurityGroup'), privateDns: false })));
     t.implements('1.4', 'AppS3Endpoint', 'AppDynamoDbEndpoint', 'DataS3Endpoint', 'DataDynamoDbEndpoint', ...INTERFACE_ENDPOINTS.map((e) => e.id), 'ExecuteApiEndpoint');
 
     // --- Flow logs -------------------------------------------------------------------------------
@@ -209,7 +221,7 @@ export const networking: StackDefinition = {
     t.output('Ec2SecurityGroupId', { description: 'Security group of EC2 tooling instances', value: ref('Ec2SecurityGroup') });
     t.output('ApiEndpointSecurityGroupId', { description: 'Security group of the execute-api VPC endpoint', value: ref('ApiEndpointSecurityGroup') });
     t.output('DaxSecurityGroupId', { description: 'Security group of the DAX cluster (data VPC)', value: ref('DaxSecurityGroup') });
-    t.output('ExecuteApiEndpointId', { description: 'execute-api VPC endpoint (for private API resource policies)', value: ref('ExecuteApiEndpoint') });
+    t.output('ExecuteApiEndpointId', { description: 'execute-api VPC endpoint (for private API resource policies); empty without interface endpoints', value: ifThen(hasEndpoints, ref('ExecuteApiEndpoint'), '') });
     t.output('VpcPeeringConnectionId', { description: 'Peering between the app and data VPCs', value: ref('VpcPeering') });
     t.output('HealthCheckId', { description: 'Route 53 health check of the primary API (empty without failover)', value: ifThen('HasFailover', ref('ApiHealthCheck'), '') });
     return t.toDocument();

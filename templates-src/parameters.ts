@@ -62,6 +62,11 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
     group: 'Data sources',
     definition: { Type: 'Number', Description: 'Kinesis shards; 0 selects on-demand capacity mode', Default: 0, MinValue: 0, MaxValue: 64 },
   },
+  StreamRetentionHours: {
+    group: 'Data sources',
+    // Kinesis keeps records 24 h at the base price and bills every hour beyond (per shard-hour when provisioned).
+    definition: { Type: 'Number', Description: 'Hours the event stream keeps records (24 is the base price; more is billed as extended retention); a consumer outage longer than this loses records', Default: 168, MinValue: 24, MaxValue: 8760 },
+  },
   MaxClockSkewSeconds: {
     group: 'Data sources',
     definition: {
@@ -189,6 +194,37 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   ProjectTagActive: {
     group: 'Features',
     definition: { Type: 'String', Description: 'The Project cost-allocation tag is activated in Billing: the budget and the cost anomaly monitor then track this deployment only (false: the budget tracks the whole account and no anomaly monitor is created)', Default: 'false', AllowedValues: ['true', 'false'] },
+  },
+  FunctionsInVpc: {
+    group: 'Features',
+    definition: {
+      Type: 'String',
+      Description: 'Run the functions in the app VPC\'s private subnets (needed for DAX; reaches the internet through the NAT gateway). false: outside any VPC, they reach AWS APIs and the market, weather and Slack APIs over the internet directly, with no NAT gateway or interface endpoint to pay for',
+      Default: 'true',
+      AllowedValues: ['true', 'false'],
+    },
+  },
+  EnableNatGateway: {
+    group: 'Features',
+    definition: { Type: 'String', Description: 'NAT gateways for the app VPC\'s private subnets (one in dev, one per AZ in prod); required while FunctionsInVpc is true (the poller and notifier call third-party APIs)', Default: 'true', AllowedValues: ['true', 'false'] },
+  },
+  EnableInterfaceEndpoints: {
+    group: 'Features',
+    definition: { Type: 'String', Description: 'Interface VPC endpoints (logs, sts, kms, secretsmanager, kinesis, sns, sqs, xray, execute-api) in the app VPC, billed per AZ-hour; the S3 and DynamoDB gateway endpoints are free and always there', Default: 'true', AllowedValues: ['true', 'false'] },
+  },
+  EnableWaf: {
+    group: 'Features',
+    definition: { Type: 'String', Description: 'The WAF web ACL (managed rule groups, per-IP rate limit) on the ingestion APIs; false leaves them to Cognito, the request model and stage throttling', Default: 'true', AllowedValues: ['true', 'false'] },
+  },
+  CrawlerSchedule: {
+    group: 'Features',
+    definition: {
+      Type: 'String',
+      Description: 'UTC cron expression of the Glue crawler; empty: no schedule, start it by hand (the tables use partition projection, so Athena and QuickSight see new days without a crawl)',
+      Default: 'cron(15 * * * ? *)',
+      AllowedPattern: '^$|^cron\\([^()]+\\)$',
+      ConstraintDescription: 'a Glue cron expression such as cron(15 3 * * ? *), or empty for no schedule',
+    },
   },
   EnableDax: {
     group: 'Features',

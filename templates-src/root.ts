@@ -65,6 +65,22 @@ export const ROOT_RULES: Readonly<Record<string, TemplateRule>> = {
       },
     ],
   },
+  // The network toggles (a dev profile switches them off to idle cheaply) only combine one way:
+  // | FunctionsInVpc | EnableNatGateway | EnableDax | the functions reach …                                     |
+  // | true           | true             | any       | AWS through the endpoints (or NAT), third-party APIs through NAT, DAX in the data VPC |
+  // | true           | false            | any       | refused: the poller, notifier and rotation call third-party APIs |
+  // | false          | any              | false     | everything over the internet, outside any VPC             |
+  // | false          | any              | true      | refused: DAX is only reachable from inside the VPCs       |
+  VpcFunctionsNeedNat: {
+    RuleCondition: equals(ref('FunctionsInVpc'), 'true'),
+    Assertions: [
+      { Assert: equals(ref('EnableNatGateway'), 'true'), AssertDescription: 'FunctionsInVpc=true needs EnableNatGateway=true: in the private subnets the poller, notifier and rotation functions reach the market, weather and Slack APIs only through the NAT gateway' },
+    ],
+  },
+  DaxNeedsVpcFunctions: {
+    RuleCondition: equals(ref('EnableDax'), 'true'),
+    Assertions: [{ Assert: equals(ref('FunctionsInVpc'), 'true'), AssertDescription: 'EnableDax=true needs FunctionsInVpc=true: a DAX cluster is reachable only from inside the VPCs' }],
+  },
 };
 
 function wireValue(stackId: string, name: string, wire: Wire, stacks: ReadonlyMap<string, StackDefinition>): unknown {

@@ -74,12 +74,15 @@ export const secondary: StackDefinition = {
       Default: 'true',
     });
     t.parameter('AlertEmail', { Type: 'String', Description: 'Email subscribed to the standby ops topic; empty for none', Default: '' });
+    // Named like the root parameter, so the deploy tool passes the file's toggles.waf here too.
+    t.parameter('EnableWaf', { Type: 'String', Description: 'Create the WAF web ACL of the standby API (false: none)', AllowedValues: ['true', 'false'], Default: 'true' });
     const hasFailover = t.condition(
       'HasFailover',
       and(not(equals(ref('HostedZoneId'), '')), not(equals(ref('ApiDomainName'), '')), not(equals(ref('StandbyApiCertificateArn'), ''))),
     );
     const managesAccount = t.condition('ManagesApiGatewayAccount', equals(ref('ManageStandbyApiGatewayAccount'), 'true'));
     t.condition('HasAlertEmail', not(equals(ref('AlertEmail'), '')));
+    const createWaf = t.condition('CreateWaf', equals(ref('EnableWaf'), 'true'));
     const standbyTags = { PrimaryRegion: ref('PrimaryRegion') };
 
     t.add(
@@ -131,10 +134,10 @@ export const secondary: StackDefinition = {
 
     // Standby ingestion, protected by the same WAF rules as the primary (web ACLs are regional).
     const standby = t.add(standbyIngest({ kmsKeyArn: replicaKey, manageAccountCondition: managesAccount }));
-    const waf = t.add(webAcl({ logsKeyArn: replicaKey }));
+    const waf = t.add(webAcl({ logsKeyArn: replicaKey, condition: createWaf }));
     t.resource(
       'StandbyWebAclAssociation',
-      new WebACLAssociation({ ResourceArn: sub('arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${StandbyApi}/stages/${StandbyApiStage}'), WebACLArn: getAtt('WebAcl', 'Arn') }),
+      when(createWaf, new WebACLAssociation({ ResourceArn: sub('arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${StandbyApi}/stages/${StandbyApiStage}'), WebACLArn: getAtt('WebAcl', 'Arn') })),
     );
     t.resource(
       'StandbyApiDomain',

@@ -58,6 +58,7 @@ export const security: StackDefinition = {
     EnableConfigRecorder: { parameter: 'EnableConfigRecorder' },
     UseExistingConfigRecorder: { parameter: 'UseExistingConfigRecorder' },
     EnableCloudTrail: { parameter: 'EnableCloudTrail' },
+    EnableWaf: { parameter: 'EnableWaf' },
     MarketDataProvider: { parameter: 'MarketDataProvider' },
     ReplicaKmsKeyArn: { parameter: 'ReplicaKmsKeyArn' },
     SecondaryRegion: SECONDARY_REGION_INPUT,
@@ -80,6 +81,7 @@ export const security: StackDefinition = {
     t.parameter('EnableConfigRecorder', yesNo('Create the Config recorder and delivery channel (false when the account has one)', 'false'));
     t.parameter('UseExistingConfigRecorder', yesNo("The account's own Config recorder records this region: create the rules against it, and no recorder", 'false'));
     t.parameter('EnableCloudTrail', yesNo('Create the multi-region trail (false when the account already has one)', 'false'));
+    t.parameter('EnableWaf', yesNo('Create the WAF web ACL for the ingestion API (false: none, WebAclArn is empty)', 'true'));
     t.parameter('MarketDataProvider', { Type: 'String', Description: 'Stock quote API whose key the market-data secret holds', AllowedValues: ['finnhub', 'alphavantage'] });
     t.parameter('ReplicaKmsKeyArn', { Type: 'String', Description: 'KMS key in the secondary region for the secret replicas; empty: secrets are not replicated', Default: '' });
     t.parameter('SecondaryRegion', { Type: 'String', Description: 'Region of the standby deployment' });
@@ -94,6 +96,7 @@ export const security: StackDefinition = {
     t.condition('CreateConfigRecorder', and(equals(ref('EnableConfigRecorder'), 'true'), not(conditionRef('UsesExistingRecorder'))));
     t.condition('HasConfigRecorder', or(conditionRef('CreateConfigRecorder'), conditionRef('UsesExistingRecorder')));
     t.condition('CreateTrail', equals(ref('EnableCloudTrail'), 'true'));
+    const createWaf = t.condition('CreateWaf', equals(ref('EnableWaf'), 'true'));
 
     // --- Keys ---------------------------------------------------------------------------------
     t.add(platformKeys());
@@ -213,7 +216,7 @@ export const security: StackDefinition = {
     t.resource('FoundationalStandard', when('CreateSecurityHub', dependsOn(new Standard({
       StandardsArn: ref('SecurityHubStandardArn'),
     }), 'SecurityHub')));
-    t.add(webAcl({ logsKeyArn: keyArn(KEY_IDS.logs) }));
+    t.add(webAcl({ logsKeyArn: keyArn(KEY_IDS.logs), condition: createWaf }));
     t.implements('9.5', 'GuardDutyDetector', 'GuardDutyFindingsRule', 'SecurityHub', 'FoundationalStandard', 'WebAcl', 'WebAclLogging');
 
     // --- Outputs ------------------------------------------------------------------------------
@@ -222,7 +225,7 @@ export const security: StackDefinition = {
     for (const topic of TOPICS) t.output(topic.output, { description: `${topic.display} topic ARN`, value: ref(topic.id) });
     t.output('MarketDataSecretArn', { description: 'Market-data API key secret ARN', value: ref('MarketDataSecret') });
     t.output('SlackWebhookSecretArn', { description: 'Slack webhook secret ARN', value: ref('SlackWebhookSecret') });
-    t.output('WebAclArn', { description: 'WAF web ACL ARN, associated with the API stage by streaming.yaml', value: getAtt('WebAcl', 'Arn') });
+    t.output('WebAclArn', { description: 'WAF web ACL ARN, associated with the API stage by streaming.yaml; empty without EnableWaf', value: ifThen(createWaf, getAtt('WebAcl', 'Arn'), '') });
     for (const [fn, id] of Object.entries(FUNCTION_ROLES)) t.output(`${id}Arn`, { description: `Execution role of the ${fn} function`, value: getAtt(id, 'Arn') });
     // Always present (empty without trusted accounts) so root can read it unconditionally.
     t.output('AnalyticsReadOnlyRoleArn', { description: 'Cross-account read-only analytics role (empty when TrustedAccountIds is empty)', value: ifThen('HasTrustedAccounts', getAtt('AnalyticsReadOnlyRole', 'Arn'), '') });

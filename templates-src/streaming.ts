@@ -35,8 +35,6 @@ import type { StackDefinition } from './lib/stack';
 export const API_STAGE = 'v1';
 /** Cognito resource server and the scope `POST /ingest` requires (`ingest/write`). */
 export const INGEST_SCOPE = 'ingest/write';
-/** Kinesis retention: a week, so a consumer outage over a weekend loses nothing. */
-export const STREAM_RETENTION_HOURS = 168;
 
 /** Consumer → its dead-letter queue's logical ID; the order of the outputs. */
 export const DLQ_IDS = { enricher: 'EnricherDlq', aggregator: 'AggregatorDlq', rules: 'RulesDlq', notifier: 'NotifierDlq', scheduler: 'SchedulerDlq' } as const;
@@ -52,6 +50,8 @@ export const streaming: StackDefinition = {
     LogsKeyArn: { output: ['Security', 'LogsKeyArn'] },
     WebAclArn: { output: ['Security', 'WebAclArn'] },
     StreamShardCount: { parameter: 'StreamShardCount' },
+    StreamRetentionHours: { parameter: 'StreamRetentionHours' },
+    EnableWaf: { parameter: 'EnableWaf' },
     EnableCustomDomain: { value: ifThen('HasFailover', 'true', 'false') },
     ApiDomainName: { parameter: 'ApiDomainName' },
     ApiCertificateArn: { parameter: 'ApiCertificateArn' },
@@ -66,8 +66,12 @@ export const streaming: StackDefinition = {
     const t = newStackTemplate('streaming', 'Ingestion and streaming (roadmap step 3): REST API to Kinesis with Cognito and WAF, poller schedules, the encrypted stream and dead-letter queues');
     const streamingKey = t.parameter('StreamingKeyArn', { Type: 'String', Description: 'CMK for Kinesis, SQS and SNS (Security stack)' });
     const logsKey = t.parameter('LogsKeyArn', { Type: 'String', Description: 'CMK for CloudWatch Logs (Security stack)' });
-    t.parameter('WebAclArn', { Type: 'String', Description: 'Regional WAFv2 web ACL for the API (Security stack)' });
+    t.parameter('WebAclArn', { Type: 'String', Description: 'Regional WAFv2 web ACL for the API (Security stack); empty without EnableWaf' });
+    // The toggle, not WebAclArn, decides: a condition on another stack's output cannot be evaluated before the deploy.
+    t.parameter('EnableWaf', { Type: 'String', Description: 'Associate the Security stack\'s web ACL with the API stage (false: Security creates none)', AllowedValues: ['true', 'false'], Default: 'true' });
     t.parameter('StreamShardCount', { Type: 'Number', Description: 'Kinesis shards; 0 selects on-demand capacity', MinValue: 0, MaxValue: 64 });
+    // A week by default, so a consumer outage over a weekend loses nothing; a dev profile keeps 24 h (the base price).
+    t.parameter('StreamRetentionHours', { Type: 'Number', Description: 'Hours the stream keeps records (24-8760; beyond 24 is billed as extended retention)', MinValue: 24, MaxValue: 8760, Default: 168 });
     t.parameter('EnableCustomDomain', { Type: 'String', Description: 'true when root deploys Route 53 failover (HasFailover): the API gets its custom domain', AllowedValues: ['true', 'false'], Default: 'false' });
     t.parameter('ApiDomainName', { Type: 'String', Description: 'Custom domain of the API (failover record name)', Default: '' });
     t.parameter('ApiCertificateArn', { Type: 'String', Description: 'Regional ACM certificate for ApiDomainName', Default: '' });
@@ -75,11 +79,12 @@ export const streaming: StackDefinition = {
     const onDemand = t.condition('OnDemandStream', equals(ref('StreamShardCount'), '0'));
     const hasFailover = t.condition('HasFailover', equals(ref('EnableCustomDomain'), 'true'));
     const managesAccount = t.condition('ManagesApiGatewayAccount', equals(ref('ManageApiGatewayAccount'), 'true'));
+    const hasWebAcl = t.condition('HasWebAcl', equals(ref('EnableWaf'), 'true'));
 
     // --- Kinesis stream -------------------------------------------------------------------
     t.resource('EventStream', retained(new Stream({
       Name: physicalName(NAMES.stream),
-      RetentionPeriodHours: STREAM_RETENTION_HOURS,
+      RetentionPeriodHours: ref('StreamRetentionHours'),
       StreamEncryption: { EncryptionType: 'KMS', KeyId: streamingKey },
       StreamModeDetails: { StreamMode: ifThen(onDemand, 'ON_DEMAND', 'PROVISIONED') },
       ShardCount: ifThen(onDemand, NO_VALUE, ref('StreamShardCount')),
@@ -155,10 +160,10 @@ export const streaming: StackDefinition = {
       apiId: 'IngestApi', deploymentId: deployment.id, stageName: API_STAGE, apiNameSuffix: 'ingest-api', logsKeyArn: logsKey,
       accountSetting: { accountId: 'ApiGatewayAccount', condition: managesAccount },
     }));
-    t.resource('ApiWebAclAssociation', new WebACLAssociation({
+    t.resource('ApiWebAclAssociation', when(hasWebAcl, new WebACLAssociation({
       ResourceArn: sub('arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${IngestApi}/stages/${ApiStage}'),
       WebACLArn: ref('WebAclArn'),
-    }));
+    })));
     t.resource('ApiDomain', when(hasFailover, new DomainName({
       DomainName: ref('ApiDomainName'),
       RegionalCertificateArn: ref('ApiCertificateArn'),

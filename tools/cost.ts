@@ -1,7 +1,8 @@
 /**
  * npm run cost -- --params <file> [--region r] [--format md|json] [--detail] [--primary-only] [--parameter K=V …]
  * The monthly cost of a deployment, offline: per stack and per resource, fixed (idle) and usage,
- * the top five drivers with what removes or reduces each, unpriced lines listed.
+ * the top five drivers with what removes or reduces each, unpriced lines listed, and the
+ * MonthlyBudgetUsd the deploy tool gives it (derived from this estimate unless the file sets one).
  * Exit codes: 0 done; 2 bad flags or parameter file; 1 anything else.
  */
 import { estimateParameterFile, renderMarkdown, toJson } from './lib/cost';
@@ -15,7 +16,7 @@ const USAGE = [
   '  --region <region>     region of the root stack (default: the file\'s regions.primary)',
   '  --format md|json      Markdown (default) or JSON',
   '  --detail              Markdown: every priced line of every resource',
-  '  --primary-only        leave out the secondary-region stack (deploy without --secondary)',
+  '  --primary-only        leave out the secondary-region stack (whatever toggles.secondaryStack says)',
   '  --parameter K=V       override a root parameter, as npm run deploy takes it (repeatable)',
   '  --templates <dir>     templates to read (default: generated)',
 ].join('\n');
@@ -45,8 +46,8 @@ runCli(
       secondary: values['primary-only'] !== true,
       ...(values.templates ? { templatesDir: values.templates } : {}),
     });
-    if (format === 'json') process.stdout.write(`${JSON.stringify(toJson(run.estimate, run.drivers), null, 2)}\n`);
-    else process.stdout.write(renderMarkdown(run.estimate, run.drivers, { title: `${run.file.stackName} (${run.displayName})`, detail: values.detail === true }));
+    if (format === 'json') process.stdout.write(`${JSON.stringify(toJson(run.estimate, run.drivers, run.budget), null, 2)}\n`);
+    else process.stdout.write(renderMarkdown(run.estimate, run.drivers, { title: `${run.file.stackName} (${run.displayName})`, detail: values.detail === true, budget: run.budget }));
     return 0;
   },
 );

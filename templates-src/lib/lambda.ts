@@ -12,7 +12,7 @@
 import EventSourceMapping from 'cloudform-types/types/lambda/eventSourceMapping';
 import type Alarm from 'cloudform-types/types/cloudWatch/alarm';
 import { errorRateAlarm, namedAlarm } from './alarms';
-import { ref, type IntrinsicFunction, type Value } from './fn';
+import { ifThen, ref, type IntrinsicFunction, type Value } from './fn';
 import { lambdaLogGroupName, NAMES, physicalName, tags } from './names';
 import { logGroup } from './observability';
 import { TemplateDefinitionError, type Fragment, type Resource } from './template';
@@ -61,8 +61,12 @@ export interface LambdaFunctionProps<F extends FunctionName> {
   readonly environment: EnvironmentOf<F>;
   /** `LOG_LEVEL`. */
   readonly logLevel: Value<string>;
-  /** Private subnets (a list, e.g. `!Split`) and security groups. */
-  readonly vpc: { readonly subnetIds: IntrinsicFunction; readonly securityGroupIds: readonly Value<string>[] };
+  /**
+   * Private subnets (a list, e.g. `!Split`) and security groups; with `condition`, the function is
+   * in them only while it holds, and outside any VPC otherwise (empty lists: what detaches a
+   * function that was in a VPC, where a missing VpcConfig would leave it attached).
+   */
+  readonly vpc: { readonly subnetIds: IntrinsicFunction; readonly securityGroupIds: readonly Value<string>[]; readonly condition?: string };
   /** CMK for the log group. */
   readonly logsKeyArn: Value<string>;
   /** Topic the alarms notify (OpsAlerts). */
@@ -82,7 +86,7 @@ export interface LambdaFunctionProps<F extends FunctionName> {
 /**
  * A function born with its log group (encrypted, finite retention, created first so Lambda never
  * creates an unencrypted one), an error-rate alarm and a throttle alarm. arm64, Node.js 22, X-Ray
- * active tracing, JSON logs, in the private subnets.
+ * active tracing, JSON logs, in the private subnets (or, per `vpc.condition`, outside any VPC).
  */
 export function lambdaFunction<F extends FunctionName>(props: LambdaFunctionProps<F>): Fragment {
   const expected: readonly string[] = FUNCTION_ENVIRONMENT[props.name];
@@ -112,7 +116,9 @@ export function lambdaFunction<F extends FunctionName>(props: LambdaFunctionProp
       MemorySize: props.memoryMb ?? 256,
       Timeout: props.timeoutSeconds ?? 30,
       Role: props.roleArn,
-      VpcConfig: { SubnetIds: props.vpc.subnetIds, SecurityGroupIds: [...props.vpc.securityGroupIds] },
+      VpcConfig: props.vpc.condition
+        ? { SubnetIds: ifThen(props.vpc.condition, props.vpc.subnetIds, []), SecurityGroupIds: ifThen(props.vpc.condition, [...props.vpc.securityGroupIds], []) }
+        : { SubnetIds: props.vpc.subnetIds, SecurityGroupIds: [...props.vpc.securityGroupIds] },
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogGroup: ref(ids.logs), LogFormat: 'JSON' },
       // Only names, ARNs and thresholds here (secrets are fetched at runtime), so the AWS managed key suffices.

@@ -39,9 +39,11 @@ export interface TwoTierVpcProps {
   /**
    * NAT gateways for the private subnets' internet egress: `false` for none (private subnets
    * reach AWS only through endpoints and the peering), or the condition under which every AZ
-   * gets its own gateway — otherwise all AZs share the gateway in AZ 1.
+   * gets its own gateway — otherwise all AZs share the gateway in AZ 1 — and, optionally, the
+   * condition under which there are NAT gateways (and private default routes) at all. The
+   * per-AZ condition must imply it.
    */
-  readonly nat: false | { readonly perAzCondition: string };
+  readonly nat: false | { readonly perAzCondition: string; readonly condition?: string };
 }
 
 const PUBLIC = 'Public';
@@ -100,19 +102,21 @@ export function twoTierVpc(props: TwoTierVpcProps): Fragment {
     out[`${ids.privateSubnets[i]!}RouteTableAssociation`] = new SubnetRouteTableAssociation({ SubnetId: ref(ids.privateSubnets[i]!), RouteTableId: ref(table) });
   });
   if (props.nat) {
-    const perAz = props.nat.perAzCondition;
-    // Decision table: gateway n exists when n = 1 or per-AZ mode; AZ n routes to its own gateway
-    // when it exists, else to gateway 1.
+    const { perAzCondition: perAz, condition: any } = props.nat;
+    const whenAny = <T extends Resource>(r: T): T => (any ? when(any, r) : r);
+    // Decision table (with `condition` false: no gateway, no private default route):
+    // gateway n exists when n = 1 or per-AZ mode; AZ n routes to its own gateway when it exists,
+    // else to gateway 1.
     ids.natGateways.forEach((gateway, i) => {
       const eip = new EIP({ Domain: 'vpc', Tags: tags({ Name: sub(`${nameText(props.nameSuffix)}-nat-${i + 1}`) }) });
       const nat = new NatGateway({ AllocationId: getAtt(`${prefix}NatEip${i + 1}`, 'AllocationId'), SubnetId: ref(ids.publicSubnets[i]!), Tags: tags({ Name: sub(`${nameText(props.nameSuffix)}-nat-${i + 1}`) }) });
-      out[`${prefix}NatEip${i + 1}`] = i === 0 ? dependsOn(eip, `${prefix}GatewayAttachment`) : when(perAz, dependsOn(eip, `${prefix}GatewayAttachment`));
-      out[gateway] = i === 0 ? nat : when(perAz, nat);
-      out[`${prefix}PrivateDefaultRoute${i + 1}`] = new Route({
+      out[`${prefix}NatEip${i + 1}`] = i === 0 ? whenAny(dependsOn(eip, `${prefix}GatewayAttachment`)) : when(perAz, dependsOn(eip, `${prefix}GatewayAttachment`));
+      out[gateway] = i === 0 ? whenAny(nat) : when(perAz, nat);
+      out[`${prefix}PrivateDefaultRoute${i + 1}`] = whenAny(new Route({
         RouteTableId: ref(ids.privateRouteTables[i]!),
         DestinationCidrBlock: '0.0.0.0/0',
         NatGatewayId: i === 0 ? ref(ids.natGateways[0]!) : ifThen(perAz, ref(gateway), ref(ids.natGateways[0]!)),
-      });
+      }));
     });
   }
   for (const [id, service] of [[`${prefix}S3Endpoint`, 's3'], [`${prefix}DynamoDbEndpoint`, 'dynamodb']] as const) {

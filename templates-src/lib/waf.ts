@@ -9,13 +9,15 @@ import { getAtt, sub, type Value } from './fn';
 import { nameText, physicalName, tags } from './names';
 import { longerInProd } from './log-retention';
 import { logGroup } from './observability';
-import { dependsOn } from './resources';
-import type { Fragment } from './template';
+import { dependsOn, when } from './resources';
+import type { Fragment, Resource } from './template';
 
 export interface WebAclProps {
   readonly logsKeyArn: Value<string>;
   /** Requests per 5-minute window from one IP before it is blocked. @default 2000 */
   readonly rateLimitPer5Min?: number;
+  /** Condition under which the web ACL, its log group and its logging exist. @default always */
+  readonly condition?: string;
 }
 
 /** AWS managed rule groups, in evaluation order. */
@@ -64,8 +66,9 @@ export function webAcl(props: WebAclProps): Fragment {
     VisibilityConfig: visibility(name),
   }));
   const logGroupName = `aws-waf-logs-${nameText('api')}`;
+  const only = <T extends Resource>(r: T): T => (props.condition ? when(props.condition, r) : r);
   return {
-    WebAcl: new WebACL({
+    WebAcl: only(new WebACL({
       Name: physicalName('api'),
       Description: 'Protects the ingestion REST API: IP reputation, common exploits, known bad inputs, per-IP rate limit',
       Scope: 'REGIONAL',
@@ -73,15 +76,15 @@ export function webAcl(props: WebAclProps): Fragment {
       Rules: [rateRule, ...managed],
       VisibilityConfig: visibility('api'),
       Tags: tags(),
-    }),
-    WebAclLogGroup: longerInProd(logGroup({ logGroupName: sub(logGroupName), kmsKeyArn: props.logsKeyArn })),
-    WebAclLogging: dependsOn(
+    })),
+    WebAclLogGroup: only(longerInProd(logGroup({ logGroupName: sub(logGroupName), kmsKeyArn: props.logsKeyArn }))),
+    WebAclLogging: only(dependsOn(
       new LoggingConfiguration({
         ResourceArn: getAtt('WebAcl', 'Arn'),
         LogDestinationConfigs: [sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroupName}`)],
         RedactedFields: [{ SingleHeader: { Name: 'authorization' } }],
       }),
       'WebAclLogGroup',
-    ),
+    )),
   };
 }

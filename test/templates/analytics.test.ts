@@ -20,14 +20,16 @@ describe('analytics.yaml', () => {
     });
   });
 
-  test('the crawler catalogs both processed folders on a schedule with encrypted logs', () => {
+  test('the crawler catalogs both processed folders, on CrawlerSchedule unless it is empty, with encrypted logs', () => {
     const p = resources.ProcessedCrawler!.Properties;
     expect(p.Targets.S3Targets).toEqual([
       { Path: { 'Fn::Sub': 's3://${ProcessedBucketName}/processed/stocks/' } },
       { Path: { 'Fn::Sub': 's3://${ProcessedBucketName}/processed/weather/' } },
     ]);
-    expect(p.Schedule).toEqual({ ScheduleExpression: { Ref: 'CrawlerSchedule' } });
+    expect(p.Schedule).toEqual({ 'Fn::If': ['HasCrawlerSchedule', { ScheduleExpression: { Ref: 'CrawlerSchedule' } }, { Ref: 'AWS::NoValue' }] });
+    expect(doc.Conditions.HasCrawlerSchedule).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'CrawlerSchedule' }, ''] }] });
     expect(doc.Parameters.CrawlerSchedule.Default).toBe('cron(15 * * * ? *)');
+    expect(analytics.inputs.CrawlerSchedule).toEqual({ parameter: 'CrawlerSchedule' });
     expect(p.DatabaseName).toEqual({ Ref: 'GlueDatabase' });
     expect(JSON.parse(p.Configuration).Grouping).toEqual({ TableLevelConfiguration: 3 });
     expect(p.RecrawlPolicy).toEqual({ RecrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' });

@@ -46,7 +46,7 @@ describe('compute.yaml: the function environment contract', () => {
 });
 
 describe('compute.yaml: functions', () => {
-  test.each(FUNCTION_NAMES)('%s: bundle, runtime, arm64, VPC, X-Ray, its own encrypted log group and role', (name) => {
+  test.each(FUNCTION_NAMES)('%s: bundle, runtime, arm64, VPC (under InVpc), X-Ray, its own encrypted log group and role', (name) => {
     const ids = functionIds(name);
     const fn = resources[ids.fn]!;
     expect(fn.Type).toBe('AWS::Lambda::Function');
@@ -57,7 +57,11 @@ describe('compute.yaml: functions', () => {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Role: { Ref: `${name.charAt(0).toUpperCase()}${name.slice(1)}RoleArn` },
-      VpcConfig: { SubnetIds: { 'Fn::Split': [',', { Ref: 'AppPrivateSubnetIds' }] }, SecurityGroupIds: [{ Ref: 'LambdaSecurityGroupId' }] },
+      // Outside any VPC: empty lists, which detach a function that was in one (a missing VpcConfig would not).
+      VpcConfig: {
+        SubnetIds: { 'Fn::If': ['InVpc', { 'Fn::Split': [',', { Ref: 'AppPrivateSubnetIds' }] }, []] },
+        SecurityGroupIds: { 'Fn::If': ['InVpc', [{ Ref: 'LambdaSecurityGroupId' }], []] },
+      },
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogGroup: { Ref: ids.logs }, LogFormat: 'JSON' },
     });

@@ -12,13 +12,13 @@ const sub = (text: string) => ({ 'Fn::Sub': text });
 const wire = (name: string): Json => JSON.parse(JSON.stringify(networking.inputs[name]));
 
 /** Pure evaluation of the NAT-related conditions: which gateways exist and where each private route points. */
-function natPlan(mode: 'single' | 'per-az'): { gateways: string[]; routes: Record<string, string> } {
-  const conditionTrue = (name: string | undefined): boolean => name === undefined || (name === 'PerAzNat' && mode === 'per-az');
+function natPlan(mode: 'single' | 'per-az', enabled = true): { gateways: string[]; routes: Record<string, string> } {
+  const conditionTrue = (name: string | undefined): boolean => name === undefined || (name === 'HasNatGateway' && enabled) || (name === 'PerAzNat' && enabled && mode === 'per-az');
   const gateways = ofType('AWS::EC2::NatGateway').filter(([, r]) => conditionTrue(r.Condition)).map(([id]) => id);
   const routes: Record<string, string> = {};
   for (const [id, r] of ofType('AWS::EC2::Route')) {
     const target = r.Properties.NatGatewayId;
-    if (!target) continue;
+    if (!target || !conditionTrue(r.Condition)) continue;
     routes[id] = target.Ref ?? (conditionTrue(target['Fn::If'][0]) ? target['Fn::If'][1].Ref : target['Fn::If'][2].Ref);
   }
   return { gateways, routes };
@@ -59,6 +59,14 @@ describe('networking.yaml', () => {
     ['per-az', ['AppNatGateway1', 'AppNatGateway2'], { AppPrivateDefaultRoute1: 'AppNatGateway1', AppPrivateDefaultRoute2: 'AppNatGateway2' }],
   ] as const)('NatGatewayMode=%s deploys %j and routes each AZ accordingly', (mode, gateways, routes) => {
     expect(natPlan(mode)).toEqual({ gateways, routes });
+  });
+
+  test.each(['single', 'per-az'] as const)('EnableNatGateway=false removes every NAT gateway, EIP and private default route (NatGatewayMode=%s)', (mode) => {
+    expect(natPlan(mode, false)).toEqual({ gateways: [], routes: {} });
+    expect(doc.Conditions.HasNatGateway).toEqual({ 'Fn::Equals': [{ Ref: 'EnableNatGateway' }, 'true'] });
+    expect(doc.Conditions.PerAzNat).toEqual({ 'Fn::And': [{ Condition: 'HasNatGateway' }, { 'Fn::Equals': [{ Ref: 'NatGatewayMode' }, 'per-az'] }] });
+    expect(ofType('AWS::EC2::EIP').map(([id, r]) => [id, r.Condition])).toEqual([['AppNatEip1', 'HasNatGateway'], ['AppNatEip2', 'PerAzNat']]);
+    expect(wire('EnableNatGateway')).toEqual({ parameter: 'EnableNatGateway' });
   });
 
   test('root selects one NAT gateway per AZ in prod and a single one in dev', () => {

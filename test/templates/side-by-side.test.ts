@@ -10,18 +10,16 @@
  * The bootstrap stack is not part of an environment: one per account and region serves all.
  */
 import path from 'node:path';
-import { secondaryParameters, secondaryStackName } from '../../tools/lib/deploy/cli';
 import { loadParameterFile, resolveRootParameters, type ParameterFile } from '../../tools/lib/params';
-import { readTemplates, type TemplateFile } from '../../tools/lib/validate';
-import { evaluate, EvaluationError, parameterValues, resourceExists, type EvaluationContext } from '../../tools/lib/validate/evaluate';
+import type { TemplateFile } from '../../tools/lib/validate';
+import { evaluate, resourceExists, type EvaluationContext } from '../../tools/lib/validate/evaluate';
 import { collisionKey, physicalNamesOf, type PhysicalName } from '../../tools/lib/validate/physical-names';
 import { ACCOUNT_SINGLETONS } from '../../tools/lib/validate/rules/singleton-condition';
 import { loadSpec } from '../../tools/lib/validate/spec';
+import { ACCOUNT, evaluateDeployment, generatedTemplates, REPO } from './deployment';
 
 type Json = Record<string, any>;
 
-const REPO = path.resolve(__dirname, '../..');
-const ACCOUNT = '111122223333';
 const spec = loadSpec();
 
 interface Deployment {
@@ -33,69 +31,16 @@ interface Deployment {
 
 let templates: Map<string, TemplateFile>;
 beforeAll(async () => {
-  const { files, findings } = await readTemplates(path.join(REPO, 'generated'));
-  expect(findings).toEqual([]);
-  templates = new Map(files.map((f) => [f.file, f]));
+  templates = await generatedTemplates();
 });
 
-const template = (file: string): TemplateFile => {
-  const t = templates.get(file);
-  if (!t) throw new Error(`generated/${file} is missing`);
-  return t;
-};
-
-/** A nested stack's parameters are strings: lists were joined by the parent. */
-const asParameter = (v: unknown): string => (Array.isArray(v) ? v.join(',') : String(v));
-
-/** The stacks of one environment as `npm run deploy -- --params <file>` would create them. */
+/**
+ * The stacks of one environment as `npm run deploy -- --params <file>` would create them. The
+ * secondary stack is included whatever toggles.secondaryStack says: a dev that turns it on later
+ * must not collide either.
+ */
 function deploy(label: string, file: ParameterFile, regions = file.regions): Deployment {
-  const resolved = resolveRootParameters(file);
-  const root = template('root.yaml');
-  const children = new Map<string, EvaluationContext>();
-  const rootCtx: EvaluationContext = {
-    stack: `${label}/root`,
-    doc: root.doc,
-    parameters: parameterValues(root.doc, resolved.values, `${label} root.yaml`),
-    region: regions.primary,
-    account: ACCOUNT,
-    stackName: file.stackName,
-    stackOutput: (id, output) => {
-      const child = childOf(id);
-      const definition = (child.doc.Outputs as Json | undefined)?.[output];
-      if (!definition) throw new EvaluationError(`${label}: ${id} has no output ${output}`);
-      if (typeof definition.Condition === 'string' && !evaluate({ Condition: definition.Condition }, child)) throw new EvaluationError(`${label}: ${id}.Outputs.${output} does not exist for these parameters`);
-      return evaluate(definition.Value, child, `${id}.Outputs.${output}`);
-    },
-  };
-  function childOf(id: string): EvaluationContext {
-    const known = children.get(id);
-    if (known) return known;
-    const resource = (root.doc.Resources as Json)[id] as Json;
-    const file = String(resource.Properties.TemplateURL).replace(/^\.\//, '');
-    const given = evaluate(resource.Properties.Parameters ?? {}, rootCtx, `${id}.Parameters`) as Json;
-    const doc = template(file).doc;
-    const ctx: EvaluationContext = {
-      stack: `${label}/${id}`,
-      doc,
-      parameters: parameterValues(doc, Object.fromEntries(Object.entries(given).map(([k, v]) => [k, asParameter(v)])), `${label} ${file}`),
-      region: regions.primary,
-      account: ACCOUNT,
-      stackName: `${file.replace('.yaml', '')}-nested`,
-    };
-    children.set(id, ctx);
-    return ctx;
-  }
-  const nested = Object.entries(root.doc.Resources as Record<string, Json>).filter(([, r]) => r.Type === 'AWS::CloudFormation::Stack' && resourceExists(r, rootCtx));
-  const secondary = template('secondary.yaml');
-  const secondaryCtx: EvaluationContext = {
-    stack: `${label}/secondary`,
-    doc: secondary.doc,
-    parameters: parameterValues(secondary.doc, secondaryParameters(secondary.text!, resolved.values, regions.primary), `${label} secondary.yaml`),
-    region: regions.secondary,
-    account: ACCOUNT,
-    stackName: secondaryStackName(file.stackName),
-  };
-  const stacks = [rootCtx, ...nested.map(([id]) => childOf(id)), secondaryCtx];
+  const { stacks } = evaluateDeployment(templates, { label, values: resolveRootParameters(file).values, regions, stackName: file.stackName });
   return { label, stacks, names: stacks.flatMap((s) => physicalNamesOf(s, spec)) };
 }
 

@@ -1,5 +1,5 @@
 import Ajv from 'ajv';
-import { DLQ_IDS, INGEST_SCOPE, STREAM_RETENTION_HOURS, streaming } from '../../templates-src/streaming';
+import { DLQ_IDS, INGEST_SCOPE, streaming } from '../../templates-src/streaming';
 import {
   INGEST_BATCH_SCHEMA,
   INGEST_ERROR_TEMPLATE,
@@ -468,12 +468,14 @@ describe('streaming.yaml: API security and operations', () => {
 });
 
 describe('streaming.yaml: stream, queues and scheduler', () => {
-  test('the stream is KMS-encrypted with our key, keeps a week and is on-demand unless a shard count is given', () => {
+  test('the stream is KMS-encrypted with our key, keeps StreamRetentionHours (a week unless set) and is on-demand unless a shard count is given', () => {
     const stream = resources.EventStream!;
     expect(stream.DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(stream.Properties.StreamEncryption).toEqual({ EncryptionType: 'KMS', KeyId: { Ref: 'StreamingKeyArn' } });
-    expect(stream.Properties.RetentionPeriodHours).toBe(STREAM_RETENTION_HOURS);
-    expect(STREAM_RETENTION_HOURS).toBeGreaterThanOrEqual(168);
+    expect(stream.Properties.RetentionPeriodHours).toEqual({ Ref: 'StreamRetentionHours' });
+    // Kinesis takes 24 to 8760 hours (CreateStream keeps 24 by default; IncreaseStreamRetentionPeriod goes up to 8760).
+    expect(doc.Parameters.StreamRetentionHours).toMatchObject({ Type: 'Number', Default: 168, MinValue: 24, MaxValue: 8760 });
+    expect(streaming.inputs.StreamRetentionHours).toEqual({ parameter: 'StreamRetentionHours' });
     expect(doc.Conditions.OnDemandStream).toEqual({ 'Fn::Equals': [{ Ref: 'StreamShardCount' }, '0'] });
     expect(stream.Properties.StreamModeDetails).toEqual({ StreamMode: { 'Fn::If': ['OnDemandStream', 'ON_DEMAND', 'PROVISIONED'] } });
     expect(stream.Properties.ShardCount).toEqual({ 'Fn::If': ['OnDemandStream', { Ref: 'AWS::NoValue' }, { Ref: 'StreamShardCount' }] });

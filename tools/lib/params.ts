@@ -10,6 +10,7 @@
  * | `--parameter Key=Value` flags            | `--parameter PollRateMinutes=10`          |
  * | outputs of the secondary-region stack    | `ReplicaKmsKeyArn` (deploy `--secondary`) |
  * | the parameter file                       | `"pollRateMinutes": 5`                    |
+ * | the cost estimate (`MonthlyBudgetUsd` only, deploy tool) | 1.5 × the estimate (tools/lib/cost/budget.ts) |
  * | the root template's `Default`            | `PollRateMinutes: Default 5`              |
  *
  * A root parameter nobody sets is left out of the change set, so CloudFormation uses the
@@ -48,6 +49,10 @@ export interface ParameterFile {
   readonly marketDataProvider?: 'finnhub' | 'alphavantage';
   readonly pollRateMinutes?: number;
   readonly streamShardCount?: number;
+  /** @default 168 (the root template default) */
+  readonly streamRetentionHours?: number;
+  /** Glue cron expression, '' for no schedule. @default hourly (the root template default) */
+  readonly crawlerSchedule?: string;
   /** @default 300 (the root template default) */
   readonly maxClockSkewSeconds?: number;
   readonly thresholds: {
@@ -77,6 +82,16 @@ export interface ParameterFile {
     readonly reservedConcurrency?: boolean;
     /** @default false */
     readonly projectTagActive?: boolean;
+    /** @default true */
+    readonly functionsInVpc?: boolean;
+    /** @default true */
+    readonly natGateway?: boolean;
+    /** @default true */
+    readonly interfaceEndpoints?: boolean;
+    /** @default true */
+    readonly waf?: boolean;
+    /** The secondary-region stack is part of the deployment ({@link deploysSecondary}). @default true */
+    readonly secondaryStack?: boolean;
   };
   readonly failover?: { readonly hostedZoneId: string; readonly apiDomainName: string; readonly certificateArn: string; readonly standbyCertificateArn?: string };
   readonly security?: { readonly trustedAccountIds?: readonly string[]; readonly analyticsExternalId?: string };
@@ -228,6 +243,18 @@ function crossFieldProblems(data: unknown): string[] {
       const which = key === 'certificateArn' ? 'regions.primary' : 'regions.secondary';
       problems.push(`failover.${key} is a certificate of ${certificateRegion}, but the API it serves is in ${which} (${region}); request or import one in ${region}`);
     }
+  }
+  // The network toggles combine one way (root.yaml's rules say the same to CloudFormation); an
+  // absent toggle is the root default, true.
+  const on = (key: string): boolean => toggles[key] !== false;
+  if (on('functionsInVpc') && toggles.natGateway === false) {
+    problems.push('toggles.natGateway is false but toggles.functionsInVpc is true: functions in the private subnets reach the market, weather and Slack APIs only through a NAT gateway; set toggles.functionsInVpc to false (they then run outside the VPC) or toggles.natGateway to true');
+  }
+  if (toggles.dax === true && !on('functionsInVpc')) {
+    problems.push('toggles.dax is true but toggles.functionsInVpc is false: a DAX cluster is reachable only from inside the VPCs; set toggles.functionsInVpc (and toggles.natGateway) to true, or toggles.dax to false');
+  }
+  if (toggles.failover === true && !on('secondaryStack')) {
+    problems.push('toggles.failover is true but toggles.secondaryStack is false: the SECONDARY failover record and the standby API live in the secondary-region stack; set toggles.secondaryStack to true or toggles.failover to false');
   }
   if (toggles.quickSight === true && !data.quickSightPrincipalArn) {
     problems.push('quickSightPrincipalArn is required when toggles.quickSight is true; add the QuickSight user or group ARN, or set toggles.quickSight to false');
@@ -382,6 +409,7 @@ export const FILE_KEYS_NOT_PARAMETERS: Readonly<Record<string, string>> = {
   'regions.primary': 'the region the root stack is deployed in (unless --region)',
   tags: `stack tags on CreateChangeSet (${TOOL_TAGS.join(' and ')} are the tool's own and may not be set here)`,
   'toggles.failover': 'whether failover.* feeds HostedZoneId, ApiDomainName and ApiCertificateArn (else they are empty)',
+  'toggles.secondaryStack': 'whether the deployment has its secondary-region stack: --secondary deploys it and every deploy takes its outputs (ReplicaKmsKeyArn); false: --secondary is refused and no output is used, so nothing replicates',
   'alerts.slackWebhookSecretName': 'reserved: no root parameter takes it (security.yaml creates the secret <project>-<env>/slack-webhook without a value; store the webhook there)',
 };
 
@@ -500,6 +528,15 @@ export function resolveRootParameters(file: ParameterFile, options: ResolveOptio
   if (problems.length > 0) throw new ParameterFileError(problems);
   const sorted = Object.fromEntries(Object.entries(values).sort(([a], [b]) => a.localeCompare(b)));
   return { values: sorted, sources };
+}
+
+/**
+ * Whether the deployment has its secondary-region stack (`toggles.secondaryStack`, default true):
+ * the deploy tool deploys it with `--secondary` and otherwise reads its outputs, and the cost
+ * estimate includes it. Without it nothing is replicated across regions.
+ */
+export function deploysSecondary(file: Pick<ParameterFile, 'toggles'>): boolean {
+  return file.toggles.secondaryStack !== false;
 }
 
 /** Stack tags from the file plus the ones every deployment carries, sorted by key. */

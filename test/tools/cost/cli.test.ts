@@ -17,7 +17,11 @@ describe('npm run cost', () => {
     expect(doc.monthly.total).toBeCloseTo(doc.monthly.fixed + doc.monthly.usage, 1);
     const networking = doc.stacks.find((s: { stack: string }) => s.stack === 'networking');
     expect(networking).toMatchObject({ fixed: expect.any(Number), usage: expect.any(Number) });
-    expect(networking.resources.find((x: { logicalId: string }) => x.logicalId === 'AppNatGateway1')).toMatchObject({ type: 'AWS::EC2::NatGateway', fixed: 32.85, priced: true });
+    expect(networking.resources.find((x: { logicalId: string }) => x.logicalId === 'AppVpc')).toMatchObject({ type: 'AWS::EC2::VPC', fixed: 0, priced: true });
+    // dev.json switches the NAT gateway off: it is listed as not created, with its condition.
+    expect(doc.excluded).toEqual(expect.arrayContaining([expect.objectContaining({ stack: 'networking', logicalId: 'AppNatGateway1', condition: 'HasNatGateway', deps: ['EnableNatGateway'] })]));
+    // and toggles.secondaryStack false leaves the secondary stack out.
+    expect(doc.stacks.map((s: { stack: string }) => s.stack)).not.toContain('secondary');
     expect(doc.drivers).toHaveLength(5);
   });
 

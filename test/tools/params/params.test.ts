@@ -128,7 +128,7 @@ describe('loadParameterFile', () => {
     const file = path.join(dir, 'invalid.json');
     await writeFile(file, JSON.stringify(withChange((f) => ((f.pollRateMinutes = 0), (f.extra = true)))));
     await expect(loadParameterFile(file, 'invalid.json')).rejects.toThrow(
-      'invalid.json: extra is not a known key; valid keys here: stackName, projectName, environment, regions, symbols, cities, marketDataProvider, pollRateMinutes, streamShardCount, maxClockSkewSeconds, thresholds, alerts, toggles, failover, security, quickSightPrincipalArn, athenaDynamoDbConnectorArn, monthlyBudgetUsd, tags\ninvalid.json: pollRateMinutes must be between 1 and 60 (got 0)',
+      'invalid.json: extra is not a known key; valid keys here: stackName, projectName, environment, regions, symbols, cities, marketDataProvider, pollRateMinutes, streamShardCount, streamRetentionHours, crawlerSchedule, maxClockSkewSeconds, thresholds, alerts, toggles, failover, security, quickSightPrincipalArn, athenaDynamoDbConnectorArn, monthlyBudgetUsd, tags\ninvalid.json: pollRateMinutes must be between 1 and 60 (got 0)',
     );
   });
 

@@ -129,6 +129,17 @@ export function rawProp(view: ResourceView, p: string): unknown {
   return p.split('.').reduce<unknown>((v, k) => (isRecord(v) ? v[k] : Array.isArray(v) ? v[Number(k)] : undefined), section(view.resource, 'Properties'));
 }
 
+/**
+ * Whether a function runs in a VPC: its evaluated `VpcConfig.SubnetIds` is not an empty list (a
+ * list known only at deploy time, such as another stack's subnets, counts as in a VPC). The deps
+ * are what decides it (FunctionsInVpc).
+ */
+export function inVpc(fn: ResourceView): { value: boolean; deps: ReadonlySet<string> } {
+  if (rawProp(fn, 'VpcConfig') === undefined) return { value: false, deps: EMPTY_DEPS };
+  const subnets = fn.prop('VpcConfig.SubnetIds');
+  return { value: !(Array.isArray(subnets.value) && subnets.value.length === 0), deps: subnets.deps };
+}
+
 /** The handler a function runs, from its Code path (`../dist/handlers/poller.zip` → poller). */
 export function handlerOf(fn: ResourceView): string | undefined {
   return /handlers\/([\w-]+)\.zip$/.exec(String(rawProp(fn, 'Code')))?.[1];
@@ -389,12 +400,15 @@ export function computeFlows(resources: ReadonlyMap<string, ResourceView>, linke
   const vpcInvocations = new Map<string, { invocations: number; deps: Deps }>();
   for (const [fnKey, f] of flows.functions) {
     const fn = resources.get(fnKey)!;
+    // A function outside any VPC (FunctionsInVpc=false) leaves no records in a flow log.
+    const placed = inVpc(fn);
+    if (!placed.value) continue;
     const subnets = resolve(fn, rawProp(fn, 'VpcConfig.SubnetIds'), 'AWS::EC2::Subnet');
     const vpcs = new Set(subnets.map((s) => vpcOfSubnet.get(s)).filter((v): v is string => v !== undefined));
     for (const vpc of vpcs) {
       const v = vpcInvocations.get(vpc) ?? { invocations: 0, deps: EMPTY_DEPS };
       v.invocations += f.invocations;
-      v.deps = unionDeps(v.deps, f.deps);
+      v.deps = unionDeps(v.deps, f.deps, placed.deps);
       vpcInvocations.set(vpc, v);
     }
   }

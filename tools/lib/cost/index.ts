@@ -10,10 +10,11 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { displayPath, loadParameterFile, parseOverrides, resolveParameterFile, resolveRootParameters, type ParameterFile } from '../params';
+import { deploysSecondary, displayPath, loadParameterFile, parseOverrides, resolveParameterFile, resolveRootParameters, type ParameterFile } from '../params';
 import { parseTemplate } from '../../../templates-src/lib/yaml';
 import type { Json } from '../grade/tree';
 import { ParameterFileError } from '../deploy/errors';
+import { BUDGET_PARAMETER, budgetAdvice, type BudgetAdvice } from './budget';
 import { topDrivers, type Driver } from './drivers';
 import { estimate, type Estimate, type EstimateInput } from './estimate';
 
@@ -21,6 +22,7 @@ export { estimate, pricedTypes, PRICERS, type Estimate, type EstimateInput, type
 export { topDrivers, fileKeysOf, plural, type Driver, type Remedy } from './drivers';
 export { costDelta, renderDelta, type CostDelta, type DeltaLine } from './delta';
 export { renderMarkdown, toJson, usd } from './render';
+export { ALERT_MARGIN, BUDGET_PARAMETER, budgetAdvice, derivedBudget, type BudgetAdvice } from './budget';
 export { PRICE_TABLES, FREE_TYPES, lookupPrice, pricedRegions } from './prices';
 
 /** Every `*.yaml` of a templates directory, parsed, by file name. */
@@ -38,7 +40,10 @@ export interface ParameterFileOptions {
   readonly region?: string;
   /** `--parameter Key=Value` flags. @default [] */
   readonly overrides?: readonly string[];
-  /** Estimate the secondary-region stack too (the deploy tool's --secondary). @default true */
+  /**
+   * Estimate the secondary-region stack too; false leaves it out whatever the file says.
+   * @default the file's toggles.secondaryStack (deploysSecondary)
+   */
   readonly secondary?: boolean;
   /** Templates (file → parsed); read from `templatesDir` when absent. */
   readonly templates?: ReadonlyMap<string, Json>;
@@ -57,6 +62,8 @@ export interface CostRun {
   readonly input: EstimateInput;
   readonly estimate: Estimate;
   readonly drivers: readonly Driver[];
+  /** MonthlyBudgetUsd for this deployment: the file's or a flag's, else derived from the estimate. */
+  readonly budget: BudgetAdvice;
 }
 
 /** The root parameter values a parameter file (and flags) give, validated; errors list every problem. */
@@ -76,7 +83,9 @@ export async function estimateParameterFile(options: ParameterFileOptions): Prom
   const cwd = options.cwd ?? process.cwd();
   const { file, displayName, values } = await rootValuesOf(options);
   const templates = options.templates ?? (await loadTemplates(path.resolve(cwd, options.templatesDir ?? 'generated')));
-  const input: EstimateInput = { templates, rootValues: values, region: options.region ?? file.regions.primary, stackName: file.stackName, secondaryFile: options.secondary === false ? false : templates.has('secondary.yaml') ? 'secondary.yaml' : false };
+  const withSecondary = options.secondary !== false && deploysSecondary(file);
+  const input: EstimateInput = { templates, rootValues: values, region: options.region ?? file.regions.primary, stackName: file.stackName, secondaryFile: withSecondary && templates.has('secondary.yaml') ? 'secondary.yaml' : false };
   const e = estimate(input);
-  return { file, displayName, input, estimate: e, drivers: topDrivers(e, input, options.drivers ?? 5) };
+  const setBy = parseOverrides(options.overrides ?? []).values[BUDGET_PARAMETER] !== undefined ? `--parameter ${BUDGET_PARAMETER}` : `${displayName} monthlyBudgetUsd`;
+  return { file, displayName, input, estimate: e, drivers: topDrivers(e, input, options.drivers ?? 5), budget: budgetAdvice(e.monthly.total, values[BUDGET_PARAMETER], setBy) };
 }

@@ -1,4 +1,5 @@
 /** Renders an estimate as Markdown (the terminal and the README) or as JSON (the issue's shape plus detail). */
+import type { BudgetAdvice } from './budget';
 import type { Driver } from './drivers';
 import { fileKeysOf, plural } from './drivers';
 import type { Estimate } from './estimate';
@@ -17,6 +18,8 @@ export interface RenderOptions {
   readonly title: string;
   /** Include every resource's lines. @default false (stacks and drivers only) */
   readonly detail?: boolean;
+  /** The deployment's MonthlyBudgetUsd (tools/lib/cost/budget.ts), shown under the totals. @default none */
+  readonly budget?: BudgetAdvice;
 }
 
 export function driverTitle(d: Driver): string {
@@ -51,6 +54,7 @@ export function renderMarkdown(estimate: Estimate, drivers: readonly Driver[], o
   lines.push('| | fixed | usage | total |', '| --- | ---: | ---: | ---: |', `| **total** | **${usd(m.fixed)}** | **${usd(m.usage)}** | **${usd(m.total)}** |`);
   for (const s of estimate.stacks) if (s.fixed + s.usage > 0) lines.push(`| ${s.stack}${s.region !== estimate.region ? ` (${s.region})` : ''} | ${usd(s.fixed)} | ${usd(s.usage)} | ${usd(s.fixed + s.usage)} |`);
   lines.push('');
+  if (options.budget) lines.push(`${options.budget.warning ? '⚠ Budget' : 'Budget'}: ${options.budget.text}.`, '');
   if (estimate.unpriced.length > 0) {
     const regions = [...new Set(estimate.unpriced.map((u) => u.region))].sort().join(', ');
     lines.push(`⚠ The total is a lower bound: ${estimate.unpriced.length} line(s) have no price in the table for ${regions} (listed under "Unpriced").`, '');
@@ -105,7 +109,7 @@ function readDate(): string {
 }
 
 /** The JSON document: the issue's shape (`region`, `currency`, `monthly`, `stacks[].resources[]`, `unpriced`) plus detail. */
-export function toJson(estimate: Estimate, drivers: readonly Driver[]): Record<string, unknown> {
+export function toJson(estimate: Estimate, drivers: readonly Driver[], budget?: BudgetAdvice): Record<string, unknown> {
   return {
     region: estimate.region,
     ...(estimate.secondaryRegion ? { secondaryRegion: estimate.secondaryRegion } : {}),
@@ -143,6 +147,7 @@ export function toJson(estimate: Estimate, drivers: readonly Driver[]): Record<s
     unpriced: estimate.unpriced,
     drivers: drivers.map((d) => ({ title: driverTitle(d), stack: d.stack, logicalIds: d.logicalIds, fixed: cents(d.fixed), usage: cents(d.usage), total: cents(d.total), removedBy: d.removedBy, sizedBy: d.sizedBy, remedies: d.remedies.map((r) => ({ ...r, saves: cents(r.saves) })), ...(d.fixedBy ? { fixedBy: d.fixedBy } : {}) })),
     excluded: estimate.excluded,
+    ...(budget ? { budget: { usd: budget.usd, source: budget.source, estimate: cents(budget.estimate), ...(budget.warning ? { warning: budget.warning } : {}) } } : {}),
     assumptions: estimate.assumptions,
     parameters: estimate.parameters,
   };

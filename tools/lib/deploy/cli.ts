@@ -17,8 +17,9 @@ import { parseCli, regionFlag, urlFlag, type CliValues } from '../cli';
 import { UsageError } from '../errors';
 import { DEFAULT_BOOTSTRAP_STACK } from '../package/bucket';
 import { runPackagePipeline } from '../package/pipeline';
-import { displayPath, loadParameterFile, parseOverrides, resolveParameterFile, resolveRootParameters, stackTags, type ParameterFile } from '../params';
+import { deploysSecondary, displayPath, loadParameterFile, parseOverrides, resolveParameterFile, resolveRootParameters, stackTags, type ParameterFile } from '../params';
 import { parseDuration, type Clock } from './clock';
+import { DeployCost } from './cost-line';
 import { deployStack, type DeployOptions, type DeployResult } from './deploy';
 import { guardReplication, readSecondary, REPLICA_PARAMETER, type SecondaryState } from './dr';
 import { cliHintFlags, resolveEndpoints, type Endpoints } from './endpoints';
@@ -257,6 +258,9 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
     outputsDir,
     rerun,
   } satisfies Partial<DeployOptions>;
+  if (args.secondary && !deploysSecondary(params)) {
+    throw new UsageError(`--secondary: ${display} sets toggles.secondaryStack to false (this deployment has no secondary-region stack); set it to true to deploy one, or drop --secondary`);
+  }
   if (mode === 'deploy' && !args.yes && !args.noExecute && !args.packageOnly && !deps.interactive) {
     throw new UsageError('stdin is not a terminal, so the change set cannot be confirmed: pass --yes to deploy without asking, or --no-execute to leave it for review');
   }
@@ -285,6 +289,7 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
     return 0;
   }
 
+  const cost = await DeployCost.load({ repoRoot: deps.repoRoot, noBuild: args.noBuild, file: params, displayName: display, stackName: params.stackName, region: primaryRegion, secondaryStackName: secondaryName });
   let secondary: SecondaryState | undefined;
   const secondaryRegion = params.regions.secondary;
   if (args.secondary) {
@@ -331,6 +336,7 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
         tags: stackTags(params),
         region: secondaryRegion,
         hintFlags: cliHintFlags(secondaryRegion, clients.endpoints ?? endpoints),
+        costLines: () => cost.secondaryLines(clients.cfn, rootValues),
         ...runOptions,
       },
     );
@@ -344,12 +350,17 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
   say(`account ${who.account} as ${who.arn} in ${primaryRegion}`);
   // State from the cloud: the secondary stack's outputs as CloudFormation reports them now.
   if (!secondary) {
-    secondary = await readSecondary(makeClients(secondaryRegion).cfn, secondaryName, secondaryRegion);
-    if (secondary.stack && mode === 'deploy') await writeOutputs(outputsDir, secondaryName, secondary.outputs);
+    const found = await readSecondary(makeClients(secondaryRegion).cfn, secondaryName, secondaryRegion);
+    if (found.stack && mode === 'deploy') await writeOutputs(outputsDir, secondaryName, found.outputs);
+    // Without a secondary stack (toggles.secondaryStack false) none of its outputs are used, even one left in the cloud.
+    secondary = deploysSecondary(params) ? found : { outputs: {}, seen: `${found.seen}; ${display} sets toggles.secondaryStack to false, so none of its outputs are used` };
+    if (found.stack && !deploysSecondary(params)) say(`note: ${found.seen}, unused while ${display} sets toggles.secondaryStack to false, and still billed: delete it, or set the toggle to true`);
   }
   const fromSecondary = feedFromSecondary(secondary.outputs);
   if (Object.keys(fromSecondary).length > 0) say(`using ${Object.keys(fromSecondary).join(', ')} from ${secondary.seen}`);
   const resolved = resolveRootParameters(params, { overrides, fromSecondary, displayName: display });
+  const budgeted = cost.withBudget(resolved);
+  if (budgeted.line) say(budgeted.line);
   if (REPLICA_PARAMETER in ROOT_PARAMETERS) {
     const warning = await guardReplication({
       stackName: params.stackName,
@@ -382,10 +393,11 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
     { cfn: clients.cfn, clock: deps.clock, out: deps.out, confirm: deps.confirm, env: deps.env, signal: deps.signal, packageTemplate },
     {
       stackName: params.stackName,
-      parameters: resolved.values,
+      parameters: budgeted.values,
       tags: stackTags(params),
       region: primaryRegion,
       hintFlags: cliHintFlags(primaryRegion, clients.endpoints ?? endpoints),
+      costLines: () => cost.primaryLines(clients.cfn, budgeted.values),
       ...runOptions,
     },
   );

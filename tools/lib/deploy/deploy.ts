@@ -91,6 +91,8 @@ export interface DeployOptions {
   readonly hintFlags?: string;
   /** The command that re-runs this deploy, for fixes in messages. @default 'the deploy' */
   readonly rerun?: string;
+  /** The change's monthly cost (tools/lib/deploy/cost-line.ts), printed after the report, before the prompt. @default none */
+  readonly costLines?: () => Promise<readonly string[]>;
 }
 
 export type DeployOutcome = 'created' | 'updated' | 'no-changes' | 'change-set-left' | 'diff' | 'declined';
@@ -197,6 +199,7 @@ export async function deployStack(deps: DeployDeps, o: DeployOptions): Promise<D
   const tree: ChangeSetTree = await describeChangeSetTree(cfn, o.stackName, created.id);
   const report = formatChangeReport(tree, { color: o.color ?? Boolean(out.isTTY) });
   out.write(report);
+  if (o.costLines) for (const line of ['', ...(await o.costLines())]) say(line);
 
   if (mode === 'diff') {
     await deleteChangeSet(cfn, o.stackName, created.id);

@@ -8,6 +8,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { costDelta, estimate, renderDelta, rootValuesOf, type CostDelta } from '../cost';
 import type { Json } from '../grade/tree';
+import { deploysSecondary } from '../params';
 
 export interface CostSection {
   /** The parameter file, as named in the report (`parameters/dev.json`). */
@@ -29,7 +30,7 @@ export async function costSections(cwd: string, before: ReadonlyMap<string, Json
   for (const params of parameterFiles) {
     try {
       const { file, displayName, values } = await rootValuesOf({ params, cwd });
-      const side = (templates: ReadonlyMap<string, Json>) => estimate({ templates, rootValues: values, region: file.regions.primary, stackName: file.stackName, secondaryFile: templates.has('secondary.yaml') ? 'secondary.yaml' : false });
+      const side = (templates: ReadonlyMap<string, Json>) => estimate({ templates, rootValues: values, region: file.regions.primary, stackName: file.stackName, secondaryFile: deploysSecondary(file) && templates.has('secondary.yaml') ? 'secondary.yaml' : false });
       if (!before.has('root.yaml') || !after.has('root.yaml')) {
         out.push({ params: displayName, error: 'no root.yaml on both sides' });
         continue;

@@ -1,7 +1,7 @@
 /** NAT gateways, public IPv4 addresses, interface endpoints, Route 53 health checks. */
 import { HOURS_PER_MONTH } from '../schedule';
 import { EMPTY_DEPS, unionDeps } from '../evaluate';
-import { handlerOf, rawProp } from '../flows';
+import { handlerOf, inVpc } from '../flows';
 import { GB, gb, item, type Pricer, type PricingContext } from '../pricer';
 import { tokenId, type ResourceView } from '../view';
 
@@ -25,9 +25,11 @@ export const natGateway: Pricer = {
     let deps: ReadonlySet<string> = EMPTY_DEPS;
     for (const [key, f] of ctx.flows.functions) {
       const fn = ctx.resources.get(key)!;
-      if (handlerOf(fn) !== 'poller' || rawProp(fn, 'VpcConfig') === undefined) continue;
+      // Outside the VPC (FunctionsInVpc=false) the poller reaches the APIs directly, not through NAT.
+      const placed = inVpc(fn);
+      if (handlerOf(fn) !== 'poller' || !placed.value) continue;
       bytes += (f.invocations * f.recordsPerInvocation * NAT_BYTES_PER_ENTITY) / natsInVpc;
-      deps = unionDeps(deps, f.deps);
+      deps = unionDeps(deps, f.deps, placed.deps);
     }
     return {
       noun: 'NAT gateway',
