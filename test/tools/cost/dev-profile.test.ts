@@ -58,12 +58,14 @@ describe('dev.json', () => {
     expect(on.monthly.fixed - off.monthly.fixed).toBeCloseTo(usd, 2);
   });
 
-  test('the secondary stack (toggles.secondaryStack) adds its on-demand standby stream and replica key; its WAF follows toggles.waf', async () => {
+  test('the secondary stack (toggles.secondaryStack) adds its on-demand standby stream, replica key and two standby alarms; its WAF follows toggles.waf', async () => {
     const off = estimate(await devInput());
     const on = estimate(await devInput({}, true));
-    expect(fixedOf(on, 'secondary')).toBeCloseTo(H * 0.04 + 1, 6);
-    expect(on.monthly.fixed - off.monthly.fixed).toBeCloseTo(H * 0.04 + 1, 6);
-    expect(fixedOf(estimate(await devInput({ EnableWaf: 'true' }, true)), 'secondary')).toBeCloseTo(H * 0.04 + 1 + 9, 6);
+    const standby = H * 0.04 + 1 + 2 * 0.1; // us-west-2: stream-hours, one CMK, two standard alarms
+    expect(fixedOf(on, 'secondary')).toBeCloseTo(standby, 6);
+    // …and the primary's two secrets gain a replica there ($0.40 a secret-month each in us-west-2).
+    expect(on.monthly.fixed - off.monthly.fixed).toBeCloseTo(standby + 2 * 0.4, 6);
+    expect(fixedOf(estimate(await devInput({ EnableWaf: 'true' }, true)), 'secondary')).toBeCloseTo(standby + 9, 6);
   });
 
   test('FunctionsInVpc changes no fixed cost, but only functions in the VPC send the poller traffic through the NAT gateway', async () => {

@@ -136,7 +136,7 @@ describe('the lines before the confirm prompt', () => {
     const { client } = await fakeCfn({ values: devValues, secondary: { parameters: { NamePrefix: 'stockwx-dev', Environment: 'dev', PrimaryRegion: 'us-east-1', EnableWaf: 'true' } } });
     const lines = await cost.secondaryLines(client, devValues);
     expect(lines[0]).toBe(`monthly cost of ${STACK}-secondary (offline estimate at list prices, as npm run cost prints it):`);
-    expect(lines[1]).toMatch(/^ {2}−\$9\.00\/month \(\$39\.20 → \$30\.20; /); // standby stream $29.20 + key $1 (+ WAF $5 + 4 rules)
+    expect(lines[1]).toMatch(/^ {2}−\$9\.00\/month \(\$39\.\d\d → \$30\.\d\d; fixed −\$9\.00, /); // standby stream $29.20 + key $1 + alarms and usage (+ WAF $5 + 4 rules)
     expect(lines[2]).toBe('    −$9.00/month: 1 WAF web ACL removed from secondary');
   });
 });
