@@ -21,7 +21,7 @@ import { displayPath, loadParameterFile, parseOverrides, resolveParameterFile, r
 import { parseDuration, type Clock } from './clock';
 import { deployStack, type DeployOptions, type DeployResult } from './deploy';
 import { guardReplication, readSecondary, REPLICA_PARAMETER, type SecondaryState } from './dr';
-import { cliHintFlags, resolveEndpoints, type Endpoints } from './endpoints';
+import { ACCOUNT_SERVICES, cliHintFlags, resolveEndpoints, SERVICES, type Endpoints } from './endpoints';
 import { DeployError, ParameterFileError } from './errors';
 import { writeOutputs } from './outputs';
 import { createClients, preflight, resolveRegion, type AwsClients } from './preflight';
@@ -48,6 +48,8 @@ export interface DeployArgs {
   readonly secondary: boolean;
   readonly allowDrRemoval: boolean;
   readonly noBuild: boolean;
+  /** `--no-preflight`: do not read the account before the change set (account-checks/). */
+  readonly noPreflight: boolean;
   readonly packageOnly: boolean;
   readonly debug: boolean;
 }
@@ -71,6 +73,7 @@ export const DEPLOY_USAGE = [
   '  --secondary                deploy generated/secondary.yaml in regions.secondary first',
   '  --allow-dr-removal         allow a deploy that empties ReplicaKmsKeyArn on a stack that replicates',
   '  --no-build                 do not rebuild stale templates or handlers',
+  '  --no-preflight             do not read the account first (singletons, quotas, certificates …)',
   '  --debug                    stack traces on errors',
 ].join('\n');
 
@@ -102,6 +105,7 @@ export const DEPLOY_CLI = {
     'execute-timeout': { type: 'string' },
     secondary: { type: 'boolean' },
     'allow-dr-removal': { type: 'boolean' },
+    'no-preflight': { type: 'boolean' },
   },
 } as const;
 
@@ -145,6 +149,7 @@ export function deployArgsFrom(v: AnyValues, o: { packageOnly?: boolean } = {}):
     secondary: v.secondary ?? false,
     allowDrRemoval: v['allow-dr-removal'] ?? false,
     noBuild: v['no-build'] ?? false,
+    noPreflight: v['no-preflight'] ?? false,
     packageOnly: o.packageOnly ?? false,
     debug: v.debug ?? false,
   };
@@ -209,6 +214,9 @@ export function feedFromSecondary(outputs: Readonly<Record<string, string>>): Re
   return Object.fromEntries(Object.entries(outputs).filter(([k, v]) => k in ROOT_PARAMETERS && v !== ''));
 }
 
+/** The account checks, loaded on first use: `npm run package` shares this file and never loads their SDK clients. */
+const accountChecks = (): typeof import('./account-checks/index.js') => require('./account-checks') as typeof import('./account-checks/index.js');
+
 async function exists(file: string): Promise<boolean> {
   return access(file).then(
     () => true,
@@ -238,7 +246,7 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
   const overrides = parsedOverrides.values;
   const outputsDir = path.join(deps.repoRoot, '.deploy');
   const secondaryName = secondaryStackName(params.stackName);
-  const endpoints: Endpoints = resolveEndpoints(args.endpointUrl, env);
+  const endpoints: Endpoints = resolveEndpoints(args.endpointUrl, env, [...SERVICES, ...ACCOUNT_SERVICES]);
   const rerun = `npm run ${args.packageOnly ? 'package' : args.diff ? 'diff' : 'deploy'} -- --params ${args.params}`;
 
   // Validate the final values once before touching AWS (the secondary feed is re-checked later).
@@ -266,7 +274,7 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
 
   if (args.packageOnly) {
     const clients = makeClients(primaryRegion);
-    const who = await preflight(clients, { profile: args.profile, checks: [] });
+    const who = await preflight(clients, { profile: args.profile });
     say(`account ${who.account} as ${who.arn} in ${primaryRegion}`);
     const result = await runPackagePipeline({
       repoRoot: deps.repoRoot,
@@ -298,7 +306,21 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
     const clients = makeClients(secondaryRegion);
     const who = await preflight(clients, { profile: args.profile });
     say(`account ${who.account} as ${who.arn} in ${secondaryRegion}`);
-    const rootValues = resolveRootParameters(params, { overrides, displayName: display }).values;
+    const rootResolved = resolveRootParameters(params, { overrides, displayName: display });
+    const secondaryValues = await accountChecks().accountPreflight({
+      kind: 'secondary',
+      repoRoot: deps.repoRoot,
+      stackName: secondaryName,
+      region: secondaryRegion,
+      parameters: secondaryParameters(await readFile(template, 'utf8'), rootResolved.values, primaryRegion),
+      sources: rootResolved.sources,
+      displayName: display,
+      account: who.account,
+      clients,
+      clientsOf: makeClients,
+      skip: args.noPreflight,
+      say,
+    });
     const result = await deployStack(
       {
         cfn: clients.cfn,
@@ -327,7 +349,7 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
       },
       {
         stackName: secondaryName,
-        parameters: secondaryParameters(await readFile(template, 'utf8'), rootValues, primaryRegion),
+        parameters: secondaryValues,
         tags: stackTags(params),
         region: secondaryRegion,
         hintFlags: cliHintFlags(secondaryRegion, clients.endpoints ?? endpoints),
@@ -362,6 +384,22 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
     });
     if (warning) say(warning);
   }
+  // The account before the change set: adapt the singleton toggles, or stop with the fix (exit 2).
+  const parameters = await accountChecks().accountPreflight({
+    kind: 'root',
+    repoRoot: deps.repoRoot,
+    stackName: params.stackName,
+    region: primaryRegion,
+    secondaryRegion,
+    parameters: resolved.values,
+    sources: resolved.sources,
+    displayName: display,
+    account: who.account,
+    clients,
+    clientsOf: makeClients,
+    skip: args.noPreflight,
+    say,
+  });
   const packageTemplate = async (): Promise<string> =>
     (
       await runPackagePipeline({
@@ -382,7 +420,7 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
     { cfn: clients.cfn, clock: deps.clock, out: deps.out, confirm: deps.confirm, env: deps.env, signal: deps.signal, packageTemplate },
     {
       stackName: params.stackName,
-      parameters: resolved.values,
+      parameters,
       tags: stackTags(params),
       region: primaryRegion,
       hintFlags: cliHintFlags(primaryRegion, clients.endpoints ?? endpoints),
