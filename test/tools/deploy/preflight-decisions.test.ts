@@ -30,6 +30,7 @@ function target(parameters: Record<string, string> = {}, o: { kind?: 'root' | 's
     region,
     parameters,
     fromFlag: new Set(o.flags ?? []),
+    overridable: () => kind === 'root',
     origin: () => 'parameters/prod.json',
     fileKey: fileKeyOf,
     secondaryRegion: kind === 'root' ? 'us-west-2' : undefined,

@@ -8,6 +8,7 @@
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CloudFormationClient, CreateChangeSetCommand, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { APIGatewayClient, GetAccountCommand } from '@aws-sdk/client-api-gateway';
 import { CloudTrailClient, DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient, DescribeConfigurationRecordersCommand } from '@aws-sdk/client-config-service';
 import { CostExplorerClient, ListCostAllocationTagsCommand } from '@aws-sdk/client-cost-explorer';
@@ -58,6 +59,7 @@ async function prodTarget(overrides: Record<string, string> = {}, region = 'us-e
     region,
     parameters: resolved.values,
     fromFlag: new Set(Object.keys(overrides)),
+    overridable: () => true,
     origin: (k) => (k in overrides ? '--parameter' : 'parameters/prod.json'),
     fileKey: fileKeyOf,
     secondaryRegion: 'us-west-2',
@@ -338,6 +340,43 @@ describe('npm run deploy with the preflight (mocked account, fake CloudFormation
     const r = await deploy(['--parameter', 'EnableGuardDuty=true']);
     expect(r.sent).toMatchObject({ EnableGuardDuty: 'true' });
     expect(r.text).toContain('preflight: EnableGuardDuty=true from --parameter wins over the preflight');
+  });
+
+  test('--secondary: the secondary stack gets its own adaptation in its region (ManageStandbyApiGatewayAccount)', async () => {
+    account();
+    await copyFile(path.join(REPO, 'generated', 'secondary.yaml'), path.join(dir, 'generated', 'secondary.yaml'));
+    const apigw = mock(mockClient(APIGatewayClient));
+    apigw.on(GetAccountCommand).resolves({ cloudwatchRoleArn: `arn:aws:iam::${ACCOUNT}:role/org-apigateway-logs` });
+    const clock = fakeClock(T0);
+    const stackOf = (name: string, id: string) =>
+      fakeCloudFormation(clock, {
+        stack: { name, id, on: { execute: [{ at: 0, status: 'CREATE_IN_PROGRESS' }, { at: 10_000, status: 'CREATE_COMPLETE' }] }, outputs: [] },
+        changeSet: { id: `${id}-cs`, name: 'deploy-x', statuses: ['CREATE_COMPLETE'], changes: [resourceChange('Add', 'Thing', 'AWS::SNS::Topic')] },
+        events: [],
+      });
+    const secondary = stackOf('stockwx-prod-secondary', 'arn:secondary');
+    const primary = stackOf('stockwx-prod', 'arn:primary');
+    const sts = new STSClient({ region: 'us-east-1', credentials });
+    mock(mockClient(sts)).on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/deployer` });
+    const s3 = new S3Client({ region: 'us-east-1', credentials });
+    mock(mockClient(s3)).on(HeadObjectCommand).resolves({});
+    const out = memoryOutput();
+    const code = await runDeployCommand(parseDeployArgs(['--params', 'prod', '--yes', '--secondary', '--bucket', 'b', '--secondary-bucket', 'b2', '--no-build']), {
+      repoRoot: dir,
+      out,
+      clock,
+      confirm: async () => true,
+      interactive: false,
+      clients: (region) => ({ region, cfn: region === 'us-west-2' ? secondary.client : primary.client, sts, s3, account: accountClients(region) }),
+      env: {},
+    });
+    expect(code).toBe(0);
+    const sent = Object.fromEntries((secondary.mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+    expect(sent).toMatchObject({ ManageStandbyApiGatewayAccount: 'false', NamePrefix: 'stockwx-prod', PrimaryRegion: 'us-east-1' });
+    expect(out.text()).toContain(
+      `preflight: ManageStandbyApiGatewayAccount=false (the template default: true): API Gateway in us-west-2 already logs through arn:aws:iam::${ACCOUNT}:role/org-apigateway-logs (one setting per account and region; setting ours would replace it); only --no-preflight keeps ManageStandbyApiGatewayAccount=true (a parameter of secondary.yaml, not of the root)`,
+    );
+    expect(out.text()).toContain('preflight: stockwx-prod-secondary in us-west-2: 1 check, 1 parameter set (ManageStandbyApiGatewayAccount=false), 0 warnings');
   });
 
   test('--no-preflight reads nothing, deploys the parameters as given, and warns', async () => {

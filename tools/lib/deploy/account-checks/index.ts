@@ -25,6 +25,7 @@
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { ROOT_PARAMETERS } from '../../../../templates-src/parameters';
 import type { ParameterSource } from '../../params';
 import { fileKeyOf } from '../../params-schema';
 import { DeployError } from '../errors';
@@ -219,7 +220,10 @@ export async function runAccountChecks(o: RunOptions): Promise<AccountPreflight>
           const was = origins.size === 1 ? `${[...origins][0]}: ${keys.map(before).join(', ')}` : keys.map((k) => `${k}=${before(k)} from ${t.origin(k)}`).join(', ');
           Object.assign(parameters, apply);
           Object.assign(adapted, apply);
-          say(`${assignments(apply)} (${was}): ${outcome.because}; ${keys.map((k) => `--parameter ${k}=${before(k)}`).join(' ')} overrides this`);
+          const undo = keys.every((k) => t.overridable(k))
+            ? `${keys.map((k) => `--parameter ${k}=${before(k)}`).join(' ')} overrides this`
+            : `only --no-preflight keeps ${keys.map((k) => `${k}=${before(k)}`).join(', ')} (a parameter of ${t.plan.top}, not of the root)`;
+          say(`${assignments(apply)} (${was}): ${outcome.because}; ${undo}`);
           break;
         }
       }
@@ -292,6 +296,7 @@ export async function accountPreflight(o: DeployPreflightOptions): Promise<Recor
     region: o.region,
     parameters: o.parameters,
     fromFlag: new Set(Object.keys(o.parameters).filter((k) => rootSource(k) === 'flag')),
+    overridable: (k) => k in ROOT_PARAMETERS,
     origin: (k) => {
       const source = rootSource(k);
       if (source) return ORIGIN[source](o.displayName);

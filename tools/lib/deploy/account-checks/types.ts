@@ -23,6 +23,8 @@ export interface Target {
   readonly parameters: Readonly<Record<string, string>>;
   /** Parameters the user set with `--parameter Key=Value`: an adaptation never overrides them. */
   readonly fromFlag: ReadonlySet<string>;
+  /** Whether `--parameter` can set this parameter (root parameters only). */
+  readonly overridable: (parameter: string) => boolean;
   /** Where each other parameter came from, for messages (`parameters/prod.json`, `the template default`). */
   readonly origin: (parameter: string) => string;
   /** The parameter-file key that feeds a parameter (`toggles.guardDuty`), for fixes; undefined when none. */
