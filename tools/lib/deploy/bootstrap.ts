@@ -85,7 +85,7 @@ export async function runBootstrapCommand(args: BootstrapArgs, deps: BootstrapDe
   if (!args.yes && !deps.interactive) throw new UsageError('stdin is not a terminal: pass --yes to bootstrap without confirmation');
   const endpoints = resolveEndpoints(args.endpointUrl, env);
   const clients = (deps.clients ?? ((r: string) => createClients(r, { profile: args.profile, endpoints })))(region);
-  const who = await preflight(clients, { profile: args.profile, checks: [] });
+  const who = await preflight(clients, { profile: args.profile });
   deps.out.write(`account ${who.account} as ${who.arn} in ${region}\n`);
   const result = await deployStack(
     { cfn: clients.cfn, clock: deps.clock, out: deps.out, confirm: deps.confirm, env: deps.env, packageTemplate: async () => bootstrapTemplate() },

@@ -22,7 +22,7 @@ import { parseDuration, type Clock } from './clock';
 import { DeployCost } from './cost-line';
 import { deployStack, type DeployOptions, type DeployResult } from './deploy';
 import { guardReplication, readSecondary, REPLICA_PARAMETER, type SecondaryState } from './dr';
-import { cliHintFlags, resolveEndpoints, type Endpoints } from './endpoints';
+import { ACCOUNT_SERVICES, cliHintFlags, resolveEndpoints, SERVICES, type Endpoints } from './endpoints';
 import { DeployError, ParameterFileError } from './errors';
 import { writeOutputs } from './outputs';
 import { createClients, preflight, resolveRegion, type AwsClients } from './preflight';
@@ -49,6 +49,8 @@ export interface DeployArgs {
   readonly secondary: boolean;
   readonly allowDrRemoval: boolean;
   readonly noBuild: boolean;
+  /** `--no-preflight`: do not read the account before the change set (account-checks/). */
+  readonly noPreflight: boolean;
   readonly packageOnly: boolean;
   readonly debug: boolean;
 }
@@ -72,6 +74,7 @@ export const DEPLOY_USAGE = [
   '  --secondary                deploy generated/secondary.yaml in regions.secondary first',
   '  --allow-dr-removal         allow a deploy that empties ReplicaKmsKeyArn on a stack that replicates',
   '  --no-build                 do not rebuild stale templates or handlers',
+  '  --no-preflight             do not read the account first (singletons, quotas, certificates …)',
   '  --debug                    stack traces on errors',
 ].join('\n');
 
@@ -103,6 +106,7 @@ export const DEPLOY_CLI = {
     'execute-timeout': { type: 'string' },
     secondary: { type: 'boolean' },
     'allow-dr-removal': { type: 'boolean' },
+    'no-preflight': { type: 'boolean' },
   },
 } as const;
 
@@ -146,6 +150,7 @@ export function deployArgsFrom(v: AnyValues, o: { packageOnly?: boolean } = {}):
     secondary: v.secondary ?? false,
     allowDrRemoval: v['allow-dr-removal'] ?? false,
     noBuild: v['no-build'] ?? false,
+    noPreflight: v['no-preflight'] ?? false,
     packageOnly: o.packageOnly ?? false,
     debug: v.debug ?? false,
   };
@@ -210,6 +215,9 @@ export function feedFromSecondary(outputs: Readonly<Record<string, string>>): Re
   return Object.fromEntries(Object.entries(outputs).filter(([k, v]) => k in ROOT_PARAMETERS && v !== ''));
 }
 
+/** The account checks, loaded on first use: `npm run package` shares this file and never loads their SDK clients. */
+const accountChecks = (): typeof import('./account-checks/index.js') => require('./account-checks') as typeof import('./account-checks/index.js');
+
 async function exists(file: string): Promise<boolean> {
   return access(file).then(
     () => true,
@@ -239,7 +247,7 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
   const overrides = parsedOverrides.values;
   const outputsDir = path.join(deps.repoRoot, '.deploy');
   const secondaryName = secondaryStackName(params.stackName);
-  const endpoints: Endpoints = resolveEndpoints(args.endpointUrl, env);
+  const endpoints: Endpoints = resolveEndpoints(args.endpointUrl, env, [...SERVICES, ...ACCOUNT_SERVICES]);
   const rerun = `npm run ${args.packageOnly ? 'package' : args.diff ? 'diff' : 'deploy'} -- --params ${args.params}`;
 
   // Validate the final values once before touching AWS (the secondary feed is re-checked later).
@@ -270,7 +278,7 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
 
   if (args.packageOnly) {
     const clients = makeClients(primaryRegion);
-    const who = await preflight(clients, { profile: args.profile, checks: [] });
+    const who = await preflight(clients, { profile: args.profile });
     say(`account ${who.account} as ${who.arn} in ${primaryRegion}`);
     const result = await runPackagePipeline({
       repoRoot: deps.repoRoot,
@@ -303,7 +311,21 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
     const clients = makeClients(secondaryRegion);
     const who = await preflight(clients, { profile: args.profile });
     say(`account ${who.account} as ${who.arn} in ${secondaryRegion}`);
-    const rootValues = resolveRootParameters(params, { overrides, displayName: display }).values;
+    const rootResolved = resolveRootParameters(params, { overrides, displayName: display });
+    const secondaryValues = await accountChecks().accountPreflight({
+      kind: 'secondary',
+      repoRoot: deps.repoRoot,
+      stackName: secondaryName,
+      region: secondaryRegion,
+      parameters: secondaryParameters(await readFile(template, 'utf8'), rootResolved.values, primaryRegion),
+      sources: rootResolved.sources,
+      displayName: display,
+      account: who.account,
+      clients,
+      clientsOf: makeClients,
+      skip: args.noPreflight,
+      say,
+    });
     const result = await deployStack(
       {
         cfn: clients.cfn,
@@ -332,11 +354,11 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
       },
       {
         stackName: secondaryName,
-        parameters: secondaryParameters(await readFile(template, 'utf8'), rootValues, primaryRegion),
+        parameters: secondaryValues,
         tags: stackTags(params),
         region: secondaryRegion,
         hintFlags: cliHintFlags(secondaryRegion, clients.endpoints ?? endpoints),
-        costLines: () => cost.secondaryLines(clients.cfn, rootValues),
+        costLines: () => cost.secondaryLines(clients.cfn, rootResolved.values),
         ...runOptions,
       },
     );
@@ -353,14 +375,12 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
     const found = await readSecondary(makeClients(secondaryRegion).cfn, secondaryName, secondaryRegion);
     if (found.stack && mode === 'deploy') await writeOutputs(outputsDir, secondaryName, found.outputs);
     // Without a secondary stack (toggles.secondaryStack false) none of its outputs are used, even one left in the cloud.
-    secondary = deploysSecondary(params) ? found : { outputs: {}, seen: `${found.seen}; ${display} sets toggles.secondaryStack to false, so none of its outputs are used` };
+    secondary = deploysSecondary(params) ? found : { outputs: {}, disabled: true, seen: `${found.seen}; ${display} sets toggles.secondaryStack to false, so none of its outputs are used` };
     if (found.stack && !deploysSecondary(params)) say(`note: ${found.seen}, unused while ${display} sets toggles.secondaryStack to false, and still billed: delete it, or set the toggle to true`);
   }
   const fromSecondary = feedFromSecondary(secondary.outputs);
   if (Object.keys(fromSecondary).length > 0) say(`using ${Object.keys(fromSecondary).join(', ')} from ${secondary.seen}`);
   const resolved = resolveRootParameters(params, { overrides, fromSecondary, displayName: display });
-  const budgeted = cost.withBudget(resolved);
-  if (budgeted.line) say(budgeted.line);
   if (REPLICA_PARAMETER in ROOT_PARAMETERS) {
     const warning = await guardReplication({
       stackName: params.stackName,
@@ -373,6 +393,25 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
     });
     if (warning) say(warning);
   }
+  // The account before the change set: adapt the singleton toggles, or stop with the fix (exit 2).
+  const parameters = await accountChecks().accountPreflight({
+    kind: 'root',
+    repoRoot: deps.repoRoot,
+    stackName: params.stackName,
+    region: primaryRegion,
+    secondaryRegion,
+    parameters: resolved.values,
+    sources: resolved.sources,
+    displayName: display,
+    account: who.account,
+    clients,
+    clientsOf: makeClients,
+    skip: args.noPreflight,
+    say,
+  });
+  // The budget comes from the estimate of what will be deployed: after the preflight's adaptations.
+  const budgeted = cost.withBudget({ ...resolved, values: parameters });
+  if (budgeted.line) say(budgeted.line);
   const packageTemplate = async (): Promise<string> =>
     (
       await runPackagePipeline({

@@ -135,7 +135,7 @@ export async function deployStack(deps: DeployDeps, o: DeployOptions): Promise<D
     if (problem === undefined) say(`--recreate: ${o.stackName} is ${state.status} with everything its template declares; nothing to recreate, updating`);
     else {
       say(`--recreate: ${problem}`);
-      if (!o.yes && !(await deps.confirm(`Delete ${o.stackName} and create it again? Retain policies keep buckets, tables and keys. [y/N] `))) {
+      if (!o.yes && !(await deps.confirm(`Delete ${o.stackName} and create it again? Stateful resources are RetainExceptOnCreate: those of an operation that completed are kept, and their fixed names then block the new create. [y/N] `))) {
         return { outcome: 'declined', exitCode: 1, outputs: {} };
       }
       state = await deleteAndWait(deps, o, state, pollMs, hint);
@@ -148,7 +148,7 @@ export async function deployStack(deps: DeployDeps, o: DeployOptions): Promise<D
     say(`stack ${o.stackName} is ROLLBACK_COMPLETE: its first create failed and CloudFormation cannot update it.`);
     for (const f of failures) say(`  ${describeEvent(f)}`);
     if (!o.recreate || mode === 'diff') {
-      throw new DeployError(`stack ${o.stackName} is ROLLBACK_COMPLETE; fix the cause above, then re-run ${rerun} with --recreate to delete and create it again (Retain policies keep buckets, tables and keys)`);
+      throw new DeployError(`stack ${o.stackName} is ROLLBACK_COMPLETE; fix the cause above, then re-run ${rerun} with --recreate to delete and create it again (the rollback of the failed create already removed its RetainExceptOnCreate resources, so their names are free)`);
     }
     state = await deleteAndWait(deps, o, state, pollMs, hint);
   }
@@ -350,7 +350,7 @@ async function deleteAndWait(deps: DeployDeps, o: DeployOptions, state: StackSta
 async function noChanges(deps: DeployDeps, o: DeployOptions, rerun: string): Promise<DeployResult> {
   deps.out.write(`no changes: ${o.stackName} has the template and parameters of this deploy\n`);
   if ((o.mode ?? 'deploy') === 'diff') return { outcome: 'no-changes', exitCode: 0, outputs: {} };
-  const verified = await verifyStack(deps.cfn, o.stackName, 'NONE', `The template is unchanged, so an update cannot repair this: re-run ${rerun} with --recreate to delete the stack and create it again (Retain policies keep buckets, tables and keys)`);
+  const verified = await verifyStack(deps.cfn, o.stackName, 'NONE', `The template is unchanged, so an update cannot repair this: re-run ${rerun} with --recreate to delete the stack and create it again (its stateful resources are RetainExceptOnCreate and survive that delete: empty and delete them first, or their fixed names fail the new create)`);
   await writeOutputs(o.outputsDir ?? '.deploy', o.stackName, verified.outputs);
   deps.out.write(formatOutputs(verified.outputs));
   deps.out.write(`${o.stackName} is ${verified.stack.StackStatus}, every declared output present\n`);

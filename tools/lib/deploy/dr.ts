@@ -27,6 +27,8 @@ export interface SecondaryState {
   /** `stockwx-prod-secondary in us-west-2 is UPDATE_COMPLETE`, for messages. */
   readonly seen: string;
   readonly stack?: Stack;
+  /** The parameter file turns the secondary stack off (`toggles.secondaryStack: false`): its outputs are not used. */
+  readonly disabled?: boolean;
 }
 
 /** DescribeStacks of the secondary stack in its own region. */
@@ -112,6 +114,6 @@ export async function guardReplication(i: DrGuardInput): Promise<string | undefi
   const list = removed.length > 0 ? removed.join('; ') : 'the replication settings of the nested stacks';
   if (i.allowRemoval) return `--allow-dr-removal: ${i.stackName} in ${i.region} stops replicating (${REPLICA_PARAMETER} was ${now}): ${list}`;
   throw new DeployError(
-    `${i.stackName} in ${i.region} replicates with ${REPLICA_PARAMETER}=${now}, but this deploy would send '' (${i.secondary.seen}${i.secondary.stack ? `, without a ${REPLICA_PARAMETER} output` : ''}), which removes: ${list}. Deploy the secondary first (--secondary), pass --parameter ${REPLICA_PARAMETER}=<arn>, or re-run with --allow-dr-removal to remove replication on purpose`,
+    `${i.stackName} in ${i.region} replicates with ${REPLICA_PARAMETER}=${now}, but this deploy would send '' (${i.secondary.seen}${i.secondary.stack ? `, without a ${REPLICA_PARAMETER} output` : ''}), which removes: ${list}. ${i.secondary.disabled ? 'Set toggles.secondaryStack to true and deploy the secondary first (--secondary)' : 'Deploy the secondary first (--secondary)'}, pass --parameter ${REPLICA_PARAMETER}=<arn>, or re-run with --allow-dr-removal to remove replication on purpose`,
   );
 }

@@ -5,7 +5,7 @@
  * | source (highest first)                          | applies to                        |
  * |-------------------------------------------------|-----------------------------------|
  * | `--endpoint-url <url>`                          | every service                     |
- * | `AWS_ENDPOINT_URL_<SERVICE>` (`_CLOUDFORMATION`, `_S3`, `_STS`) | that service      |
+ * | `AWS_ENDPOINT_URL_<SERVICE>` (`_CLOUDFORMATION`, `_S3`, `_STS`; the preflight's: ACCOUNT_SERVICES) | that service |
  * | `AWS_ENDPOINT_URL`                              | every service                     |
  * | (none)                                          | AWS                               |
  *
@@ -21,17 +21,27 @@ import { UsageError } from '../errors';
 export const SERVICES = ['CLOUDFORMATION', 'S3', 'STS'] as const;
 export type Service = (typeof SERVICES)[number];
 
-export type Endpoints = Readonly<Partial<Record<Service, string>>>;
+/**
+ * The services the deploy preflight reads the account with (tools/lib/deploy/account-checks/), by
+ * the same IDs: the SDK's `serviceId` upper-cased, spaces as `_` ("Config Service" → CONFIG_SERVICE).
+ */
+export const ACCOUNT_SERVICES = ['GUARDDUTY', 'SECURITYHUB', 'CONFIG_SERVICE', 'CLOUDTRAIL', 'API_GATEWAY', 'COST_EXPLORER', 'LAMBDA', 'SERVICE_QUOTAS', 'EC2', 'ACM', 'QUICKSIGHT', 'SECRETS_MANAGER'] as const;
+export type AccountService = (typeof ACCOUNT_SERVICES)[number];
 
-/** The endpoint of each service, or none for AWS. Bad URLs are usage errors naming the flag or variable. */
-export function resolveEndpoints(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Endpoints {
+export type Endpoints = Readonly<Partial<Record<Service | AccountService, string>>>;
+
+/**
+ * The endpoint of each of `services` (@default SERVICES), or none for AWS. Bad URLs are usage
+ * errors naming the flag or variable.
+ */
+export function resolveEndpoints(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, services: readonly (Service | AccountService)[] = SERVICES): Endpoints {
   if (flag !== undefined) {
     const url = urlFlag('endpoint-url', flag);
-    return Object.fromEntries(SERVICES.map((s) => [s, url]));
+    return Object.fromEntries(services.map((s) => [s, url]));
   }
   if (/^true$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? '')) return {};
-  const out: Partial<Record<Service, string>> = {};
-  for (const service of SERVICES) {
+  const out: Partial<Record<Service | AccountService, string>> = {};
+  for (const service of services) {
     const name = env[`AWS_ENDPOINT_URL_${service}`] ? `AWS_ENDPOINT_URL_${service}` : env.AWS_ENDPOINT_URL ? 'AWS_ENDPOINT_URL' : undefined;
     if (!name) continue;
     try {

@@ -1,13 +1,14 @@
 /**
  * Preflight: region and credentials from the SDK's standard chain (env, --profile/AWS_PROFILE,
  * SSO, instance roles), checked with sts:GetCallerIdentity under a short timeout before
- * anything else (RELIABILITY case 14), then the account checks (`ACCOUNT_CHECKS`, empty today:
- * issue 12 adds GuardDuty/Config/Security Hub detection as more entries of that list).
+ * anything else (RELIABILITY case 14). The account checks (GuardDuty, Config, quotas, …) need the
+ * resolved parameters, so `npm run deploy`/`diff` run them later, before packaging:
+ * account-checks/index.ts (`ACCOUNT_CHECKS`, `runAccountChecks`).
  *
  * Every SDK client the deploy tools use is made here: endpoints from `--endpoint-url` or
  * AWS_ENDPOINT_URL[_<SERVICE>] (endpoints.ts), reads with the SDK's standard retries (3 attempts),
  * the non-idempotent CloudFormation calls sent once (once.ts), and a request timeout so a lost
- * answer is noticed.
+ * answer is noticed. The account checks' clients (account-checks/clients.ts) are made on first use.
  */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -17,6 +18,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { REGION } from '../../../contracts/values';
 import { isRegionName, quietSdkNodeWarning } from '../cli';
 import { UsageError } from '../errors';
+import { createAccountClients, type AccountClients } from './account-checks/clients';
 import { resolveEndpoints, type Endpoints } from './endpoints';
 import { DeployError } from './errors';
 
@@ -37,6 +39,11 @@ export interface AwsClients {
   readonly s3: S3Client;
   /** Where each service is reached (empty: AWS). @default {} */
   readonly endpoints?: Endpoints;
+  /**
+   * The account checks' clients of this region (made on first use). @default none: a deploy with
+   * clients that lack them (a test double) skips the account checks and says so
+   */
+  readonly account?: AccountClients;
 }
 
 /**
@@ -64,6 +71,7 @@ export function createClients(region: string, o: ConnectionOptions = {}): AwsCli
   return {
     region,
     endpoints,
+    account: createAccountClients(region, { credentials, endpoints }),
     cfn: new CloudFormationClient({ region, credentials, ...at(endpoints.CLOUDFORMATION), requestHandler: new NodeHttpHandler({ connectionTimeout: 10_000, requestTimeout }) }),
     sts: new STSClient({
       region,
@@ -118,29 +126,7 @@ export async function checkIdentity(sts: STSClient, region: string, profile?: st
   }
 }
 
-/** What an account check sees: the clients of the region and who we are. */
-export interface AccountContext {
-  readonly clients: AwsClients;
-  readonly identity: Identity;
-}
-
-/**
- * One check of the target account before anything is deployed (issue 12 adds GuardDuty, Config
- * and Security Hub detection here). Returns problems, one line each (what, where, fix); empty when fine.
- */
-export interface AccountCheck {
-  readonly name: string;
-  check(context: AccountContext): Promise<readonly string[]>;
-}
-
-/** The checks every deploy runs after the identity check. */
-export const ACCOUNT_CHECKS: readonly AccountCheck[] = [];
-
-/** Identity first, then every account check; all their problems are reported at once. */
-export async function preflight(clients: AwsClients, o: { readonly profile?: string; readonly checks?: readonly AccountCheck[] } = {}): Promise<Identity> {
-  const identity = await checkIdentity(clients.sts, clients.region, o.profile);
-  const problems: string[] = [];
-  for (const c of o.checks ?? ACCOUNT_CHECKS) problems.push(...(await c.check({ clients, identity })));
-  if (problems.length > 0) throw new DeployError(problems.join('\n'));
-  return identity;
+/** The identity check before anything else AWS (the account checks come later: account-checks/). */
+export async function preflight(clients: AwsClients, o: { readonly profile?: string } = {}): Promise<Identity> {
+  return checkIdentity(clients.sts, clients.region, o.profile);
 }
