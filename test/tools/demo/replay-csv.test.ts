@@ -38,7 +38,7 @@ describe('readReplayCsv layouts', () => {
       ['2024-01-02', 5, 5],
       ['2024-01-04', 4.5, 5],
     ]);
-    expect(data.skipped).toEqual([{ line: 3, reason: 'ZZZ: missing or non-numeric close' }]);
+    expect(data.skipped).toEqual([{ line: 3, kind: 'missing or non-numeric field', reason: 'ZZZ: missing close' }]);
   });
 
   test('unnamed leading date column', () => {
@@ -64,7 +64,7 @@ describe('readReplayCsv errors', () => {
   test('duplicate dates for a symbol keep the first row and report the second', () => {
     const data = readReplayCsv('Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,1,1,1\n2024-01-02,1,2,1,3,1\n', { symbol: 'A' });
     expect(data.ticks).toHaveLength(1);
-    expect(data.skipped).toEqual([{ line: 3, reason: 'A: duplicate row for 2024-01-02' }]);
+    expect(data.skipped).toEqual([{ line: 3, kind: 'duplicate date', reason: 'A: a second row for 2024-01-02' }]);
   });
 });
 
