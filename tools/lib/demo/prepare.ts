@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../../../handlers/rules/decide';
-import { UsageError } from '../errors';
+import { ToolError } from '../errors';
 import type { TemplateFacts } from './context';
 import { readReplayCsv, ReplayFormatError, type DateOrder, type ReplayData } from './replay-csv';
 import { localResources, readTemplates, TemplateResolutionError, type LocalNames } from './resources';
@@ -71,24 +71,32 @@ export function readTemplateFacts(rootDir: string, stockDropPercent?: number): T
   };
 }
 
-/** Reads the replay file; unreadable or unusable input is a UsageError (exit 2) naming the file. */
+/** Unusable input (exit 2, printed without the usage text: the flags were fine, the file is not). */
+export class ReplayInputError extends ToolError {
+  override readonly name = 'ReplayInputError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 2, options);
+  }
+}
+
+/** Reads the replay file; unreadable or unusable input is a ReplayInputError (exit 2) naming the file. */
 export function readReplay(file: string, options: { symbol?: string; decimalComma?: boolean; dateOrder?: DateOrder } = {}): ReplayData {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`${file}: cannot read the replay file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass an existing CSV to --replay`);
+    throw new ReplayInputError(`${file}: cannot read the replay file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass an existing CSV to --replay`);
   }
   let replay: ReplayData;
   try {
     replay = readReplayCsv(text, { fileName: file, ...options });
   } catch (err) {
-    if (err instanceof ReplayFormatError) throw new UsageError(err.message, { cause: err });
+    if (err instanceof ReplayFormatError) throw new ReplayInputError(err.message, { cause: err });
     throw err;
   }
   if (replay.ticks.length === 0) {
     const first = replay.skipped[0];
-    throw new UsageError(`${file}: no usable rows to replay${first ? ` (line ${first.line}: ${first.reason})` : ''}`);
+    throw new ReplayInputError(`${file}: no usable rows to replay${first ? ` (line ${first.line}: ${first.reason})` : ''}`);
   }
   return replay;
 }
