@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../../tools/lib/errors';
@@ -63,4 +63,22 @@ describe('npm run demo exit codes (a real process)', () => {
     expect(r.stderr.trim()).toBe(`${file}: line 3 has 7 fields but the header has 6: most likely an unquoted thousands separator or decimal comma (such as 1,055,433 or 12,5) split a number in two; quote such values ("1,055,433", "12,5") or save the file with ';' between fields (and pass --decimal-comma if the commas are decimal commas)`);
     expect(r.stdout).not.toContain('starting kinesalite');
   });
+
+  test('two Ctrl-C in a row: exit 130 at once, and no temp folder of the run is left', async () => {
+    const tmp = mkdtempSync(path.join(dir, 'tmp-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(rootDir, 'tools/demo.ts')], { cwd: rootDir, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('POST http')) resolve();
+      });
+    });
+    expect(readdirSync(tmp).some((d) => d.startsWith('stockwx-demo-s3-'))).toBe(true);
+    child.kill('SIGINT');
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(readdirSync(tmp).filter((d) => d.startsWith('stockwx-demo'))).toEqual([]); // tsx keeps its own cache there
+  }, 60_000);
 });
