@@ -37,6 +37,7 @@ export interface StockSeries {
   /** Epoch seconds of each tick, ascending. */
   readonly t: number[];
   readonly price: number[];
+  readonly prevClose: number[];
   readonly volume: number[];
   readonly sma5: (number | null)[];
   readonly sma20: (number | null)[];
@@ -63,7 +64,7 @@ const ENTITY_PK = /^(STOCK|WEATHER)#([^#]+)$/;
 const SCAN_SEGMENTS = 4;
 
 async function scanMetrics(ctx: DemoContext, services: Services): Promise<{ items: number; ticks: Map<string, Record<string, unknown>[]>; sma: Map<string, Map<string, Record<string, unknown>>> }> {
-  const attributes = ['pk', 'ts', 'price', 'volume', 'tempC', 'windKph', 'precipMm', 'sma5', 'sma20'];
+  const attributes = ['pk', 'ts', 'price', 'prevClose', 'volume', 'tempC', 'windKph', 'precipMm', 'sma5', 'sma20'];
   const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
   const ticks = new Map<string, Record<string, unknown>[]>();
   const sma = new Map<string, Map<string, Record<string, unknown>>>();
@@ -197,6 +198,7 @@ export async function query(ctx: DemoContext, services: Services, produced: Prod
       stocks[name!] = {
         t,
         price: items.map((i) => Number(i.price)),
+        prevClose: items.map((i) => Number(i.prevClose)),
         volume: items.map((i) => Number(i.volume ?? 0)),
         sma5: items.map((i) => num(sma?.get(String(i.ts))?.sma5)),
         sma20: items.map((i) => num(sma?.get(String(i.ts))?.sma20)),
