@@ -7,6 +7,7 @@
  * | -------------------------- | ------------------------------------------------------------------------------------- |
  * | a logger without `info`    | the SDK's loggerMiddleware builds a redacted copy of every input and output for `logger.info` even when the default logger drops it; it skips that work when there is no `info` method (`logger?.info?.(…)`) |
  * | a keep-alive agent with 256 sockets | the handlers write with up to 32 calls in flight each; the default 50 sockets queue them |
+ * | a fixed `endpointProvider` (DynamoDB, Kinesis) | the endpoint rule set is evaluated on every call although a local endpoint is always the same URL; not for S3, whose rules add the bucket to path-style URLs |
  *
  * None of this changes what a call does: the same middleware (including the demo's fault
  * injection and stream capture), retries and serialisation run. Not used: the SDK's
@@ -28,6 +29,12 @@ export function fastLocalConfig(endpoint: string): ReturnType<typeof localClient
     requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: 256 }) }),
     logger: SDK_LOGGER_WITHOUT_INFO,
   };
+}
+
+/** For DynamoDB and Kinesis clients: the endpoint rule set skipped (see the table above). */
+export function fixedEndpointConfig(endpoint: string): ReturnType<typeof fastLocalConfig> & { endpointProvider: () => { url: URL } } {
+  const url = new URL(endpoint);
+  return { ...fastLocalConfig(endpoint), endpointProvider: () => ({ url }) };
 }
 
 /** An S3 client for s3rver: path-style, checksums only when required (else aws-chunked bodies, DESIGN §11). */

@@ -32,7 +32,7 @@ import type { DemoContext } from './context';
 import { createBuckets, createStreams, createTables, startEmulator, type Emulator } from './emulators';
 import { injectDynamoFaults, injectS3Faults, type FaultStats } from './faults';
 import { listShardIds } from './kinesis-source';
-import { fastLocalConfig, fastS3Client } from './local-clients';
+import { fastS3Client, fixedEndpointConfig } from './local-clients';
 import { createStreamCapture, type StreamCapture } from './stream-capture';
 import { passesFilters } from './template-contracts';
 import { Wakeup } from './wakeup';
@@ -171,7 +171,7 @@ export async function startServices(ctx: DemoContext): Promise<Services> {
   });
 
   // --- the handlers' clients ----------------------------------------------------------------
-  const handlerDdb = track(new DynamoDBClient(fastLocalConfig(dynalite.endpoint)));
+  const handlerDdb = track(new DynamoDBClient(fixedEndpointConfig(dynalite.endpoint)));
   const handlerS3 = track(fastS3Client(s3rver.endpoint));
   const faultStats: FaultStats[] = [];
   if (ctx.faults) {
@@ -240,7 +240,7 @@ export async function startServices(ctx: DemoContext): Promise<Services> {
   // --- producers' and readers' clients ------------------------------------------------------
   const kinesisFeed = new Wakeup();
   const newKinesisClient = (): KinesisClient => {
-    const client = track(new KinesisClient(fastLocalConfig(kinesalite.endpoint)));
+    const client = track(new KinesisClient(fixedEndpointConfig(kinesalite.endpoint)));
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const result = await next(args);
@@ -256,9 +256,9 @@ export async function startServices(ctx: DemoContext): Promise<Services> {
     return client;
   };
   const kinesis = newKinesisClient();
-  const readDynamo = track(new DynamoDBClient(fastLocalConfig(dynalite.endpoint)));
+  const readDynamo = track(new DynamoDBClient(fixedEndpointConfig(dynalite.endpoint)));
   const newDynamoClient = (): DynamoDBClient => {
-    const client = track(new DynamoDBClient(fastLocalConfig(dynalite.endpoint)));
+    const client = track(new DynamoDBClient(fixedEndpointConfig(dynalite.endpoint)));
     capture.attach(client);
     countRequests(client, ctx, `extra-${clients.length}`);
     return client;
