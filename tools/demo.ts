@@ -5,8 +5,8 @@
  *
  * The whole pipeline on this machine with embedded AWS services (no account, no internet).
  * Logic: tools/lib/demo/. Exit codes (tools/lib/cli.ts): 0 done, 1 the pipeline's proof failed
- * or the run broke, 2 bad flags or unusable input, 130 interrupted (Ctrl-C; a second Ctrl-C
- * removes the temp folders at once and exits).
+ * or the run broke, 2 bad flags or unusable input, 130 interrupted (Ctrl-C, SIGTERM or SIGHUP;
+ * a second one removes the temp folders at once and exits).
  */
 import './lib/demo/no-xray-context';
 import path from 'node:path';
@@ -105,7 +105,8 @@ async function main(args: CliArgs<typeof SPEC.options>): Promise<number> {
   const cleanup = new Cleanup();
   const controller = new AbortController();
   let interrupts = 0;
-  const onSigint = (): void => {
+  // Ctrl-C, `kill` and a closed terminal all end the run the same way.
+  const onSignal = (): void => {
     interrupts += 1;
     if (interrupts > 1) {
       // A second Ctrl-C: no waiting for services; remove our temp folders now (the emulators'
@@ -119,7 +120,8 @@ async function main(args: CliArgs<typeof SPEC.options>): Promise<number> {
     console.error('\ninterrupted: stopping the local services (Ctrl-C again to force)…');
     controller.abort();
   };
-  process.on('SIGINT', onSigint);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, onSignal);
   try {
     const result = await runDemo({ ...flags, rootDir, signal: controller.signal, print, progress, cleanup });
     for (const line of formatReport(result, { quiet: flags.quiet ?? false, faults: flags.faults ?? false, rootDir })) console.log(line);
@@ -135,7 +137,7 @@ async function main(args: CliArgs<typeof SPEC.options>): Promise<number> {
     }
     throw err;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const s of signals) process.off(s, onSignal);
   }
 }
 

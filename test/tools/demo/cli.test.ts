@@ -75,7 +75,7 @@ describe('npm run demo exit codes (a real process)', () => {
         if (out.includes('POST http')) resolve();
       });
     });
-    expect(readdirSync(tmp).some((d) => d.startsWith('stockwx-demo-s3-'))).toBe(true);
+    expect(readdirSync(tmp).some((d) => d.startsWith('stockwx-demo-'))).toBe(true);
     child.kill('SIGINT');
     child.kill('SIGINT');
     expect(await exited).toBe(130);

@@ -3,7 +3,8 @@
  * another core than the handlers and the SDK clients of `npm run demo` (each emulator is
  * single-threaded JavaScript). Plain CommonJS: a worker starts from a file node runs as is.
  *
- * workerData: { kind: 'kinesalite' | 'dynalite' | 's3rver', directory?: string (s3rver),
+ * workerData: { kind: 'kinesalite' | 'dynalite' | 's3rver', directory?: string (s3rver's objects;
+ *               for dynalite and kinesalite a LevelDB folder instead of keeping everything in memory),
  *               credentials: { accessKeyId, secretAccessKey } }
  * Messages out: { type: 'listening', port } once listening, { type: 'error', message } if it
  * cannot start, { type: 'stopped' } after a { type: 'stop' } message in.
@@ -15,9 +16,10 @@ async function start() {
   const { kind } = workerData;
   if (kind === 'dynalite' || kind === 'kinesalite') {
     const create = require(kind);
+    const storage = workerData.directory ? { path: workerData.directory } : {};
     const server = kind === 'dynalite'
-      ? create({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
-      : create({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
+      ? create({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...storage })
+      : create({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100, ...storage });
     await new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);
