@@ -28,7 +28,7 @@ import type { EventSourceMappingSettings } from './template-contracts';
 import type { Wakeup } from './wakeup';
 
 /** A source of one shard's records, in order. */
-interface Source<R> {
+export interface Source<R> {
   /** Up to `limit` records; none when there is nothing right now. */
   read(limit: number): Promise<R[]>;
   /** Notified when records may have arrived; closed when no more will. */
@@ -40,7 +40,16 @@ export interface Consumers {
   readonly done: Promise<void>;
 }
 
-async function runMapping<R>(ctx: DemoContext, settings: EventSourceMappingSettings, source: Source<R>, invokeBatch: (batch: R[]) => Promise<void>): Promise<void> {
+/**
+ * One mapping on one source: hands `invokeBatch` up to BatchSize records at a time, in order,
+ * when the batch is full, its window has passed, or the source is closed and drained.
+ */
+export async function runMapping<R>(
+  ctx: Pick<DemoContext, 'checkAbort' | 'signal'>,
+  settings: Pick<EventSourceMappingSettings, 'batchSize' | 'maximumBatchingWindowInSeconds'>,
+  source: Source<R>,
+  invokeBatch: (batch: R[]) => Promise<void>,
+): Promise<void> {
   const windowMs = settings.maximumBatchingWindowInSeconds * 1000;
   const buffer: R[] = [];
   let windowEnds: number | undefined;

@@ -7,7 +7,7 @@
  *
  * | write                     | old image                                   | new image                                   |
  * | ------------------------- | ------------------------------------------- | ------------------------------------------- |
- * | UpdateItem                | the key's last new image (cache)            | `ReturnValues: ALL_NEW` (added when absent, and removed from the caller's answer again) |
+ * | UpdateItem                | the key's last new image (cache)            | `ReturnValues: ALL_NEW` (added when absent, and removed from the caller's answer again); read back when the caller asked for other ReturnValues |
  * | PutItem                   | cache                                       | the item put (a put replaces the whole item) |
  * | DeleteItem                | cache                                       | none (REMOVE)                               |
  * | BatchWriteItem            | cache                                       | read back after the write (GetItem)         |
