@@ -112,6 +112,21 @@ describe('runDemo', () => {
     });
   });
 
+  test('--speed paces the replay: trading day i is posted i/speed seconds after the first', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'demo-speed-'));
+    try {
+      const file = path.join(dir, 'PACE.csv');
+      const days = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08', '2024-01-09'];
+      writeFileSync(file, ['Date,Open,High,Low,Close,Volume', ...days.map((d, i) => `${d},10,11,9,${10 + i},100`)].join('\n') + '\n');
+      const result = await runDemo({ rootDir, outDir: path.join(dir, 'out'), replayFile: file, speed: 10, quiet: true, print: () => undefined });
+      expect(result.timeline.sums['api.requests']!.reduce((a, b) => a + b, 0)).toBe(days.length); // one delivery per day
+      expect(result.replayMs).toBeGreaterThanOrEqual(((days.length - 1) / 10) * 1000);
+      expect(result.proof.ok).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   describe('a run that breaks or is interrupted', () => {
     test('a failed run removes the previous run’s alerts and says failed in run.json', async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'demo-fail-'));
