@@ -67,7 +67,7 @@ export function barProgress(stream: NodeJS.WriteStream = process.stderr): Progre
   const multi = new MultiBar(
     {
       stream,
-      format: '  {bar} {value}/{total} rows | {rate} rows/s | ETA {eta_formatted} | alerts {alerts}',
+      format: '  {bar} {value}/{total} rows | {rate} rows/s | ETA {etaText} | alerts {alerts}',
       hideCursor: true,
       clearOnComplete: false,
       stopOnComplete: false,
@@ -85,11 +85,14 @@ export function barProgress(stream: NodeJS.WriteStream = process.stderr): Progre
     },
     start: (total) => {
       startedAt = Date.now();
-      bar = multi.create(total, 0, { rate: '0', alerts: 0 });
+      bar = multi.create(total, 0, { rate: '0', alerts: 0, etaText: '…' });
     },
     update: (s) => {
+      if (!bar) return;
       const seconds = Math.max(0.001, (Date.now() - startedAt) / 1000);
-      bar?.update(s.done, { rate: formatRate(s.done / seconds), alerts: s.alerts });
+      const rate = s.done / seconds;
+      if (s.total !== bar.getTotal()) bar.setTotal(s.total);
+      bar.update(s.done, { rate: formatRate(rate), alerts: s.alerts, etaText: rate > 0 ? `${Math.ceil(Math.max(0, s.total - s.done) / rate)}s` : '…' });
     },
     stop: () => {
       if (bar) multi.stop();

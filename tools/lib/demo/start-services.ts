@@ -90,9 +90,11 @@ export function quietObservability(serviceName: string, debug = false): Observab
   const previous = process.env.POWERTOOLS_METRICS_DISABLED;
   process.env.POWERTOOLS_METRICS_DISABLED = 'true'; // read once by the constructor
   try {
+    const logger = new Logger({ serviceName, logLevel: debug ? 'DEBUG' : 'SILENT' });
     return {
-      logger: new Logger({ serviceName, logLevel: debug ? 'DEBUG' : 'SILENT' }),
-      metrics: new Metrics({ serviceName, namespace: 'StockWeatherDemo' }),
+      logger,
+      // Its own warnings ("No application metrics to publish") go to the same silent logger.
+      metrics: new Metrics({ serviceName, namespace: 'StockWeatherDemo', logger }),
       tracer: new Tracer({ serviceName, enabled: false }),
     };
   } finally {
