@@ -14,15 +14,18 @@
  *   emulator bounds the replay.
  * Each replay runs in a fresh child process (`--one <file>`), so its peak RSS is its own.
  * `--code <dir>` replays with another checkout's tools/lib/demo/run.ts (the "before" figures).
- * `--only <name>` runs one file; `--no-ceilings` skips the emulator measurements.
+ * `--only <name>` runs one file; `--no-ceilings` skips the emulator measurements; `--years <n>` sizes
+ * the multi-symbol file; `--before <results.json>` carries an earlier run's figures into the output
+ * as `before` (how bench/results/replay.json holds the figures of the code before issue 14).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { Cleanup } from '../tools/lib/demo/cleanup';
 import { createStreams, createTables, startEmulator } from '../tools/lib/demo/emulators';
 import { fastS3Client, fixedEndpointConfig } from '../tools/lib/demo/local-clients';
 import { expectedStockAlerts, type OracleTick } from '../test/helpers/alert-oracle';
@@ -106,8 +109,17 @@ async function one(file: string, codeDir: string): Promise<ReplayFigures> {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runDemo } = require(path.join(codeDir, 'tools/lib/demo/run')) as typeof import('../tools/lib/demo/run');
+    // A stopped benchmark leaves no emulator data behind (the CLI does the same for the demo).
+    const cleanup = new Cleanup();
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        cleanup.runSync();
+        rmSync(outDir, { recursive: true, force: true });
+        process.exit(130);
+      });
+    }
     const t0 = performance.now();
-    const r = (await runDemo({ rootDir: codeDir, replayFile: file, quiet: true, poller: false, outDir, print: () => undefined })) as Awaited<ReturnType<typeof runDemo>> & { replayMs?: number };
+    const r = (await runDemo({ rootDir: codeDir, replayFile: file, quiet: true, poller: false, outDir, cleanup, print: () => undefined })) as Awaited<ReturnType<typeof runDemo>> & { replayMs?: number };
     const wall = (performance.now() - t0) / 1000;
     const oracle = expectedStockAlerts(r.replayTicks as unknown as OracleTick[], 10);
     const key = (a: { rule: string; entity: string; ts: string }) => `${a.entity}|${a.ts}|${a.rule}`;
@@ -234,6 +246,7 @@ async function main(): Promise<void> {
       note: 'measured on the shared 2-core development machine while other engineers ran their builds and tests (see loadAverage1m before and after each replay); the lead re-runs this on an idle machine',
       replays: results,
       ...(emulatorCeilings ? { emulatorCeilings } : {}),
+      ...(flag('--before') ? { before: JSON.parse(readFileSync(flag('--before')!, 'utf8')) as unknown } : {}),
     };
     const target = flag('--out') ?? path.join(root, 'bench/results/replay.json');
     mkdirSync(path.dirname(target), { recursive: true });

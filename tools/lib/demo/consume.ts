@@ -143,6 +143,7 @@ export function startConsumers(ctx: DemoContext, services: Services): Consumers 
       wakeup: services.stream.wakeup,
     };
     await runMapping(ctx, settings, source, async (batch) => {
+      state.timeline.sample('stream.waiting.rules', services.stream.depth);
       const s = await drainShard(batch, {
         config: settings,
         invoke: (records) => timed(ctx, 'rules', () => services.handlers.rules({ Records: [...records] })),
@@ -167,13 +168,12 @@ export function startConsumers(ctx: DemoContext, services: Services): Consumers 
     state.consumed.aggregator.poke();
     throw error;
   };
-  const kinesisLoops = Promise.all((['enricher', 'aggregator'] as const).flatMap((name) => services.shardIds.map((shard) => kinesisLoop(name, shard)))).catch(fail);
-  // The LatestTable stream ends once the Kinesis consumers (its only entity writers) are done.
-  const rules = kinesisLoops.then(() => {
-    services.stream.wakeup.close();
-    return rulesLoop();
-  });
-  const done = Promise.all([kinesisLoops, rules.catch(fail)]).then(() => {
+  const kinesisLoops = Promise.all((['enricher', 'aggregator'] as const).flatMap((name) => services.shardIds.map((shard) => kinesisLoop(name, shard))))
+    // The LatestTable stream ends once the Kinesis consumers (its only entity writers) are done.
+    .then(() => services.stream.wakeup.close())
+    .catch(fail);
+  const rules = rulesLoop().catch(fail);
+  const done = Promise.all([kinesisLoops, rules]).then(() => {
     if (ctx.faults) state.redeliveries = redeliveries;
   });
   done.catch(() => undefined); // observed by the caller; keeps an early failure from being "unhandled"

@@ -166,6 +166,7 @@ export function dashboardData(ctx: Pick<DemoContext, 'facts' | 'rootDir'>, resul
       panels: [
         chart(widgetTitle(widgets, 'Incoming records'), [series(tl, 'IncomingRecords', 'kinesis.incoming')], 'per second'),
         chart(widgetTitle(widgets, 'Iterator age (ms)'), [series(tl, 'enricher', 'kinesis.iteratorAge.enricher', 'max'), series(tl, 'aggregator', 'kinesis.iteratorAge.aggregator', 'max')], 'age of the newest record of each batch when it is handed to the function', 'ms'),
+        chart('LatestTable stream records waiting', [series(tl, 'rules engine backlog', 'stream.waiting.rules', 'max')], 'local only: records the capture derived that the rules engine has not taken yet'),
         {
           kind: 'table',
           title: 'Records per stage',

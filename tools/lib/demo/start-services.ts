@@ -53,6 +53,11 @@ export class StreamQueue {
     this.wakeup.notify();
   }
 
+  /** Records waiting for the rules engine. */
+  get depth(): number {
+    return this.records.length - this.head;
+  }
+
   /** The next `limit` records, oldest first. */
   take(limit: number): DynamoDBRecord[] {
     const out = this.records.slice(this.head, this.head + limit);
