@@ -33,6 +33,7 @@ import { expectedStockAlerts, type OracleTick } from '../test/helpers/alert-orac
 const root = path.resolve(__dirname, '..');
 const GOOG = path.resolve(root, '../shared/fixtures/stock-history/backtesting-py-GOOG.csv');
 const STOCK_RULES = new Set(['stock-drop', 'golden-cross', 'death-cross']);
+const DEMO_HEAP_MIB = Number(/--max-old-space-size=(\d+)/.exec((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.demo ?? '')?.[1] ?? 768);
 
 // ---------------------------------------------------------------------------------------------
 // Generated histories
@@ -153,7 +154,8 @@ async function one(file: string, codeDir: string): Promise<ReplayFigures> {
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 function runChild(file: string, codeDir: string): ReplayFigures {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--one', file, '--code', codeDir], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  // The heap cap of `npm run demo` (package.json), so the figures are what a user's run takes.
+  const res = spawnSync(process.execPath, [`--max-old-space-size=${DEMO_HEAP_MIB}`, '--import', 'tsx', __filename, '--one', file, '--code', codeDir], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
   const line = res.stdout.trim().split('\n').at(-1) ?? '';
   if (res.status !== 0 || !line.startsWith('{')) throw new Error(`replay of ${file} failed (exit ${res.status}): ${res.stderr.slice(-2000)}`);
   return JSON.parse(line) as ReplayFigures;

@@ -7,7 +7,8 @@
  *               for dynalite and kinesalite a LevelDB folder instead of keeping everything in memory),
  *               credentials: { accessKeyId, secretAccessKey } }
  * Messages out: { type: 'listening', port } once listening, { type: 'error', message } if it
- * cannot start, { type: 'stopped' } after a { type: 'stop' } message in.
+ * cannot start, { type: 'stopped' } after a { type: 'stop' } message in, { type: 'memory', heapUsed,
+ * external } after a { type: 'memory' } message in (this thread's V8 heap, for the run's memory figures).
  */
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
@@ -40,6 +41,10 @@ async function start() {
 start().then(
   (running) => {
     parentPort.on('message', (message) => {
+      if (message && message.type === 'memory') {
+        const m = process.memoryUsage();
+        parentPort.postMessage({ type: 'memory', heapUsed: m.heapUsed, external: m.external });
+      }
       if (message && message.type === 'stop') {
         Promise.resolve(running.stop()).finally(() => parentPort.postMessage({ type: 'stopped' }));
       }

@@ -20,6 +20,8 @@ export type EmulatorKind = 'kinesalite' | 'dynalite' | 's3rver';
 export interface Emulator {
   readonly kind: EmulatorKind;
   readonly endpoint: string;
+  /** The worker thread's V8 heap in use, bytes. */
+  heapUsed(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -43,13 +45,25 @@ export function startEmulator(kind: EmulatorKind, options: { directory?: string 
         return;
       }
       let stopped: Promise<void> | undefined;
+      const waiting: ((bytes: number) => void)[] = [];
+      worker.on('message', (m: { type: string; heapUsed?: number }) => {
+        if (m.type === 'memory') waiting.shift()?.(m.heapUsed ?? 0);
+      });
       resolve({
         kind,
         endpoint: `http://127.0.0.1:${message.port}`,
+        heapUsed: () =>
+          stopped
+            ? Promise.resolve(0)
+            : new Promise<number>((done) => {
+                waiting.push(done);
+                worker.postMessage({ type: 'memory' });
+              }),
         stop: () =>
           (stopped ??= new Promise<void>((done) => {
             const timer = setTimeout(() => void worker.terminate().then(() => done()), 2000);
-            worker.once('message', () => {
+            worker.on('message', (m: { type: string }) => {
+              if (m.type !== 'stopped') return;
               clearTimeout(timer);
               void worker.terminate().then(() => done());
             });

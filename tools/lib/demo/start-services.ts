@@ -143,6 +143,15 @@ export async function startServices(ctx: DemoContext): Promise<Services> {
   if (failed) throw new Error(`could not start the local services: ${((failed as PromiseRejectedResult).reason as Error).message}`);
   const [kinesalite, dynalite, s3rver] = started.map((r) => (r as PromiseFulfilledResult<Emulator>).value) as [Emulator, Emulator, Emulator];
   ctx.checkAbort();
+  // Memory of each thread, sampled every second for the run's figures (a display, not a wait).
+  const memoryTimer = setInterval(() => {
+    const now = Date.now();
+    state.timeline.sample('memory.heapMiB.main', process.memoryUsage().heapUsed / 1048576, now);
+    state.timeline.sample('memory.rssMiB', process.memoryUsage().rss / 1048576, now);
+    for (const e of [kinesalite, dynalite, s3rver]) void e.heapUsed().then((bytes) => state.timeline.sample(`memory.heapMiB.${e.kind}`, bytes / 1048576, now));
+  }, 1000);
+  memoryTimer.unref();
+  cleanup.addTask('memory sampling', async () => clearInterval(memoryTimer));
 
   const clients: { destroy(): void }[] = [];
   cleanup.addTask('clients', async () => {
