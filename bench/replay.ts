@@ -102,6 +102,8 @@ interface ReplayFigures {
   readonly alertsMatchOracle: boolean;
   readonly proofOk: boolean;
   readonly phaseSeconds?: Record<string, number>;
+  /** Per mapping: invocations, retries, bisections (a retry re-does a whole batch: a transient failure shows here). */
+  readonly mappings?: Record<string, string>;
   readonly callsPerTick?: Record<string, number>;
 }
 
@@ -142,6 +144,7 @@ async function one(file: string, codeDir: string): Promise<ReplayFigures> {
       alertsMatchOracle: JSON.stringify(actual) === JSON.stringify(expected),
       proofOk: r.proof.ok,
       ...((r as { phaseMs?: Record<string, number> }).phaseMs ? { phaseSeconds: Object.fromEntries(Object.entries((r as { phaseMs: Record<string, number> }).phaseMs).map(([k, v]) => [k, v / 1000])) } : {}),
+      mappings: Object.fromEntries(Object.entries(r.esm).map(([k, e]) => [k, `${e.invocations} invocations, ${e.retries} retries, ${e.bisections} bisections`])),
       ...(replaySeconds !== null
         ? { callsPerTick: { dynamodb: round2((total('dynamodb.writes.') + total('dynamodb.reads.')) / ticks), s3Put: round2(total('s3.puts.') / ticks), kinesisRecords: round2(total('kinesis.incoming') / ticks) } }
         : {}),

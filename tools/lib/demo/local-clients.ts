@@ -6,7 +6,7 @@
  * | setting                    | why                                                                                   |
  * | -------------------------- | ------------------------------------------------------------------------------------- |
  * | a logger without `info`    | the SDK's loggerMiddleware builds a redacted copy of every input and output for `logger.info` even when the default logger drops it; it skips that work when there is no `info` method (`logger?.info?.(…)`) |
- * | a keep-alive agent with 256 sockets | the handlers write with up to 32 calls in flight each; the default 50 sockets queue them |
+ * | a keep-alive agent with 256 sockets (S3: 32) | the handlers write with up to 32 calls in flight each; the default 50 sockets queue them. The enricher writes all of a batch's raw and Parquet objects at once (two per trading day of a history): s3rver answers 32 at a time as fast as more (see bench:replay's ceilings) and drops connections under hundreds |
  * | a fixed `endpointProvider` (DynamoDB, Kinesis) | the endpoint rule set is evaluated on every call although a local endpoint is always the same URL; not for S3, whose rules add the bucket to path-style URLs |
  *
  * None of this changes what a call does: the same middleware (including the demo's fault
@@ -23,10 +23,10 @@ import { localClientConfig } from '../local-aws';
 /** debug/warn/error like the SDK's NoOpLogger, and no `info` (see the table above). */
 const SDK_LOGGER_WITHOUT_INFO = { debug: () => undefined, warn: () => undefined, error: () => undefined } as unknown as Logger;
 
-export function fastLocalConfig(endpoint: string): ReturnType<typeof localClientConfig> & { logger: Logger } {
+export function fastLocalConfig(endpoint: string, maxSockets = 256): ReturnType<typeof localClientConfig> & { logger: Logger } {
   return {
     ...localClientConfig(endpoint),
-    requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: 256 }) }),
+    requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: true, maxSockets }) }),
     logger: SDK_LOGGER_WITHOUT_INFO,
   };
 }
@@ -39,5 +39,5 @@ export function fixedEndpointConfig(endpoint: string): ReturnType<typeof fastLoc
 
 /** An S3 client for s3rver: path-style, checksums only when required (else aws-chunked bodies, DESIGN §11). */
 export function fastS3Client(endpoint: string): S3Client {
-  return new S3Client({ ...fastLocalConfig(endpoint), forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  return new S3Client({ ...fastLocalConfig(endpoint, 32), forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
 }
