@@ -33,7 +33,7 @@ import { expectedStockAlerts, type OracleTick } from '../test/helpers/alert-orac
 const root = path.resolve(__dirname, '..');
 const GOOG = path.resolve(root, '../shared/fixtures/stock-history/backtesting-py-GOOG.csv');
 const STOCK_RULES = new Set(['stock-drop', 'golden-cross', 'death-cross']);
-const DEMO_HEAP_MIB = Number(/--max-old-space-size=(\d+)/.exec((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.demo ?? '')?.[1] ?? 768);
+const DEMO_HEAP_MIB = Number(/--max-old-space-size=(\d+)/.exec((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.demo ?? '')?.[1] ?? 512);
 
 // ---------------------------------------------------------------------------------------------
 // Generated histories
