@@ -4,8 +4,8 @@
  *
  * - Enricher and aggregator: one loop per Kinesis shard each (two mappings on one stream), reading
  *   with GetRecords in shard order and invoking with up to the mapping's BatchSize records.
- * - Rules engine: one loop on the LatestTable stream the capture derives (start-services.ts),
- *   with the mapping's FilterCriteria applied before batching.
+ * - Rules engine: one loop per shard of the LatestTable stream the capture derives
+ *   (start-services.ts), with the mapping's FilterCriteria applied before batching.
  *
  * Batching, as Lambda does it (MaximumBatchingWindowInSeconds): a batch is invoked when it is
  * full, when the window that opened with its first record has passed, or — locally only — when
@@ -23,7 +23,7 @@ import { corruptBase64 } from './faults';
 import { drainShard } from './event-source';
 import { addStats, type DemoContext, type KinesisConsumerName } from './context';
 import { openShard, toLambdaRecord } from './kinesis-source';
-import type { Services } from './start-services';
+import type { Services, StreamQueue } from './start-services';
 import type { EventSourceMappingSettings } from './template-contracts';
 import type { Wakeup } from './wakeup';
 
@@ -136,11 +136,11 @@ export function startConsumers(ctx: DemoContext, services: Services): Consumers 
     });
   };
 
-  const rulesLoop = async (): Promise<void> => {
+  const rulesLoop = async (shard: StreamQueue): Promise<void> => {
     const settings = facts.mappings.rules;
     const source: Source<DynamoDBRecord> = {
-      read: async (limit) => services.stream.take(limit),
-      wakeup: services.stream.wakeup,
+      read: async (limit) => shard.take(limit),
+      wakeup: shard.wakeup,
     };
     await runMapping(ctx, settings, source, async (batch) => {
       state.timeline.sample('stream.waiting.rules', services.stream.depth);
@@ -162,7 +162,7 @@ export function startConsumers(ctx: DemoContext, services: Services): Consumers 
     state.failure ??= error;
     // Wake every waiting phase so it sees the failure instead of waiting for records that will not come.
     services.kinesisFeed.close();
-    services.stream.wakeup.close();
+    services.stream.close();
     state.produced.poke();
     state.consumed.enricher.poke();
     state.consumed.aggregator.poke();
@@ -170,9 +170,9 @@ export function startConsumers(ctx: DemoContext, services: Services): Consumers 
   };
   const kinesisLoops = Promise.all((['enricher', 'aggregator'] as const).flatMap((name) => services.shardIds.map((shard) => kinesisLoop(name, shard))))
     // The LatestTable stream ends once the Kinesis consumers (its only entity writers) are done.
-    .then(() => services.stream.wakeup.close())
+    .then(() => services.stream.close())
     .catch(fail);
-  const rules = rulesLoop().catch(fail);
+  const rules = Promise.all(services.stream.shards.map(rulesLoop)).catch(fail);
   const done = Promise.all([kinesisLoops, rules]).then(() => {
     if (ctx.faults) state.redeliveries = redeliveries;
   });

@@ -40,13 +40,19 @@ import { Wakeup } from './wakeup';
 /** The symbol whose writes always fail in a fault run (RELIABILITY 1's poison record). */
 export const POISON_SYMBOL = 'POISON';
 
-/** The LatestTable stream as the rules engine's mapping sees it: filtered records, in order, and a wakeup. */
+/**
+ * DynamoDB Streams orders records per item and splits a table's stream into shards, each read
+ * by its own batches (Lambda runs one invocation per shard at a time). Locally the derived stream
+ * gets this many shards, by a hash of the item key: per-item order holds, and one slow batch
+ * (an alert's marker writes) does not hold up every other entity.
+ */
+export const LATEST_STREAM_SHARDS = 4;
+
+/** One shard of the LatestTable stream as the rules engine's mapping sees it: filtered records, in order, and a wakeup. */
 export class StreamQueue {
   private records: DynamoDBRecord[] = [];
   private head = 0;
   readonly wakeup = new Wakeup();
-  /** Records the mapping's FilterCriteria dropped (leases, alert markers). */
-  filtered = 0;
 
   push(record: DynamoDBRecord): void {
     this.records.push(record);
@@ -70,6 +76,32 @@ export class StreamQueue {
   }
 }
 
+/** The derived LatestTable stream: its shards, and the records the mapping's filter dropped. */
+export class LatestStream {
+  readonly shards: readonly StreamQueue[];
+  /** Records the mapping's FilterCriteria dropped (leases, alert markers). */
+  filtered = 0;
+
+  constructor(shardCount = LATEST_STREAM_SHARDS) {
+    this.shards = Array.from({ length: shardCount }, () => new StreamQueue());
+  }
+
+  push(record: DynamoDBRecord): void {
+    const key = JSON.stringify(record.dynamodb?.Keys ?? {});
+    let hash = 0;
+    for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) | 0;
+    this.shards[Math.abs(hash) % this.shards.length]!.push(record);
+  }
+
+  get depth(): number {
+    return this.shards.reduce((n, s) => n + s.depth, 0);
+  }
+
+  close(): void {
+    for (const s of this.shards) s.wakeup.close();
+  }
+}
+
 export interface Services {
   readonly endpoints: { readonly kinesis: string; readonly dynamodb: string; readonly s3: string };
   readonly shardIds: readonly string[];
@@ -85,7 +117,7 @@ export interface Services {
   newDynamoClient(): DynamoDBClient;
   newKinesisClient(): KinesisClient;
   readonly capture: StreamCapture;
-  readonly stream: StreamQueue;
+  readonly stream: LatestStream;
   readonly faultStats: readonly FaultStats[];
   readonly handlers: { readonly enricher: KinesisHandler; readonly aggregator: KinesisHandler; readonly rules: RulesHandler };
 }
@@ -174,10 +206,12 @@ export async function startServices(ctx: DemoContext): Promise<Services> {
   ctx.checkAbort();
 
   // --- the LatestTable stream -------------------------------------------------------------
-  const stream = new StreamQueue();
+  const stream = new LatestStream();
   const capture = createStreamCapture({
     tableName: facts.latestTable.tableName,
     keyAttributes: facts.latestTable.keySchema.map((k) => k.AttributeName),
+    // Created empty above, and every client writing it (handlers, poller) has the capture attached.
+    tableStartsEmpty: true,
     onRecord: (record) => {
       // Lambda applies the mapping's FilterCriteria before batching: dropped records never reach the function.
       if (!passesFilters(facts.mappings.rules, record)) {

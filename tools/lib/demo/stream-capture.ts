@@ -11,7 +11,7 @@
  * | PutItem                   | cache                                       | the item put (a put replaces the whole item) |
  * | DeleteItem                | cache                                       | none (REMOVE)                               |
  * | BatchWriteItem            | cache                                       | read back after the write (GetItem)         |
- * | key not in the cache yet  | one consistent GetItem before the write     | as above                                    |
+ * | key not in the cache yet  | one consistent GetItem before the write (none when `tableStartsEmpty`: the key has no item) | as above |
  * | the write fails           | —  (no record; a failure other than a failed condition drops the key from the cache, so the next write reads it again) | — |
  *
  * The cache is exact because writes to one key are serialised (a per-key lock held from the old
@@ -36,6 +36,11 @@ export interface CaptureOptions {
   readonly onRecord: (record: DynamoDBRecord) => void;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * The table was created empty by the caller and every writer has the capture attached, so a key
+   * never seen has no item: no read to learn its first old image. @default false (read on first touch)
+   */
+  readonly tableStartsEmpty?: boolean;
 }
 
 type Item = Record<string, AttributeValue>;
@@ -128,7 +133,7 @@ export function createStreamCapture(options: CaptureOptions): StreamCapture {
         locks.set(lockKey, chained);
         await previous;
         try {
-          const before = await Promise.all(keys.map(async (key, i) => (images.has(ids[i]!) ? images.get(ids[i]!) : read(key))));
+          const before = await Promise.all(keys.map(async (key, i) => (images.has(ids[i]!) || options.tableStartsEmpty ? images.get(ids[i]!) : read(key))));
           const injected = command === 'UpdateItemCommand' && input.ReturnValues === undefined;
           const sent = injected ? { ...args, input: { ...input, ReturnValues: 'ALL_NEW' } } : args;
           let result;
