@@ -25,7 +25,17 @@ async function start() {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);
     });
-    return { port: server.address().port, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+    // close() also closes the LevelDB store; keep-alive sockets of the demo's clients would hold it
+    // open, so they are closed too. The parent terminates this thread only after 'stopped': a
+    // thread torn down with a native LevelDB handle still open crashes the whole process.
+    return {
+      port: server.address().port,
+      stop: () =>
+        new Promise((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    };
   }
   if (kind === 's3rver') {
     // s3rver only accepts its own key pair: register the demo's fake credentials too.

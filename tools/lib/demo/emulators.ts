@@ -61,7 +61,8 @@ export function startEmulator(kind: EmulatorKind, options: { directory?: string 
               }),
         stop: () =>
           (stopped ??= new Promise<void>((done) => {
-            const timer = setTimeout(() => void worker.terminate().then(() => done()), 2000);
+            // A worker that does not answer in time is ended anyway (its store may still be open: rare, and only at exit).
+            const timer = setTimeout(() => void worker.terminate().then(() => done()), 30_000);
             worker.on('message', (m: { type: string }) => {
               if (m.type !== 'stopped') return;
               clearTimeout(timer);
