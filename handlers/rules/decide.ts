@@ -37,20 +37,6 @@ export interface Thresholds {
   readonly precipThresholdMm: number;
 }
 
-/**
- * @deprecated The rules engine has no default thresholds: it reads all five from its environment
- * (rules/index.ts), which the template fills from the root parameters. This copy of the root
- * defaults exists only for tools/lib/demo until it reads them from generated/root.yaml alone;
- * test/handlers/rules.decide.test.ts compares it with templates-src/parameters.ts so it cannot drift.
- */
-export const DEFAULT_THRESHOLDS: Thresholds = {
-  stockDropPercent: 10,
-  heatThresholdC: 35,
-  coldThresholdC: -10,
-  windThresholdKph: 75,
-  precipThresholdMm: 20,
-};
-
 const RELATIVE_EPSILON = 1e-9;
 
 /** Sign of `a − b` with differences inside the float-noise band counted as 0. */

@@ -1,6 +1,5 @@
 import type { LatestItem } from '../../handlers/lib/contracts';
-import { alertDay, alertKey, decide, DEFAULT_THRESHOLDS, type Thresholds } from '../../handlers/rules/decide';
-import { ROOT_PARAMETERS } from '../../templates-src/parameters';
+import { alertDay, alertKey, decide, type Thresholds } from '../../handlers/rules/decide';
 
 /** Test thresholds (not the deployed defaults: those are the root parameters'). */
 const T: Thresholds = { stockDropPercent: 10, heatThresholdC: 35, coldThresholdC: -10, windThresholdKph: 60, precipThresholdMm: 10 };
@@ -164,16 +163,6 @@ describe('alert keys', () => {
   ])('ts %s → %s (UTC day)', (ts, key) => {
     expect(alertKey({ entity: 'STOCK#AAPL', rule: 'stock-drop', ts })).toBe(key);
     expect(alertDay({ ts })).toBe(key.slice(-10));
-  });
-  test('the deprecated DEFAULT_THRESHOLDS (demo only) are the root parameter defaults of templates-src/parameters.ts', () => {
-    const rootDefault = (name: string): number => Number(ROOT_PARAMETERS[name]!.definition.Default);
-    expect(DEFAULT_THRESHOLDS).toEqual({
-      stockDropPercent: rootDefault('StockDropPercent'),
-      heatThresholdC: rootDefault('HeatThresholdC'),
-      coldThresholdC: rootDefault('ColdThresholdC'),
-      windThresholdKph: rootDefault('WindThresholdKph'),
-      precipThresholdMm: rootDefault('PrecipThresholdMm'),
-    });
   });
 });
 

@@ -1,4 +1,4 @@
-import { localResources, resolveName, TemplateResolutionError, type LocalNames } from '../../../tools/lib/demo/resources';
+import { localResources, ON_DEMAND_SHARDS, resolveName, TemplateResolutionError, type LocalNames } from '../../../tools/lib/demo/resources';
 import { parseTemplate } from '../../../templates-src/lib/yaml';
 
 const names: LocalNames = { NamePrefix: 'stockwx-demo', 'AWS::AccountId': '000000000000', 'AWS::Region': 'us-east-1' };
@@ -48,7 +48,7 @@ describe('localResources', () => {
           ttlAttribute: 'expiresAt',
         },
       ],
-      streams: [{ logicalId: 'Stream', streamName: 'stockwx-demo-events', shardCount: 1, retentionHours: 168 }],
+      streams: [{ logicalId: 'Stream', streamName: 'stockwx-demo-events', shardCount: ON_DEMAND_SHARDS, retentionHours: 168 }],
       buckets: [{ logicalId: 'RawBucket', bucketName: 'stockwx-demo-raw-000000000000-us-east-1' }],
     });
   });

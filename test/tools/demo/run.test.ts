@@ -4,11 +4,13 @@
  * rules (test/helpers/alert-oracle.ts) over the ticks that went in; the fault runs check that
  * nothing was lost or double-counted.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { formatReport } from '../../../tools/lib/demo/report';
-import { runDemo, type DemoResult } from '../../../tools/lib/demo/run';
+import { Cleanup } from '../../../tools/lib/demo/cleanup';
+import { ON_DEMAND_SHARDS } from '../../../tools/lib/demo/resources';
+import { DemoAbortedError, runDemo, type DemoResult } from '../../../tools/lib/demo/run';
 import { expectedStockAlerts, type OracleTick } from '../../helpers/alert-oracle';
 
 const rootDir = path.join(__dirname, '../../..');
@@ -70,7 +72,102 @@ describe('runDemo', () => {
       const text = formatReport(result, { quiet: true }).join('\n');
       expect(text).toMatch(/records in\s+46 \(replay 42, poller 4\)/);
       expect(text).toMatch(/p50 \d+ ms, p99 \d+ ms/);
+      expect(text).toMatch(/throughput\s+\d+ replay ticks\/s end to end/);
     });
+
+    test('the enricher and aggregator were invoked with whole batches, not one trading day at a time', () => {
+      // 42 replay ticks + 4 poller events, fewer than a BatchSize (1000/500): one invocation per shard that has records.
+      expect(result.esm.enricher!.invocations).toBeLessThanOrEqual(ON_DEMAND_SHARDS);
+      expect(result.esm.aggregator!.invocations).toBeLessThanOrEqual(ON_DEMAND_SHARDS);
+      expect(result.captureReads).toBeLessThanOrEqual(result.stores.latestEntities + result.alerts.length * 2 + 4);
+    });
+
+    test('run.json says ok', () => {
+      expect(JSON.parse(readFileSync(path.join(outDir, 'run.json'), 'utf8'))).toMatchObject({ status: 'ok', alerts: result.alerts.length });
+    });
+  });
+
+  describe('--replay of a file with bad rows', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'demo-replay-bad-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    let result: DemoResult;
+    beforeAll(async () => {
+      const file = path.join(dir, 'ACME.csv');
+      // A drop at 2024-01-05 (vs the accepted 2024-01-03 close), a row with a negative open, one with a 1e308 close.
+      const rows = ['Date,Open,High,Low,Close,Volume', '2024-01-02,100,101,99,100,1000', '', '2024-01-03,100,101,99,100,1000', '2024-01-04,-1,101,99,100,1000', '2024-01-04,100,101,99,1e308,1000', '2024-01-05,100,101,85,88,1000'];
+      writeFileSync(file, rows.join('\n') + '\n');
+      result = await runDemo({ rootDir, outDir: path.join(dir, 'out'), replayFile: file, quiet: true, print: () => undefined });
+    }, 60_000);
+
+    test('the run goes on: bad rows are skipped with their real line numbers and reasons', () => {
+      expect(result.replayTicks.map((t) => t.ts.slice(0, 10))).toEqual(['2024-01-02', '2024-01-03', '2024-01-05']);
+      expect(result.skippedRows.map((s) => s.line)).toEqual([5, 6]);
+      expect(result.proof.ok).toBe(true);
+    });
+
+    test('only the file is replayed (no recorded poller run), and its alerts are the oracle’s: the drop is against the last accepted close', () => {
+      expect(result.pollerEvents).toEqual([]);
+      expect(result.alerts.map(({ rule, entity, ts }) => ({ rule, entity, ts }))).toEqual(expectedStockAlerts(result.replayTicks as unknown as OracleTick[], 10));
+      expect(result.alerts.map((a) => [a.rule, a.values.prevClose])).toEqual([['stock-drop', 100]]);
+    });
+  });
+
+  test('--speed paces the replay: trading day i is posted i/speed seconds after the first', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'demo-speed-'));
+    try {
+      const file = path.join(dir, 'PACE.csv');
+      const days = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08', '2024-01-09'];
+      writeFileSync(file, ['Date,Open,High,Low,Close,Volume', ...days.map((d, i) => `${d},10,11,9,${10 + i},100`)].join('\n') + '\n');
+      const result = await runDemo({ rootDir, outDir: path.join(dir, 'out'), replayFile: file, speed: 10, quiet: true, print: () => undefined });
+      expect(result.timeline.sums['api.requests']!.reduce((a, b) => a + b, 0)).toBe(days.length); // one delivery per day
+      expect(result.replayMs).toBeGreaterThanOrEqual(((days.length - 1) / 10) * 1000);
+      expect(result.proof.ok).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  describe('a run that breaks or is interrupted', () => {
+    test('a failed run removes the previous run’s alerts and says failed in run.json', async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'demo-fail-'));
+      try {
+        const brokenRoot = path.join(dir, 'root');
+        mkdirSync(path.join(brokenRoot, 'demo'), { recursive: true });
+        symlinkSync(path.join(rootDir, 'generated'), path.join(brokenRoot, 'generated'));
+        symlinkSync(path.join(rootDir, 'demo/data'), path.join(brokenRoot, 'demo/data')); // no demo/recorded: the poller cannot run
+        const out = path.join(dir, 'out');
+        mkdirSync(out);
+        writeFileSync(path.join(out, 'alerts.ndjson'), '{"rule":"stale"}\n');
+        writeFileSync(path.join(out, 'dashboard.html'), 'stale');
+        await expect(runDemo({ rootDir: brokenRoot, outDir: out, quiet: true, print: () => undefined })).rejects.toThrow(/recordings manifest/);
+        expect(existsSync(path.join(out, 'alerts.ndjson'))).toBe(false);
+        expect(existsSync(path.join(out, 'dashboard.html'))).toBe(false);
+        expect(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'))).toMatchObject({ status: 'failed', error: expect.stringContaining('recordings manifest') });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
+
+    test('an interrupted run stops, removes its temp folders and says interrupted', async () => {
+      const out = mkdtempSync(path.join(os.tmpdir(), 'demo-abort-'));
+      const created: string[] = [];
+      const cleanup = new (class extends Cleanup {
+        override addDir(dir: string): void {
+          created.push(dir);
+          super.addDir(dir);
+        }
+      })();
+      const controller = new AbortController();
+      try {
+        const run = runDemo({ rootDir, outDir: out, cleanup, signal: controller.signal, print: (line) => (line.includes('POST http') ? controller.abort() : undefined) });
+        await expect(run).rejects.toThrow(DemoAbortedError);
+        expect(created.length).toBeGreaterThan(0);
+        expect(created.filter((d) => existsSync(d))).toEqual([]);
+        expect(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'))).toMatchObject({ status: 'interrupted' });
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    }, 60_000);
   });
 
   test('a fault run (throttling, 503s, redeliveries, bad records, out-of-order ticks, a poison record) loses nothing and counts nothing twice', async () => {

@@ -1,6 +1,10 @@
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { captureStream } from '../../../tools/lib/demo/stream-capture';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { captureStream, createStreamCapture } from '../../../tools/lib/demo/stream-capture';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { createDocumentClient } from '../../../handlers/lib/dynamo';
+import { localClientConfig } from '../../helpers/local-aws';
 import { pkTableDefinition, startDynalite, type LocalDynamo } from '../../helpers/local-aws';
 
 describe('captureStream on dynalite', () => {
@@ -61,5 +65,45 @@ describe('captureStream on dynalite', () => {
     );
     const counts = records.map((r) => [r.dynamodb?.OldImage?.n?.N, r.dynamodb?.NewImage?.n?.N]);
     expect(counts).toEqual([[undefined, '1'], ['1', '2'], ['2', '3'], ['3', '4'], ['4', '5']]);
+  });
+
+  test('images come from a cache and ALL_NEW answers: one read per key, and the caller still gets only what it asked for', async () => {
+    const mine: DynamoDBRecord[] = [];
+    const client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
+    const capture = createStreamCapture({ tableName: 'latest', keyAttributes: ['pk'], onRecord: (r) => mine.push(r) });
+    capture.attach(client);
+    const doc = createDocumentClient(client);
+    try {
+      for (const p of [1, 2, 3]) {
+        const out = await doc.send(new UpdateCommand({ TableName: 'latest', Key: { pk: 'STOCK#C' }, UpdateExpression: 'SET price = :p', ExpressionAttributeValues: { ':p': p } }));
+        expect(out.Attributes).toBeUndefined();
+      }
+      const low = await client.send(new UpdateItemCommand({ TableName: 'latest', Key: { pk: { S: 'STOCK#C' } }, UpdateExpression: 'SET price = :p', ExpressionAttributeValues: { ':p': { N: '4' } }, ReturnValues: 'UPDATED_OLD' }));
+      expect(low.Attributes).toEqual({ price: { N: '3' } });
+      expect(capture.reads).toBe(2); // the first touch of the key, and the read-back after UPDATED_OLD (not an ALL_NEW answer)
+      expect(mine.map((r) => [r.eventName, r.dynamodb?.OldImage?.price?.N, r.dynamodb?.NewImage?.price?.N])).toEqual([
+        ['INSERT', undefined, '1'],
+        ['MODIFY', '1', '2'],
+        ['MODIFY', '2', '3'],
+        ['MODIFY', '3', '4'],
+      ]);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  test('a batch write to the watched table is read back after the write', async () => {
+    const mine: DynamoDBRecord[] = [];
+    const client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
+    createStreamCapture({ tableName: 'latest', keyAttributes: ['pk'], onRecord: (r) => mine.push(r) }).attach(client);
+    try {
+      await createDocumentClient(client).send(new BatchWriteCommand({ RequestItems: { latest: [{ PutRequest: { Item: { pk: 'STOCK#D', price: 1 } } }, { PutRequest: { Item: { pk: 'STOCK#E', price: 2 } } }] } }));
+      expect(mine.map((r) => [r.eventName, r.dynamodb?.Keys?.pk?.S, r.dynamodb?.NewImage?.price?.N])).toEqual([
+        ['INSERT', 'STOCK#D', '1'],
+        ['INSERT', 'STOCK#E', '2'],
+      ]);
+    } finally {
+      client.destroy();
+    }
   });
 });

@@ -8,7 +8,7 @@
  * `$context.requestId/stage/httpMethod/resourcePath`, `#set($context.responseOverride.status …)`;
  * Java-style `contains`, `size`, `isEmpty`, `length` on strings, lists and maps.
  */
-import { render } from 'velocityjs';
+import { Compile, parse } from 'velocityjs';
 
 export class MappingTemplateError extends Error {
   override readonly name = 'MappingTemplateError';
@@ -76,6 +76,18 @@ export interface MappingOutput {
   readonly statusOverride?: number;
 }
 
+const parsed = new Map<string, ReturnType<typeof parse>>();
+
+/** A template's syntax tree, parsed once: `/ingest` renders the same few templates for every request. */
+function parsedTemplate(text: string): ReturnType<typeof parse> {
+  let ast = parsed.get(text);
+  if (!ast) {
+    if (parsed.size > 64) parsed.clear();
+    parsed.set(text, (ast = parse(text)));
+  }
+  return ast;
+}
+
 /** Renders a mapping template; the body must be JSON when the template reads it through $input. */
 export function evaluateMappingTemplate(template: string, input: MappingInput): MappingOutput {
   let parsed: unknown;
@@ -112,7 +124,7 @@ export function evaluateMappingTemplate(template: string, input: MappingInput): 
     },
     context,
   };
-  const out = render(text, vars, {}, { escape: false, customMethodHandlers: javaMethods });
+  const out = new Compile(parsedTemplate(text), { escape: false, customMethodHandlers: javaMethods }).render(vars, {});
   const status = context.responseOverride.status;
   return { text: out, ...(typeof status === 'number' ? { statusOverride: status } : {}) };
 }

@@ -9,7 +9,8 @@
  *
  * | call                                         | which                                           | error                                                  |
  * | -------------------------------------------- | ----------------------------------------------- | ------------------------------------------------------ |
- * | DynamoDB PutItem/UpdateItem/BatchWriteItem   | first attempt of keys whose hash % every == 0   | ProvisionedThroughputExceededException / ThrottlingException (alternating) |
+ * | DynamoDB PutItem/UpdateItem                  | first attempt of keys whose hash % every == 0   | ProvisionedThroughputExceededException / ThrottlingException (alternating) |
+ * | DynamoDB BatchWriteItem                      | first attempt of items whose hash % every == 0  | those items come back as `UnprocessedItems` (the rest are written), as DynamoDB answers when throttled (RELIABILITY 3) |
  * | DynamoDB writes on a poison entity           | every attempt                                   | ProvisionedThroughputExceededException (never heals: a poison record) |
  * | S3 PutObject                                 | first attempt of keys whose hash % every == 0   | 503 SlowDown                                           |
  *
@@ -71,9 +72,19 @@ function dynamoKeys(command: string, input: Record<string, unknown>): { table: s
   return [];
 }
 
+type BatchRequest = { PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } };
+
+/** `pk`/`ts` of a BatchWriteItem request in either form (the middleware below runs before a DocumentClient marshals). */
+function batchItemId(table: string, r: BatchRequest): { pk: string; id: string } {
+  const item = (r.PutRequest?.Item ?? r.DeleteRequest?.Key ?? {}) as Record<string, unknown>;
+  const text = (v: unknown): string => (typeof v === 'string' ? v : typeof (v as { S?: unknown } | undefined)?.S === 'string' ? (v as { S: string }).S : '');
+  const pk = text(item.pk);
+  return { pk, id: `${table}|${pk}|${text(item.ts)}` };
+}
+
 /**
  * Adds the DynamoDB fault middleware; returns its counters. A failed call never reaches the
- * stream capture (stream-capture.ts) or the service.
+ * service.
  */
 export function injectDynamoFaults(client: DynamoDBClient, options: ClientFaultOptions = {}): FaultStats {
   const every = options.every ?? 5;
@@ -81,6 +92,35 @@ export function injectDynamoFaults(client: DynamoDBClient, options: ClientFaultO
   const seen = new Set<string>();
   const injected: Record<string, number> = {};
   let alternate = 0;
+  // BatchWriteItem: throttled items come back as UnprocessedItems, the others are written. In the
+  // `initialize` step, before the request is serialised, so only the others are sent.
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+      const input = args.input as { RequestItems?: Record<string, BatchRequest[]> };
+      const send: Record<string, BatchRequest[]> = {};
+      const unprocessed: Record<string, BatchRequest[]> = {};
+      for (const [table, requests] of Object.entries(input.RequestItems ?? {})) {
+        for (const r of requests) {
+          const { pk, id } = batchItemId(table, r);
+          const key = `BatchWriteItemCommand|${id}`;
+          const fresh = /^(STOCK|WEATHER)#/.test(pk) && !seen.has(key);
+          seen.add(key);
+          if (fresh && bucketOf(key, every) === 0) (unprocessed[table] ??= []).push(r);
+          else (send[table] ??= []).push(r);
+        }
+      }
+      const held = Object.values(unprocessed).reduce((n, list) => n + list.length, 0);
+      if (held === 0) return next(args);
+      injected['UnprocessedItems'] = (injected['UnprocessedItems'] ?? 0) + held;
+      const result = Object.keys(send).length > 0 ? await next({ ...args, input: { ...input, RequestItems: send } }) : { output: { $metadata: {} }, response: {} };
+      const output = result.output as { UnprocessedItems?: Record<string, BatchRequest[]> };
+      const merged: Record<string, BatchRequest[]> = { ...(output.UnprocessedItems ?? {}) };
+      for (const [table, list] of Object.entries(unprocessed)) merged[table] = [...(merged[table] ?? []), ...list];
+      return { ...result, output: { ...output, UnprocessedItems: merged } } as typeof result;
+    },
+    { step: 'initialize', name: 'demoDynamoUnprocessed' },
+  );
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = String(context.commandName);
@@ -91,7 +131,7 @@ export function injectDynamoFaults(client: DynamoDBClient, options: ClientFaultO
       }
       // Only entity data (STOCK#…, WEATHER#…): alert markers are left alone, because a failed
       // `markSent` after a publish re-sends the alert by design (at least once, rules/alerts.ts).
-      const fresh = keys.filter((k) => /^(STOCK|WEATHER)#/.test(k.pk) && !seen.has(`${command}|${k.id}`));
+      const fresh = command === 'BatchWriteItemCommand' ? [] : keys.filter((k) => /^(STOCK|WEATHER)#/.test(k.pk) && !seen.has(`${command}|${k.id}`));
       for (const k of keys) seen.add(`${command}|${k.id}`);
       if (fresh.some((k) => bucketOf(`${command}|${k.id}`, every) === 0)) {
         alternate += 1;

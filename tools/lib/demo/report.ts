@@ -30,7 +30,7 @@ export function formatReport(result: DemoResult, options: { quiet?: boolean; fau
   out.push(
     '',
     'Summary',
-    `  records in               ${result.recordsIn} (replay ${result.replayTicks.length}, poller ${result.pollerEvents.length}${Object.entries(result.faultRecords ?? {}).map(([k, v]) => `, ${k} ${v}`).join('')})`,
+    `  records in               ${result.recordsIn} (replay ${result.replayTicks.length}${result.skippedRows.length > 0 ? ` of ${result.replayTicks.length + result.skippedRows.length} rows` : ''}, poller ${result.pollerEvents.length}${Object.entries(result.faultRecords ?? {}).map(([k, v]) => `, ${k} ${v}`).join('')})`,
     `  MetricsTable items       ${s.metricsItems} (${s.metricsTickItems} ticks, ${s.metricsAggregateItems} aggregates)`,
     `  LatestTable entities     ${s.latestEntities}`,
     `  raw zone                 ${s.rawObjects} objects, ${s.rawLines} lines`,
@@ -42,8 +42,9 @@ export function formatReport(result: DemoResult, options: { quiet?: boolean; fau
     ...result.onFailure.map((e) => `    - ${e.consumer}: ${e.keys.length} record(s) ${e.keys.slice(0, 3).join(', ')}: ${e.explanation ?? `UNEXPLAINED (${e.lastError ?? e.condition})`}`),
     `  event-source mappings    ${Object.entries(result.esm).map(([n, e]) => `${n} ${e.invocations} invocations/${e.retries} retries/${e.bisections} bisections/${Math.round(result.handlerBusyMs[n] ?? 0)} ms in the handler`).join('; ')}`,
     `  end-to-end latency       p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms (Kinesis arrival → MetricsTable write, ${result.latencyMs.samples} records)`,
-    `  throughput               ${Math.round(result.throughputPerSecond)} records/s end to end (day by day: each trading day waits for the consumers; all services share this one Node thread)`,
-    `  wall time                ${(result.elapsedMs / 1000).toFixed(1)} s`,
+    `  throughput               ${Math.round(result.throughputPerSecond)} replay ticks/s end to end (first POST /ingest until enricher, aggregator and rules engine drained: ${(result.replayMs / 1000).toFixed(2)} s)`,
+    `  wall time                ${(result.elapsedMs / 1000).toFixed(1)} s (${Object.entries(result.phaseMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')})`,
+    `  dashboard                ${rel(result.dashboardFile)}`,
   );
   if (result.faults) out.push(`  faults injected          ${Object.entries(result.faults).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const p = result.proof;

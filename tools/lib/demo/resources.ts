@@ -27,7 +27,7 @@ export interface TableDefinition {
 export interface StreamDefinition {
   readonly logicalId: string;
   readonly streamName: string;
-  /** Shards to create locally: the template's count, or 1 for on-demand. */
+  /** Shards to create locally: the template's count, or ON_DEMAND_SHARDS when the count is not a literal (on-demand). */
   readonly shardCount: number;
   readonly retentionHours: number;
 }
@@ -42,6 +42,13 @@ export interface LocalResources {
   readonly streams: readonly StreamDefinition[];
   readonly buckets: readonly BucketDefinition[];
 }
+
+/**
+ * An on-demand stream starts with 4 MB/s of write capacity, the capacity of 4 shards (Kinesis
+ * Data Streams developer guide, "Choose the data stream capacity mode"); locally it gets 4 shards,
+ * so records spread over shards by partition key as they would.
+ */
+export const ON_DEMAND_SHARDS = 4;
 
 export class TemplateResolutionError extends Error {
   override readonly name = 'TemplateResolutionError';
@@ -98,7 +105,7 @@ export function localResources(templates: Readonly<Record<string, Json>>, names:
           ...(ttl && typeof ttl.AttributeName === 'string' ? { ttlAttribute: ttl.AttributeName } : {}),
         });
       } else if (res.Type === 'AWS::Kinesis::Stream') {
-        const count = typeof p.ShardCount === 'number' ? p.ShardCount : 1;
+        const count = typeof p.ShardCount === 'number' ? p.ShardCount : ON_DEMAND_SHARDS;
         streams.push({ logicalId: id, streamName: resolveName(p.Name, names, where), shardCount: Math.max(1, count), retentionHours: Number(p.RetentionPeriodHours ?? 24) });
       } else if (res.Type === 'AWS::S3::Bucket' && bucketIds.includes(id)) {
         buckets.push({ logicalId: id, bucketName: resolveName(p.BucketName, names, where) });
