@@ -23,7 +23,8 @@ interface EsbuildMessage {
 async function main({ values }: CliArgs<typeof spec.options>): Promise<number> {
   const known = await discoverHandlers(process.cwd());
   for (const name of values.only ?? []) {
-    if (!known.includes(name)) throw new UsageError(`--only ${name}: no handlers/${name}/index.ts; ${didYouMean(name, known, `the handlers are ${known.join(", ")}`)}`);
+    if (!known.includes(name))
+      throw new UsageError(`--only ${name}: no handlers/${name}/index.ts; ${didYouMean(name, known, `the handlers are ${known.join(', ')}`)}`);
   }
   let results;
   try {
@@ -32,7 +33,9 @@ async function main({ values }: CliArgs<typeof spec.options>): Promise<number> {
     const errors = (error as { errors?: EsbuildMessage[] }).errors;
     if (!Array.isArray(errors) || errors.length === 0) throw error;
     const lines = errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1} ` : ''}${e.text}`);
-    throw new ToolError(`${lines.join('\n')}\nbuild:handlers: the handlers cannot be bundled (${errors.length} error${errors.length === 1 ? '' : 's'})`, 1, { cause: error });
+    throw new ToolError(`${lines.join('\n')}\nbuild:handlers: the handlers cannot be bundled (${errors.length} error${errors.length === 1 ? '' : 's'})`, 1, {
+      cause: error,
+    });
   }
   console.log(sizeTable(results));
   console.log(`\n${results.length} zips in dist/handlers/`);

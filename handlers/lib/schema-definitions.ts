@@ -49,4 +49,3 @@ export const weatherObservationSchema: JSONSchemaType<WeatherObservation> = {
     source,
   },
 } as JSONSchemaType<WeatherObservation>;
-

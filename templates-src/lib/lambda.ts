@@ -22,7 +22,16 @@ export const FUNCTION_ENVIRONMENT = {
   poller: ['STREAM_NAME', 'SYMBOLS', 'CITIES', 'MARKET_DATA_SECRET_ARN', 'MARKET_DATA_PROVIDER', 'LEASE_TABLE_NAME'],
   enricher: ['METRICS_TABLE_NAME', 'LATEST_TABLE_NAME', 'RAW_BUCKET_NAME', 'PROCESSED_BUCKET_NAME', 'MAX_CLOCK_SKEW_SECONDS'],
   aggregator: ['METRICS_TABLE_NAME', 'LATEST_TABLE_NAME', 'MAX_CLOCK_SKEW_SECONDS'],
-  rules: ['LATEST_TABLE_NAME', 'MARKET_ALERTS_TOPIC_ARN', 'WEATHER_ALERTS_TOPIC_ARN', 'STOCK_DROP_PERCENT', 'HEAT_THRESHOLD_C', 'COLD_THRESHOLD_C', 'WIND_THRESHOLD_KPH', 'PRECIP_THRESHOLD_MM'],
+  rules: [
+    'LATEST_TABLE_NAME',
+    'MARKET_ALERTS_TOPIC_ARN',
+    'WEATHER_ALERTS_TOPIC_ARN',
+    'STOCK_DROP_PERCENT',
+    'HEAT_THRESHOLD_C',
+    'COLD_THRESHOLD_C',
+    'WIND_THRESHOLD_KPH',
+    'PRECIP_THRESHOLD_MM',
+  ],
   notifier: ['SLACK_WEBHOOK_SECRET_ARN'],
   rotation: ['MARKET_DATA_PROVIDER'],
 } as const satisfies Record<keyof typeof NAMES.functions, readonly string[]>;
@@ -44,7 +53,14 @@ export function pascal(name: string): string {
 /** Logical IDs of a function's composite. */
 export function functionIds(name: string): { fn: string; logs: string; errorRate: string; throttles: string; eventSource: string; iteratorAge: string } {
   const p = pascal(name);
-  return { fn: `${p}Function`, logs: `${p}Logs`, errorRate: `${p}ErrorRateAlarm`, throttles: `${p}ThrottleAlarm`, eventSource: `${p}EventSource`, iteratorAge: `${p}IteratorAgeAlarm` };
+  return {
+    fn: `${p}Function`,
+    logs: `${p}Logs`,
+    errorRate: `${p}ErrorRateAlarm`,
+    throttles: `${p}ThrottleAlarm`,
+    eventSource: `${p}EventSource`,
+    iteratorAge: `${p}IteratorAgeAlarm`,
+  };
 }
 
 /** `../dist/handlers/<name>.zip`: the `aws cloudformation package` convention (DESIGN §3). */
@@ -117,7 +133,10 @@ export function lambdaFunction<F extends FunctionName>(props: LambdaFunctionProp
       Timeout: props.timeoutSeconds ?? 30,
       Role: props.roleArn,
       VpcConfig: props.vpc.condition
-        ? { SubnetIds: ifThen(props.vpc.condition, props.vpc.subnetIds, []), SecurityGroupIds: ifThen(props.vpc.condition, [...props.vpc.securityGroupIds], []) }
+        ? {
+            SubnetIds: ifThen(props.vpc.condition, props.vpc.subnetIds, []),
+            SecurityGroupIds: ifThen(props.vpc.condition, [...props.vpc.securityGroupIds], []),
+          }
         : { SubnetIds: props.vpc.subnetIds, SecurityGroupIds: [...props.vpc.securityGroupIds] },
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogGroup: ref(ids.logs), LogFormat: 'JSON' },

@@ -49,7 +49,9 @@ export const SHORT_TAGS: Readonly<Record<string, string>> = {
 export const READ_ONLY_TAGS: Readonly<Record<string, string>> = { Condition: '!Condition' };
 
 /** Short tag → long name, for reading: every emitter tag plus the read-only ones. */
-const LONG_NAMES: Readonly<Record<string, string>> = Object.fromEntries(Object.entries({ ...SHORT_TAGS, ...READ_ONLY_TAGS }).map(([long, short]) => [short, long]));
+const LONG_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries({ ...SHORT_TAGS, ...READ_ONLY_TAGS }).map(([long, short]) => [short, long]),
+);
 
 /** Reads a short tag back into its JSON form; `!GetAtt A.B.C` splits at the first dot, as CloudFormation does. */
 function construct(short: string, data: unknown): unknown {
@@ -80,7 +82,19 @@ export const CLOUDFORMATION_TAGS: readonly (ScalarTag | CollectionTag)[] = Objec
 
 const ORDER = {
   template: ['AWSTemplateFormatVersion', 'Description', 'Metadata', 'Transform', 'Parameters', 'Rules', 'Mappings', 'Conditions', 'Resources', 'Outputs'],
-  parameter: ['Type', 'Description', 'Default', 'AllowedValues', 'AllowedPattern', 'MinLength', 'MaxLength', 'MinValue', 'MaxValue', 'ConstraintDescription', 'NoEcho'],
+  parameter: [
+    'Type',
+    'Description',
+    'Default',
+    'AllowedValues',
+    'AllowedPattern',
+    'MinLength',
+    'MaxLength',
+    'MinValue',
+    'MaxValue',
+    'ConstraintDescription',
+    'NoEcho',
+  ],
   resource: ['Type', 'Condition', 'DependsOn', 'Metadata', 'CreationPolicy', 'UpdatePolicy', 'DeletionPolicy', 'UpdateReplacePolicy', 'Properties'],
   output: ['Description', 'Condition', 'Value', 'Export'],
   policy: ['Version', 'Id', 'Statement'],

@@ -90,7 +90,17 @@ describe('dev and prod side by side in one account and region', () => {
     for (const d of [dev, prod]) {
       expect(d.stacks.length).toBeGreaterThanOrEqual(10);
       const types = new Set(d.names.map((n) => n.type));
-      for (const type of ['AWS::S3::Bucket', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue', 'AWS::DynamoDB::GlobalTable', 'AWS::SecretsManager::Secret', 'AWS::Budgets::Budget', 'AWS::CloudWatch::Dashboard']) {
+      for (const type of [
+        'AWS::S3::Bucket',
+        'AWS::IAM::Role',
+        'AWS::Lambda::Function',
+        'AWS::Logs::LogGroup',
+        'AWS::SQS::Queue',
+        'AWS::DynamoDB::GlobalTable',
+        'AWS::SecretsManager::Secret',
+        'AWS::Budgets::Budget',
+        'AWS::CloudWatch::Dashboard',
+      ]) {
         expect([d.label, type, types.has(type)]).toEqual([d.label, type, true]);
       }
     }

@@ -45,7 +45,8 @@ describe('the dev-profile keys map onto root parameters', () => {
     });
     expect(validateParameterData(file, FILE)).toEqual([]);
     const values = resolveRootParameters(file as unknown as ParameterFile).values;
-    for (const root of ['FunctionsInVpc', 'EnableNatGateway', 'EnableInterfaceEndpoints', 'EnableWaf', 'StreamRetentionHours', 'CrawlerSchedule']) expect([root, values[root]]).toEqual([root, undefined]);
+    for (const root of ['FunctionsInVpc', 'EnableNatGateway', 'EnableInterfaceEndpoints', 'EnableWaf', 'StreamRetentionHours', 'CrawlerSchedule'])
+      expect([root, values[root]]).toEqual([root, undefined]);
     expect(deploysSecondary(file as unknown as ParameterFile)).toBe(true);
   });
 });
@@ -54,7 +55,11 @@ describe('bounds and shapes come from the root definitions', () => {
   test.each([
     ['retention below Kinesis minimum', (f: any) => (f.streamRetentionHours = 12), 'streamRetentionHours must be between 24 and 8760 (got 12)'],
     ['retention above Kinesis maximum', (f: any) => (f.streamRetentionHours = 9000), 'streamRetentionHours must be between 24 and 8760 (got 9000)'],
-    ['a rate() expression (Glue crawlers take cron only)', (f: any) => (f.crawlerSchedule = 'rate(1 day)'), 'crawlerSchedule must be a Glue cron expression such as cron(15 3 * * ? *), or empty for no schedule (got "rate(1 day)")'],
+    [
+      'a rate() expression (Glue crawlers take cron only)',
+      (f: any) => (f.crawlerSchedule = 'rate(1 day)'),
+      'crawlerSchedule must be a Glue cron expression such as cron(15 3 * * ? *), or empty for no schedule (got "rate(1 day)")',
+    ],
     ['a toggle that is no boolean', (f: any) => (f.toggles.waf = 'off'), 'toggles.waf must be a boolean (got "off")'],
     ['secondaryStack that is no boolean', (f: any) => (f.toggles.secondaryStack = 'no'), 'toggles.secondaryStack must be a boolean (got "no")'],
   ])('%s', (_name, change, message) => {
@@ -81,7 +86,15 @@ describe('combinations that cannot work are refused with the keys to change', ()
     ],
     [
       'failover without the secondary stack',
-      (f: any) => ((f.toggles.failover = true), (f.failover = { hostedZoneId: 'Z0123456789ABC', apiDomainName: 'ingest.example.com', certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/a', standbyCertificateArn: 'arn:aws:acm:us-west-2:111122223333:certificate/b' })),
+      (f: any) => (
+        (f.toggles.failover = true),
+        (f.failover = {
+          hostedZoneId: 'Z0123456789ABC',
+          apiDomainName: 'ingest.example.com',
+          certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/a',
+          standbyCertificateArn: 'arn:aws:acm:us-west-2:111122223333:certificate/b',
+        })
+      ),
       'toggles.failover is true but toggles.secondaryStack is false: the SECONDARY failover record and the standby API live in the secondary-region stack; set toggles.secondaryStack to true or toggles.failover to false',
     ],
   ])('%s', (_name, change, message) => {
@@ -89,7 +102,12 @@ describe('combinations that cannot work are refused with the keys to change', ()
   });
 
   test('DAX with the functions in the VPC behind a NAT gateway is fine', () => {
-    expect(validateParameterData(changed((f) => Object.assign(f.toggles, { dax: true, functionsInVpc: true, natGateway: true })), FILE)).toEqual([]);
+    expect(
+      validateParameterData(
+        changed((f) => Object.assign(f.toggles, { dax: true, functionsInVpc: true, natGateway: true })),
+        FILE,
+      ),
+    ).toEqual([]);
   });
 });
 

@@ -72,7 +72,10 @@ export async function startIngestServer(contract: IngestContract, putRecords: Pu
         return send(res, 400, gatewayError('BAD_REQUEST_BODY', 'Invalid request body: not JSON', requestId));
       }
       if (!validate(parsed)) {
-        const detail = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+        const detail = (validate.errors ?? [])
+          .slice(0, 5)
+          .map((e) => `${e.instancePath || '/'} ${e.message}`)
+          .join('; ');
         return send(res, 400, gatewayError('BAD_REQUEST_BODY', `Invalid request body: ${detail}`, requestId));
       }
       const request = JSON.parse(evaluateMappingTemplate(contract.requestTemplate, { body, requestId, subs: contract.subs, resourcePath: '/ingest' }).text);
@@ -82,7 +85,10 @@ export async function startIngestServer(contract: IngestContract, putRecords: Pu
       } catch (error) {
         const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
         const status = (e.$metadata?.httpStatusCode ?? 500) >= 500 ? 500 : 400;
-        const out = evaluateMappingTemplate(contract.errorTemplate, { body: JSON.stringify({ __type: e.name ?? 'InternalFailure', message: e.message ?? '' }), requestId });
+        const out = evaluateMappingTemplate(contract.errorTemplate, {
+          body: JSON.stringify({ __type: e.name ?? 'InternalFailure', message: e.message ?? '' }),
+          requestId,
+        });
         return send(res, out.statusOverride ?? status, out.text);
       }
       const out = evaluateMappingTemplate(contract.successTemplate, { body: JSON.stringify(answer), requestId });

@@ -63,7 +63,10 @@ export interface QueryOutcome {
 const ENTITY_PK = /^(STOCK|WEATHER)#([^#]+)$/;
 const SCAN_SEGMENTS = 4;
 
-async function scanMetrics(ctx: DemoContext, services: Services): Promise<{ items: number; ticks: Map<string, Record<string, unknown>[]>; sma: Map<string, Map<string, Record<string, unknown>>> }> {
+async function scanMetrics(
+  ctx: DemoContext,
+  services: Services,
+): Promise<{ items: number; ticks: Map<string, Record<string, unknown>[]>; sma: Map<string, Map<string, Record<string, unknown>>> }> {
   const attributes = ['pk', 'ts', 'price', 'prevClose', 'volume', 'tempC', 'windKph', 'precipMm', 'sma5', 'sma20'];
   const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
   const ticks = new Map<string, Record<string, unknown>[]>();
@@ -75,7 +78,14 @@ async function scanMetrics(ctx: DemoContext, services: Services): Promise<{ item
       do {
         ctx.checkAbort();
         const page = await services.readDoc.send(
-          new ScanCommand({ TableName: ctx.facts.metricsTable.tableName, Segment: segment, TotalSegments: SCAN_SEGMENTS, ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names, ...(start ? { ExclusiveStartKey: start } : {}) }),
+          new ScanCommand({
+            TableName: ctx.facts.metricsTable.tableName,
+            Segment: segment,
+            TotalSegments: SCAN_SEGMENTS,
+            ProjectionExpression: Object.keys(names).join(', '),
+            ExpressionAttributeNames: names,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
         );
         for (const item of page.Items ?? []) {
           items += 1;
@@ -102,7 +112,14 @@ async function scanLatest(ctx: DemoContext, services: Services): Promise<Map<str
   const latest = new Map<string, string | undefined>();
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await services.readDoc.send(new ScanCommand({ TableName: ctx.facts.latestTable.tableName, ProjectionExpression: '#pk, #ts', ExpressionAttributeNames: { '#pk': 'pk', '#ts': 'ts' }, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    const page = await services.readDoc.send(
+      new ScanCommand({
+        TableName: ctx.facts.latestTable.tableName,
+        ProjectionExpression: '#pk, #ts',
+        ExpressionAttributeNames: { '#pk': 'pk', '#ts': 'ts' },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
     for (const item of page.Items ?? []) latest.set(String(item.pk), item.ts === undefined ? undefined : String(item.ts));
     start = page.LastEvaluatedKey;
   } while (start);
@@ -128,7 +145,8 @@ export async function query(ctx: DemoContext, services: Services, produced: Prod
   let rawLines = 0;
   const quarantine: { code: string; reason: string; partitionKey: string; data: string }[] = [];
   const mirror = ctx.options.keep ? ctx.outDir : await mkdtemp(path.join(os.tmpdir(), 'stockwx-demo-mirror-'));
-  if (ctx.options.keep) await rm(path.join(ctx.outDir, 'processed'), { recursive: true, force: true }); // no stale files from an earlier --keep run
+  if (ctx.options.keep)
+    await rm(path.join(ctx.outDir, 'processed'), { recursive: true, force: true }); // no stale files from an earlier --keep run
   else ctx.cleanup.addDir(mirror);
   await Promise.all([
     ...rawKeys.map((key) =>
@@ -144,7 +162,12 @@ export async function query(ctx: DemoContext, services: Services, produced: Prod
     ),
     ...quarantineKeys.map((key) =>
       download(async () => {
-        const q = JSON.parse((await getBytes(s3, facts.rawBucket, key)).toString('utf8')) as { code: string; reason: string; partitionKey: string; data: string };
+        const q = JSON.parse((await getBytes(s3, facts.rawBucket, key)).toString('utf8')) as {
+          code: string;
+          reason: string;
+          partitionKey: string;
+          data: string;
+        };
         quarantine.push({ code: q.code, reason: q.reason, partitionKey: q.partitionKey, data: q.data });
       }),
     ),
@@ -204,7 +227,12 @@ export async function query(ctx: DemoContext, services: Services, produced: Prod
         sma20: items.map((i) => num(sma?.get(String(i.ts))?.sma20)),
       };
     } else {
-      weather[name!] = { t, tempC: items.map((i) => Number(i.tempC)), windKph: items.map((i) => Number(i.windKph)), precipMm: items.map((i) => Number(i.precipMm)) };
+      weather[name!] = {
+        t,
+        tempC: items.map((i) => Number(i.tempC)),
+        windKph: items.map((i) => Number(i.windKph)),
+        precipMm: items.map((i) => Number(i.precipMm)),
+      };
     }
   }
 

@@ -27,7 +27,10 @@ export function isNoChanges(reason: string | undefined): boolean {
 
 /** `deploy-20261122T050000Z`: unique per second, sortable, valid as a change set name. */
 export function changeSetName(now: number, prefix = 'deploy'): string {
-  return `${prefix}-${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return `${prefix}-${new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
 }
 
 export interface CreateChangeSetOptions {
@@ -89,10 +92,14 @@ export async function waitForChangeSet(cfn: CloudFormationClient, stackName: str
     if (res.Status === 'CREATE_COMPLETE') return { kind: 'ready' };
     if (res.Status === 'FAILED') {
       if (isNoChanges(res.StatusReason)) return { kind: 'no-changes', reason: res.StatusReason ?? '' };
-      throw new DeployError(`change set ${res.ChangeSetName ?? id} for ${stackName} failed: ${res.StatusReason ?? 'no reason given'}; fix the template or parameters and retry`);
+      throw new DeployError(
+        `change set ${res.ChangeSetName ?? id} for ${stackName} failed: ${res.StatusReason ?? 'no reason given'}; fix the template or parameters and retry`,
+      );
     }
     if (w.clock.now() - start >= timeout) {
-      throw new DeployError(`change set ${id} for ${stackName} is still ${res.Status ?? 'pending'} after ${formatDuration(timeout)}; check it in the console, or retry later`);
+      throw new DeployError(
+        `change set ${id} for ${stackName} is still ${res.Status ?? 'pending'} after ${formatDuration(timeout)}; check it in the console, or retry later`,
+      );
     }
     try {
       await w.clock.sleep(w.pollMs ?? 2000, w.signal);

@@ -65,7 +65,9 @@ function slimType(raw: unknown): TypeSpec {
     case 'union':
       return { type: 'union', types: (Array.isArray(raw.types) ? raw.types : []).map(slimType) };
     case 'string':
-      return Array.isArray(raw.allowedValues) && raw.allowedValues.length > 0 ? { type: 'string', allowedValues: raw.allowedValues.map(String) } : { type: 'string' };
+      return Array.isArray(raw.allowedValues) && raw.allowedValues.length > 0
+        ? { type: 'string', allowedValues: raw.allowedValues.map(String) }
+        : { type: 'string' };
     case 'boolean':
     case 'integer':
     case 'number':
@@ -366,12 +368,26 @@ export function checkResources(doc: Json, spec: SpecIndex): Issue[] {
   for (const [id, resource] of resourcesOf(doc)) {
     for (const key of Object.keys(resource)) {
       if (!RESOURCE_ATTRIBUTES.has(key)) {
-        out.push({ logicalId: id, path: key, rule: 'resource-attribute', severity: 'error', message: `${key} is not a resource attribute`, fix: didYouMean(key, RESOURCE_ATTRIBUTES, `move it under Properties or remove it`) });
+        out.push({
+          logicalId: id,
+          path: key,
+          rule: 'resource-attribute',
+          severity: 'error',
+          message: `${key} is not a resource attribute`,
+          fix: didYouMean(key, RESOURCE_ATTRIBUTES, `move it under Properties or remove it`),
+        });
       }
     }
     const type = resource.Type;
     if (typeof type !== 'string') {
-      out.push({ logicalId: id, path: 'Type', rule: 'spec-resource-type', severity: 'error', message: 'resource has no Type', fix: 'add Type: AWS::<Service>::<Resource>' });
+      out.push({
+        logicalId: id,
+        path: 'Type',
+        rule: 'spec-resource-type',
+        severity: 'error',
+        message: 'resource has no Type',
+        fix: 'add Type: AWS::<Service>::<Resource>',
+      });
       continue;
     }
     if (isCustom(type)) continue;
@@ -389,7 +405,14 @@ export function checkResources(doc: Json, spec: SpecIndex): Issue[] {
     }
     const props = resource.Properties ?? {};
     if (!isRecord(props)) {
-      out.push({ logicalId: id, path: 'Properties', rule: 'spec-type', severity: 'error', message: `Properties must be an object, got ${kindOf(props)}`, fix: 'write the properties as a mapping' });
+      out.push({
+        logicalId: id,
+        path: 'Properties',
+        rule: 'spec-type',
+        severity: 'error',
+        message: `Properties must be an object, got ${kindOf(props)}`,
+        fix: 'write the properties as a mapping',
+      });
       continue;
     }
     if (intrinsicName(props) !== undefined) continue;
