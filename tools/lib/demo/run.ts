@@ -169,7 +169,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     // 7. results
     const alertsFile = path.join(outDir, RESULT_FILES.alerts);
-    await writeAtomic(alertsFile, alertsNdjson(state.alerts));
+    // The rules engine's shard loops publish concurrently: present the alerts in time order, so the file,
+    // the report and the dashboard read the same on every run.
+    const alerts = [...state.alerts].sort((a, b) => a.ts.localeCompare(b.ts) || a.entity.localeCompare(b.entity) || a.rule.localeCompare(b.rule));
+    await writeAtomic(alertsFile, alertsNdjson(alerts));
     const injectedTotals: Record<string, number> = {};
     for (const f of services.faultStats) for (const [k, v] of Object.entries(f.injected)) injectedTotals[k] = (injectedTotals[k] ?? 0) + v;
     if (ctx.faults) injectedTotals['redelivered batches'] = state.redeliveries;
@@ -183,7 +186,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ...(produced.faultRecords ? { faultRecords: produced.faultRecords } : {}),
       stores: outcome.stores,
       quarantine: outcome.quarantine,
-      alerts: state.alerts,
+      alerts,
       alertsFile,
       dashboardFile: path.join(outDir, RESULT_FILES.dashboard),
       slackPosts,
