@@ -16,6 +16,7 @@ import { daxCluster, globalTable } from './lib/dynamodb';
 import { AWS, equals, getAtt, ifThen, not, ref, sub } from './lib/fn';
 import { NAMES, physicalName } from './lib/names';
 import type { StackDefinition } from './lib/stack';
+import { anchored, REGION } from '../contracts/values';
 
 /** Logical IDs other modules and tests refer to. */
 export const DATASTORES_IDS = {
@@ -88,7 +89,8 @@ export const datastores: StackDefinition = {
     t.parameter('SecondaryRegion', {
       Type: 'String',
       Description: 'Region of the table replicas and backup copies',
-      AllowedPattern: '^[a-z]{2}(-gov)?-[a-z]+-\\d$',
+      AllowedPattern: anchored(REGION),
+      ConstraintDescription: REGION.description,
     });
     t.parameter('ReplicaKmsKeyArn', {
       Type: 'String',

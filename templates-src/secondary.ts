@@ -31,6 +31,7 @@ import { retained, when } from './lib/resources';
 import { accessLogsBucket, encryptedBucket } from './lib/s3';
 import { alertTopic, PUBLISHERS } from './lib/sns';
 import type { StackDefinition } from './lib/stack';
+import { anchored, REGION } from '../contracts/values';
 import { STANDBY_STAGE, standbyIngest } from './lib/standby';
 import { webAcl } from './lib/waf';
 
@@ -78,7 +79,8 @@ export const secondary: StackDefinition = {
     t.parameter('PrimaryRegion', {
       Type: 'String',
       Description: 'Region of the primary deployment (tags and outputs; must differ from this region)',
-      AllowedPattern: '^[a-z]{2}(-gov)?-[a-z]+-\\d$',
+      AllowedPattern: anchored(REGION),
+      ConstraintDescription: REGION.description,
     });
     t.parameter('HostedZoneId', {
       Type: 'String',
