@@ -165,18 +165,18 @@ export const networking: StackDefinition = {
     // no hourly attachment charges or data-processing fee, and routes stay in our route tables. A
     // transit gateway pays off from ~3+ VPCs or with VPN/Direct Connect, neither of which we have.
     t.resource('VpcPeering', new VPCPeeringConnection({ VpcId: ref(app.vpc), PeerVpcId: ref(data.vpc), Tags: tags({ Name: sub(nameText('app-to-data')) }) }));
-    app.privateRouteTables.forEach((table, i) =>
+    for (const [i, table] of app.privateRouteTables.entries()) {
       t.resource(
         `AppToDataRoute${i + 1}`,
         new Route({ RouteTableId: ref(table), DestinationCidrBlock: DATA_LAYOUT.cidr, VpcPeeringConnectionId: ref('VpcPeering') }),
-      ),
-    );
-    data.privateRouteTables.forEach((table, i) =>
+      );
+    }
+    for (const [i, table] of data.privateRouteTables.entries()) {
       t.resource(
         `DataToAppRoute${i + 1}`,
         new Route({ RouteTableId: ref(table), DestinationCidrBlock: APP_LAYOUT.cidr, VpcPeeringConnectionId: ref('VpcPeering') }),
-      ),
-    );
+      );
+    }
     t.implements('1.1', 'VpcPeering', 'AppToDataRoute1', 'AppToDataRoute2', 'DataToAppRoute1', 'DataToAppRoute2');
 
     // --- Security groups (no 0.0.0.0/0 ingress anywhere) -----------------------------------------

@@ -4,7 +4,7 @@
  * dist/handlers/ and prints the size table (tools/lib/bundle.ts). A build error (syntax, missing
  * import) is one `file:line:col message` line per error and exit 1.
  */
-import { bundleHandlers, discoverHandlers, sizeTable } from './lib/bundle';
+import { bundleHandlers, discoverHandlers, sizeTable, type BundleResult } from './lib/bundle';
 import { runCli, type CliArgs } from './lib/cli';
 import { ToolError, UsageError } from './lib/errors';
 import { didYouMean } from './lib/suggest';
@@ -26,7 +26,7 @@ async function main({ values }: CliArgs<typeof spec.options>): Promise<number> {
     if (!known.includes(name))
       throw new UsageError(`--only ${name}: no handlers/${name}/index.ts; ${didYouMean(name, known, `the handlers are ${known.join(', ')}`)}`);
   }
-  let results;
+  let results: BundleResult[];
   try {
     results = await bundleHandlers(values.only ? { only: values.only } : {});
   } catch (error) {

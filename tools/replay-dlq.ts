@@ -19,7 +19,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { runCli, type CliArgs } from './lib/cli';
 import { ToolError } from './lib/errors';
-import { dynamoMarkerStore, fileMarkerStore, REPLAY_CLI, replayDlq, resolveReplayOptions } from './lib/replay-dlq';
+import { dynamoMarkerStore, fileMarkerStore, REPLAY_CLI, replayDlq, resolveReplayOptions, type ReplayReport } from './lib/replay-dlq';
 
 async function main(args: CliArgs<typeof REPLAY_CLI.options>): Promise<number> {
   const o = resolveReplayOptions(args);
@@ -32,7 +32,7 @@ async function main(args: CliArgs<typeof REPLAY_CLI.options>): Promise<number> {
   const sqs = new SQSClient(config);
   const kinesis = new KinesisClient(config);
   const markers = o.markerTable ? dynamoMarkerStore(DynamoDBDocumentClient.from(new DynamoDBClient(config)), o.markerTable) : fileMarkerStore(o.markerFile);
-  let report;
+  let report: ReplayReport;
   try {
     report = await replayDlq({
       sqs,

@@ -244,6 +244,8 @@ function isFlowable(value: unknown): boolean {
 const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
 /** Characters that force quoting anywhere in a plain scalar inside a flow collection. */
 const FLOW_UNSAFE = /[,[\]{}]/;
+/** Characters that force double quotes: C0 controls but tab and LF, DEL, C1, U+2028/2029 and the BOM. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the control characters that plain and single-quoted YAML scalars cannot carry is this regex's purpose
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 
 function isPlainSafe(text: string, flow: boolean): boolean {

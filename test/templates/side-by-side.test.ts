@@ -65,7 +65,9 @@ function singletons(...deployments: Deployment[]): Record<string, string[]> {
       if (!resourceExists(r, s)) continue;
       // A multi-region trail records the whole account: a second one duplicates (and bills) every management event.
       const key = multiRegionTrail ? `${r.Type} (multi-region) ${s.account}` : `${r.Type} ${s.account} ${s.region}`;
-      (found[key] ??= []).push(`${s.stack}/${id}`);
+      const owners = found[key] ?? [];
+      owners.push(`${s.stack}/${id}`);
+      found[key] = owners;
     }
   }
   return found;

@@ -100,7 +100,14 @@ function fakeQueue(bodies: string[]) {
     if (m && input.VisibilityTimeout === 0) m.visible = true;
     return {};
   });
-  return { sqs: new SQSClient({ region: 'us-east-1' }), messages, sqsMock, makeAllVisible: () => messages.forEach((m) => (m.visible = true)) };
+  return {
+    sqs: new SQSClient({ region: 'us-east-1' }),
+    messages,
+    sqsMock,
+    makeAllVisible: () => {
+      for (const m of messages) m.visible = true;
+    },
+  };
 }
 
 describe('replay-dlq', () => {
@@ -140,7 +147,10 @@ describe('replay-dlq', () => {
     q.sqsMock.on(DeleteMessageCommand).rejectsOnce(Object.assign(new Error('connection reset'), { name: 'TimeoutError' }));
     await expect(replayDlq({ sqs: q.sqs, kinesis: kinesis.client, queueUrl: QUEUE, markers })).rejects.toThrow('connection reset');
     q.makeAllVisible();
-    q.sqsMock.on(DeleteMessageCommand).callsFake(() => (q.messages.splice(0, 1), {}));
+    q.sqsMock.on(DeleteMessageCommand).callsFake(() => {
+      q.messages.splice(0, 1);
+      return {};
+    });
     const report = await replayDlq({ sqs: q.sqs, kinesis: kinesis.client, queueUrl: QUEUE, markers });
     expect(report.outcomes.map((o) => o.status)).toEqual(['already-replayed']);
     expect(await readAll(s.stream)).toEqual(['AAPL', 'MSFT', 'AAPL', 'MSFT']);

@@ -96,7 +96,10 @@ const fixed = (outcomes: Outcome[], o: Partial<AccountCheck> = {}): AccountCheck
 });
 
 const mocks: { restore(): void }[] = [];
-const mock = <T>(m: T & { restore(): void }): T => (mocks.push(m), m);
+const mock = <T>(m: T & { restore(): void }): T => {
+  mocks.push(m);
+  return m;
+};
 afterEach(() => {
   while (mocks.length) mocks.pop()!.restore();
 });

@@ -25,7 +25,15 @@ function changed(change: (f: Record<string, any>) => void): Record<string, any> 
 describe('the dev-profile keys map onto root parameters', () => {
   test.each([
     ['toggles.functionsInVpc', (f: any) => (f.toggles.functionsInVpc = false), 'FunctionsInVpc', 'false'],
-    ['toggles.natGateway', (f: any) => ((f.toggles.functionsInVpc = false), (f.toggles.natGateway = false)), 'EnableNatGateway', 'false'],
+    [
+      'toggles.natGateway',
+      (f: any) => {
+        f.toggles.functionsInVpc = false;
+        f.toggles.natGateway = false;
+      },
+      'EnableNatGateway',
+      'false',
+    ],
     ['toggles.interfaceEndpoints', (f: any) => (f.toggles.interfaceEndpoints = false), 'EnableInterfaceEndpoints', 'false'],
     ['toggles.waf', (f: any) => (f.toggles.waf = false), 'EnableWaf', 'false'],
     ['streamRetentionHours', (f: any) => (f.streamRetentionHours = 48), 'StreamRetentionHours', '48'],
@@ -71,7 +79,10 @@ describe('combinations that cannot work are refused with the keys to change', ()
   test.each([
     [
       'functions in the VPC without a NAT gateway',
-      (f: any) => ((f.toggles.functionsInVpc = true), (f.toggles.natGateway = false)),
+      (f: any) => {
+        f.toggles.functionsInVpc = true;
+        f.toggles.natGateway = false;
+      },
       'toggles.natGateway is false but toggles.functionsInVpc is true: functions in the private subnets reach the market, weather and Slack APIs only through a NAT gateway; set toggles.functionsInVpc to false (they then run outside the VPC) or toggles.natGateway to true',
     ],
     [
@@ -86,15 +97,15 @@ describe('combinations that cannot work are refused with the keys to change', ()
     ],
     [
       'failover without the secondary stack',
-      (f: any) => (
-        (f.toggles.failover = true),
-        (f.failover = {
+      (f: any) => {
+        f.toggles.failover = true;
+        f.failover = {
           hostedZoneId: 'Z0123456789ABC',
           apiDomainName: 'ingest.example.com',
           certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/a',
           standbyCertificateArn: 'arn:aws:acm:us-west-2:111122223333:certificate/b',
-        })
-      ),
+        };
+      },
       'toggles.failover is true but toggles.secondaryStack is false: the SECONDARY failover record and the standby API live in the secondary-region stack; set toggles.secondaryStack to true or toggles.failover to false',
     ],
   ])('%s', (_name, change, message) => {
@@ -117,7 +128,10 @@ describe('toggles.secondaryStack', () => {
     [false, false],
     [undefined, true],
   ])('%s → the deployment has its secondary stack: %s', (value, expected) => {
-    const file = changed((f) => (value === undefined ? delete f.toggles.secondaryStack : (f.toggles.secondaryStack = value)));
+    const file = changed((f) => {
+      if (value === undefined) delete f.toggles.secondaryStack;
+      else f.toggles.secondaryStack = value;
+    });
     expect(deploysSecondary(file as unknown as ParameterFile)).toBe(expected);
   });
 

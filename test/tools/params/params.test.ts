@@ -102,7 +102,10 @@ describe('validateParameterData', () => {
     ],
     [
       'cold above heat',
-      (f: any) => (f.thresholds.coldC = 30) && (f.thresholds.heatC = 20),
+      (f: any) => {
+        f.thresholds.coldC = 30;
+        f.thresholds.heatC = 20;
+      },
       'thresholds.coldC must be below thresholds.heatC (got coldC 30, heatC 20)',
     ],
     [
@@ -117,7 +120,10 @@ describe('validateParameterData', () => {
     ],
     [
       'failover with details',
-      (f: any) => ((f.toggles.failover = true), (f.failover = { hostedZoneId: 'Z0123456789ABC', apiDomainName: 'ingest.example.com' })),
+      (f: any) => {
+        f.toggles.failover = true;
+        f.failover = { hostedZoneId: 'Z0123456789ABC', apiDomainName: 'ingest.example.com' };
+      },
       'failover.certificateArn is required; add it (see parameters/schema.json)',
     ],
     ['duplicate city', (f: any) => (f.cities[1].name = 'amsterdam'), 'cities[1].name repeats cities[0].name ("amsterdam"); city names must be unique'],
@@ -162,7 +168,15 @@ describe('loadParameterFile', () => {
 
   test('an invalid file throws every problem', async () => {
     const file = path.join(dir, 'invalid.json');
-    await writeFile(file, JSON.stringify(withChange((f) => ((f.pollRateMinutes = 0), (f.extra = true)))));
+    await writeFile(
+      file,
+      JSON.stringify(
+        withChange((f) => {
+          f.pollRateMinutes = 0;
+          f.extra = true;
+        }),
+      ),
+    );
     await expect(loadParameterFile(file, 'invalid.json')).rejects.toThrow(
       'invalid.json: extra is not a known key; valid keys here: stackName, projectName, environment, regions, symbols, cities, marketDataProvider, pollRateMinutes, streamShardCount, streamRetentionHours, crawlerSchedule, maxClockSkewSeconds, thresholds, alerts, toggles, failover, security, quickSightPrincipalArn, athenaDynamoDbConnectorArn, monthlyBudgetUsd, tags\ninvalid.json: pollRateMinutes must be between 1 and 60 (got 0)',
     );

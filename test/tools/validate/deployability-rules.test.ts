@@ -15,7 +15,9 @@ function findings(plant: (set: FixtureSet) => void, rule: string): Finding[] {
 }
 
 const props = (doc: Doc, id: string): Doc => doc.Resources[id].Properties;
-const add = (doc: Doc, id: string, resource: Doc): void => void (doc.Resources[id] = resource);
+const add = (doc: Doc, id: string, resource: Doc): void => {
+  doc.Resources[id] = resource;
+};
 
 describe('retain-except-on-create', () => {
   test('a named bucket with DeletionPolicy Retain is an error: a failed first create keeps it and the retry fails on its name', () => {

@@ -31,10 +31,10 @@ function first(files: readonly TemplateFile[], type: string): [string, string, D
 
 /** Deletes a key at every depth (replica lists may sit inside `!If`). */
 function deleteEverywhere(value: unknown, key: string): void {
-  if (Array.isArray(value)) value.forEach((v) => deleteEverywhere(v, key));
+  if (Array.isArray(value)) for (const v of value) deleteEverywhere(v, key);
   else if (value !== null && typeof value === 'object') {
     delete (value as Doc)[key];
-    Object.values(value).forEach((v) => deleteEverywhere(v, key));
+    for (const v of Object.values(value)) deleteEverywhere(v, key);
   }
 }
 
@@ -52,12 +52,11 @@ test.each<[string, string, string, (r: Doc, files: TemplateFile[]) => void]>([
     'a wildcard action in a role',
     'AWS::IAM::Role',
     'iam-no-wildcard-actions',
-    (r) =>
-      r.Properties.Policies?.length
-        ? r.Properties.Policies[0].PolicyDocument.Statement.push({ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' })
-        : (r.Properties.Policies = [
-            { PolicyName: 'x', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' }] } },
-          ]),
+    (r) => {
+      const wildcard = { Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' };
+      if (r.Properties.Policies?.length) r.Properties.Policies[0].PolicyDocument.Statement.push(wildcard);
+      else r.Properties.Policies = [{ PolicyName: 'x', PolicyDocument: { Version: '2012-10-17', Statement: [wildcard] } }];
+    },
   ],
   [
     'an event source mapping without bisect',

@@ -19,6 +19,7 @@ import { FILE_FIELDS } from '../params-schema';
 import { isRecord, section, type Json } from '../grade/tree';
 import { instantiate, secondaryFeeds } from './deployment';
 import { estimate as runEstimate, type Estimate, type EstimateInput, type ResourceEstimate } from './estimate';
+import type { StackScope } from './evaluate';
 
 export interface Remedy {
   /** The change, as a root parameter assignment or a deploy choice (`EnableGuardDuty=false`). */
@@ -102,7 +103,7 @@ function candidates(parameter: string, input: EstimateInput, current: string): C
 
 /** Root Rules whose condition holds and whose assertions fail with the input's values (undecidable ones pass). */
 function brokenRules(input: EstimateInput): { name: string; rule: Json }[] {
-  let root;
+  let root: StackScope;
   try {
     root = instantiate({ templates: input.templates, rootValues: input.rootValues, region: input.region }).stacks[0]!.scope;
   } catch {

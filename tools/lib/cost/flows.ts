@@ -169,7 +169,10 @@ export function computeFlows(resources: ReadonlyMap<string, ResourceView>, linke
   };
   const fnFlow = (key: string): FunctionFlow => {
     let f = flows.functions.get(key);
-    if (!f) flows.functions.set(key, (f = { invocations: 0, recordsPerInvocation: 0, deps: EMPTY_DEPS, triggers: [] }));
+    if (!f) {
+      f = { invocations: 0, recordsPerInvocation: 0, deps: EMPTY_DEPS, triggers: [] };
+      flows.functions.set(key, f);
+    }
     return f;
   };
   const addInvocations = (key: string, invocations: number, records: number, deps: Deps, trigger: string): void => {

@@ -7,6 +7,7 @@ import {
   DeleteChangeSetCommand,
   DescribeChangeSetCommand,
   type Capability,
+  type DescribeChangeSetCommandOutput,
   type CloudFormationClient,
   type Parameter,
   type Tag,
@@ -83,7 +84,7 @@ export async function waitForChangeSet(cfn: CloudFormationClient, stackName: str
   const start = w.clock.now();
   const timeout = w.timeoutMs ?? 600_000;
   for (;;) {
-    let res;
+    let res: DescribeChangeSetCommandOutput;
     try {
       res = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: id, StackName: stackName }));
     } catch (error) {
@@ -147,7 +148,7 @@ export async function describeChangeSetTree(cfn: CloudFormationClient, stackName
     const out: TreeChange[] = [];
     let token: string | undefined;
     do {
-      let res;
+      let res: DescribeChangeSetCommandOutput;
       try {
         res = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: changeSetId, StackName: stack, NextToken: token }));
       } catch (error) {

@@ -14,7 +14,13 @@
  *
  * The estimate is an offline figure at list prices; it never blocks a deploy.
  */
-import { GetTemplateCommand, ListStackResourcesCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import {
+  GetTemplateCommand,
+  ListStackResourcesCommand,
+  type CloudFormationClient,
+  type ListStackResourcesCommandOutput,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
 import path from 'node:path';
 import { parseTemplate } from '../../../templates-src/lib/yaml';
 import { buildAll } from '../build-templates';
@@ -89,7 +95,7 @@ export async function readDeployedTree(cfn: CloudFormationClient, stackName: str
   const localResources = section(localRoot ?? {}, 'Resources');
   let token: string | undefined;
   do {
-    let page;
+    let page: ListStackResourcesCommandOutput;
     try {
       page = await cfn.send(new ListStackResourcesCommand({ StackName: stackId, NextToken: token }));
     } catch (error) {

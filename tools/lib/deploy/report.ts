@@ -49,7 +49,7 @@ export function formatChangeReport(tree: ChangeSetTree, options: ReportOptions =
       .join('  ')
       .trimEnd();
   lines.push('', render(header));
-  rows.forEach((r, i) => lines.push(endangersData(changes[i]!) ? red(render(r)) : render(r)));
+  for (const [i, r] of rows.entries()) lines.push(endangersData(changes[i]!) ? red(render(r)) : render(r));
   const count = (action: string): number => changes.filter((c) => c.action === action).length;
   const replaced = changes.filter((c) => c.action === 'Modify' && c.replacement === 'True').length;
   const conditional = changes.filter((c) => c.action === 'Modify' && c.replacement === 'Conditional').length;

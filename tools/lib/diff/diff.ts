@@ -125,7 +125,7 @@ export function valueChanges(before: unknown, after: unknown, path = ''): ValueC
   if (after === undefined) return [{ path: path || '/', before }];
   if (isRecord(before) && isRecord(after) && !isIntrinsic(before) && !isIntrinsic(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-    return keys.flatMap((k) => valueChanges(before[k], after[k], `${path}/${escape(k)}`));
+    return keys.flatMap((k) => valueChanges(before[k], after[k], `${path}/${escapePointerToken(k)}`));
   }
   if (Array.isArray(before) && Array.isArray(after)) {
     const out: ValueChange[] = [];
@@ -161,7 +161,7 @@ function commonElements(a: readonly unknown[], b: readonly unknown[]): { before:
 }
 
 /** JSON pointer escaping (`~` → `~0`, `/` → `~1`). */
-function escape(key: string): string {
+function escapePointerToken(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
@@ -248,7 +248,12 @@ function fileDiff(file: string, before: Json | undefined, after: Json | undefine
     for (const key of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) {
       if (jsonEqual(x[key], y[key])) continue;
       const action = x[key] === undefined ? 'add' : y[key] === undefined ? 'remove' : 'modify';
-      entries.push({ section: name, name: key, action, changes: action === 'modify' ? valueChanges(x[key], y[key], `/${name}/${escape(key)}`) : [] });
+      entries.push({
+        section: name,
+        name: key,
+        action,
+        changes: action === 'modify' ? valueChanges(x[key], y[key], `/${name}/${escapePointerToken(key)}`) : [],
+      });
     }
   }
   const otherKeys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].filter(

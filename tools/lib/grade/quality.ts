@@ -183,18 +183,16 @@ export async function lintAll(
       const owner = byPath.get(x.file);
       if (!owner) continue;
       const line = /\(line (\d+)\)$|^line (\d+)$/.exec(x.path);
-      fresh
-        .get(owner.key)!
-        .push({
-          logicalId: x.logicalId,
-          path: x.path,
-          rule: x.rule,
-          severity: x.severity,
-          message: x.message,
-          fix: x.fix,
-          ...(line ? { line: Number(line[1] ?? line[2]) } : {}),
-          source: 'cfn-lint',
-        });
+      fresh.get(owner.key)!.push({
+        logicalId: x.logicalId,
+        path: x.path,
+        rule: x.rule,
+        severity: x.severity,
+        message: x.message,
+        fix: x.fix,
+        ...(line ? { line: Number(line[1] ?? line[2]) } : {}),
+        source: 'cfn-lint',
+      });
     }
     for (const [key, findings] of fresh) {
       cached.set(key, { version: result.version, findings });

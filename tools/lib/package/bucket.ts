@@ -14,7 +14,7 @@
  * | ROLLBACK_COMPLETE / *_FAILED            | the status                                      | `npm run bootstrap -- --region r --recreate` |
  * | *_COMPLETE without the output           | the status and the missing output               | `npm run bootstrap -- --region r --recreate` |
  */
-import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DescribeStacksCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { BOOTSTRAP_OUTPUTS } from '../../../templates-src/bootstrap';
 import { describeAwsError, PackageError } from '../deploy/errors';
@@ -28,7 +28,7 @@ export function bootstrapCommand(region: string, bootstrapStack: string, extra =
 }
 
 export async function findArtifactsBucket(cfn: CloudFormationClient, bootstrapStack: string, region: string): Promise<string> {
-  let stack;
+  let stack: Stack | undefined;
   try {
     stack = (await cfn.send(new DescribeStacksCommand({ StackName: bootstrapStack }))).Stacks?.[0];
   } catch (error) {

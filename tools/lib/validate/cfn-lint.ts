@@ -2,8 +2,9 @@
  * Runs `cfn-lint` (when it is on PATH) over template files and turns its JSON report into our
  * findings. The project's GitHub workflow installs it with pip; locally it is optional.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { isRecord, type Finding, type Severity } from './model';
 
 /** Checks we switch off: W3002 warns about local paths that only work after `package`, our convention. */
@@ -13,7 +14,7 @@ export type CfnLintResult = { readonly ran: true; readonly findings: Finding[]; 
 
 function run(command: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string } | undefined> {
   return new Promise((resolve) => {
-    let child;
+    let child: ChildProcessByStdio<null, Readable, Readable>;
     try {
       child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     } catch {

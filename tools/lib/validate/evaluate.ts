@@ -55,7 +55,10 @@ const conditionCache = new WeakMap<EvaluationContext, Map<string, boolean>>();
 /** Whether the named condition of the context's template holds. */
 export function conditionHolds(name: string, ctx: EvaluationContext): boolean {
   let cache = conditionCache.get(ctx);
-  if (!cache) conditionCache.set(ctx, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    conditionCache.set(ctx, cache);
+  }
   const hit = cache.get(name);
   if (hit !== undefined) return hit;
   const definition = isRecord(ctx.doc.Conditions) ? ctx.doc.Conditions[name] : undefined;

@@ -246,7 +246,10 @@ function checkConditionalReferences(doc: Json): Issue[] {
   };
   const out: Issue[] = [];
   const visit = (owner: string, node: unknown, path: string, holds: ReadonlySet<string>): void => {
-    if (Array.isArray(node)) return node.forEach((item, i) => visit(owner, item, `${path}[${i}]`, holds));
+    if (Array.isArray(node)) {
+      for (const [i, item] of node.entries()) visit(owner, item, `${path}[${i}]`, holds);
+      return;
+    }
     if (!isRecord(node)) return;
     const cond = node['Fn::If'];
     if (Array.isArray(cond) && cond.length === 3 && typeof cond[0] === 'string') {

@@ -134,7 +134,10 @@ export function loadSpec(options: LoadSpecOptions = {}): SpecIndex {
   if (cacheFile) {
     try {
       const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as SpecIndex;
-      if (cached.version === version) return (loaded = cached);
+      if (cached.version === version) {
+        loaded = cached;
+        return loaded;
+      }
     } catch {
       // no cache yet, or unreadable: rebuild it below
     }
@@ -266,8 +269,8 @@ class ValueChecker {
   }
 
   private property(value: unknown, p: PropertySpec, path: string): void {
-    if (!p.previousTypes || p.previousTypes.length === 0) return this.value(value, p.type, path);
-    this.value(value, { type: 'union', types: [p.type, ...p.previousTypes] }, path);
+    if (!p.previousTypes || p.previousTypes.length === 0) this.value(value, p.type, path);
+    else this.value(value, { type: 'union', types: [p.type, ...p.previousTypes] }, path);
   }
 
   value(value: unknown, t: TypeSpec, path: string): void {
@@ -286,8 +289,8 @@ class ValueChecker {
       case 'null':
         return;
       case 'string':
-        if (value !== null && typeof value === 'object') return this.mismatch(path, t, value);
-        if (t.allowedValues && typeof value === 'string' && !t.allowedValues.includes(value)) {
+        if (value !== null && typeof value === 'object') this.mismatch(path, t, value);
+        else if (t.allowedValues && typeof value === 'string' && !t.allowedValues.includes(value)) {
           this.out.push({
             logicalId: this.logicalId,
             path,
@@ -311,22 +314,28 @@ class ValueChecker {
         this.mismatch(path, t, value);
         return;
       case 'tag':
-        if (!isRecord(value)) return this.mismatch(path, t, value);
-        this.properties(value, TAG_PROPERTIES, path, 'Tag');
+        if (isRecord(value)) this.properties(value, TAG_PROPERTIES, path, 'Tag');
+        else this.mismatch(path, t, value);
         return;
       case 'array':
-        if (!Array.isArray(value)) return this.mismatch(path, t, value);
-        value.forEach((item, i) => this.value(item, t.element, `${path}[${i}]`));
+        if (!Array.isArray(value)) {
+          this.mismatch(path, t, value);
+          return;
+        }
+        for (const [i, item] of value.entries()) this.value(item, t.element, `${path}[${i}]`);
         return;
       case 'map':
-        if (!isRecord(value)) return this.mismatch(path, t, value);
+        if (!isRecord(value)) {
+          this.mismatch(path, t, value);
+          return;
+        }
         for (const [k, v] of Object.entries(value)) this.value(v, t.element, `${path}.${k}`);
         return;
       case 'ref': {
         const def = this.spec.types[t.ref];
         if (!def) return;
-        if (!isRecord(value)) return this.mismatch(path, t, value);
-        this.properties(value, def.properties, path, def.name);
+        if (isRecord(value)) this.properties(value, def.properties, path, def.name);
+        else this.mismatch(path, t, value);
         return;
       }
       case 'union': {

@@ -37,12 +37,10 @@ function replicaRegions(table: ResourceView): { regions: { region: string; pitr:
   if (replicas.value.length === 0)
     return { regions: [{ region: table.stack.region, pitr: table.prop('PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled').value === true }], deps };
   return {
-    regions: replicas.value
-      .filter(isRecord)
-      .map((r) => ({
-        region: String(r.Region),
-        pitr: isRecord(r.PointInTimeRecoverySpecification) && r.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled === true,
-      })),
+    regions: replicas.value.filter(isRecord).map((r) => ({
+      region: String(r.Region),
+      pitr: isRecord(r.PointInTimeRecoverySpecification) && r.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled === true,
+    })),
     deps,
   };
 }

@@ -125,12 +125,10 @@ export const secret: Pricer = {
       count: 1 + replicas.value.length,
       items: [
         item('secret', 'fixed', 1, 'secretsManager.secret.month', '1 secret'),
-        ...replicas.value
-          .filter(isRecord)
-          .map((rep) => ({
-            ...item(`replica in ${String(rep.Region)}`, 'fixed', 1, 'secretsManager.secret.month', 'ReplicaRegions', replicas.deps),
-            region: String(rep.Region),
-          })),
+        ...replicas.value.filter(isRecord).map((rep) => ({
+          ...item(`replica in ${String(rep.Region)}`, 'fixed', 1, 'secretsManager.secret.month', 'ReplicaRegions', replicas.deps),
+          region: String(rep.Region),
+        })),
         item(
           'API calls',
           'usage',

@@ -14,7 +14,7 @@
  * Service Quotas `GetServiceQuota` lambda L-B99A9384. The unreserved rule is checked only before
  * the first create: on an update our functions' current reservations are already subtracted.
  */
-import { GetAccountSettingsCommand } from '@aws-sdk/client-lambda';
+import { GetAccountSettingsCommand, type GetAccountSettingsCommandOutput } from '@aws-sdk/client-lambda';
 import { GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
 import { call, ReadError } from './read';
 import { howToSet, parameterOf, type AccountCheck, type CheckContext, type Outcome, type Target } from './types';
@@ -86,7 +86,7 @@ export const lambdaConcurrencyCheck: AccountCheck<LambdaConcurrencyObservation> 
     // Nothing reserved with these templates: nothing to read.
     if (reserved === 0) return { ...base, quota: Number.POSITIVE_INFINITY, quotaSource: 'not read' };
     const fromQuotas = { ...base, quotaSource: `Service Quotas ${LAMBDA_CONCURRENCY_QUOTA.quotaCode}` };
-    let settings;
+    let settings: GetAccountSettingsCommandOutput;
     try {
       settings = await call('lambda:GetAccountSettings', () => ctx.clients().lambda().send(new GetAccountSettingsCommand({})));
     } catch (error) {
