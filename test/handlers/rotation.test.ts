@@ -36,13 +36,11 @@ function fakeSecretsManager(initial: Record<string, { value: unknown; stages: st
     if (to) versions.get(to)!.stages.add(stage);
   };
   smMock.reset();
-  smMock
-    .on(DescribeSecretCommand)
-    .callsFake(() => ({
-      ARN: SECRET,
-      RotationEnabled: rotationEnabled,
-      VersionIdsToStages: Object.fromEntries([...versions].map(([id, v]) => [id, [...v.stages]])),
-    }));
+  smMock.on(DescribeSecretCommand).callsFake(() => ({
+    ARN: SECRET,
+    RotationEnabled: rotationEnabled,
+    VersionIdsToStages: Object.fromEntries([...versions].map(([id, v]) => [id, [...v.stages]])),
+  }));
   smMock.on(GetSecretValueCommand).callsFake((input: GetSecretValueCommandInput) => {
     const entry = input.VersionId
       ? ([input.VersionId, versions.get(input.VersionId)] as const)

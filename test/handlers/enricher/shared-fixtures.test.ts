@@ -54,21 +54,19 @@ maybe('shared fixtures: GOOG daily history through the enricher and aggregator c
       volume: Number(volume),
     }));
   // DESIGN §8 replay: price = close, prevClose = the previous row's close; the first row has none.
-  const ticks = days
-    .slice(1)
-    .map((d, i) =>
-      stockTick({
-        symbol: 'GOOG',
-        ts: `${d.date}T20:00:00.000Z`,
-        price: d.close,
-        open: d.open,
-        high: d.high,
-        low: d.low,
-        prevClose: days[i]!.close,
-        volume: d.volume,
-        source: 'replay',
-      }),
-    );
+  const ticks = days.slice(1).map((d, i) =>
+    stockTick({
+      symbol: 'GOOG',
+      ts: `${d.date}T20:00:00.000Z`,
+      price: d.close,
+      open: d.open,
+      high: d.high,
+      low: d.low,
+      prevClose: days[i]!.close,
+      volume: d.volume,
+      source: 'replay',
+    }),
+  );
 
   test('every row is valid, enriched, and lands in Parquet exactly once with the right change %', async () => {
     const plan = planBatch(kinesisEvent(ticks).Records, FIXED_NOW);
