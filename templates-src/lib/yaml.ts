@@ -265,10 +265,15 @@ function isPlainSafe(text: string, flow: boolean): boolean {
   );
 }
 
+/** Characters JSON.stringify leaves raw that YAML 1.2 counts as non-printable: DEL, C1, U+2028/2029, the BOM. */
+const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+
 /** Single quotes, unless the text holds a quote and no double quote, or characters single quotes cannot carry. */
 function quoted(text: string): string {
   const double = CONTROL.test(text) || /[\n\r\t]/.test(text) || (text.includes("'") && !text.includes('"'));
-  return double ? JSON.stringify(text) : `'${text.replace(/'/g, "''")}'`;
+  if (!double) return `'${text.replace(/'/g, "''")}'`;
+  // JSON escapes are YAML double-quoted escapes; `\uXXXX` also for what JSON.stringify would write raw.
+  return JSON.stringify(text).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function scalarText(value: unknown, flow: boolean): string {

@@ -75,6 +75,17 @@ describe('emitTemplate: short-form intrinsics', () => {
     expect(emitValue(s)).toBe(`'${s}'`);
   });
 
+  test.each([
+    ['DEL', 'a\u007fb', '"a\\u007fb"'],
+    ['a C1 control', 'a\u0085b', '"a\\u0085b"'],
+    ['U+2028', 'a\u2028b', '"a\\u2028b"'],
+    ['the BOM', '\ufeffab', '"\\ufeffab"'],
+    ['a C0 control', 'a\u0001b', '"a\\u0001b"'],
+  ])('%s is written as an escape in double quotes (YAML 1.2 counts it non-printable)', (_what, text, written) => {
+    expect(emitValue(text)).toBe(written);
+    expect(parseTemplate(`Description: ${written}\n`)).toEqual({ Description: text });
+  });
+
   test('multi-line strings are literal blocks', () => {
     expect(emitValue('line one\nline two\n')).toBe('|\n        line one\n        line two');
   });
