@@ -1,11 +1,10 @@
 /**
  * The contracts every part of the pipeline shares (DESIGN §4): canonical events, entity keys,
- * function names and their environment variables. Templates (templates-src/) mirror the
- * names and variables here; test/contracts.test.ts keeps the two in step.
+ * function names and their environment variables. What the templates need too (the event
+ * schemas, the functions' variables, value shapes) is written once in contracts/ and re-exported.
  */
 
-/** Version written into every canonical event and every enriched row. */
-export const SCHEMA_VERSION = 1;
+export { SCHEMA_VERSION } from '../../contracts/events';
 
 /** A stock tick as it travels through Kinesis (one JSON object per record). */
 export interface StockTick {

@@ -1,9 +1,9 @@
 /**
- * The local `POST /ingest` and `GET /health`: the same request model (JSON Schema, validated
- * with ajv), the same VTL request and response templates as the REST API in streaming.yaml, and
+ * The local `POST /ingest` and `GET /health`: the same request model (JSON Schema draft 4, validated
+ * with ajv-draft-04), the same VTL request and response templates as the REST API in streaming.yaml, and
  * a real Kinesis `PutRecords` behind it (kinesalite in the demo). Listens on 127.0.0.1 only.
  */
-import Ajv from 'ajv';
+import Ajv04 from 'ajv-draft-04';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -52,9 +52,9 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | u
 
 /** Starts the server on 127.0.0.1 (port 0 = a free port). */
 export async function startIngestServer(contract: IngestContract, putRecords: PutRecordsCall, port = 0): Promise<IngestServer> {
-  const { $schema: _ignored, ...schema } = contract.schema;
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  const validate = ajv.compile(schema);
+  // The model is draft 4, API Gateway's dialect (boolean exclusiveMinimum): validated as such.
+  const ajv = new Ajv04({ allErrors: true, strict: false });
+  const validate = ajv.compile(contract.schema);
   const limit = contract.maxBodyBytes ?? 10 * 1024 * 1024;
 
   const server: Server = createServer((req, res) => {
