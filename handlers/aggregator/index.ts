@@ -83,7 +83,10 @@ export function ticksByEntity(records: readonly KinesisStreamRecord[], maxClockS
       sequenceNumber: record.kinesis.sequenceNumber,
     };
     let list = groups.get(pk);
-    if (!list) groups.set(pk, (list = []));
+    if (!list) {
+      list = [];
+      groups.set(pk, list);
+    }
     list.push(tick);
   }
   return groups;
@@ -100,7 +103,7 @@ export function createHandler(deps: AggregatorDeps): KinesisHandler {
     const failFrom = (index: number, err: Error): void => {
       for (const t of ticks.slice(index)) failed.set(t.sequenceNumber, err);
     };
-    let result;
+    let result: ReturnType<typeof applyTicks>;
     try {
       const state = stateFromItem(await getByPk(doc, config.latestTableName, pk));
       result = applyTicks(state, ticks);
@@ -145,7 +148,10 @@ export function createHandler(deps: AggregatorDeps): KinesisHandler {
       const pk = entityOf.get(record.kinesis.sequenceNumber);
       if (pk === undefined) return; // invalid: quarantined by the enricher
       let w = work.get(pk);
-      if (!w) work.set(pk, (w = limit(() => processEntity(pk, groups.get(pk)!))));
+      if (!w) {
+        w = limit(() => processEntity(pk, groups.get(pk)!));
+        work.set(pk, w);
+      }
       const err = (await w).get(record.kinesis.sequenceNumber);
       if (err) throw err;
     };

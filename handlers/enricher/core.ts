@@ -198,7 +198,10 @@ export function zoneObjects(
       const day = r.enriched.ts.slice(0, 10);
       const id = `${r.enriched.dataset}/${day}`;
       g = groups.get(id);
-      if (!g) groups.set(id, (g = { dataset: r.enriched.dataset, day, lines: [], rows: [] }));
+      if (!g) {
+        g = { dataset: r.enriched.dataset, day, lines: [], rows: [] };
+        groups.set(id, g);
+      }
       last = g;
     }
     g.lines.push(r.text); // raw keeps what arrived, resends included

@@ -31,7 +31,7 @@ let scratch = Buffer.allocUnsafe(DEFAULT_MAX_RECORD_BYTES);
  */
 export function futureTimestampProblem(ts: string, approximateArrivalTimestamp: number, maxSkewMs: number): string | undefined {
   const canonical = canonicalIsoMs(ts);
-  const tsMs = canonical === canonical ? canonical : Date.parse(ts);
+  const tsMs = Number.isNaN(canonical) ? Date.parse(ts) : canonical;
   const arrivalMs = Math.round(approximateArrivalTimestamp * 1000);
   if (!(tsMs - arrivalMs > maxSkewMs)) return undefined;
   return `ts ${ts} is ${Math.round((tsMs - arrivalMs) / 1000)} s after the record's Kinesis arrival ${new Date(arrivalMs).toISOString()}; a producer clock may be at most ${Math.round(maxSkewMs / 1000)} s ahead`;

@@ -4,7 +4,15 @@
  * and dropped, STYLE.md's counter-example).
  */
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type BatchWriteCommandOutput,
+  type UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { PartialWriteError } from './errors';
 import { equalJitterDelay, realSleep } from './backoff';
 
@@ -64,7 +72,7 @@ export async function updateIfNewer(
   const sets = ['#v = :v'];
   const removes = setClauses(attributes, [versionAttribute], names, values, sets);
   const update = `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
-  let written;
+  let written: UpdateCommandOutput;
   try {
     written = await doc.send(
       new UpdateCommand({
@@ -124,7 +132,7 @@ export async function updateIfVersion(
   const sets = ['#v = :v'];
   const removes = setClauses(attributes, [versionAttribute], names, values, sets);
   if (expected !== undefined) values[':expected'] = expected;
-  let written;
+  let written: UpdateCommandOutput;
   try {
     written = await doc.send(
       new UpdateCommand({
@@ -188,7 +196,7 @@ export async function batchWriteAll(doc: DynamoDBDocumentClient, tableName: stri
         );
       }
       if (attempt > 1) await sleep(equalJitterDelay(attempt - 2, { baseMs: base, maxMs: cap, random }));
-      let unprocessed;
+      let unprocessed: NonNullable<BatchWriteCommandOutput['UnprocessedItems']>[string] | undefined;
       try {
         const res = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
         unprocessed = res.UnprocessedItems?.[tableName];

@@ -161,7 +161,7 @@ export function canonicalIsoMs(iso: string): number {
 export function enrich(event: CanonicalEvent, origin: RecordOrigin, now: Date | BatchClock): EnrichedEvent {
   const canonicalMs = canonicalIsoMs(event.ts);
   // Already canonical (`…:00.000Z`, what our producers send)? Then skip the Date round trip.
-  const canonical = canonicalMs === canonicalMs;
+  const canonical = !Number.isNaN(canonicalMs);
   const tsMs = canonical ? canonicalMs : Date.parse(event.ts);
   const ingestMs = Math.round(origin.approximateArrivalTimestamp * 1000);
   const ts = canonical || (event.ts.length === 24 && event.ts.charCodeAt(19) === 46) ? event.ts : new Date(tsMs).toISOString();

@@ -6,7 +6,7 @@
  * What still fails after `maxAttempts` is returned, never dropped silently; callers decide
  * (`assertAllWritten` throws PartialWriteError).
  */
-import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { PutRecordsCommand, type KinesisClient, type PutRecordsRequestEntry, type PutRecordsResultEntry } from '@aws-sdk/client-kinesis';
 import { PartialWriteError } from './errors';
 import { equalJitterDelay, realSleep, type Sleep } from './backoff';
 
@@ -116,7 +116,7 @@ export async function putRecordsReliably(
     for (const indices of chunk(pending, entries)) {
       const records: PutRecordsRequestEntry[] = indices.map((i) => ({ PartitionKey: entries[i]!.partitionKey, Data: entries[i]!.data }));
       requests += 1;
-      let results;
+      let results: PutRecordsResultEntry[];
       try {
         const out = await client.send(new PutRecordsCommand({ StreamName: streamName, Records: records }));
         results = out.Records ?? [];

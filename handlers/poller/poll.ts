@@ -220,10 +220,9 @@ export async function pollAll(targets: PollTargets, deps: PollDeps, options: Pol
       keyProblem = `the market data key could not be read: ${(err as Error).message}`;
     }
   }
+  if (keyProblem !== undefined) for (const j of stockJobs) result.failed.push({ provider: j.provider, entity: j.entity, reason: keyProblem });
   await Promise.all([
-    keyProblem !== undefined
-      ? Promise.resolve(stockJobs.forEach((j) => result.failed.push({ provider: j.provider, entity: j.entity, reason: keyProblem! })))
-      : runPool(stockJobs, concurrency, (job) => runJob(job)),
+    keyProblem === undefined ? runPool(stockJobs, concurrency, (job) => runJob(job)) : undefined,
     runPool(weatherJobs, concurrency, (job) => runJob(job)),
   ]);
   // Stable order for the stream and the summary: configuration order.

@@ -297,7 +297,7 @@ describe('poller handler', () => {
   test('a network error and a 5xx are retried with backoff', async () => {
     const res = await freshResources();
     let calls = 0;
-    const http = fakeFetch((url) => {
+    const http = fakeFetch(() => {
       calls += 1;
       if (calls === 1) throw new TypeError('fetch failed');
       if (calls === 2) return { status: 503, body: 'Service Unavailable' };

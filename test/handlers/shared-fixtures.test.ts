@@ -112,7 +112,13 @@ maybe('shared fixtures: Lambda event samples', () => {
         },
         doc: {} as never,
         sns: new SNSClient({ region: 'us-east-1' }),
-        alertStore: { claim: async (a) => (claims.push(a.rule), true), markSent: async () => {} },
+        alertStore: {
+          claim: async (a) => {
+            claims.push(a.rule);
+            return true;
+          },
+          markSent: async () => {},
+        },
       });
       const event = awsEvent<DynamoDBStreamEvent>(name);
       await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });

@@ -266,7 +266,10 @@ describe('enricher handler on dynalite + s3rver', () => {
       {},
       (() => {
         let t = FIXED_NOW.getTime();
-        return () => new Date((t += 1000));
+        return () => {
+          t += 1000;
+          return new Date(t);
+        };
       })(),
     );
     const event = kinesisEvent([stockTick({ ts: '2026-11-20T14:30:00Z' }), stockTick({ ts: '2026-11-20T14:31:00Z', price: 191 })]);
