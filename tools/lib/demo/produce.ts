@@ -18,7 +18,7 @@ import { createHandler as createPoller } from '../../../handlers/poller/index';
 import { parseCities } from '../../../handlers/poller/config';
 import { createDocumentClient } from '../../../handlers/lib/dynamo';
 import type { DemoContext } from './context';
-import { invalidRecords, type InvalidRecord } from './faults';
+import { futureTick, invalidRecords, type InvalidRecord } from './faults';
 import { startIngestServer } from './ingest-server';
 import { readRecordedManifest, recordedFetch } from './recorded-fetch';
 import { POISON_SYMBOL, quietObservability, type Services } from './start-services';
@@ -32,6 +32,8 @@ export interface Produced {
   readonly invalid: readonly InvalidRecord[];
   /** With faults: records the fault run added. */
   readonly faultRecords?: Readonly<Record<string, number>>;
+  /** With faults: the future tick's entity and the real tick posted after it. */
+  readonly futureTick?: { readonly entity: string; readonly ts: string; readonly laterTickTs: string };
 }
 
 class IngestError extends Error {
@@ -44,6 +46,7 @@ export async function produce(ctx: DemoContext, services: Services): Promise<Pro
   const extraValid: Record<string, unknown>[] = [];
   const invalid: InvalidRecord[] = [];
   let resent = 0;
+  let futureTickFacts: Produced['futureTick'];
   const putRecords = async (request: { StreamName: string; Records: { Data: string; PartitionKey: string }[] }): Promise<Record<string, unknown>> => {
     const out = await services.kinesis.send(new PutRecordsCommand({ StreamName: request.StreamName, Records: request.Records.map((r) => ({ Data: Buffer.from(r.Data, 'base64'), PartitionKey: r.PartitionKey })) }));
     return { FailedRecordCount: out.FailedRecordCount ?? 0, Records: (out.Records ?? []).map((r) => (r.ErrorCode ? { ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage } : { SequenceNumber: r.SequenceNumber, ShardId: r.ShardId })) };
@@ -175,6 +178,19 @@ export async function produce(ctx: DemoContext, services: Services): Promise<Pro
       const ooo = order.map((d) => ({ schemaVersion: 1, type: 'stock', symbol: OUT_OF_ORDER_SYMBOL, ts: new Date(base + d * 86_400_000).toISOString(), price: 50 + d, open: 50, high: 60, low: 40, prevClose: 50, volume: 100 + d, source: 'faults' }));
       await postBatch(ooo);
       extraValid.push(...ooo);
+      // A tick dated 2999 through /ingest, then the symbol's next real day: the first must be
+      // quarantined (future-timestamp) and never freeze the symbol, the second must move LatestTable.
+      const symbol = replay.symbols[0] ?? 'DEMO';
+      const last = replay.ticks.filter((t) => t.symbol === symbol).at(-1);
+      const price = last?.price ?? 100;
+      const future = futureTick(symbol, price);
+      await postBatch([future]);
+      invalid.push({ label: 'a tick dated 2999 (through /ingest)', partitionKey: symbol, data: JSON.stringify(future), expectedCode: 'future-timestamp' });
+      const laterTickTs = new Date(Date.parse(last?.ts ?? '2024-03-01T00:00:00.000Z') + 86_400_000).toISOString();
+      const later = { schemaVersion: 1, type: 'stock', symbol, ts: laterTickTs, price, open: price, high: price, low: price, prevClose: price, volume: 1, source: 'faults' };
+      await postBatch([later]);
+      extraValid.push(later);
+      futureTickFacts = { entity: `STOCK#${symbol}`, ts: String(future.ts), laterTickTs };
       await postBatch([{ schemaVersion: 1, type: 'stock', symbol: POISON_SYMBOL, ts: '2024-03-01T00:00:00.000Z', price: 1, open: 1, high: 1, low: 1, prevClose: 1, volume: 1, source: 'faults' }]);
     }
   } finally {
@@ -185,6 +201,7 @@ export async function produce(ctx: DemoContext, services: Services): Promise<Pro
     pollerEvents,
     extraValid,
     invalid,
-    ...(ctx.faults ? { faultRecords: { resent, invalid: invalid.length, 'out-of-order': extraValid.length, poison: 1 } } : {}),
+    ...(ctx.faults ? { faultRecords: { resent, invalid: invalid.length, 'out-of-order': extraValid.filter((e) => e.symbol === OUT_OF_ORDER_SYMBOL).length, poison: 1 } } : {}),
+    ...(futureTickFacts ? { futureTick: futureTickFacts } : {}),
   };
 }

@@ -35,7 +35,7 @@ export function formatReport(result: DemoResult, options: { quiet?: boolean; fau
     `  LatestTable entities     ${s.latestEntities}`,
     `  raw zone                 ${s.rawObjects} objects, ${s.rawLines} lines`,
     `  processed zone           ${s.processedObjects} Parquet objects, ${s.parquetRows} rows`,
-    `  quarantined              ${s.quarantined}${s.quarantined > 0 ? ` (${Object.entries(byCode).map(([c, n]) => `${c} ${n}`).join(', ')})` : ''}`,
+    `  quarantined              ${s.quarantined}${s.quarantined > 0 ? ` (${Object.entries(byCode).map(([c, n]) => `${c}: ${n}`).join(', ')})` : ''}`,
     ...result.quarantine.map((q) => `    - ${q.code}: ${q.reason}`),
     `  alerts by rule           ${Object.entries(byRule).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'} (${rel(result.alertsFile)})`,
     `  on-failure queue         ${result.onFailure.length} entr${result.onFailure.length === 1 ? 'y' : 'ies'}`,
@@ -56,8 +56,14 @@ export function formatReport(result: DemoResult, options: { quiet?: boolean; fau
       `  missing from MetricsTable ${p.missingFromMetrics.length}, unexpected ${p.unexpectedInMetrics.length}`,
       `  missing from Parquet     ${p.missingFromParquet.length}, duplicated ${p.duplicatedInParquet.length}, unexpected ${p.unexpectedInParquet.length}`,
       `  LatestTable not newest   ${p.latestNotNewest.length}`,
-      `  invalid injected         ${p.invalidInjected}, quarantined ${Object.values(p.quarantinedByCode).reduce((a, b) => a + b, 0)} (${Object.entries(p.quarantinedByCode).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'})`,
+      `  invalid injected         ${p.invalidInjected}, quarantined ${Object.values(p.quarantinedByCode).reduce((a, b) => a + b, 0)} (${Object.entries(p.quarantinedByCode).map(([c, n]) => `${c}: ${n}`).join(', ') || 'none'})`,
       `  on-failure unexplained   ${p.onFailureUnexplained}`,
+      ...(p.futureTick
+        ? [
+            `  future tick ${p.futureTick.ts} ${p.futureTick.problems.length === 0 ? 'ok' : 'FAILED'}: ${p.futureTick.quarantined.length} quarantine/future-timestamp/ object, ${p.futureTick.metricsItemsAtTs} MetricsTable items at its ts, LatestTable ${p.futureTick.entity} ts ${String(p.futureTick.latestTs)} smaTs ${String(p.futureTick.latestSmaTs)} (the later real tick ${p.futureTick.laterTickTs})`,
+          ]
+        : []),
+      ...(p.malformedEvents ?? []).map((o) => `  malformed event ${o.problem ? 'FAILED' : 'ok'}: ${o.fn}(${o.label}) → ${o.errorName ?? 'resolved'}${o.message ? `: ${o.message.split('\n')[0]}` : ''}${o.storeChanges.length > 0 ? ` [stores: ${o.storeChanges.join('; ')}]` : ' [stores unchanged]'}`),
       ...p.problems.map((x) => `  ✗ ${x}`),
     );
   }
