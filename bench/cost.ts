@@ -24,7 +24,14 @@ function summary(e: Estimate, input: EstimateInput) {
     secondaryRegion: e.secondaryRegion ?? null,
     monthly: { fixed: cents(e.monthly.fixed), usage: cents(e.monthly.usage), total: cents(e.monthly.total) },
     stacks: Object.fromEntries(e.stacks.map((s) => [s.stack, { fixed: cents(s.fixed), usage: cents(s.usage) }])),
-    topDrivers: topDrivers(e, input).map((d) => ({ driver: driverTitle(d), total: cents(d.total), fixed: cents(d.fixed), usage: cents(d.usage), remedies: d.remedies.map((r) => `${r.change}${r.fileKeys.length > 0 ? ` (${r.fileKeys.join(', ')})` : ''}: −$${r.saves.toFixed(2)}`), ...(d.fixedBy ? { fixedBy: d.fixedBy } : {}) })),
+    topDrivers: topDrivers(e, input).map((d) => ({
+      driver: driverTitle(d),
+      total: cents(d.total),
+      fixed: cents(d.fixed),
+      usage: cents(d.usage),
+      remedies: d.remedies.map((r) => `${r.change}${r.fileKeys.length > 0 ? ` (${r.fileKeys.join(', ')})` : ''}: −$${r.saves.toFixed(2)}`),
+      ...(d.fixedBy ? { fixedBy: d.fixedBy } : {}),
+    })),
     unpricedLines: e.unpriced.length,
   };
 }
@@ -32,8 +39,15 @@ function summary(e: Estimate, input: EstimateInput) {
 /** The largest usage lines, grouped by resource type and line label. */
 function usageBreakdown(e: Estimate, top = 6): Record<string, number> {
   const sums = new Map<string, number>();
-  for (const s of e.stacks) for (const r of s.resources) for (const i of r.items) if (i.kind === 'usage' && i.usd) sums.set(`${r.type} ${i.label}`, (sums.get(`${r.type} ${i.label}`) ?? 0) + i.usd);
-  return Object.fromEntries([...sums].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => [k, cents(v)]));
+  for (const s of e.stacks)
+    for (const r of s.resources)
+      for (const i of r.items) if (i.kind === 'usage' && i.usd) sums.set(`${r.type} ${i.label}`, (sums.get(`${r.type} ${i.label}`) ?? 0) + i.usd);
+  return Object.fromEntries(
+    [...sums]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, v]) => [k, cents(v)]),
+  );
 }
 
 /**
@@ -65,7 +79,10 @@ const NOT_DONE: readonly { readonly change: string; readonly why: string; readon
     why: 'one key per data domain keeps a grant on one from opening the others',
     edit: (t) => {
       const resources = resourcesOf(t, 'security.yaml');
-      for (const id of Object.keys(resources).filter((id) => resources[id]!.Type === 'AWS::KMS::Key').slice(1)) delete resources[id];
+      for (const id of Object.keys(resources)
+        .filter((id) => resources[id]!.Type === 'AWS::KMS::Key')
+        .slice(1))
+        delete resources[id];
     },
   },
 ];
@@ -77,7 +94,13 @@ async function main(): Promise<void> {
   for (const name of ['dev', 'prod']) {
     const { file, values } = await rootValuesOf({ params: `${name}.json`, cwd: root });
     // As the deploy tool deploys it: with the secondary stack only when toggles.secondaryStack says so.
-    const input: EstimateInput = { templates, rootValues: values, region: file.regions.primary, stackName: file.stackName, secondaryFile: deploysSecondary(file) ? 'secondary.yaml' : false };
+    const input: EstimateInput = {
+      templates,
+      rootValues: values,
+      region: file.regions.primary,
+      stackName: file.stackName,
+      secondaryFile: deploysSecondary(file) ? 'secondary.yaml' : false,
+    };
     inputs[name] = input;
     const e = estimate(input);
     const primary = estimate({ ...input, secondaryFile: false });
@@ -96,14 +119,27 @@ async function main(): Promise<void> {
     const symbols = Array.from({ length: n }, (_, i) => `S${String(i).padStart(4, '0')}`).join(',');
     const input: EstimateInput = { ...inputs.dev!, rootValues: { ...inputs.dev!.rootValues, Symbols: symbols, PollRateMinutes: '1' } };
     const e = estimate(input);
-    return { symbols: n, cities: 2, pollRateMinutes: 1, recordsPerMonth: (n + 2) * 43_800, fixed: cents(e.monthly.fixed), usage: cents(e.monthly.usage), total: cents(e.monthly.total), usageBreakdown: usageBreakdown(e, 5) };
+    return {
+      symbols: n,
+      cities: 2,
+      pollRateMinutes: 1,
+      recordsPerMonth: (n + 2) * 43_800,
+      fixed: cents(e.monthly.fixed),
+      usage: cents(e.monthly.usage),
+      total: cents(e.monthly.total),
+      usageBreakdown: usageBreakdown(e, 5),
+    };
   });
 
   // What each dev choice saves: dev.json with that one choice undone, then with all of them undone.
   const dev = inputs.dev!;
   const devEstimate = estimate(dev);
   const undo = (toggles: typeof DEV_TOGGLES): Estimate =>
-    estimate({ ...dev, rootValues: Object.assign({ ...dev.rootValues }, ...toggles.map((t) => t.full)), ...(toggles.some((t) => t.secondary) ? { secondaryFile: 'secondary.yaml' } : {}) });
+    estimate({
+      ...dev,
+      rootValues: Object.assign({ ...dev.rootValues }, ...toggles.map((t) => t.full)),
+      ...(toggles.some((t) => t.secondary) ? { secondaryFile: 'secondary.yaml' } : {}),
+    });
   const toggles = DEV_TOGGLES.map((t) => ({ toggle: t.toggle, savesFixed: cents(undo([t]).monthly.fixed - devEstimate.monthly.fixed) }));
   const full = undo(DEV_TOGGLES);
   const remaining = topDrivers(devEstimate, dev, 30)
@@ -134,7 +170,18 @@ async function main(): Promise<void> {
   writeFileSync(path.join(root, 'bench', 'results', 'cost.json'), `${JSON.stringify(result, null, 2)}\n`);
   const readme = path.join(root, 'README.md');
   writeFileSync(readme, withReadmeTables(readFileSync(readme, 'utf8'), renderReadmeTables(result as unknown as CostResults)));
-  console.log(JSON.stringify({ dev: (profiles['dev.json'] as { monthly: unknown }).monthly, prod: (profiles['prod.json'] as { monthly: unknown }).monthly, scaling: scaling.map((s) => [s.symbols, s.usage]), devProfile: { fixed: result.devProfile.fixed, fullArchitectureFixed: result.devProfile.fullArchitectureFixed } }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        dev: (profiles['dev.json'] as { monthly: unknown }).monthly,
+        prod: (profiles['prod.json'] as { monthly: unknown }).monthly,
+        scaling: scaling.map((s) => [s.symbols, s.usage]),
+        devProfile: { fixed: result.devProfile.fixed, fullArchitectureFixed: result.devProfile.fullArchitectureFixed },
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 main().catch((error: unknown) => {

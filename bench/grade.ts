@@ -40,7 +40,9 @@ function median(xs: number[]): number {
 }
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => path.join(e.parentPath, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && !e.name.startsWith('.'))
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 /** 40 submissions: split-files + the other fixtures as extras/, stack file `i mod n` left out. */
@@ -52,11 +54,17 @@ function buildClass(dir: string): { lines: number[]; folders: string[] } {
     const folder = path.join(dir, `student-${String(i + 1).padStart(2, '0')}`);
     cpSync(path.join(fixtures, 'split-files'), folder, { recursive: true });
     rmSync(path.join(folder, 'stacks', stacks[i % stacks.length]!));
-    for (const extra of ['sam-app', 'json-longform', 'all-conditional', 'broken-yaml', 'unknown-type']) cpSync(path.join(fixtures, extra), path.join(folder, 'extras', extra), { recursive: true });
+    for (const extra of ['sam-app', 'json-longform', 'all-conditional', 'broken-yaml', 'unknown-type'])
+      cpSync(path.join(fixtures, extra), path.join(folder, 'extras', extra), { recursive: true });
     const mark = `student-${i + 1}`;
     for (const f of filesUnder(folder)) {
       const text = readFileSync(f, 'utf8');
-      writeFileSync(f, f.endsWith('.json') ? text.replace('"Description": "', `"Description": "${mark}: `).replace('"ParameterValue": "dev"', `"ParameterValue": "${mark}"`) : `${text}# ${mark}\n`);
+      writeFileSync(
+        f,
+        f.endsWith('.json')
+          ? text.replace('"Description": "', `"Description": "${mark}: `).replace('"ParameterValue": "dev"', `"ParameterValue": "${mark}"`)
+          : `${text}# ${mark}\n`,
+      );
     }
     lines.push(filesUnder(folder).reduce((n, f) => n + readFileSync(f, 'utf8').split('\n').length - 1, 0));
     folders.push(folder);
@@ -88,17 +96,25 @@ try {
       withLintWarm.push(wall(process.execPath, grade([])));
     }
   }
-  const gradebook = readFileSync(path.join(work, 'out', 'gradebook.csv'), 'utf8').trimEnd().split('\n');
+  const gradebook = readFileSync(path.join(work, 'out', 'gradebook.csv'), 'utf8')
+    .trimEnd()
+    .split('\n');
   const result = {
     date: new Date().toISOString().slice(0, 10),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)) },
     note: 'measured while other engineers shared the 2 cores; the lead re-runs it on a quiet machine',
     runs: RUNS,
-    class: { submissions: SUBMISSIONS, graded: gradebook.length - 1, linesPerSubmission: { min: Math.min(...lines), max: Math.max(...lines), mean: Math.round(lines.reduce((a, b) => a + b, 0) / lines.length) } },
+    class: {
+      submissions: SUBMISSIONS,
+      graded: gradebook.length - 1,
+      linesPerSubmission: { min: Math.min(...lines), max: Math.max(...lines), mean: Math.round(lines.reduce((a, b) => a + b, 0) / lines.length) },
+    },
     medianSeconds: {
       nodeE0: Number(median(node0).toFixed(3)),
       gradeClassNoLint: Number(median(engine).toFixed(3)),
-      ...(hasCfnLint ? { gradeClassWithCfnLintCold: Number(median(withLint).toFixed(3)), gradeClassWithCfnLintCached: Number(median(withLintWarm).toFixed(3)) } : {}),
+      ...(hasCfnLint
+        ? { gradeClassWithCfnLintCold: Number(median(withLint).toFixed(3)), gradeClassWithCfnLintCached: Number(median(withLintWarm).toFixed(3)) }
+        : {}),
       report: Number(median(report).toFixed(3)),
     },
     ...(hasCfnLint ? { cfnLintRuns: LINT_RUNS } : { cfnLint: 'not on PATH: not measured' }),

@@ -54,21 +54,62 @@ function timeMs(fn: () => void, runs = RUNS): number {
   return median(times);
 }
 
-const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'TSLA', 'META', 'NVDA', 'COKE', 'JPM', 'V', 'BRK.B', 'XOM', 'UNH', 'HD', 'PG', 'MA', 'KO', 'PEP', 'NFLX', 'ADBE'];
+const SYMBOLS = [
+  'AAPL',
+  'MSFT',
+  'GOOG',
+  'AMZN',
+  'TSLA',
+  'META',
+  'NVDA',
+  'COKE',
+  'JPM',
+  'V',
+  'BRK.B',
+  'XOM',
+  'UNH',
+  'HD',
+  'PG',
+  'MA',
+  'KO',
+  'PEP',
+  'NFLX',
+  'ADBE',
+];
 
 function records(): KinesisStreamRecord[] {
   const start = Date.parse('2026-11-20T14:30:00.000Z');
   return Array.from({ length: TICKS }, (_, i) => {
     const price = Math.round((100 + (i % 977) * 0.37) * 100) / 100;
     const tick = {
-      schemaVersion: 1, type: 'stock', symbol: SYMBOLS[i % SYMBOLS.length], ts: new Date(start + i * 10).toISOString(),
-      price, open: price - 0.5, high: price + 1.25, low: price - 1.75, prevClose: price - 0.25, volume: 1000 + (i % 5000), source: 'finnhub',
+      schemaVersion: 1,
+      type: 'stock',
+      symbol: SYMBOLS[i % SYMBOLS.length],
+      ts: new Date(start + i * 10).toISOString(),
+      price,
+      open: price - 0.5,
+      high: price + 1.25,
+      low: price - 1.75,
+      prevClose: price - 0.25,
+      volume: 1000 + (i % 5000),
+      source: 'finnhub',
     };
     const seq = `4959033827149025660855969253836157109592157598${String(i).padStart(10, '0')}`;
     return {
-      kinesis: { kinesisSchemaVersion: '1.0', partitionKey: tick.symbol!, sequenceNumber: seq, data: Buffer.from(JSON.stringify(tick)).toString('base64'), approximateArrivalTimestamp: start / 1000 + i / 100 },
-      eventSource: 'aws:kinesis', eventVersion: '1.0', eventID: `shardId-000000000000:${seq}`, eventName: 'aws:kinesis:record',
-      invokeIdentityArn: 'arn:aws:iam::123456789012:role/enricher', awsRegion: 'us-east-1', eventSourceARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/ingest',
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: tick.symbol!,
+        sequenceNumber: seq,
+        data: Buffer.from(JSON.stringify(tick)).toString('base64'),
+        approximateArrivalTimestamp: start / 1000 + i / 100,
+      },
+      eventSource: 'aws:kinesis',
+      eventVersion: '1.0',
+      eventID: `shardId-000000000000:${seq}`,
+      eventName: 'aws:kinesis:record',
+      invokeIdentityArn: 'arn:aws:iam::123456789012:role/enricher',
+      awsRegion: 'us-east-1',
+      eventSourceARN: 'arn:aws:kinesis:us-east-1:123456789012:stream/ingest',
     } as KinesisStreamRecord;
   });
 }
@@ -101,7 +142,8 @@ async function main(): Promise<void> {
     for (const b of inputBatches) {
       const t0 = performance.now();
       const plan = planBatch(b, now);
-      for (const o of zoneObjects(plan, plan.records.length).processed) parquetBytes += tableToParquet(arrowTable(STOCK_COLUMNS, o.rows as EnrichedStock[])).length;
+      for (const o of zoneObjects(plan, plan.records.length).processed)
+        parquetBytes += tableToParquet(arrowTable(STOCK_COLUMNS, o.rows as EnrichedStock[])).length;
       batchTimes.push(performance.now() - t0);
     }
   });
@@ -111,7 +153,9 @@ async function main(): Promise<void> {
   const oneBatchP90Ms = sortedBatches[Math.floor(sortedBatches.length * 0.9)]!;
 
   // 3. parquet-wasm vs DuckDB on the same 100,000 rows.
-  const rows = planBatch(input, now).records.map((r) => (r.kind === 'valid' ? (r.enriched as EnrichedStock) : undefined)).filter((r): r is EnrichedStock => r !== undefined);
+  const rows = planBatch(input, now)
+    .records.map((r) => (r.kind === 'valid' ? (r.enriched as EnrichedStock) : undefined))
+    .filter((r): r is EnrichedStock => r !== undefined);
   let file: Uint8Array = new Uint8Array();
   const parquetWasmMs = timeMs(() => {
     file = tableToParquet(arrowTable(STOCK_COLUMNS, rows));
@@ -168,7 +212,8 @@ async function main(): Promise<void> {
 
   const r3 = (x: number): number => Number(x.toFixed(3));
   const perSecond = (ms: number, n = TICKS): number => Math.round((n / ms) * 1000);
-  const parquetLimits = (name: string): number => (bundles.find((b) => b.name === name)!.files.some((f) => f.name.endsWith('.wasm')) ? 2 * 1024 * 1024 : 300 * 1024);
+  const parquetLimits = (name: string): number =>
+    bundles.find((b) => b.name === name)!.files.some((f) => f.name.endsWith('.wasm')) ? 2 * 1024 * 1024 : 300 * 1024;
   const result = {
     date: new Date().toISOString().slice(0, 10),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage1m: r3(os.loadavg()[0]!) },
@@ -199,7 +244,9 @@ async function main(): Promise<void> {
     },
     coldImportSeconds: {
       nodeE0: r3(node0Median),
-      ...Object.fromEntries(bundles.map((b) => [b.name, { wall: r3(median(imports.get(b.name)!)), overNodeE0: r3(median(imports.get(b.name)!) - node0Median) }])),
+      ...Object.fromEntries(
+        bundles.map((b) => [b.name, { wall: r3(median(imports.get(b.name)!)), overNodeE0: r3(median(imports.get(b.name)!) - node0Median) }]),
+      ),
     },
     zipBytes: Object.fromEntries(bundles.map((b) => [b.name, b.zipBytes])),
     bars: {
@@ -226,7 +273,20 @@ async function main(): Promise<void> {
   }
   mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   writeFileSync(path.join(root, 'bench/results/handlers.json'), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(JSON.stringify({ recordsPerSecond: result.recordsPerSecond, milliseconds: result.milliseconds, parquet: result.parquet, coldImportSeconds: result.coldImportSeconds, zipBytes: result.zipBytes, verdicts: v }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        recordsPerSecond: result.recordsPerSecond,
+        milliseconds: result.milliseconds,
+        parquet: result.parquet,
+        coldImportSeconds: result.coldImportSeconds,
+        zipBytes: result.zipBytes,
+        verdicts: v,
+      },
+      null,
+      2,
+    ),
+  );
   if (sink === 0) console.log('');
 }
 
@@ -238,11 +298,21 @@ async function runBundled(): Promise<void> {
   await build({
     entryPoints: [path.join(root, 'bench', 'handlers.ts')],
     outfile: path.join(outDir, 'handlers.js'),
-    bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, mainFields: ['module', 'main'],
-    external: ['esbuild', '@duckdb/node-api'], logLevel: 'warning',
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    mainFields: ['module', 'main'],
+    external: ['esbuild', '@duckdb/node-api'],
+    logLevel: 'warning',
   });
   copyFileSync(path.join(root, 'node_modules', 'parquet-wasm', 'node', 'parquet_wasm_bg.wasm'), path.join(outDir, 'parquet_wasm_bg.wasm'));
-  const r = spawnSync(process.execPath, ['--expose-gc', path.join(outDir, 'handlers.js')], { cwd: root, stdio: 'inherit', env: { ...process.env, BENCH_HANDLERS_BUNDLED: '1', BENCH_ROOT: root } });
+  const r = spawnSync(process.execPath, ['--expose-gc', path.join(outDir, 'handlers.js')], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_HANDLERS_BUNDLED: '1', BENCH_ROOT: root },
+  });
   process.exitCode = r.status ?? 1;
 }
 

@@ -33,7 +33,11 @@ import { expectedStockAlerts, type OracleTick } from '../test/helpers/alert-orac
 const root = path.resolve(__dirname, '..');
 const GOOG = path.resolve(root, '../shared/fixtures/stock-history/backtesting-py-GOOG.csv');
 const STOCK_RULES = new Set(['stock-drop', 'golden-cross', 'death-cross']);
-const DEMO_HEAP_MIB = Number(/--max-old-space-size=(\d+)/.exec((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.demo ?? '')?.[1] ?? 512);
+const DEMO_HEAP_MIB = Number(
+  /--max-old-space-size=(\d+)/.exec(
+    (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.demo ?? '',
+  )?.[1] ?? 512,
+);
 
 // ---------------------------------------------------------------------------------------------
 // Generated histories
@@ -78,7 +82,7 @@ export function generateHistory(symbols: readonly string[], days: number, seed: 
       lines.push(`${date},${s},${open.toFixed(2)},${high.toFixed(2)},${low.toFixed(2)},${c.toFixed(2)},${Math.floor(1e5 + random() * 5e6)}`);
     }
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function symbolNames(n: number): string[] {
@@ -124,14 +128,22 @@ async function one(file: string, codeDir: string): Promise<ReplayFigures> {
       });
     }
     const t0 = performance.now();
-    const r = (await runDemo({ rootDir: codeDir, replayFile: file, quiet: true, poller: false, outDir, cleanup, print: () => undefined })) as Awaited<ReturnType<typeof runDemo>> & { replayMs?: number };
+    const r = (await runDemo({ rootDir: codeDir, replayFile: file, quiet: true, poller: false, outDir, cleanup, print: () => undefined })) as Awaited<
+      ReturnType<typeof runDemo>
+    > & { replayMs?: number };
     const wall = (performance.now() - t0) / 1000;
     const oracle = expectedStockAlerts(r.replayTicks as unknown as OracleTick[], 10);
     const key = (a: { rule: string; entity: string; ts: string }) => `${a.entity}|${a.ts}|${a.rule}`;
-    const actual = r.alerts.filter((a) => STOCK_RULES.has(a.rule)).map(key).sort();
+    const actual = r.alerts
+      .filter((a) => STOCK_RULES.has(a.rule))
+      .map(key)
+      .sort();
     const expected = oracle.map(key).sort();
     const sums = (r as { timeline?: { sums: Readonly<Record<string, readonly number[]>> } }).timeline?.sums ?? {};
-    const total = (prefix: string) => Object.entries(sums).filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v.reduce((a, b) => a + b, 0), 0);
+    const total = (prefix: string) =>
+      Object.entries(sums)
+        .filter(([k]) => k.startsWith(prefix))
+        .reduce((n, [, v]) => n + v.reduce((a, b) => a + b, 0), 0);
     const ticks = r.replayTicks.length;
     // Emulators in child processes (since issue 14's second round) report their own peaks; in worker threads they were in maxRSS already.
     const emulatorPeaks: Record<string, number> = (r as { peakRssMiB?: { emulators: Record<string, number> } }).peakRssMiB?.emulators ?? {};
@@ -150,10 +162,20 @@ async function one(file: string, codeDir: string): Promise<ReplayFigures> {
       alerts: r.alerts.length,
       alertsMatchOracle: JSON.stringify(actual) === JSON.stringify(expected),
       proofOk: r.proof.ok,
-      ...((r as { phaseMs?: Record<string, number> }).phaseMs ? { phaseSeconds: Object.fromEntries(Object.entries((r as { phaseMs: Record<string, number> }).phaseMs).map(([k, v]) => [k, v / 1000])) } : {}),
-      mappings: Object.fromEntries(Object.entries(r.esm).map(([k, e]) => [k, `${e.invocations} invocations, ${e.retries} retries, ${e.bisections} bisections`])),
+      ...((r as { phaseMs?: Record<string, number> }).phaseMs
+        ? { phaseSeconds: Object.fromEntries(Object.entries((r as { phaseMs: Record<string, number> }).phaseMs).map(([k, v]) => [k, v / 1000])) }
+        : {}),
+      mappings: Object.fromEntries(
+        Object.entries(r.esm).map(([k, e]) => [k, `${e.invocations} invocations, ${e.retries} retries, ${e.bisections} bisections`]),
+      ),
       ...(replaySeconds !== null
-        ? { callsPerTick: { dynamodb: round2((total('dynamodb.writes.') + total('dynamodb.reads.')) / ticks), s3Put: round2(total('s3.puts.') / ticks), kinesisRecords: round2(total('kinesis.incoming') / ticks) } }
+        ? {
+            callsPerTick: {
+              dynamodb: round2((total('dynamodb.writes.') + total('dynamodb.reads.')) / ticks),
+              s3Put: round2(total('s3.puts.') / ticks),
+              kinesisRecords: round2(total('kinesis.incoming') / ticks),
+            },
+          }
         : {}),
     };
   } finally {
@@ -165,7 +187,12 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 function runChild(file: string, codeDir: string): ReplayFigures {
   // The heap cap of `npm run demo` (package.json), so the figures are what a user's run takes.
-  const res = spawnSync(process.execPath, [`--max-old-space-size=${DEMO_HEAP_MIB}`, '--import', 'tsx', __filename, '--one', file, '--code', codeDir], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+  const res = spawnSync(process.execPath, [`--max-old-space-size=${DEMO_HEAP_MIB}`, '--import', 'tsx', __filename, '--one', file, '--code', codeDir], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
   const line = res.stdout.trim().split('\n').at(-1) ?? '';
   if (res.status !== 0 || !line.startsWith('{')) throw new Error(`replay of ${file} failed (exit ${res.status}): ${res.stderr.slice(-2000)}`);
   return JSON.parse(line) as ReplayFigures;
@@ -177,9 +204,11 @@ function runChild(file: string, codeDir: string): ReplayFigures {
 async function measure(n: number, concurrency: number, call: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) await call(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await call(next++);
+    }),
+  );
   return Math.round(n / ((performance.now() - t0) / 1000));
 }
 
@@ -187,7 +216,14 @@ async function ceilings(): Promise<Record<string, number>> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-ceilings-'));
   const [dyn, s3e, kin] = await Promise.all([startEmulator('dynalite'), startEmulator('s3rver', { directory: dir }), startEmulator('kinesalite')]);
   try {
-    await createTables(dyn.endpoint, [{ TableName: 'bench-latest', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }]);
+    await createTables(dyn.endpoint, [
+      {
+        TableName: 'bench-latest',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      },
+    ]);
     await createStreams(kin.endpoint, [{ streamName: 'bench-events', shardCount: 1 }]);
     const ddb = new DynamoDBClient(fixedEndpointConfig(dyn.endpoint));
     const s3 = fastS3Client(s3e.endpoint);
@@ -195,18 +231,57 @@ async function ceilings(): Promise<Record<string, number>> {
     await s3.send(new CreateBucketCommand({ Bucket: 'bench-raw' }));
     const ts = (i: number) => new Date(Date.parse('2014-01-01T00:00:00Z') + i * 86_400_000).toISOString();
     const dynamodbUpdates = await measure(6000, 32, (i) =>
-      ddb.send(new UpdateItemCommand({ TableName: 'bench-latest', Key: { pk: { S: `STOCK#S${i % 50}` } }, UpdateExpression: 'SET #v = :v, price = :p', ConditionExpression: 'attribute_not_exists(#v) OR #v < :v', ExpressionAttributeNames: { '#v': 'ts' }, ExpressionAttributeValues: { ':v': { S: ts(i) }, ':p': { N: String(i) } } })),
+      ddb.send(
+        new UpdateItemCommand({
+          TableName: 'bench-latest',
+          Key: { pk: { S: `STOCK#S${i % 50}` } },
+          UpdateExpression: 'SET #v = :v, price = :p',
+          ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
+          ExpressionAttributeNames: { '#v': 'ts' },
+          ExpressionAttributeValues: { ':v': { S: ts(i) }, ':p': { N: String(i) } },
+        }),
+      ),
     );
     const body = Buffer.alloc(400, 7);
-    const s3Puts = await measure(3000, 32, (i) => s3.send(new PutObjectCommand({ Bucket: 'bench-raw', Key: `raw/stocks/dt=${ts(i % 2500).slice(0, 10)}/shardId-000000000000-${i}.json.gz`, Body: body })));
-    const s3Gets = await measure(3000, 32, async (i) => (await s3.send(new GetObjectCommand({ Bucket: 'bench-raw', Key: `raw/stocks/dt=${ts(i % 2500).slice(0, 10)}/shardId-000000000000-${i}.json.gz` }))).Body!.transformToByteArray());
-    const record = Buffer.from(JSON.stringify({ schemaVersion: 1, type: 'stock', symbol: 'SAA', ts: ts(1), price: 100, open: 100, high: 101, low: 99, prevClose: 100, volume: 1000, source: 'replay' }));
+    const s3Puts = await measure(3000, 32, (i) =>
+      s3.send(new PutObjectCommand({ Bucket: 'bench-raw', Key: `raw/stocks/dt=${ts(i % 2500).slice(0, 10)}/shardId-000000000000-${i}.json.gz`, Body: body })),
+    );
+    const s3Gets = await measure(3000, 32, async (i) =>
+      (
+        await s3.send(new GetObjectCommand({ Bucket: 'bench-raw', Key: `raw/stocks/dt=${ts(i % 2500).slice(0, 10)}/shardId-000000000000-${i}.json.gz` }))
+      ).Body!.transformToByteArray(),
+    );
+    const record = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 1,
+        type: 'stock',
+        symbol: 'SAA',
+        ts: ts(1),
+        price: 100,
+        open: 100,
+        high: 101,
+        low: 99,
+        prevClose: 100,
+        volume: 1000,
+        source: 'replay',
+      }),
+    );
     const batches = 60;
-    const kinesisRecords = (await measure(batches, 1, () => kinesis.send(new PutRecordsCommand({ StreamName: 'bench-events', Records: Array.from({ length: 500 }, (_, j) => ({ Data: record, PartitionKey: `S${j % 50}` })) })))) * 500;
+    const kinesisRecords =
+      (await measure(batches, 1, () =>
+        kinesis.send(
+          new PutRecordsCommand({ StreamName: 'bench-events', Records: Array.from({ length: 500 }, (_, j) => ({ Data: record, PartitionKey: `S${j % 50}` })) }),
+        ),
+      )) * 500;
     ddb.destroy();
     s3.destroy();
     kinesis.destroy();
-    return { dynamodbConditionalUpdatesPerSecond: dynamodbUpdates, s3PutsPerSecond: s3Puts, s3GetsPerSecond: s3Gets, kinesisRecordsPutPerSecond: kinesisRecords };
+    return {
+      dynamodbConditionalUpdatesPerSecond: dynamodbUpdates,
+      s3PutsPerSecond: s3Puts,
+      s3GetsPerSecond: s3Gets,
+      kinesisRecordsPutPerSecond: kinesisRecords,
+    };
   } finally {
     await Promise.all([dyn.stop(), s3e.stop(), kin.stop()]);
     rmSync(dir, { recursive: true, force: true });

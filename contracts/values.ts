@@ -34,7 +34,8 @@ export const SYMBOL: ValueShape = {
  */
 export const CITY_NAME: ValueShape = {
   pattern: "[\\p{L}\\p{N}](?:[\\p{L}\\p{N} .'-]{0,62}[\\p{L}\\p{N}.'])?",
-  description: "a city name of 1-64 letters, digits, spaces, dots, apostrophes or dashes, starting with a letter or digit (no commas, colons, brackets or slashes)",
+  description:
+    'a city name of 1-64 letters, digits, spaces, dots, apostrophes or dashes, starting with a letter or digit (no commas, colons, brackets or slashes)',
 };
 
 /** Longest city name {@link CITY_NAME} admits (its pattern encodes the same bound). */

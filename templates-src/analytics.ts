@@ -53,15 +53,31 @@ export const analytics: StackDefinition = {
     LogsKeyArn: { output: ['Security', 'LogsKeyArn'] },
     CrawlerSchedule: { parameter: 'CrawlerSchedule' },
   },
-  outputs: ['GlueDatabaseName', 'CrawlerName', 'AthenaWorkGroupName', 'AthenaResultsBucketName', 'AthenaResultsBucketArn', 'ProcessedTableNames', 'NamedQueryIds'],
+  outputs: [
+    'GlueDatabaseName',
+    'CrawlerName',
+    'AthenaWorkGroupName',
+    'AthenaResultsBucketName',
+    'AthenaResultsBucketArn',
+    'ProcessedTableNames',
+    'NamedQueryIds',
+  ],
   build() {
-    const t = newStackTemplate('analytics', 'Glue catalog and crawler over the processed zone, Athena workgroup, results bucket and named queries (roadmap step 6)');
+    const t = newStackTemplate(
+      'analytics',
+      'Glue catalog and crawler over the processed zone, Athena workgroup, results bucket and named queries (roadmap step 6)',
+    );
     t.parameter('ProcessedBucketName', { Type: 'String', Description: 'Processed zone bucket (DataLake stack)' });
     t.parameter('ProcessedBucketArn', { Type: 'String', Description: 'Processed zone bucket ARN (DataLake stack)' });
     t.parameter('AccessLogsBucketName', { Type: 'String', Description: 'Server access log target (DataLake stack)' });
     t.parameter('DataLakeKeyArn', { Type: 'String', Description: 'S3 CMK: processed zone and Athena results (Security stack)' });
     t.parameter('LogsKeyArn', { Type: 'String', Description: 'CloudWatch Logs CMK for the crawler logs (Security stack)' });
-    t.parameter('CrawlerSchedule', { Type: 'String', Description: 'Crawler schedule (UTC cron); empty: no schedule, the crawler runs when started (the tables project their partitions, so Athena needs no crawl)', Default: 'cron(15 * * * ? *)' });
+    t.parameter('CrawlerSchedule', {
+      Type: 'String',
+      Description:
+        'Crawler schedule (UTC cron); empty: no schedule, the crawler runs when started (the tables project their partitions, so Athena needs no crawl)',
+      Default: 'cron(15 * * * ? *)',
+    });
     const scheduled = t.condition('HasCrawlerSchedule', not(equals(ref('CrawlerSchedule'), '')));
 
     // Glue/Athena names allow only lower-case letters, digits and underscores: stockwx-dev → stockwx_dev_analytics.
@@ -81,7 +97,10 @@ export const analytics: StackDefinition = {
 
     // The tables the crawler would create, declared now (lib/glue.ts): `stocks`, `weather`.
     for (const dataset of PROCESSED_DATASETS) {
-      t.resource(`${dataset.charAt(0).toUpperCase()}${dataset.slice(1)}Table`, processedTable({ dataset, databaseId: 'GlueDatabase', bucketNameParameter: 'ProcessedBucketName' }));
+      t.resource(
+        `${dataset.charAt(0).toUpperCase()}${dataset.slice(1)}Table`,
+        processedTable({ dataset, databaseId: 'GlueDatabase', bucketNameParameter: 'ProcessedBucketName' }),
+      );
     }
 
     // Every mode a security configuration offers, encrypted: CloudWatch logs, S3 output and job
@@ -107,38 +126,61 @@ export const analytics: StackDefinition = {
         statements: [
           allow(['s3:ListBucket'], ref('ProcessedBucketArn'), { StringLike: { 's3:prefix': prefixes.flatMap((p) => [p, `${p}*`]) } }),
           allow(['s3:GetBucketLocation'], ref('ProcessedBucketArn')),
-          allow(['s3:GetObject'], prefixes.map((p) => sub(`\${ProcessedBucketArn}/${p}*`))),
+          allow(
+            ['s3:GetObject'],
+            prefixes.map((p) => sub(`\${ProcessedBucketArn}/${p}*`)),
+          ),
           allow(['kms:Decrypt', 'kms:DescribeKey'], ref('DataLakeKeyArn'), { StringEquals: { 'kms:ViaService': sub('s3.${AWS::Region}.amazonaws.com') } }),
           allow(
-            ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:CreateTable', 'glue:UpdateTable', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition', 'glue:CreatePartition', 'glue:BatchCreatePartition', 'glue:UpdatePartition', 'glue:BatchUpdatePartition'],
+            [
+              'glue:GetDatabase',
+              'glue:GetTable',
+              'glue:GetTables',
+              'glue:CreateTable',
+              'glue:UpdateTable',
+              'glue:GetPartition',
+              'glue:GetPartitions',
+              'glue:BatchGetPartition',
+              'glue:CreatePartition',
+              'glue:BatchCreatePartition',
+              'glue:UpdatePartition',
+              'glue:BatchUpdatePartition',
+            ],
             [sub('arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:catalog'), databaseArn, tablesArn],
           ),
           // Crawler logs go to /aws-glue/crawlers (or a per-security-configuration group under it), encrypted with LogsKeyArn.
-          allow(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'], sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws-glue/crawlers*')),
+          allow(
+            ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'],
+            sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws-glue/crawlers*'),
+          ),
         ],
       }),
     );
     t.resource(
       'ProcessedCrawler',
-      dependsOn(new Crawler({
-        Name: physicalName('processed'),
-        Description: 'Catalogs processed/stocks and processed/weather (one table per folder, year/month/day partitions)',
-        Role: getAtt('CrawlerRole', 'Arn'),
-        DatabaseName: ref('GlueDatabase'),
-        Targets: { S3Targets: prefixes.map((p) => ({ Path: sub(`s3://\${ProcessedBucketName}/${p}`) })) },
-        // Each run is billed 10 minutes at least, data or not: 730 runs a month is most of a dev bill.
-        // cloudform types Schedule as an object; CloudFormation takes an !If there like anywhere else.
-        Schedule: ifThen(scheduled, { ScheduleExpression: ref('CrawlerSchedule') }, NO_VALUE) as unknown as Crawler['Properties']['Schedule'],
-        // Incremental: only new folders (day partitions) are crawled; the schema is versioned by the writer.
-        RecrawlPolicy: { RecrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' },
-        SchemaChangePolicy: { UpdateBehavior: 'LOG', DeleteBehavior: 'LOG' },
-        // Tables at the third path level (bucket/processed/<dataset>): exactly `stocks` and `weather`,
-        // the names (and locations) of the declared tables, which the crawler therefore updates
-        // (schema changes only logged: the writer owns the schema) instead of creating new ones.
-        Configuration: JSON.stringify({ Version: 1.0, Grouping: { TableLevelConfiguration: 3 } }),
-        CrawlerSecurityConfiguration: ref('CrawlerSecurityConfiguration'),
-        Tags: tagMap(),
-      }), 'StocksTable', 'WeatherTable'),
+      dependsOn(
+        new Crawler({
+          Name: physicalName('processed'),
+          Description: 'Catalogs processed/stocks and processed/weather (one table per folder, year/month/day partitions)',
+          Role: getAtt('CrawlerRole', 'Arn'),
+          DatabaseName: ref('GlueDatabase'),
+          Targets: { S3Targets: prefixes.map((p) => ({ Path: sub(`s3://\${ProcessedBucketName}/${p}`) })) },
+          // Each run is billed 10 minutes at least, data or not: 730 runs a month is most of a dev bill.
+          // cloudform types Schedule as an object; CloudFormation takes an !If there like anywhere else.
+          Schedule: ifThen(scheduled, { ScheduleExpression: ref('CrawlerSchedule') }, NO_VALUE) as unknown as Crawler['Properties']['Schedule'],
+          // Incremental: only new folders (day partitions) are crawled; the schema is versioned by the writer.
+          RecrawlPolicy: { RecrawlBehavior: 'CRAWL_NEW_FOLDERS_ONLY' },
+          SchemaChangePolicy: { UpdateBehavior: 'LOG', DeleteBehavior: 'LOG' },
+          // Tables at the third path level (bucket/processed/<dataset>): exactly `stocks` and `weather`,
+          // the names (and locations) of the declared tables, which the crawler therefore updates
+          // (schema changes only logged: the writer owns the schema) instead of creating new ones.
+          Configuration: JSON.stringify({ Version: 1.0, Grouping: { TableLevelConfiguration: 3 } }),
+          CrawlerSecurityConfiguration: ref('CrawlerSecurityConfiguration'),
+          Tags: tagMap(),
+        }),
+        'StocksTable',
+        'WeatherTable',
+      ),
     );
     t.implements('6.1', 'GlueDatabase', 'StocksTable', 'WeatherTable', 'CrawlerSecurityConfiguration', 'CrawlerRole', 'ProcessedCrawler');
 
@@ -198,7 +240,13 @@ export const analytics: StackDefinition = {
     t.output('AthenaResultsBucketName', { description: 'Athena results bucket', value: ref('AthenaResultsBucket') });
     t.output('AthenaResultsBucketArn', { description: 'Athena results bucket ARN', value: getAtt('AthenaResultsBucket', 'Arn') });
     t.output('ProcessedTableNames', { description: 'Tables the crawler creates (comma-separated)', value: PROCESSED_DATASETS.join(',') });
-    t.output('NamedQueryIds', { description: `Named query IDs in order: ${NAMED_QUERIES.map((q) => q.name).join(', ')}`, value: join(',', queryIds.map((id) => ref(id))) });
+    t.output('NamedQueryIds', {
+      description: `Named query IDs in order: ${NAMED_QUERIES.map((q) => q.name).join(', ')}`,
+      value: join(
+        ',',
+        queryIds.map((id) => ref(id)),
+      ),
+    });
     return t.toDocument();
   },
 };

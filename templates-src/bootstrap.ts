@@ -41,16 +41,23 @@ export function build(): TemplateDocument {
     Default: 'stockwx',
     AllowedPattern: '^[a-z][a-z0-9-]{2,30}$',
   });
-  t.parameter(ENVIRONMENT, { Type: 'String', Description: 'Tag value only: the bootstrap stack serves every environment in the account', Default: 'prod', AllowedValues: ['dev', 'prod'] });
+  t.parameter(ENVIRONMENT, {
+    Type: 'String',
+    Description: 'Tag value only: the bootstrap stack serves every environment in the account',
+    Default: 'prod',
+    AllowedValues: ['dev', 'prod'],
+  });
 
   t.add(cmk(BOOTSTRAP_IDS.key, { description: 'Encrypts packaged templates and Lambda bundles in the artifacts bucket', alias: 'artifacts' }));
   // Who read which artifact (templates, function code) is worth keeping: the packager and
   // CloudFormation are not the only principals the bucket policy could one day admit.
-  t.add(accessLogsBucket(BOOTSTRAP_IDS.accessLogs, {
-    bucketName: sub('${NamePrefix}-artifacts-logs-${AWS::AccountId}-${AWS::Region}'),
-    sourceBucketArns: [sub('arn:${AWS::Partition}:s3:::${NamePrefix}-artifacts-${AWS::AccountId}-${AWS::Region}')],
-    purpose: 'the artifacts bucket',
-  }));
+  t.add(
+    accessLogsBucket(BOOTSTRAP_IDS.accessLogs, {
+      bucketName: sub('${NamePrefix}-artifacts-logs-${AWS::AccountId}-${AWS::Region}'),
+      sourceBucketArns: [sub('arn:${AWS::Partition}:s3:::${NamePrefix}-artifacts-${AWS::AccountId}-${AWS::Region}')],
+      purpose: 'the artifacts bucket',
+    }),
+  );
   const bucket = encryptedBucket(BOOTSTRAP_IDS.bucket, {
     bucketName: sub('${NamePrefix}-artifacts-${AWS::AccountId}-${AWS::Region}'),
     encryption: { kmsKeyArn: getAtt(BOOTSTRAP_IDS.key, 'Arn') },

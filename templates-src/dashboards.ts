@@ -73,10 +73,22 @@ export const dashboards: StackDefinition = {
     AthenaResultsBucketArn: { output: ['Analytics', 'AthenaResultsBucketArn'] },
     DataLakeKeyArn: { output: ['Security', 'DataLakeKeyArn'] },
   },
-  outputs: ['PipelineDashboardName', 'PipelineDashboardUrl', 'BudgetName', 'AnomalyMonitorArn', 'QuickSightDataSourceId', 'StocksDashboardId', 'WeatherDashboardId'],
+  outputs: [
+    'PipelineDashboardName',
+    'PipelineDashboardUrl',
+    'BudgetName',
+    'AnomalyMonitorArn',
+    'QuickSightDataSourceId',
+    'StocksDashboardId',
+    'WeatherDashboardId',
+  ],
   build() {
-    const t = newStackTemplate('dashboards', 'Dashboards (roadmap step 7): CloudWatch pipeline health, QuickSight data sets and dashboards (toggle), budget and cost anomaly alerts');
-    const text = (id: string, description: string, extra: Record<string, unknown> = {}) => t.parameter(id, { Type: 'String', Description: description, ...extra });
+    const t = newStackTemplate(
+      'dashboards',
+      'Dashboards (roadmap step 7): CloudWatch pipeline health, QuickSight data sets and dashboards (toggle), budget and cost anomaly alerts',
+    );
+    const text = (id: string, description: string, extra: Record<string, unknown> = {}) =>
+      t.parameter(id, { Type: 'String', Description: description, ...extra });
     text('ApiName', 'REST API name, the ApiName dimension of its metrics (Streaming stack)');
     text('ApiStageName', 'Stage of the REST API (Streaming stack)');
     text('StreamName', 'Kinesis stream (Streaming stack)');
@@ -90,11 +102,18 @@ export const dashboards: StackDefinition = {
     text('QuickSightPrincipalArn', 'QuickSight user or group ARN owning the data sets and dashboards; required for QuickSight', { Default: '' });
     text('AthenaDynamoDbConnectorArn', 'Athena DynamoDB connector Lambda ARN; empty: no latest-value data sets', { Default: '' });
     t.parameter('MonthlyBudgetUsd', { Type: 'Number', Description: 'Monthly cost budget (USD)', MinValue: 1 });
-    text('ProjectTagActive', 'true: the Project cost-allocation tag is active, so the budget and the anomaly monitor track this deployment only', { Default: 'false', AllowedValues: ['true', 'false'] });
+    text('ProjectTagActive', 'true: the Project cost-allocation tag is active, so the budget and the anomaly monitor track this deployment only', {
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    });
     text('ProcessedBucketArn', 'Processed zone bucket QuickSight reads through Athena (DataLake stack)');
     text('AthenaResultsBucketArn', 'Athena results bucket QuickSight queries write to (Analytics stack)');
     text('DataLakeKeyArn', 'CMK of both buckets (Security stack)');
-    text('QuickSightServiceRoleName', "QuickSight's service role in this account (the subscription creates it; a custom role set in QuickSight's settings goes here)", { Default: 'aws-quicksight-service-role-v0' });
+    text(
+      'QuickSightServiceRoleName',
+      "QuickSight's service role in this account (the subscription creates it; a custom role set in QuickSight's settings goes here)",
+      { Default: 'aws-quicksight-service-role-v0' },
+    );
 
     const quickSight = t.condition('QuickSightEnabled', and(equals(ref('EnableQuickSight'), 'true'), not(equals(ref('QuickSightPrincipalArn'), ''))));
     const latest = t.condition('HasLatestDataSets', and(conditionRef(quickSight), not(equals(ref('AthenaDynamoDbConnectorArn'), ''))));
@@ -102,7 +121,10 @@ export const dashboards: StackDefinition = {
 
     // --- CloudWatch: pipeline health ---------------------------------------------------------
     const topicNames = Object.fromEntries(TOPIC_INPUTS.map((name) => [name.replace(/Arn$/, 'Name'), select(5, split(':', ref(name)))]));
-    t.resource('PipelineDashboard', new CloudWatchDashboard({ DashboardName: sub(`${nameText('pipeline')}-\${AWS::Region}`), DashboardBody: sub(pipelineDashboardBody(), topicNames) }));
+    t.resource(
+      'PipelineDashboard',
+      new CloudWatchDashboard({ DashboardName: sub(`${nameText('pipeline')}-\${AWS::Region}`), DashboardBody: sub(pipelineDashboardBody(), topicNames) }),
+    );
     t.implements('7.3', 'PipelineDashboard');
     t.output('PipelineDashboardName', { description: 'CloudWatch dashboard of pipeline health', value: ref('PipelineDashboard') });
     t.output('PipelineDashboardUrl', {
@@ -124,10 +146,23 @@ export const dashboards: StackDefinition = {
       ),
     );
     t.resource('QuickSightDataAccessPolicy', quickSightAccessPolicy({ enabled: quickSight, latest }));
-    const qs = t.add(quickSightResources({ enabled: quickSight, latest, catalog: nameText(DYNAMODB_CATALOG_SUFFIX), accessPolicyId: 'QuickSightDataAccessPolicy' }));
-    t.implements('7.1', 'QuickSightAthenaSource', 'QuickSightDataAccessPolicy', 'StocksDataSet', 'WeatherDataSet', 'LatestStocksDataSet', 'LatestWeatherDataSet', 'DynamoDbCatalog', ...qs.filter((id) => id.endsWith('Refresh')));
+    const qs = t.add(
+      quickSightResources({ enabled: quickSight, latest, catalog: nameText(DYNAMODB_CATALOG_SUFFIX), accessPolicyId: 'QuickSightDataAccessPolicy' }),
+    );
+    t.implements(
+      '7.1',
+      'QuickSightAthenaSource',
+      'QuickSightDataAccessPolicy',
+      'StocksDataSet',
+      'WeatherDataSet',
+      'LatestStocksDataSet',
+      'LatestWeatherDataSet',
+      'DynamoDbCatalog',
+      ...qs.filter((id) => id.endsWith('Refresh')),
+    );
     t.implements('7.2', 'StocksDashboard', 'WeatherDashboard');
-    const qsOutput = (id: string, description: string, value: unknown) => t.output(id, { description: `${description}; empty without QuickSight`, value: ifThen(quickSight, value, '') });
+    const qsOutput = (id: string, description: string, value: unknown) =>
+      t.output(id, { description: `${description}; empty without QuickSight`, value: ifThen(quickSight, value, '') });
     qsOutput('QuickSightDataSourceId', 'QuickSight Athena data source', physicalName(QUICKSIGHT_IDS.dataSource));
     qsOutput('StocksDashboardId', 'QuickSight stocks dashboard', physicalName(QUICKSIGHT_IDS.stocksDashboard));
     qsOutput('WeatherDashboardId', 'QuickSight weather dashboard', physicalName(QUICKSIGHT_IDS.weatherDashboard));
@@ -156,25 +191,36 @@ export const dashboards: StackDefinition = {
     // AWS-services (DIMENSIONAL) monitor, and several environments share an account.
     t.resource(
       'CostAnomalyMonitor',
-      when(tagged, new AnomalyMonitor({
-        MonitorName: sub(`${nameText('costs')}-\${AWS::Region}`),
-        MonitorType: 'CUSTOM',
-        MonitorSpecification: sub('{"Tags":{"Key":"Project","Values":["${NamePrefix}"],"MatchOptions":["EQUALS"]}}'),
-      })),
+      when(
+        tagged,
+        new AnomalyMonitor({
+          MonitorName: sub(`${nameText('costs')}-\${AWS::Region}`),
+          MonitorType: 'CUSTOM',
+          MonitorSpecification: sub('{"Tags":{"Key":"Project","Values":["${NamePrefix}"],"MatchOptions":["EQUALS"]}}'),
+        }),
+      ),
     );
     t.resource(
       'CostAnomalySubscription',
-      when(tagged, new AnomalySubscription({
-        SubscriptionName: sub(`${nameText('cost-anomalies')}-\${AWS::Region}`),
-        MonitorArnList: [ref('CostAnomalyMonitor')],
-        // SNS subscribers require IMMEDIATE.
-        Frequency: 'IMMEDIATE',
-        Subscribers: [{ Type: 'SNS', Address: ref('FinOpsAlertsTopicArn') }],
-        ThresholdExpression: JSON.stringify({ Dimensions: { Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE', MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: [String(ANOMALY_IMPACT_USD)] } }),
-      })),
+      when(
+        tagged,
+        new AnomalySubscription({
+          SubscriptionName: sub(`${nameText('cost-anomalies')}-\${AWS::Region}`),
+          MonitorArnList: [ref('CostAnomalyMonitor')],
+          // SNS subscribers require IMMEDIATE.
+          Frequency: 'IMMEDIATE',
+          Subscribers: [{ Type: 'SNS', Address: ref('FinOpsAlertsTopicArn') }],
+          ThresholdExpression: JSON.stringify({
+            Dimensions: { Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE', MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: [String(ANOMALY_IMPACT_USD)] },
+          }),
+        }),
+      ),
     );
     t.output('BudgetName', { description: 'Monthly cost budget', value: ref('MonthlyBudget') });
-    t.output('AnomalyMonitorArn', { description: 'Cost Anomaly Detection monitor (empty until ProjectTagActive)', value: ifThen(tagged, ref('CostAnomalyMonitor'), '') });
+    t.output('AnomalyMonitorArn', {
+      description: 'Cost Anomaly Detection monitor (empty until ProjectTagActive)',
+      value: ifThen(tagged, ref('CostAnomalyMonitor'), ''),
+    });
     return t.toDocument();
   },
 };

@@ -20,10 +20,24 @@ import type { StackDefinition } from './lib/stack';
  * which Athena reads like STANDARD_IA; the raw zone is never queried and archives to GLACIER.
  */
 const DATA_BUCKETS = [
-  { id: 'RawBucket', purpose: NAMES.buckets.raw, logPrefix: 'raw-bucket/', eventBridge: false, archive: 'GLACIER', format: 'gzip NDJSON raw/dataset/dt=YYYY-MM-DD/' },
+  {
+    id: 'RawBucket',
+    purpose: NAMES.buckets.raw,
+    logPrefix: 'raw-bucket/',
+    eventBridge: false,
+    archive: 'GLACIER',
+    format: 'gzip NDJSON raw/dataset/dt=YYYY-MM-DD/',
+  },
   // EventBridge notifications on new Parquet objects: lets a crawler or QuickSight refresh react
   // to data instead of a clock.
-  { id: 'ProcessedBucket', purpose: NAMES.buckets.processed, logPrefix: 'processed-bucket/', eventBridge: true, archive: 'GLACIER_IR', format: 'Parquet processed/dataset/year=/month=/day=/' },
+  {
+    id: 'ProcessedBucket',
+    purpose: NAMES.buckets.processed,
+    logPrefix: 'processed-bucket/',
+    eventBridge: true,
+    archive: 'GLACIER_IR',
+    format: 'Parquet processed/dataset/year=/month=/day=/',
+  },
 ] as const;
 
 export const dataLake: StackDefinition = {
@@ -39,19 +53,28 @@ export const dataLake: StackDefinition = {
   },
   outputs: ['RawBucketName', 'RawBucketArn', 'ProcessedBucketName', 'ProcessedBucketArn', 'AccessLogsBucketName', 'ReplicationRoleArn'],
   build() {
-    const t = newStackTemplate('data-lake', 'Raw and processed data-lake buckets with KMS, lifecycle, access logs and cross-region replication (roadmap steps 2 and 10)');
+    const t = newStackTemplate(
+      'data-lake',
+      'Raw and processed data-lake buckets with KMS, lifecycle, access logs and cross-region replication (roadmap steps 2 and 10)',
+    );
     t.parameter('DataLakeKeyArn', { Type: 'String', Description: 'CMK of the data lake buckets (Security stack)' });
-    t.parameter('ReplicaKmsKeyArn', { Type: 'String', Description: 'KMS key of the replica buckets in the secondary region (secondary stack output); empty disables replication', Default: '' });
+    t.parameter('ReplicaKmsKeyArn', {
+      Type: 'String',
+      Description: 'KMS key of the replica buckets in the secondary region (secondary stack output); empty disables replication',
+      Default: '',
+    });
     t.parameter('SecondaryRegion', { Type: 'String', Description: 'Region of the replica buckets' });
     t.condition('HasReplica', not(equals(ref('ReplicaKmsKeyArn'), '')));
 
     // The lake buckets here and the Athena results bucket of analytics.yaml: every bucket of this
     // account named with our prefix may deliver its server access logs here.
-    t.add(accessLogsBucket('AccessLogsBucket', {
-      bucketName: bucketName(NAMES.buckets.accessLogs),
-      sourceBucketArns: [sub(`arn:\${AWS::Partition}:s3:::${nameText('*')}`)],
-      purpose: 'the lake and Athena results buckets',
-    }));
+    t.add(
+      accessLogsBucket('AccessLogsBucket', {
+        bucketName: bucketName(NAMES.buckets.accessLogs),
+        sourceBucketArns: [sub(`arn:\${AWS::Partition}:s3:::${nameText('*')}`)],
+        purpose: 'the lake and Athena results buckets',
+      }),
+    );
 
     for (const b of DATA_BUCKETS) {
       const fragment = encryptedBucket(b.id, {
@@ -71,11 +94,17 @@ export const dataLake: StackDefinition = {
       if (Array.isArray(rules) && rules[0]) rules[0].NoncurrentVersionExpiration = { NoncurrentDays: ifThen(IS_PROD, 90, 30) };
       t.add(fragment);
     }
-    t.resource('ReplicationRole', when('HasReplica', replicationRole({
-      buckets: DATA_BUCKETS.map((b) => ({ purpose: b.purpose })),
-      sourceKeyArn: ref('DataLakeKeyArn'),
-      replicaKeyArn: ref('ReplicaKmsKeyArn'),
-    })));
+    t.resource(
+      'ReplicationRole',
+      when(
+        'HasReplica',
+        replicationRole({
+          buckets: DATA_BUCKETS.map((b) => ({ purpose: b.purpose })),
+          sourceKeyArn: ref('DataLakeKeyArn'),
+          replicaKeyArn: ref('ReplicaKmsKeyArn'),
+        }),
+      ),
+    );
 
     t.implements('2.1', 'RawBucket', 'RawBucketPolicy');
     t.implements('2.2', 'ProcessedBucket', 'ProcessedBucketPolicy');
@@ -89,9 +118,18 @@ export const dataLake: StackDefinition = {
     t.output('ProcessedBucketName', { description: 'Processed zone bucket (Parquet)', value: ref('ProcessedBucket') });
     t.output('ProcessedBucketArn', { description: 'Processed zone bucket ARN', value: getAtt('ProcessedBucket', 'Arn') });
     t.output('AccessLogsBucketName', { description: 'Server access log target for the lake buckets (and later stacks)', value: ref('AccessLogsBucket') });
-    t.output('ReplicationRoleArn', { description: 'S3 replication role (empty without a replica key)', value: ifThen('HasReplica', getAtt('ReplicationRole', 'Arn'), '') });
-    t.output('RawReplicaBucketArn', { description: 'Replica of the raw bucket in the secondary region (created by the secondary stack)', value: replicaBucketArn(NAMES.buckets.raw) });
-    t.output('ProcessedReplicaBucketArn', { description: 'Replica of the processed bucket in the secondary region', value: replicaBucketArn(NAMES.buckets.processed) });
+    t.output('ReplicationRoleArn', {
+      description: 'S3 replication role (empty without a replica key)',
+      value: ifThen('HasReplica', getAtt('ReplicationRole', 'Arn'), ''),
+    });
+    t.output('RawReplicaBucketArn', {
+      description: 'Replica of the raw bucket in the secondary region (created by the secondary stack)',
+      value: replicaBucketArn(NAMES.buckets.raw),
+    });
+    t.output('ProcessedReplicaBucketArn', {
+      description: 'Replica of the processed bucket in the secondary region',
+      value: replicaBucketArn(NAMES.buckets.processed),
+    });
     return t.toDocument();
   },
 };

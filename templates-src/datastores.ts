@@ -16,6 +16,7 @@ import { daxCluster, globalTable } from './lib/dynamodb';
 import { AWS, equals, getAtt, ifThen, not, ref, sub } from './lib/fn';
 import { NAMES, physicalName } from './lib/names';
 import type { StackDefinition } from './lib/stack';
+import { anchored, REGION } from '../contracts/values';
 
 /** Logical IDs other modules and tests refer to. */
 export const DATASTORES_IDS = {
@@ -70,11 +71,32 @@ export const datastores: StackDefinition = {
     RawBucketArn: { output: ['DataLake', 'RawBucketArn'] },
     ProcessedBucketArn: { output: ['DataLake', 'ProcessedBucketArn'] },
   },
-  outputs: ['MetricsTableName', 'MetricsTableArn', 'LatestTableName', 'LatestTableArn', 'LatestTableStreamArn', 'DaxClusterEndpoint', 'BackupVaultArn', 'BackupPlanId'],
+  outputs: [
+    'MetricsTableName',
+    'MetricsTableArn',
+    'LatestTableName',
+    'LatestTableArn',
+    'LatestTableStreamArn',
+    'DaxClusterEndpoint',
+    'BackupVaultArn',
+    'BackupPlanId',
+  ],
   build() {
-    const t = newStackTemplate('datastores', 'DynamoDB global tables (MetricsTable, LatestTable), optional DAX cluster and AWS Backup plan (roadmap steps 5 and 10)');
-    t.parameter('SecondaryRegion', { Type: 'String', Description: 'Region of the table replicas and backup copies', AllowedPattern: '^[a-z]{2}(-gov)?-[a-z]+-\\d$' });
-    t.parameter('ReplicaKmsKeyArn', { Type: 'String', Description: 'CMK in the secondary region (secondary.yaml output); empty: no replicas, no backup copies', Default: '' });
+    const t = newStackTemplate(
+      'datastores',
+      'DynamoDB global tables (MetricsTable, LatestTable), optional DAX cluster and AWS Backup plan (roadmap steps 5 and 10)',
+    );
+    t.parameter('SecondaryRegion', {
+      Type: 'String',
+      Description: 'Region of the table replicas and backup copies',
+      AllowedPattern: anchored(REGION),
+      ConstraintDescription: REGION.description,
+    });
+    t.parameter('ReplicaKmsKeyArn', {
+      Type: 'String',
+      Description: 'CMK in the secondary region (secondary.yaml output); empty: no replicas, no backup copies',
+      Default: '',
+    });
     t.parameter('EnableDax', { Type: 'String', Description: 'Deploy the DAX cluster', Default: 'false', AllowedValues: ['true', 'false'] });
     t.parameter('TablesKeyArn', { Type: 'String', Description: 'DynamoDB CMK in this region (Security stack)' });
     t.parameter('DataPrivateSubnetIds', { Type: 'CommaDelimitedList', Description: 'Private subnets of the data VPC for DAX (Networking stack)' });
@@ -102,7 +124,10 @@ export const datastores: StackDefinition = {
       t.output(`${table.id}Name`, { description: `${table.id} name`, value: ref(table.id) });
       t.output(`${table.id}Arn`, { description: `${table.id} ARN (this region's replica)`, value: getAtt(table.id, 'Arn') });
     }
-    t.output('LatestTableStreamArn', { description: "LatestTable stream in this region (the rules engine's event source)", value: getAtt(DATASTORES_IDS.latestTable, 'StreamArn') });
+    t.output('LatestTableStreamArn', {
+      description: "LatestTable stream in this region (the rules engine's event source)",
+      value: getAtt(DATASTORES_IDS.latestTable, 'StreamArn'),
+    });
     t.implements('5.1', DATASTORES_IDS.metricsTable);
     t.implements('5.2', DATASTORES_IDS.latestTable);
     t.implements('10.2', DATASTORES_IDS.metricsTable, DATASTORES_IDS.latestTable);

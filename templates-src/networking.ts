@@ -25,8 +25,16 @@ import type { StackDefinition } from './lib/stack';
 import { flowLog, interfaceEndpoint, securityGroup, twoTierVpc, vpcIds, type VpcLayout } from './lib/vpc';
 
 /** Non-overlapping ranges (peering needs that); private subnets are /20 for Lambda ENIs. */
-export const APP_LAYOUT: VpcLayout = { cidr: '10.10.0.0/16', publicSubnets: ['10.10.0.0/24', '10.10.1.0/24'], privateSubnets: ['10.10.16.0/20', '10.10.32.0/20'] };
-export const DATA_LAYOUT: VpcLayout = { cidr: '10.20.0.0/16', publicSubnets: ['10.20.0.0/24', '10.20.1.0/24'], privateSubnets: ['10.20.16.0/20', '10.20.32.0/20'] };
+export const APP_LAYOUT: VpcLayout = {
+  cidr: '10.10.0.0/16',
+  publicSubnets: ['10.10.0.0/24', '10.10.1.0/24'],
+  privateSubnets: ['10.10.16.0/20', '10.10.32.0/20'],
+};
+export const DATA_LAYOUT: VpcLayout = {
+  cidr: '10.20.0.0/16',
+  publicSubnets: ['10.20.0.0/24', '10.20.1.0/24'],
+  privateSubnets: ['10.20.16.0/20', '10.20.32.0/20'],
+};
 
 /**
  * Interface endpoints in the app VPC's private subnets. The roadmap's four (logs, sts, kms,
@@ -74,15 +82,42 @@ export const networking: StackDefinition = {
     ApiRegionalHostedZoneId: { value: ifThen('HasFailover', stackOutput('Streaming', 'ApiRegionalHostedZoneId'), '') },
   },
   outputs: [
-    'AppVpcId', 'DataVpcId', 'AppPrivateSubnetIds', 'DataPrivateSubnetIds', 'AppPublicSubnetIds',
-    'LambdaSecurityGroupId', 'Ec2SecurityGroupId', 'ApiEndpointSecurityGroupId', 'DaxSecurityGroupId',
-    'ExecuteApiEndpointId', 'VpcPeeringConnectionId', 'HealthCheckId',
+    'AppVpcId',
+    'DataVpcId',
+    'AppPrivateSubnetIds',
+    'DataPrivateSubnetIds',
+    'AppPublicSubnetIds',
+    'LambdaSecurityGroupId',
+    'Ec2SecurityGroupId',
+    'ApiEndpointSecurityGroupId',
+    'DaxSecurityGroupId',
+    'ExecuteApiEndpointId',
+    'VpcPeeringConnectionId',
+    'HealthCheckId',
   ],
   build() {
-    const t = newStackTemplate('networking', 'VPCs prod-app and prod-data with subnets, gateways, endpoints, security groups, flow logs and peering; Route 53 failover for the API (roadmap steps 1 and 10)');
-    t.parameter('NatGatewayMode', { Type: 'String', Description: 'single: one NAT gateway shared by both AZs (dev); per-az: one per AZ, no cross-AZ dependency (prod)', AllowedValues: ['single', 'per-az'], Default: 'single' });
-    t.parameter('EnableNatGateway', { Type: 'String', Description: 'false: no NAT gateway and no default route from the private subnets (the functions run outside the VPC)', AllowedValues: ['true', 'false'], Default: 'true' });
-    t.parameter('EnableInterfaceEndpoints', { Type: 'String', Description: 'false: no interface endpoints (nothing in the VPC calls AWS APIs, or it does so through the NAT gateway); the gateway endpoints stay', AllowedValues: ['true', 'false'], Default: 'true' });
+    const t = newStackTemplate(
+      'networking',
+      'VPCs prod-app and prod-data with subnets, gateways, endpoints, security groups, flow logs and peering; Route 53 failover for the API (roadmap steps 1 and 10)',
+    );
+    t.parameter('NatGatewayMode', {
+      Type: 'String',
+      Description: 'single: one NAT gateway shared by both AZs (dev); per-az: one per AZ, no cross-AZ dependency (prod)',
+      AllowedValues: ['single', 'per-az'],
+      Default: 'single',
+    });
+    t.parameter('EnableNatGateway', {
+      Type: 'String',
+      Description: 'false: no NAT gateway and no default route from the private subnets (the functions run outside the VPC)',
+      AllowedValues: ['true', 'false'],
+      Default: 'true',
+    });
+    t.parameter('EnableInterfaceEndpoints', {
+      Type: 'String',
+      Description: 'false: no interface endpoints (nothing in the VPC calls AWS APIs, or it does so through the NAT gateway); the gateway endpoints stay',
+      AllowedValues: ['true', 'false'],
+      Default: 'true',
+    });
     t.parameter('LogsKeyArn', { Type: 'String', Description: 'CMK for the flow-log group (Security stack)' });
     t.parameter('HostedZoneId', { Type: 'String', Description: 'Hosted zone of ApiDomainName; empty disables failover routing', Default: '' });
     t.parameter('ApiDomainName', { Type: 'String', Description: 'DNS name of the ingestion API', Default: '' });
@@ -90,8 +125,16 @@ export const networking: StackDefinition = {
     t.parameter('HealthCheckPath', { Type: 'String', Description: 'Path of the API health endpoint (Streaming stack)' });
     t.parameter('ApiName', { Type: 'String', Description: 'Name of the primary REST API, the ApiName dimension of its metrics (Streaming stack)' });
     t.parameter('ApiStageName', { Type: 'String', Description: 'Stage of the primary REST API (Streaming stack)' });
-    t.parameter('ApiRegionalDomainName', { Type: 'String', Description: 'Regional domain name of the API custom domain (Streaming stack, under failover)', Default: '' });
-    t.parameter('ApiRegionalHostedZoneId', { Type: 'String', Description: 'Hosted zone of the regional domain name (Streaming stack, under failover)', Default: '' });
+    t.parameter('ApiRegionalDomainName', {
+      Type: 'String',
+      Description: 'Regional domain name of the API custom domain (Streaming stack, under failover)',
+      Default: '',
+    });
+    t.parameter('ApiRegionalHostedZoneId', {
+      Type: 'String',
+      Description: 'Hosted zone of the regional domain name (Streaming stack, under failover)',
+      Default: '',
+    });
     const hasNat = t.condition('HasNatGateway', equals(ref('EnableNatGateway'), 'true'));
     t.condition('PerAzNat', and(conditionRef(hasNat), equals(ref('NatGatewayMode'), 'per-az')));
     const hasEndpoints = t.condition('HasInterfaceEndpoints', equals(ref('EnableInterfaceEndpoints'), 'true'));
@@ -104,7 +147,17 @@ export const networking: StackDefinition = {
     t.add(twoTierVpc({ prefix: 'App', nameSuffix: 'app', roleTag: 'prod-app', layout: APP_LAYOUT, nat: { perAzCondition: 'PerAzNat', condition: hasNat } }));
     t.add(twoTierVpc({ prefix: 'Data', nameSuffix: 'data', roleTag: 'prod-data', layout: DATA_LAYOUT, nat: false }));
     t.implements('1.1', app.vpc, data.vpc);
-    t.implements('1.2', ...app.publicSubnets, ...app.privateSubnets, ...data.publicSubnets, ...data.privateSubnets, ...app.privateRouteTables, ...data.privateRouteTables, 'AppPublicRouteTable', 'DataPublicRouteTable');
+    t.implements(
+      '1.2',
+      ...app.publicSubnets,
+      ...app.privateSubnets,
+      ...data.publicSubnets,
+      ...data.privateSubnets,
+      ...app.privateRouteTables,
+      ...data.privateRouteTables,
+      'AppPublicRouteTable',
+      'DataPublicRouteTable',
+    );
     t.implements('1.3', 'AppInternetGateway', 'DataInternetGateway', ...app.natGateways, 'AppPrivateDefaultRoute1', 'AppPrivateDefaultRoute2');
 
     // --- Peering -------------------------------------------------------------------------------
@@ -112,57 +165,146 @@ export const networking: StackDefinition = {
     // no hourly attachment charges or data-processing fee, and routes stay in our route tables. A
     // transit gateway pays off from ~3+ VPCs or with VPN/Direct Connect, neither of which we have.
     t.resource('VpcPeering', new VPCPeeringConnection({ VpcId: ref(app.vpc), PeerVpcId: ref(data.vpc), Tags: tags({ Name: sub(nameText('app-to-data')) }) }));
-    app.privateRouteTables.forEach((table, i) => t.resource(`AppToDataRoute${i + 1}`, new Route({ RouteTableId: ref(table), DestinationCidrBlock: DATA_LAYOUT.cidr, VpcPeeringConnectionId: ref('VpcPeering') })));
-    data.privateRouteTables.forEach((table, i) => t.resource(`DataToAppRoute${i + 1}`, new Route({ RouteTableId: ref(table), DestinationCidrBlock: APP_LAYOUT.cidr, VpcPeeringConnectionId: ref('VpcPeering') })));
+    for (const [i, table] of app.privateRouteTables.entries()) {
+      t.resource(
+        `AppToDataRoute${i + 1}`,
+        new Route({ RouteTableId: ref(table), DestinationCidrBlock: DATA_LAYOUT.cidr, VpcPeeringConnectionId: ref('VpcPeering') }),
+      );
+    }
+    for (const [i, table] of data.privateRouteTables.entries()) {
+      t.resource(
+        `DataToAppRoute${i + 1}`,
+        new Route({ RouteTableId: ref(table), DestinationCidrBlock: APP_LAYOUT.cidr, VpcPeeringConnectionId: ref('VpcPeering') }),
+      );
+    }
     t.implements('1.1', 'VpcPeering', 'AppToDataRoute1', 'AppToDataRoute2', 'DataToAppRoute1', 'DataToAppRoute2');
 
     // --- Security groups (no 0.0.0.0/0 ingress anywhere) -----------------------------------------
-    t.resource('LambdaSecurityGroup', securityGroup('LambdaSecurityGroup', {
-      vpcId: ref(app.vpc), nameSuffix: 'lambda', description: 'Lambda functions: no inbound; HTTPS out (AWS endpoints, market/weather/Slack APIs via NAT) and DAX over TLS',
-      egress: [
-        { ...https('AWS APIs (endpoints) and third-party HTTPS APIs through the NAT gateway'), CidrIp: '0.0.0.0/0' },
-        ...DATA_LAYOUT.privateSubnets.map((cidr) => ({ IpProtocol: 'tcp', FromPort: DAX_TLS_PORT, ToPort: DAX_TLS_PORT, CidrIp: cidr, Description: 'DAX (TLS) in the data VPC' })),
-      ],
-    }));
-    t.resource('Ec2SecurityGroup', securityGroup('Ec2SecurityGroup', {
-      vpcId: ref(app.vpc), nameSuffix: 'ec2', description: 'EC2 tooling instances: no inbound (use Session Manager, not SSH); HTTPS out only',
-      egress: [{ ...https('AWS APIs and package repositories'), CidrIp: '0.0.0.0/0' }],
-    }));
-    t.resource('EndpointSecurityGroup', securityGroup('EndpointSecurityGroup', {
-      vpcId: ref(app.vpc), nameSuffix: 'aws-endpoints', description: 'AWS service interface endpoints: HTTPS from the functions and EC2 only',
-      ingress: [{ ...https('Lambda functions'), SourceSecurityGroupId: ref('LambdaSecurityGroup') }, { ...https('EC2 tooling'), SourceSecurityGroupId: ref('Ec2SecurityGroup') }],
-      egress: [],
-    }));
-    t.resource('ApiEndpointSecurityGroup', securityGroup('ApiEndpointSecurityGroup', {
-      vpcId: ref(app.vpc), nameSuffix: 'api-endpoint', description: 'API Gateway (execute-api) VPC endpoint: HTTPS from the app VPC only',
-      ingress: [{ ...https('Clients in the app VPC'), CidrIp: APP_LAYOUT.cidr }],
-      egress: [],
-    }));
-    t.resource('DaxSecurityGroup', securityGroup('DaxSecurityGroup', {
-      vpcId: ref(data.vpc), nameSuffix: 'dax', description: 'DAX cluster: TLS port from the app VPC private subnets (functions) only',
-      ingress: APP_LAYOUT.privateSubnets.map((cidr) => ({ IpProtocol: 'tcp', FromPort: DAX_TLS_PORT, ToPort: DAX_TLS_PORT, CidrIp: cidr, Description: 'Functions in the app VPC' })),
-      egress: [{ IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, CidrIp: DATA_LAYOUT.cidr, Description: 'Cluster nodes within the data VPC' }],
-    }));
+    t.resource(
+      'LambdaSecurityGroup',
+      securityGroup('LambdaSecurityGroup', {
+        vpcId: ref(app.vpc),
+        nameSuffix: 'lambda',
+        description: 'Lambda functions: no inbound; HTTPS out (AWS endpoints, market/weather/Slack APIs via NAT) and DAX over TLS',
+        egress: [
+          { ...https('AWS APIs (endpoints) and third-party HTTPS APIs through the NAT gateway'), CidrIp: '0.0.0.0/0' },
+          ...DATA_LAYOUT.privateSubnets.map((cidr) => ({
+            IpProtocol: 'tcp',
+            FromPort: DAX_TLS_PORT,
+            ToPort: DAX_TLS_PORT,
+            CidrIp: cidr,
+            Description: 'DAX (TLS) in the data VPC',
+          })),
+        ],
+      }),
+    );
+    t.resource(
+      'Ec2SecurityGroup',
+      securityGroup('Ec2SecurityGroup', {
+        vpcId: ref(app.vpc),
+        nameSuffix: 'ec2',
+        description: 'EC2 tooling instances: no inbound (use Session Manager, not SSH); HTTPS out only',
+        egress: [{ ...https('AWS APIs and package repositories'), CidrIp: '0.0.0.0/0' }],
+      }),
+    );
+    t.resource(
+      'EndpointSecurityGroup',
+      securityGroup('EndpointSecurityGroup', {
+        vpcId: ref(app.vpc),
+        nameSuffix: 'aws-endpoints',
+        description: 'AWS service interface endpoints: HTTPS from the functions and EC2 only',
+        ingress: [
+          { ...https('Lambda functions'), SourceSecurityGroupId: ref('LambdaSecurityGroup') },
+          { ...https('EC2 tooling'), SourceSecurityGroupId: ref('Ec2SecurityGroup') },
+        ],
+        egress: [],
+      }),
+    );
+    t.resource(
+      'ApiEndpointSecurityGroup',
+      securityGroup('ApiEndpointSecurityGroup', {
+        vpcId: ref(app.vpc),
+        nameSuffix: 'api-endpoint',
+        description: 'API Gateway (execute-api) VPC endpoint: HTTPS from the app VPC only',
+        ingress: [{ ...https('Clients in the app VPC'), CidrIp: APP_LAYOUT.cidr }],
+        egress: [],
+      }),
+    );
+    t.resource(
+      'DaxSecurityGroup',
+      securityGroup('DaxSecurityGroup', {
+        vpcId: ref(data.vpc),
+        nameSuffix: 'dax',
+        description: 'DAX cluster: TLS port from the app VPC private subnets (functions) only',
+        ingress: APP_LAYOUT.privateSubnets.map((cidr) => ({
+          IpProtocol: 'tcp',
+          FromPort: DAX_TLS_PORT,
+          ToPort: DAX_TLS_PORT,
+          CidrIp: cidr,
+          Description: 'Functions in the app VPC',
+        })),
+        egress: [{ IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, CidrIp: DATA_LAYOUT.cidr, Description: 'Cluster nodes within the data VPC' }],
+      }),
+    );
     t.implements('1.5', 'ApiEndpointSecurityGroup', 'LambdaSecurityGroup', 'Ec2SecurityGroup', 'EndpointSecurityGroup', 'DaxSecurityGroup');
 
     // --- Interface endpoints -------------------------------------------------------------------
     const appPrivate = app.privateSubnets.map((s) => ref(s));
     // Billed per AZ-hour each (9 × 2 AZs is most of a dev bill): under EnableInterfaceEndpoints.
-    for (const e of INTERFACE_ENDPOINTS) t.resource(e.id, when(hasEndpoints, interfaceEndpoint({ vpcId: ref(app.vpc), service: e.service, subnetIds: appPrivate, securityGroupId: ref('EndpointSecurityGroup') })));
-    t.resource('ExecuteApiEndpoint', when(hasEndpoints, interfaceEndpoint({ vpcId: ref(app.vpc), service: 'execute-api', subnetIds: appPrivate, securityGroupId: ref('ApiEndpointSecurityGroup'), privateDns: false })));
-    t.implements('1.4', 'AppS3Endpoint', 'AppDynamoDbEndpoint', 'DataS3Endpoint', 'DataDynamoDbEndpoint', ...INTERFACE_ENDPOINTS.map((e) => e.id), 'ExecuteApiEndpoint');
+    for (const e of INTERFACE_ENDPOINTS)
+      t.resource(
+        e.id,
+        when(
+          hasEndpoints,
+          interfaceEndpoint({ vpcId: ref(app.vpc), service: e.service, subnetIds: appPrivate, securityGroupId: ref('EndpointSecurityGroup') }),
+        ),
+      );
+    t.resource(
+      'ExecuteApiEndpoint',
+      when(
+        hasEndpoints,
+        interfaceEndpoint({
+          vpcId: ref(app.vpc),
+          service: 'execute-api',
+          subnetIds: appPrivate,
+          securityGroupId: ref('ApiEndpointSecurityGroup'),
+          privateDns: false,
+        }),
+      ),
+    );
+    t.implements(
+      '1.4',
+      'AppS3Endpoint',
+      'AppDynamoDbEndpoint',
+      'DataS3Endpoint',
+      'DataDynamoDbEndpoint',
+      ...INTERFACE_ENDPOINTS.map((e) => e.id),
+      'ExecuteApiEndpoint',
+    );
 
     // --- Flow logs -------------------------------------------------------------------------------
     const flowLogGroupName = sub(`/vpc/${nameText('flow-logs')}`);
     t.resource('FlowLogGroup', longerInProd(logGroup({ logGroupName: flowLogGroupName, kmsKeyArn: ref('LogsKeyArn') })));
-    t.resource('FlowLogsRole', role({
-      description: 'Lets VPC Flow Logs deliver to the flow-log group',
-      assumeRolePolicy: {
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } } }],
-      },
-      statements: [allow(['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:DescribeLogGroups'], [getAtt('FlowLogGroup', 'Arn')])],
-    }));
+    t.resource(
+      'FlowLogsRole',
+      role({
+        description: 'Lets VPC Flow Logs deliver to the flow-log group',
+        assumeRolePolicy: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+            },
+          ],
+        },
+        statements: [
+          allow(['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:DescribeLogGroups'], [getAtt('FlowLogGroup', 'Arn')]),
+        ],
+      }),
+    );
     t.resource('AppFlowLog', flowLog(app.vpc, ref('FlowLogGroup'), getAtt('FlowLogsRole', 'Arn')));
     t.resource('DataFlowLog', flowLog(data.vpc, ref('FlowLogGroup'), getAtt('FlowLogsRole', 'Arn')));
     t.implements('1.1', 'AppFlowLog', 'DataFlowLog', 'FlowLogGroup');
@@ -178,52 +320,117 @@ export const networking: StackDefinition = {
     // (PutRecords failing on Kinesis or KMS answers 5xx through the integration responses).
     // Route 53 reads only plain metric alarms (no metric math), hence Average of 5XXError, which
     // is the fraction of requests that failed.
-    t.resource('ApiErrorRateAlarm', when('HasFailover', namedAlarm('api-failover-5xx-rate', {
-      description: 'More than a quarter of /ingest requests answered 5xx for 3 minutes: the primary region is failing over to the standby',
-      namespace: 'AWS/ApiGateway', metricName: '5XXError', dimensions: { ApiName: ref('ApiName'), Stage: ref('ApiStageName') },
-      statistic: 'Average', threshold: 0.25, periodSeconds: 60, evaluationPeriods: 3, actions: [],
-    })));
-    t.resource('ApiEndpointHealthCheck', when('HasFailover', new HealthCheck({
-      HealthCheckConfig: { Type: 'HTTPS', FullyQualifiedDomainName: ref('HealthCheckDomain'), ResourcePath: ref('HealthCheckPath'), Port: 443, RequestInterval: 30, FailureThreshold: 3, EnableSNI: true },
-      HealthCheckTags: tags({ Name: sub(nameText('api-primary-endpoint')) }),
-    })));
-    t.resource('ApiErrorRateHealthCheck', when('HasFailover', dependsOn(new HealthCheck({
-      HealthCheckConfig: {
-        Type: 'CLOUDWATCH_METRIC',
-        AlarmIdentifier: { Name: physicalName('api-failover-5xx-rate'), Region: ref('AWS::Region') },
-        // No traffic means no data: keep the last status rather than flapping.
-        InsufficientDataHealthStatus: 'LastKnownStatus',
-      },
-      HealthCheckTags: tags({ Name: sub(nameText('api-primary-errors')) }),
-    }), 'ApiErrorRateAlarm')));
-    t.resource('ApiHealthCheck', when('HasFailover', new HealthCheck({
-      HealthCheckConfig: { Type: 'CALCULATED', ChildHealthChecks: [ref('ApiEndpointHealthCheck'), ref('ApiErrorRateHealthCheck')], HealthThreshold: 2 },
-      HealthCheckTags: tags({ Name: sub(nameText('api-primary')) }),
-    })));
-    t.resource('ApiFailoverRecord', when('HasFailover', new RecordSet({
-      HostedZoneId: ref('HostedZoneId'),
-      Name: ref('ApiDomainName'),
-      Type: 'A',
-      SetIdentifier: 'primary',
-      Failover: 'PRIMARY',
-      HealthCheckId: ref('ApiHealthCheck'),
-      AliasTarget: { DNSName: ref('ApiRegionalDomainName'), HostedZoneId: ref('ApiRegionalHostedZoneId'), EvaluateTargetHealth: true },
-    })));
+    t.resource(
+      'ApiErrorRateAlarm',
+      when(
+        'HasFailover',
+        namedAlarm('api-failover-5xx-rate', {
+          description: 'More than a quarter of /ingest requests answered 5xx for 3 minutes: the primary region is failing over to the standby',
+          namespace: 'AWS/ApiGateway',
+          metricName: '5XXError',
+          dimensions: { ApiName: ref('ApiName'), Stage: ref('ApiStageName') },
+          statistic: 'Average',
+          threshold: 0.25,
+          periodSeconds: 60,
+          evaluationPeriods: 3,
+          actions: [],
+        }),
+      ),
+    );
+    t.resource(
+      'ApiEndpointHealthCheck',
+      when(
+        'HasFailover',
+        new HealthCheck({
+          HealthCheckConfig: {
+            Type: 'HTTPS',
+            FullyQualifiedDomainName: ref('HealthCheckDomain'),
+            ResourcePath: ref('HealthCheckPath'),
+            Port: 443,
+            RequestInterval: 30,
+            FailureThreshold: 3,
+            EnableSNI: true,
+          },
+          HealthCheckTags: tags({ Name: sub(nameText('api-primary-endpoint')) }),
+        }),
+      ),
+    );
+    t.resource(
+      'ApiErrorRateHealthCheck',
+      when(
+        'HasFailover',
+        dependsOn(
+          new HealthCheck({
+            HealthCheckConfig: {
+              Type: 'CLOUDWATCH_METRIC',
+              AlarmIdentifier: { Name: physicalName('api-failover-5xx-rate'), Region: ref('AWS::Region') },
+              // No traffic means no data: keep the last status rather than flapping.
+              InsufficientDataHealthStatus: 'LastKnownStatus',
+            },
+            HealthCheckTags: tags({ Name: sub(nameText('api-primary-errors')) }),
+          }),
+          'ApiErrorRateAlarm',
+        ),
+      ),
+    );
+    t.resource(
+      'ApiHealthCheck',
+      when(
+        'HasFailover',
+        new HealthCheck({
+          HealthCheckConfig: { Type: 'CALCULATED', ChildHealthChecks: [ref('ApiEndpointHealthCheck'), ref('ApiErrorRateHealthCheck')], HealthThreshold: 2 },
+          HealthCheckTags: tags({ Name: sub(nameText('api-primary')) }),
+        }),
+      ),
+    );
+    t.resource(
+      'ApiFailoverRecord',
+      when(
+        'HasFailover',
+        new RecordSet({
+          HostedZoneId: ref('HostedZoneId'),
+          Name: ref('ApiDomainName'),
+          Type: 'A',
+          SetIdentifier: 'primary',
+          Failover: 'PRIMARY',
+          HealthCheckId: ref('ApiHealthCheck'),
+          AliasTarget: { DNSName: ref('ApiRegionalDomainName'), HostedZoneId: ref('ApiRegionalHostedZoneId'), EvaluateTargetHealth: true },
+        }),
+      ),
+    );
     t.implements('10.3', 'ApiHealthCheck', 'ApiEndpointHealthCheck', 'ApiErrorRateHealthCheck', 'ApiErrorRateAlarm', 'ApiFailoverRecord');
 
     // --- Outputs ---------------------------------------------------------------------------------
     t.output('AppVpcId', { description: 'prod-app VPC', value: ref(app.vpc) });
     t.output('DataVpcId', { description: 'prod-data VPC', value: ref(data.vpc) });
     t.output('AppPrivateSubnetIds', { description: 'Private subnets of the app VPC (functions), comma-joined', value: join(',', appPrivate) });
-    t.output('DataPrivateSubnetIds', { description: 'Private subnets of the data VPC (DAX), comma-joined', value: join(',', data.privateSubnets.map((s) => ref(s))) });
-    t.output('AppPublicSubnetIds', { description: 'Public subnets of the app VPC, comma-joined', value: join(',', app.publicSubnets.map((s) => ref(s))) });
+    t.output('DataPrivateSubnetIds', {
+      description: 'Private subnets of the data VPC (DAX), comma-joined',
+      value: join(
+        ',',
+        data.privateSubnets.map((s) => ref(s)),
+      ),
+    });
+    t.output('AppPublicSubnetIds', {
+      description: 'Public subnets of the app VPC, comma-joined',
+      value: join(
+        ',',
+        app.publicSubnets.map((s) => ref(s)),
+      ),
+    });
     t.output('LambdaSecurityGroupId', { description: 'Security group of the Lambda functions', value: ref('LambdaSecurityGroup') });
     t.output('Ec2SecurityGroupId', { description: 'Security group of EC2 tooling instances', value: ref('Ec2SecurityGroup') });
     t.output('ApiEndpointSecurityGroupId', { description: 'Security group of the execute-api VPC endpoint', value: ref('ApiEndpointSecurityGroup') });
     t.output('DaxSecurityGroupId', { description: 'Security group of the DAX cluster (data VPC)', value: ref('DaxSecurityGroup') });
-    t.output('ExecuteApiEndpointId', { description: 'execute-api VPC endpoint (for private API resource policies); empty without interface endpoints', value: ifThen(hasEndpoints, ref('ExecuteApiEndpoint'), '') });
+    t.output('ExecuteApiEndpointId', {
+      description: 'execute-api VPC endpoint (for private API resource policies); empty without interface endpoints',
+      value: ifThen(hasEndpoints, ref('ExecuteApiEndpoint'), ''),
+    });
     t.output('VpcPeeringConnectionId', { description: 'Peering between the app and data VPCs', value: ref('VpcPeering') });
-    t.output('HealthCheckId', { description: 'Route 53 health check of the primary API (empty without failover)', value: ifThen('HasFailover', ref('ApiHealthCheck'), '') });
+    t.output('HealthCheckId', {
+      description: 'Route 53 health check of the primary API (empty without failover)',
+      value: ifThen('HasFailover', ref('ApiHealthCheck'), ''),
+    });
     return t.toDocument();
   },
 };

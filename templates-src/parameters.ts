@@ -34,11 +34,22 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   },
   Environment: {
     group: 'Deployment',
-    definition: { Type: 'String', Description: 'dev or prod: prod adds per-AZ NAT gateways, deletion protection and longer retention', Default: 'dev', AllowedValues: ['dev', 'prod'] },
+    definition: {
+      Type: 'String',
+      Description: 'dev or prod: prod adds per-AZ NAT gateways, deletion protection and longer retention',
+      Default: 'dev',
+      AllowedValues: ['dev', 'prod'],
+    },
   },
   Symbols: {
     group: 'Data sources',
-    definition: { Type: 'String', Description: 'Comma-separated stock symbols the poller fetches', Default: 'AAPL,MSFT,AMZN', AllowedPattern: listOf(SYMBOL), ConstraintDescription: `comma-separated, each ${SYMBOL.description}` },
+    definition: {
+      Type: 'String',
+      Description: 'Comma-separated stock symbols the poller fetches',
+      Default: 'AAPL,MSFT,AMZN',
+      AllowedPattern: listOf(SYMBOL),
+      ConstraintDescription: `comma-separated, each ${SYMBOL.description}`,
+    },
   },
   Cities: {
     group: 'Data sources',
@@ -52,7 +63,12 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   },
   MarketDataProvider: {
     group: 'Data sources',
-    definition: { Type: 'String', Description: 'Stock quote API the poller calls (key in Secrets Manager)', Default: MARKET_DATA_PROVIDERS[0], AllowedValues: [...MARKET_DATA_PROVIDERS] },
+    definition: {
+      Type: 'String',
+      Description: 'Stock quote API the poller calls (key in Secrets Manager)',
+      Default: MARKET_DATA_PROVIDERS[0],
+      AllowedValues: [...MARKET_DATA_PROVIDERS],
+    },
   },
   PollRateMinutes: {
     group: 'Data sources',
@@ -65,13 +81,21 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   StreamRetentionHours: {
     group: 'Data sources',
     // Kinesis keeps records 24 h at the base price and bills every hour beyond (per shard-hour when provisioned).
-    definition: { Type: 'Number', Description: 'Hours the event stream keeps records (24 is the base price; more is billed as extended retention); a consumer outage longer than this loses records', Default: 168, MinValue: 24, MaxValue: 8760 },
+    definition: {
+      Type: 'Number',
+      Description:
+        'Hours the event stream keeps records (24 is the base price; more is billed as extended retention); a consumer outage longer than this loses records',
+      Default: 168,
+      MinValue: 24,
+      MaxValue: 8760,
+    },
   },
   MaxClockSkewSeconds: {
     group: 'Data sources',
     definition: {
       Type: 'Number',
-      Description: 'Seconds a tick timestamp may be ahead of its Kinesis arrival; a tick further ahead is quarantined as future-timestamp (producer clocks are untrusted)',
+      Description:
+        'Seconds a tick timestamp may be ahead of its Kinesis arrival; a tick further ahead is quarantined as future-timestamp (producer clocks are untrusted)',
       Default: DEFAULT_MAX_CLOCK_SKEW_SECONDS,
       MinValue: 0,
       MaxValue: 3600,
@@ -99,13 +123,20 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   },
   AlertEmail: {
     group: 'Alerting',
-    definition: { Type: 'String', Description: 'Email subscribed to the four alert topics (confirm the subscription mail); empty for none', Default: '', AllowedPattern: '^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$', ConstraintDescription: 'an email address, or "" for no subscription' },
+    definition: {
+      Type: 'String',
+      Description: 'Email subscribed to the four alert topics (confirm the subscription mail); empty for none',
+      Default: '',
+      AllowedPattern: '^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$',
+      ConstraintDescription: 'an email address, or "" for no subscription',
+    },
   },
   SecondaryRegion: {
     group: 'Disaster recovery',
     definition: {
       Type: 'String',
-      Description: 'Region of the standby deployment (replica buckets and keys, table replicas, backup copies); empty picks the partner region from the RegionConfig mapping',
+      Description:
+        'Region of the standby deployment (replica buckets and keys, table replicas, backup copies); empty picks the partner region from the RegionConfig mapping',
       Default: '',
       AllowedPattern: optional(anchored(REGION)),
       ConstraintDescription: `${REGION.description}, or empty for the partner region`,
@@ -113,11 +144,21 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   },
   ReplicaKmsKeyArn: {
     group: 'Disaster recovery',
-    definition: { Type: 'String', Description: 'KMS key ARN in the secondary region for replicated objects and table replicas (output of the secondary stack); empty disables replication', Default: '' },
+    definition: {
+      Type: 'String',
+      Description: 'KMS key ARN in the secondary region for replicated objects and table replicas (output of the secondary stack); empty disables replication',
+      Default: '',
+    },
   },
   HostedZoneId: {
     group: 'Disaster recovery',
-    definition: { Type: 'String', Description: 'Route 53 hosted zone for the API failover records; empty disables failover routing', Default: '', AllowedPattern: '^$|^Z[A-Z0-9]{1,31}$', ConstraintDescription: 'a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ' },
+    definition: {
+      Type: 'String',
+      Description: 'Route 53 hosted zone for the API failover records; empty disables failover routing',
+      Default: '',
+      AllowedPattern: '^$|^Z[A-Z0-9]{1,31}$',
+      ConstraintDescription: 'a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ',
+    },
   },
   ApiDomainName: {
     group: 'Disaster recovery',
@@ -133,7 +174,8 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
     group: 'Disaster recovery',
     definition: {
       Type: 'String',
-      Description: 'ACM certificate ARN (in this region) covering ApiDomainName, for the API custom domain the failover records point at; required when HostedZoneId is set',
+      Description:
+        'ACM certificate ARN (in this region) covering ApiDomainName, for the API custom domain the failover records point at; required when HostedZoneId is set',
       Default: '',
       AllowedPattern: '^$|^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$',
       ConstraintDescription: 'an ACM certificate ARN in the primary region covering the API domain name (arn:aws:acm:<region>:<account>:certificate/<id>)',
@@ -143,84 +185,170 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
     group: 'Disaster recovery',
     definition: {
       Type: 'String',
-      Description: 'ACM certificate ARN in the SECONDARY region covering ApiDomainName, for the standby API custom domain (secondary.yaml); a regional API domain needs a certificate of its own region, so this is never ApiCertificateArn',
+      Description:
+        'ACM certificate ARN in the SECONDARY region covering ApiDomainName, for the standby API custom domain (secondary.yaml); a regional API domain needs a certificate of its own region, so this is never ApiCertificateArn',
       Default: '',
       AllowedPattern: '^$|^arn:aws[a-z-]*:acm:[a-z0-9-]+:\\d{12}:certificate/[A-Za-z0-9-]+$',
     },
   },
   TrustedAccountIds: {
     group: 'Security',
-    definition: { Type: 'String', Description: 'Comma-separated account IDs that may assume the read-only analytics role; empty for none', Default: '', AllowedPattern: optional(listOf(ACCOUNT_ID)), ConstraintDescription: `comma-separated, each ${ACCOUNT_ID.description}` },
+    definition: {
+      Type: 'String',
+      Description: 'Comma-separated account IDs that may assume the read-only analytics role; empty for none',
+      Default: '',
+      AllowedPattern: optional(listOf(ACCOUNT_ID)),
+      ConstraintDescription: `comma-separated, each ${ACCOUNT_ID.description}`,
+    },
   },
   AnalyticsExternalId: {
     group: 'Security',
-    definition: { Type: 'String', Description: 'ExternalId the trusted accounts must present when assuming the analytics role', Default: 'stockwx-analytics', MinLength: 2, MaxLength: 1224, NoEcho: true },
+    definition: {
+      Type: 'String',
+      Description: 'ExternalId the trusted accounts must present when assuming the analytics role',
+      Default: 'stockwx-analytics',
+      MinLength: 2,
+      MaxLength: 1224,
+      NoEcho: true,
+    },
   },
   // Account singletons (one per account and region): `false` creates nothing, so a second
   // environment, or an account where Organizations/Control Tower enabled the service, deploys.
   // The defaults create none of them; the deploy preflight sets each from what the account has.
   EnableGuardDuty: {
     group: 'Security',
-    definition: { Type: 'String', Description: 'Create the GuardDuty detector of this account and region (false: an existing detector, or none, is used; the findings rule is created either way)', Default: 'false', AllowedValues: ['true', 'false'] },
+    definition: {
+      Type: 'String',
+      Description:
+        'Create the GuardDuty detector of this account and region (false: an existing detector, or none, is used; the findings rule is created either way)',
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    },
   },
   EnableSecurityHub: {
     group: 'Security',
-    definition: { Type: 'String', Description: 'Enable Security Hub and its foundational standard in this account and region (false: it is already enabled, or not wanted)', Default: 'false', AllowedValues: ['true', 'false'] },
+    definition: {
+      Type: 'String',
+      Description: 'Enable Security Hub and its foundational standard in this account and region (false: it is already enabled, or not wanted)',
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    },
   },
   EnableConfigRecorder: {
     group: 'Security',
-    definition: { Type: 'String', Description: 'Create the AWS Config recorder and delivery channel of this account and region (false when the account has one, see UseExistingConfigRecorder)', Default: 'false', AllowedValues: ['true', 'false'] },
+    definition: {
+      Type: 'String',
+      Description:
+        'Create the AWS Config recorder and delivery channel of this account and region (false when the account has one, see UseExistingConfigRecorder)',
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    },
   },
   UseExistingConfigRecorder: {
     group: 'Security',
-    definition: { Type: 'String', Description: 'The account already records with its own AWS Config recorder (Organizations, Control Tower, another environment): create the Config rules against it and no recorder (wins over EnableConfigRecorder)', Default: 'false', AllowedValues: ['true', 'false'] },
+    definition: {
+      Type: 'String',
+      Description:
+        'The account already records with its own AWS Config recorder (Organizations, Control Tower, another environment): create the Config rules against it and no recorder (wins over EnableConfigRecorder)',
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    },
   },
   EnableCloudTrail: {
     group: 'Security',
-    definition: { Type: 'String', Description: 'Create the multi-region CloudTrail trail (false when the account has an organization trail or another multi-region trail: a second copy of management events is billed)', Default: 'false', AllowedValues: ['true', 'false'] },
+    definition: {
+      Type: 'String',
+      Description:
+        'Create the multi-region CloudTrail trail (false when the account has an organization trail or another multi-region trail: a second copy of management events is billed)',
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    },
   },
   ManageApiGatewayAccount: {
     group: 'Security',
-    definition: { Type: 'String', Description: "Set API Gateway's account-level CloudWatch Logs role in this region (false when a role is already set: the setting is one per account and region, last writer wins)", Default: 'true', AllowedValues: ['true', 'false'] },
+    definition: {
+      Type: 'String',
+      Description:
+        "Set API Gateway's account-level CloudWatch Logs role in this region (false when a role is already set: the setting is one per account and region, last writer wins)",
+      Default: 'true',
+      AllowedValues: ['true', 'false'],
+    },
   },
   EnableKeyRotation: {
     group: 'Features',
-    definition: { Type: 'String', Description: 'Rotate the market-data API key every 30 days (needs the real key and standby keys stored first: configuring rotation runs the function\'s testSecret step, which calls the provider with the stored key)', Default: 'false', AllowedValues: ['true', 'false'] },
+    definition: {
+      Type: 'String',
+      Description:
+        "Rotate the market-data API key every 30 days (needs the real key and standby keys stored first: configuring rotation runs the function's testSecret step, which calls the provider with the stored key)",
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    },
   },
   EnableReservedConcurrency: {
     group: 'Features',
-    definition: { Type: 'String', Description: 'Reserve concurrency for the poller (1) and the notifier (2); needs an account concurrency quota of at least 103 (new accounts may have 10)', Default: 'false', AllowedValues: ['true', 'false'] },
+    definition: {
+      Type: 'String',
+      Description: 'Reserve concurrency for the poller (1) and the notifier (2); needs an account concurrency quota of at least 103 (new accounts may have 10)',
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    },
   },
   ProjectTagActive: {
     group: 'Features',
-    definition: { Type: 'String', Description: 'The Project cost-allocation tag is activated in Billing: the budget and the cost anomaly monitor then track this deployment only (false: the budget tracks the whole account and no anomaly monitor is created)', Default: 'false', AllowedValues: ['true', 'false'] },
+    definition: {
+      Type: 'String',
+      Description:
+        'The Project cost-allocation tag is activated in Billing: the budget and the cost anomaly monitor then track this deployment only (false: the budget tracks the whole account and no anomaly monitor is created)',
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    },
   },
   FunctionsInVpc: {
     group: 'Features',
     definition: {
       Type: 'String',
-      Description: 'Run the functions in the app VPC\'s private subnets (needed for DAX; reaches the internet through the NAT gateway). false: outside any VPC, they reach AWS APIs and the market, weather and Slack APIs over the internet directly, with no NAT gateway or interface endpoint to pay for',
+      Description:
+        "Run the functions in the app VPC's private subnets (needed for DAX; reaches the internet through the NAT gateway). false: outside any VPC, they reach AWS APIs and the market, weather and Slack APIs over the internet directly, with no NAT gateway or interface endpoint to pay for",
       Default: 'true',
       AllowedValues: ['true', 'false'],
     },
   },
   EnableNatGateway: {
     group: 'Features',
-    definition: { Type: 'String', Description: 'NAT gateways for the app VPC\'s private subnets (one in dev, one per AZ in prod); required while FunctionsInVpc is true (the poller and notifier call third-party APIs)', Default: 'true', AllowedValues: ['true', 'false'] },
+    definition: {
+      Type: 'String',
+      Description:
+        "NAT gateways for the app VPC's private subnets (one in dev, one per AZ in prod); required while FunctionsInVpc is true (the poller and notifier call third-party APIs)",
+      Default: 'true',
+      AllowedValues: ['true', 'false'],
+    },
   },
   EnableInterfaceEndpoints: {
     group: 'Features',
-    definition: { Type: 'String', Description: 'Interface VPC endpoints (logs, sts, kms, secretsmanager, kinesis, sns, sqs, xray, execute-api) in the app VPC, billed per AZ-hour; the S3 and DynamoDB gateway endpoints are free and always there', Default: 'true', AllowedValues: ['true', 'false'] },
+    definition: {
+      Type: 'String',
+      Description:
+        'Interface VPC endpoints (logs, sts, kms, secretsmanager, kinesis, sns, sqs, xray, execute-api) in the app VPC, billed per AZ-hour; the S3 and DynamoDB gateway endpoints are free and always there',
+      Default: 'true',
+      AllowedValues: ['true', 'false'],
+    },
   },
   EnableWaf: {
     group: 'Features',
-    definition: { Type: 'String', Description: 'The WAF web ACL (managed rule groups, per-IP rate limit) on the ingestion APIs; false leaves them to Cognito, the request model and stage throttling', Default: 'true', AllowedValues: ['true', 'false'] },
+    definition: {
+      Type: 'String',
+      Description:
+        'The WAF web ACL (managed rule groups, per-IP rate limit) on the ingestion APIs; false leaves them to Cognito, the request model and stage throttling',
+      Default: 'true',
+      AllowedValues: ['true', 'false'],
+    },
   },
   CrawlerSchedule: {
     group: 'Features',
     definition: {
       Type: 'String',
-      Description: 'UTC cron expression of the Glue crawler; empty: no schedule, start it by hand (the tables use partition projection, so Athena and QuickSight see new days without a crawl)',
+      Description:
+        'UTC cron expression of the Glue crawler; empty: no schedule, start it by hand (the tables use partition projection, so Athena and QuickSight see new days without a crawl)',
       Default: 'cron(15 * * * ? *)',
       AllowedPattern: '^$|^cron\\([^()]+\\)$',
       ConstraintDescription: 'a Glue cron expression such as cron(15 3 * * ? *), or empty for no schedule',
@@ -232,7 +360,12 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   },
   EnableQuickSight: {
     group: 'Features',
-    definition: { Type: 'String', Description: 'Create QuickSight data sets and dashboards (needs a QuickSight subscription)', Default: 'false', AllowedValues: ['true', 'false'] },
+    definition: {
+      Type: 'String',
+      Description: 'Create QuickSight data sets and dashboards (needs a QuickSight subscription)',
+      Default: 'false',
+      AllowedValues: ['true', 'false'],
+    },
   },
   QuickSightPrincipalArn: {
     group: 'Features',
@@ -246,16 +379,24 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   },
   MonthlyBudgetUsd: {
     group: 'Features',
-    definition: { Type: 'Number', Description: 'Monthly cost budget; FinOpsAlerts at 80 % actual and 100 % forecast', Default: 100, MinValue: 1, MaxValue: 1_000_000 },
+    definition: {
+      Type: 'Number',
+      Description: 'Monthly cost budget; FinOpsAlerts at 80 % actual and 100 % forecast',
+      Default: 100,
+      MinValue: 1,
+      MaxValue: 1_000_000,
+    },
   },
   AthenaDynamoDbConnectorArn: {
     group: 'Features',
     definition: {
       Type: 'String',
-      Description: 'ARN of the Athena DynamoDB connector Lambda (Serverless Application Repository: AthenaDynamoDBConnector), deployed separately; with QuickSight it adds the latest-values data set; empty for none',
+      Description:
+        'ARN of the Athena DynamoDB connector Lambda (Serverless Application Repository: AthenaDynamoDBConnector), deployed separately; with QuickSight it adds the latest-values data set; empty for none',
       Default: '',
       AllowedPattern: '^$|^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\\d{12}:function:[A-Za-z0-9_-]+$',
-      ConstraintDescription: 'the ARN of the Athena DynamoDB connector Lambda deployed separately (arn:aws:lambda:<region>:<account>:function:<name>), or empty',
+      ConstraintDescription:
+        'the ARN of the Athena DynamoDB connector Lambda deployed separately (arn:aws:lambda:<region>:<account>:function:<name>), or empty',
     },
   },
 };

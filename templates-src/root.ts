@@ -57,8 +57,15 @@ export const ROOT_RULES: Readonly<Record<string, TemplateRule>> = {
   FailoverCertificates: {
     RuleCondition: not(equals(ref('HostedZoneId'), '')),
     Assertions: [
-      { Assert: not(equals(ref('ApiCertificateArn'), '')), AssertDescription: 'Route 53 failover (HostedZoneId set) needs ApiCertificateArn: an ACM certificate in the primary region covering ApiDomainName' },
-      { Assert: not(equals(ref('StandbyApiCertificateArn'), '')), AssertDescription: 'Route 53 failover (HostedZoneId set) needs StandbyApiCertificateArn: an ACM certificate in the secondary region covering ApiDomainName' },
+      {
+        Assert: not(equals(ref('ApiCertificateArn'), '')),
+        AssertDescription: 'Route 53 failover (HostedZoneId set) needs ApiCertificateArn: an ACM certificate in the primary region covering ApiDomainName',
+      },
+      {
+        Assert: not(equals(ref('StandbyApiCertificateArn'), '')),
+        AssertDescription:
+          'Route 53 failover (HostedZoneId set) needs StandbyApiCertificateArn: an ACM certificate in the secondary region covering ApiDomainName',
+      },
       {
         Assert: not(equals(ref('ApiCertificateArn'), ref('StandbyApiCertificateArn'))),
         AssertDescription: 'ApiCertificateArn and StandbyApiCertificateArn must differ: each regional API domain needs a certificate issued in its own region',
@@ -74,19 +81,30 @@ export const ROOT_RULES: Readonly<Record<string, TemplateRule>> = {
   VpcFunctionsNeedNat: {
     RuleCondition: equals(ref('FunctionsInVpc'), 'true'),
     Assertions: [
-      { Assert: equals(ref('EnableNatGateway'), 'true'), AssertDescription: 'FunctionsInVpc=true needs EnableNatGateway=true: in the private subnets the poller, notifier and rotation functions reach the market, weather and Slack APIs only through the NAT gateway' },
+      {
+        Assert: equals(ref('EnableNatGateway'), 'true'),
+        AssertDescription:
+          'FunctionsInVpc=true needs EnableNatGateway=true: in the private subnets the poller, notifier and rotation functions reach the market, weather and Slack APIs only through the NAT gateway',
+      },
     ],
   },
   DaxNeedsVpcFunctions: {
     RuleCondition: equals(ref('EnableDax'), 'true'),
-    Assertions: [{ Assert: equals(ref('FunctionsInVpc'), 'true'), AssertDescription: 'EnableDax=true needs FunctionsInVpc=true: a DAX cluster is reachable only from inside the VPCs' }],
+    Assertions: [
+      {
+        Assert: equals(ref('FunctionsInVpc'), 'true'),
+        AssertDescription: 'EnableDax=true needs FunctionsInVpc=true: a DAX cluster is reachable only from inside the VPCs',
+      },
+    ],
   },
 };
 
 function wireValue(stackId: string, name: string, wire: Wire, stacks: ReadonlyMap<string, StackDefinition>): unknown {
   if ('parameter' in wire) {
     if (!(wire.parameter in ROOT_PARAMETERS)) {
-      throw new TemplateDefinitionError(`root: stack ${stackId} parameter ${name} is wired to root parameter ${wire.parameter}, which root does not declare (add it to templates-src/parameters.ts)`);
+      throw new TemplateDefinitionError(
+        `root: stack ${stackId} parameter ${name} is wired to root parameter ${wire.parameter}, which root does not declare (add it to templates-src/parameters.ts)`,
+      );
     }
     return ref(wire.parameter);
   }
@@ -95,7 +113,9 @@ function wireValue(stackId: string, name: string, wire: Wire, stacks: ReadonlyMa
     const source = stacks.get(producer);
     if (!source) throw new TemplateDefinitionError(`root: stack ${stackId} parameter ${name} takes an output of ${producer}, which is not in the registry`);
     if (!source.outputs.includes(output)) {
-      throw new TemplateDefinitionError(`root: stack ${stackId} parameter ${name} takes ${producer}.Outputs.${output}, which ${producer} does not promise (add it to its outputs)`);
+      throw new TemplateDefinitionError(
+        `root: stack ${stackId} parameter ${name} takes ${producer}.Outputs.${output}, which ${producer} does not promise (add it to its outputs)`,
+      );
     }
     return stackOutput(producer, output);
   }
@@ -130,7 +150,11 @@ export function buildRoot(stacks: readonly StackDefinition[]): TemplateDocument 
     if (s.condition) stack.Condition = s.condition;
     t.resource(s.id, stack);
     for (const output of s.outputs) {
-      t.output(`${s.id}${output}`, { description: `${s.id} stack: ${output}`, value: stackOutput(s.id, output), ...(s.condition ? { condition: s.condition } : {}) });
+      t.output(`${s.id}${output}`, {
+        description: `${s.id} stack: ${output}`,
+        value: stackOutput(s.id, output),
+        ...(s.condition ? { condition: s.condition } : {}),
+      });
     }
   }
   t.implements('11.1', ...stacks.map((s) => s.id));

@@ -31,6 +31,7 @@ import { retained, when } from './lib/resources';
 import { accessLogsBucket, encryptedBucket } from './lib/s3';
 import { alertTopic, PUBLISHERS } from './lib/sns';
 import type { StackDefinition } from './lib/stack';
+import { anchored, REGION } from '../contracts/values';
 import { STANDBY_STAGE, standbyIngest } from './lib/standby';
 import { webAcl } from './lib/waf';
 
@@ -56,13 +57,36 @@ export const secondary: StackDefinition = {
   // Top-level stack: parameters come from the deployer (parameters/<env>.json), not from root.
   inputs: {},
   outputs: [
-    'ReplicaKmsKeyArn', 'RawReplicaBucketName', 'RawReplicaBucketArn', 'ProcessedReplicaBucketName', 'ProcessedReplicaBucketArn',
-    'BackupVaultName', 'BackupVaultArn', 'StandbyStreamName', 'StandbyStreamArn', 'StandbyApiId', 'StandbyApiUrl', 'StandbyHealthCheckDomain', 'StandbyOpsTopicArn',
+    'ReplicaKmsKeyArn',
+    'RawReplicaBucketName',
+    'RawReplicaBucketArn',
+    'ProcessedReplicaBucketName',
+    'ProcessedReplicaBucketArn',
+    'BackupVaultName',
+    'BackupVaultArn',
+    'StandbyStreamName',
+    'StandbyStreamArn',
+    'StandbyApiId',
+    'StandbyApiUrl',
+    'StandbyHealthCheckDomain',
+    'StandbyOpsTopicArn',
   ],
   build() {
-    const t = newStackTemplate('secondary', 'Secondary region (roadmap step 10): replica key and buckets, backup vault, standby ingestion endpoint and the SECONDARY failover record; deploy before the primary');
-    t.parameter('PrimaryRegion', { Type: 'String', Description: 'Region of the primary deployment (tags and outputs; must differ from this region)', AllowedPattern: '^[a-z]{2}(-gov)?-[a-z]+-\\d$' });
-    t.parameter('HostedZoneId', { Type: 'String', Description: 'Route 53 hosted zone of ApiDomainName; empty: no custom domain, no failover record', Default: '' });
+    const t = newStackTemplate(
+      'secondary',
+      'Secondary region (roadmap step 10): replica key and buckets, backup vault, standby ingestion endpoint and the SECONDARY failover record; deploy before the primary',
+    );
+    t.parameter('PrimaryRegion', {
+      Type: 'String',
+      Description: 'Region of the primary deployment (tags and outputs; must differ from this region)',
+      AllowedPattern: anchored(REGION),
+      ConstraintDescription: REGION.description,
+    });
+    t.parameter('HostedZoneId', {
+      Type: 'String',
+      Description: 'Route 53 hosted zone of ApiDomainName; empty: no custom domain, no failover record',
+      Default: '',
+    });
     t.parameter('ApiDomainName', { Type: 'String', Description: 'DNS name of the ingestion API (the same as the primary)', Default: '' });
     // Not ApiCertificateArn: the deploy tool passes root values to parameters of the same name,
     // and the primary's certificate lives in the primary region.
@@ -75,7 +99,12 @@ export const secondary: StackDefinition = {
     });
     t.parameter('AlertEmail', { Type: 'String', Description: 'Email subscribed to the standby ops topic; empty for none', Default: '' });
     // Named like the root parameter, so the deploy tool passes the file's toggles.waf here too.
-    t.parameter('EnableWaf', { Type: 'String', Description: 'Create the WAF web ACL of the standby API (false: none)', AllowedValues: ['true', 'false'], Default: 'true' });
+    t.parameter('EnableWaf', {
+      Type: 'String',
+      Description: 'Create the WAF web ACL of the standby API (false: none)',
+      AllowedValues: ['true', 'false'],
+      Default: 'true',
+    });
     const hasFailover = t.condition(
       'HasFailover',
       and(not(equals(ref('HostedZoneId'), '')), not(equals(ref('ApiDomainName'), '')), not(equals(ref('StandbyApiCertificateArn'), ''))),
@@ -95,7 +124,13 @@ export const secondary: StackDefinition = {
             ArnLike: { 'kms:EncryptionContext:aws:logs:arn': sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*') },
           }),
           // The standby alarms publish to the encrypted StandbyOpsTopic.
-          { Sid: 'AllowCloudWatchAlarmsToPublish', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Resource: '*' },
+          {
+            Sid: 'AllowCloudWatchAlarmsToPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            Resource: '*',
+          },
         ],
       }),
     );
@@ -137,13 +172,31 @@ export const secondary: StackDefinition = {
     const waf = t.add(webAcl({ logsKeyArn: replicaKey, condition: createWaf }));
     t.resource(
       'StandbyWebAclAssociation',
-      when(createWaf, new WebACLAssociation({ ResourceArn: sub('arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${StandbyApi}/stages/${StandbyApiStage}'), WebACLArn: getAtt('WebAcl', 'Arn') })),
+      when(
+        createWaf,
+        new WebACLAssociation({
+          ResourceArn: sub('arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${StandbyApi}/stages/${StandbyApiStage}'),
+          WebACLArn: getAtt('WebAcl', 'Arn'),
+        }),
+      ),
     );
     t.resource(
       'StandbyApiDomain',
-      when(hasFailover, new DomainName({ DomainName: ref('ApiDomainName'), RegionalCertificateArn: ref('StandbyApiCertificateArn'), EndpointConfiguration: { Types: ['REGIONAL'] }, SecurityPolicy: 'TLS_1_2', Tags: tags(standbyTags) })),
+      when(
+        hasFailover,
+        new DomainName({
+          DomainName: ref('ApiDomainName'),
+          RegionalCertificateArn: ref('StandbyApiCertificateArn'),
+          EndpointConfiguration: { Types: ['REGIONAL'] },
+          SecurityPolicy: 'TLS_1_2',
+          Tags: tags(standbyTags),
+        }),
+      ),
     );
-    t.resource('StandbyBasePathMapping', when(hasFailover, new BasePathMapping({ DomainName: ref('StandbyApiDomain'), RestApiId: ref('StandbyApi'), Stage: ref('StandbyApiStage') })));
+    t.resource(
+      'StandbyBasePathMapping',
+      when(hasFailover, new BasePathMapping({ DomainName: ref('StandbyApiDomain'), RestApiId: ref('StandbyApi'), Stage: ref('StandbyApiStage') })),
+    );
     // Route 53 answers SECONDARY only while the PRIMARY record's health check fails (networking.yaml).
     t.resource(
       'SecondaryFailoverRecord',
@@ -156,35 +209,86 @@ export const secondary: StackDefinition = {
           // networking.yaml's PRIMARY record uses SetIdentifier `primary`.
           SetIdentifier: 'secondary',
           Failover: 'SECONDARY',
-          AliasTarget: { DNSName: getAtt('StandbyApiDomain', 'RegionalDomainName'), HostedZoneId: getAtt('StandbyApiDomain', 'RegionalHostedZoneId'), EvaluateTargetHealth: false },
+          AliasTarget: {
+            DNSName: getAtt('StandbyApiDomain', 'RegionalDomainName'),
+            HostedZoneId: getAtt('StandbyApiDomain', 'RegionalHostedZoneId'),
+            EvaluateTargetHealth: false,
+          },
         }),
       ),
     );
     // Nothing consumes the standby stream, so its records are only safe for the retention period:
     // traffic arriving here pages the on-call (failover is active, or a client is misrouted), and
     // an iterator-age alarm covers the replay reading it back.
-    t.add(alertTopic('StandbyOpsTopic', { nameSuffix: 'standby-ops-alerts', displayName: 'Standby ops alerts', kmsKeyArn: replicaKey, publishers: [PUBLISHERS.cloudWatchAlarms], email: { address: ref('AlertEmail'), condition: 'HasAlertEmail' } }));
+    t.add(
+      alertTopic('StandbyOpsTopic', {
+        nameSuffix: 'standby-ops-alerts',
+        displayName: 'Standby ops alerts',
+        kmsKeyArn: replicaKey,
+        publishers: [PUBLISHERS.cloudWatchAlarms],
+        email: { address: ref('AlertEmail'), condition: 'HasAlertEmail' },
+      }),
+    );
     const ops = [ref('StandbyOpsTopic')];
-    t.resource('StandbyIncomingRecordsAlarm', namedAlarm('standby-incoming-records', {
-      description: 'Events are arriving at the standby stream: failover is active (or a client is misrouted); replay them into the primary before the stream retention ends',
-      namespace: 'AWS/Kinesis', metricName: 'IncomingRecords', dimensions: { StreamName: ref('StandbyStream') }, statistic: 'Sum', threshold: 0, periodSeconds: 300, actions: ops,
-    }));
-    t.resource('StandbyIteratorAgeAlarm', namedAlarm('standby-iterator-age', {
-      description: `The replay of the standby stream is more than ${ITERATOR_AGE_LIMIT_MS / 1000} s behind`,
-      namespace: 'AWS/Kinesis', metricName: 'GetRecords.IteratorAgeMilliseconds', dimensions: { StreamName: ref('StandbyStream') },
-      statistic: 'Maximum', threshold: ITERATOR_AGE_LIMIT_MS, periodSeconds: 60, evaluationPeriods: 3, actions: ops,
-    }));
-    t.implements('10.3', ...standby, ...waf, 'StandbyWebAclAssociation', 'StandbyApiDomain', 'StandbyBasePathMapping', 'SecondaryFailoverRecord', 'StandbyOpsTopic', 'StandbyIncomingRecordsAlarm', 'StandbyIteratorAgeAlarm');
+    t.resource(
+      'StandbyIncomingRecordsAlarm',
+      namedAlarm('standby-incoming-records', {
+        description:
+          'Events are arriving at the standby stream: failover is active (or a client is misrouted); replay them into the primary before the stream retention ends',
+        namespace: 'AWS/Kinesis',
+        metricName: 'IncomingRecords',
+        dimensions: { StreamName: ref('StandbyStream') },
+        statistic: 'Sum',
+        threshold: 0,
+        periodSeconds: 300,
+        actions: ops,
+      }),
+    );
+    t.resource(
+      'StandbyIteratorAgeAlarm',
+      namedAlarm('standby-iterator-age', {
+        description: `The replay of the standby stream is more than ${ITERATOR_AGE_LIMIT_MS / 1000} s behind`,
+        namespace: 'AWS/Kinesis',
+        metricName: 'GetRecords.IteratorAgeMilliseconds',
+        dimensions: { StreamName: ref('StandbyStream') },
+        statistic: 'Maximum',
+        threshold: ITERATOR_AGE_LIMIT_MS,
+        periodSeconds: 60,
+        evaluationPeriods: 3,
+        actions: ops,
+      }),
+    );
+    t.implements(
+      '10.3',
+      ...standby,
+      ...waf,
+      'StandbyWebAclAssociation',
+      'StandbyApiDomain',
+      'StandbyBasePathMapping',
+      'SecondaryFailoverRecord',
+      'StandbyOpsTopic',
+      'StandbyIncomingRecordsAlarm',
+      'StandbyIteratorAgeAlarm',
+    );
 
     t.output('ReplicaKmsKeyArn', { description: "Pass as the primary root stack's ReplicaKmsKeyArn parameter", value: replicaKey });
     t.output('BackupVaultName', { description: 'Vault the primary backup plan copies to', value: ref('SecondaryBackupVault') });
     t.output('BackupVaultArn', { description: 'ARN of the copy-target vault', value: getAtt('SecondaryBackupVault', 'BackupVaultArn') });
-    t.output('StandbyStreamName', { description: 'Standby stream (buffers events during a failover; replay into the primary afterwards)', value: ref('StandbyStream') });
+    t.output('StandbyStreamName', {
+      description: 'Standby stream (buffers events during a failover; replay into the primary afterwards)',
+      value: ref('StandbyStream'),
+    });
     t.output('StandbyStreamArn', { description: 'Standby stream ARN', value: getAtt('StandbyStream', 'Arn') });
     t.output('StandbyApiId', { description: 'Standby REST API ID', value: ref('StandbyApi') });
-    t.output('StandbyApiUrl', { description: 'POST canonical event batches here, SigV4-signed (AWS_IAM)', value: sub(`https://\${StandbyApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/${STANDBY_STAGE}/ingest`) });
+    t.output('StandbyApiUrl', {
+      description: 'POST canonical event batches here, SigV4-signed (AWS_IAM)',
+      value: sub(`https://\${StandbyApi}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/${STANDBY_STAGE}/ingest`),
+    });
     t.output('StandbyOpsTopicArn', { description: 'Topic of the standby alarms (subscribe the on-call)', value: ref('StandbyOpsTopic') });
-    t.output('StandbyHealthCheckDomain', { description: 'execute-api host of the standby API', value: sub('${StandbyApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}') });
+    t.output('StandbyHealthCheckDomain', {
+      description: 'execute-api host of the standby API',
+      value: sub('${StandbyApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}'),
+    });
     return t.toDocument();
   },
 };

@@ -4,7 +4,7 @@
  * dist/handlers/ and prints the size table (tools/lib/bundle.ts). A build error (syntax, missing
  * import) is one `file:line:col message` line per error and exit 1.
  */
-import { bundleHandlers, discoverHandlers, sizeTable } from './lib/bundle';
+import { bundleHandlers, discoverHandlers, sizeTable, type BundleResult } from './lib/bundle';
 import { runCli, type CliArgs } from './lib/cli';
 import { ToolError, UsageError } from './lib/errors';
 import { didYouMean } from './lib/suggest';
@@ -23,16 +23,19 @@ interface EsbuildMessage {
 async function main({ values }: CliArgs<typeof spec.options>): Promise<number> {
   const known = await discoverHandlers(process.cwd());
   for (const name of values.only ?? []) {
-    if (!known.includes(name)) throw new UsageError(`--only ${name}: no handlers/${name}/index.ts; ${didYouMean(name, known, `the handlers are ${known.join(", ")}`)}`);
+    if (!known.includes(name))
+      throw new UsageError(`--only ${name}: no handlers/${name}/index.ts; ${didYouMean(name, known, `the handlers are ${known.join(', ')}`)}`);
   }
-  let results;
+  let results: BundleResult[];
   try {
     results = await bundleHandlers(values.only ? { only: values.only } : {});
   } catch (error) {
     const errors = (error as { errors?: EsbuildMessage[] }).errors;
     if (!Array.isArray(errors) || errors.length === 0) throw error;
     const lines = errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1} ` : ''}${e.text}`);
-    throw new ToolError(`${lines.join('\n')}\nbuild:handlers: the handlers cannot be bundled (${errors.length} error${errors.length === 1 ? '' : 's'})`, 1, { cause: error });
+    throw new ToolError(`${lines.join('\n')}\nbuild:handlers: the handlers cannot be bundled (${errors.length} error${errors.length === 1 ? '' : 's'})`, 1, {
+      cause: error,
+    });
   }
   console.log(sizeTable(results));
   console.log(`\n${results.length} zips in dist/handlers/`);

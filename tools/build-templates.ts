@@ -13,7 +13,8 @@ import { typecheck } from './lib/typecheck';
 
 const spec = {
   name: 'build:templates',
-  usage: 'usage: npm run build:templates [-- --check] [--out <dir>] [--debug]\n  --check      write nothing; exit 1 naming every stale, missing or extra file\n  --out <dir>  write the templates into <dir> (default generated/)',
+  usage:
+    'usage: npm run build:templates [-- --check] [--out <dir>] [--debug]\n  --check      write nothing; exit 1 naming every stale, missing or extra file\n  --out <dir>  write the templates into <dir> (default generated/)',
   options: { check: { type: 'boolean' }, out: { type: 'string' } },
 } as const;
 
@@ -24,7 +25,9 @@ async function main({ values }: CliArgs<typeof spec.options>): Promise<number> {
   // npm runs scripts at the repository root (generated/ above is resolved from it too).
   const types = await typecheck({ root: process.cwd() });
   if (types.errors.length > 0) {
-    throw new ToolError(`${types.errors.join('\n')}\nbuild:templates: templates-src/ does not type-check (${types.errors.length} error${types.errors.length === 1 ? '' : 's'}); nothing was written`);
+    throw new ToolError(
+      `${types.errors.join('\n')}\nbuild:templates: templates-src/ does not type-check (${types.errors.length} error${types.errors.length === 1 ? '' : 's'}); nothing was written`,
+    );
   }
   // Imported after the type check: a module that does not type-check may also throw when loaded.
   const { syncTemplates } = await import('./lib/build-templates.js');
@@ -45,7 +48,9 @@ async function main({ values }: CliArgs<typeof spec.options>): Promise<number> {
     return 1;
   }
   const changes = result.changed.length + result.extra.length;
-  console.log(`built ${result.total} templates into ${rel}/ in ${ms.toFixed(0)} ms (${changes === 0 ? 'no changes' : `${result.changed.length} written${result.extra.length ? `, ${result.extra.length} removed` : ''}`}${types.cached ? '' : '; templates-src type-checked'})`);
+  console.log(
+    `built ${result.total} templates into ${rel}/ in ${ms.toFixed(0)} ms (${changes === 0 ? 'no changes' : `${result.changed.length} written${result.extra.length ? `, ${result.extra.length} removed` : ''}`}${types.cached ? '' : '; templates-src type-checked'})`,
+  );
   for (const f of result.changed) console.log(`  wrote ${show(f)}`);
   for (const f of result.extra) console.log(`  removed ${show(f)}`);
   return 0;

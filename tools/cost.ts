@@ -13,7 +13,7 @@ const USAGE = [
   'usage: npm run cost -- --params <file> [options]',
   '',
   '  --params <file>       parameter file (a path, or a name in parameters/: dev.json, prod)',
-  '  --region <region>     region of the root stack (default: the file\'s regions.primary)',
+  "  --region <region>     region of the root stack (default: the file's regions.primary)",
   '  --format md|json      Markdown (default) or JSON',
   '  --detail              Markdown: every priced line of every resource',
   '  --primary-only        leave out the secondary-region stack (whatever toggles.secondaryStack says)',
@@ -47,7 +47,10 @@ runCli(
       ...(values.templates ? { templatesDir: values.templates } : {}),
     });
     if (format === 'json') process.stdout.write(`${JSON.stringify(toJson(run.estimate, run.drivers, run.budget), null, 2)}\n`);
-    else process.stdout.write(renderMarkdown(run.estimate, run.drivers, { title: `${run.file.stackName} (${run.displayName})`, detail: values.detail === true, budget: run.budget }));
+    else
+      process.stdout.write(
+        renderMarkdown(run.estimate, run.drivers, { title: `${run.file.stackName} (${run.displayName})`, detail: values.detail === true, budget: run.budget }),
+      );
     return 0;
   },
 );

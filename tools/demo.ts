@@ -61,19 +61,25 @@ const SPEC = {
   },
 } as const;
 
-type DemoFlags = Pick<DemoOptions, 'replayFile' | 'poller' | 'symbol' | 'decimalComma' | 'dateOrder' | 'speed' | 'thresholdPercent' | 'faults' | 'quiet' | 'keep' | 'debug'>;
+type DemoFlags = Pick<
+  DemoOptions,
+  'replayFile' | 'poller' | 'symbol' | 'decimalComma' | 'dateOrder' | 'speed' | 'thresholdPercent' | 'faults' | 'quiet' | 'keep' | 'debug'
+>;
 
 /** The run options a command line asks for; UsageError (exit 2) for a bad flag, naming it. */
 export function demoOptionsFrom(args: CliArgs<typeof SPEC.options>, cwd = process.cwd()): DemoFlags {
   const v = args.values;
-  if (v['with-poller'] && v.replay === undefined) throw new UsageError('--with-poller adds the poller run to a --replay; without --replay the poller runs anyway');
+  if (v['with-poller'] && v.replay === undefined)
+    throw new UsageError('--with-poller adds the poller run to a --replay; without --replay the poller runs anyway');
   let dateOrder: DateOrder | undefined;
   if (v['date-format'] !== undefined) {
     const order = v['date-format'].toUpperCase();
-    if (!(DATE_ORDERS as readonly string[]).includes(order)) throw new UsageError(`--date-format must be one of ${DATE_ORDERS.join(', ')} (got '${v['date-format']}')`);
+    if (!(DATE_ORDERS as readonly string[]).includes(order))
+      throw new UsageError(`--date-format must be one of ${DATE_ORDERS.join(', ')} (got '${v['date-format']}')`);
     dateOrder = order as DateOrder;
   }
-  if (v.symbol !== undefined && !/^[A-Za-z0-9.\-]{1,10}$/.test(v.symbol)) throw new UsageError(`--symbol must be 1–10 letters, digits, '.' or '-' (got '${v.symbol}')`);
+  if (v.symbol !== undefined && !/^[A-Za-z0-9.-]{1,10}$/.test(v.symbol))
+    throw new UsageError(`--symbol must be 1–10 letters, digits, '.' or '-' (got '${v.symbol}')`);
   return {
     ...(v.replay !== undefined ? { replayFile: path.resolve(cwd, v.replay) } : {}),
     ...(v['with-poller'] ? { poller: true } : {}),
@@ -98,7 +104,8 @@ async function main(args: CliArgs<typeof SPEC.options>): Promise<number> {
   const flags = demoOptionsFrom(args);
   const rootDir = path.resolve(__dirname, '..');
   const print = (line: string): void => console.log(line);
-  const progress = !flags.quiet && process.stderr.isTTY ? barProgress(process.stderr) : lineProgress(print, { logs: !flags.quiet, everyMs: flags.quiet ? 5000 : 2000 });
+  const progress =
+    !flags.quiet && process.stderr.isTTY ? barProgress(process.stderr) : lineProgress(print, { logs: !flags.quiet, everyMs: flags.quiet ? 5000 : 2000 });
   const cleanup = new Cleanup();
   const controller = new AbortController();
   let interrupts = 0;

@@ -37,12 +37,19 @@ runCli(
       const width = Math.max(...run.grades.map((g) => g.submission.length));
       for (const g of run.grades) console.log(summaryLine(g, width));
       if (run.grades.length === 1) console.log(`\n${stepTable(run.grades[0]!)}`);
-      const lint = run.lint.linter === 'cfn-lint' ? `cfn-lint ${run.lint.version.replace(/^cfn-lint /, '')}` : `no cfn-lint (${run.lint.reason}; specification checks instead)`;
+      const lint =
+        run.lint.linter === 'cfn-lint'
+          ? `cfn-lint ${run.lint.version.replace(/^cfn-lint /, '')}`
+          : `no cfn-lint (${run.lint.reason}; specification checks instead)`;
       const mean = run.grades.reduce((s, g) => s + g.score, 0) / run.grades.length;
-      console.log(`\n${run.grades.length} submission${run.grades.length === 1 ? '' : 's'} graded in ${seconds.toFixed(1)} s (mean ${percent(mean, 1)}; rubric ${rubric.source}; ${lint})`);
+      console.log(
+        `\n${run.grades.length} submission${run.grades.length === 1 ? '' : 's'} graded in ${seconds.toFixed(1)} s (mean ${percent(mean, 1)}; rubric ${rubric.source}; ${lint})`,
+      );
     }
     const rel = (f: string) => path.relative(process.cwd(), f) || '.';
-    console.log(`wrote ${rel(path.join(outDir, 'gradebook.md'))}, ${rel(path.join(outDir, 'gradebook.csv'))} and <name>/grade.md, grade.json under ${rel(outDir)}/`);
+    console.log(
+      `wrote ${rel(path.join(outDir, 'gradebook.md'))}, ${rel(path.join(outDir, 'gradebook.csv'))} and <name>/grade.md, grade.json under ${rel(outDir)}/`,
+    );
     return 0;
   },
 );

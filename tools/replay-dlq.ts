@@ -19,7 +19,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { runCli, type CliArgs } from './lib/cli';
 import { ToolError } from './lib/errors';
-import { dynamoMarkerStore, fileMarkerStore, REPLAY_CLI, replayDlq, resolveReplayOptions } from './lib/replay-dlq';
+import { dynamoMarkerStore, fileMarkerStore, REPLAY_CLI, replayDlq, resolveReplayOptions, type ReplayReport } from './lib/replay-dlq';
 
 async function main(args: CliArgs<typeof REPLAY_CLI.options>): Promise<number> {
   const o = resolveReplayOptions(args);
@@ -32,14 +32,26 @@ async function main(args: CliArgs<typeof REPLAY_CLI.options>): Promise<number> {
   const sqs = new SQSClient(config);
   const kinesis = new KinesisClient(config);
   const markers = o.markerTable ? dynamoMarkerStore(DynamoDBDocumentClient.from(new DynamoDBClient(config)), o.markerTable) : fileMarkerStore(o.markerFile);
-  let report;
+  let report: ReplayReport;
   try {
-    report = await replayDlq({ sqs, kinesis, queueUrl: o.queueUrl, ...(o.stream ? { streamName: o.stream } : {}), dryRun: o.dryRun, ...(o.max ? { max: o.max } : {}), force: o.force, markers, log: (line) => console.log(line) });
+    report = await replayDlq({
+      sqs,
+      kinesis,
+      queueUrl: o.queueUrl,
+      ...(o.stream ? { streamName: o.stream } : {}),
+      dryRun: o.dryRun,
+      ...(o.max ? { max: o.max } : {}),
+      force: o.force,
+      markers,
+      log: (line) => console.log(line),
+    });
   } catch (err) {
     throw new ToolError(`replay-dlq: replaying ${o.queueUrl} failed: ${(err as Error).name}: ${(err as Error).message}`, 1, { cause: err });
   }
   const count = (s: string) => report.outcomes.filter((x) => x.status === s).length;
-  console.log(`${o.dryRun ? '[dry run] ' : ''}${report.received} messages: ${count('replayed')} replayed, ${count('would-replay')} would replay, ${count('already-replayed')} already replayed, ${count('skipped')} skipped; ${report.deleted} deleted`);
+  console.log(
+    `${o.dryRun ? '[dry run] ' : ''}${report.received} messages: ${count('replayed')} replayed, ${count('would-replay')} would replay, ${count('already-replayed')} already replayed, ${count('skipped')} skipped; ${report.deleted} deleted`,
+  );
   return count('skipped') > 0 ? 1 : 0;
 }
 

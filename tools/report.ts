@@ -22,7 +22,11 @@ const USAGE = `usage: npm run report [-- --out <dir>] [--generated <dir>] [--lin
 
 runCli({ name: 'report', usage: USAGE, options: { out: { type: 'string' }, generated: { type: 'string' }, lint: { type: 'boolean' } } }, async ({ values }) => {
   const started = process.hrtime.bigint();
-  const run = await writeReport({ ...(values.out ? { outDir: values.out } : {}), ...(values.generated ? { generatedDir: values.generated } : {}), cfnLint: values.lint === true });
+  const run = await writeReport({
+    ...(values.out ? { outDir: values.out } : {}),
+    ...(values.generated ? { generatedDir: values.generated } : {}),
+    cfnLint: values.lint === true,
+  });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const g = run.grade;
   for (const s of g.steps) {
@@ -30,7 +34,9 @@ runCli({ name: 'report', usage: USAGE, options: { out: { type: 'string' }, gener
     console.log(`step ${String(s.step).padStart(2)} ${s.title.padEnd(30)} ${passed}/${s.bullets.length}  ${percent(s.score).padStart(5)}`);
   }
   const bullets = g.steps.flatMap((s) => s.bullets);
-  console.log(`overall ${bullets.filter((b) => b.verdict === 'pass').length}/${bullets.length} bullets pass; total ${percent(g.score, 1)} (roadmap ${percent(g.roadmapScore, 1)}, placement ${percent(g.placementScore, 1)}, quality ${percent(g.qualityScore, 1)})`);
+  console.log(
+    `overall ${bullets.filter((b) => b.verdict === 'pass').length}/${bullets.length} bullets pass; total ${percent(g.score, 1)} (roadmap ${percent(g.roadmapScore, 1)}, placement ${percent(g.placementScore, 1)}, quality ${percent(g.qualityScore, 1)})`,
+  );
   for (const f of run.missing) console.warn(`warning: generated/${f} is missing; run npm run build:templates`);
   console.log(`wrote ${run.written.map((f) => path.relative(process.cwd(), f)).join(' and ')} in ${ms.toFixed(0)} ms`);
   return 0;

@@ -38,7 +38,7 @@ function fresh() {
  * line per error, no stack trace: the same form build:templates uses for type errors.
  */
 function reportBuildFailure(error) {
-  const errors = Array.isArray(error && error.errors) ? error.errors : [];
+  const errors = Array.isArray(error?.errors) ? error.errors : [];
   if (errors.length === 0) return false;
   for (const e of errors) {
     const where = e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1} ` : '';

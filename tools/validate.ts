@@ -62,12 +62,20 @@ runCli(spec, async ({ values }) => {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const counts = countBySeverity(findings);
   if (values.json) {
-    console.log(JSON.stringify({ dir: dirLabel, templates: result.templates, resources: result.resources, counts, seconds: Number(seconds.toFixed(2)), cfnLint: lintLine, findings }, null, 2));
+    console.log(
+      JSON.stringify(
+        { dir: dirLabel, templates: result.templates, resources: result.resources, counts, seconds: Number(seconds.toFixed(2)), cfnLint: lintLine, findings },
+        null,
+        2,
+      ),
+    );
   } else {
     const ordered = [...findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? 1 : b.severity === 'error' ? -1 : 0));
     for (const f of ordered) (f.severity === 'error' ? console.error : console.log)(formatFinding(f, dirLabel));
     console.log(lintLine);
-    console.log(`validate: ${result.templates} templates, ${result.resources} resources checked in ${seconds.toFixed(2)} s: ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info`);
+    console.log(
+      `validate: ${result.templates} templates, ${result.resources} resources checked in ${seconds.toFixed(2)} s: ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info`,
+    );
   }
   return counts.error > 0 ? 1 : 0;
 });

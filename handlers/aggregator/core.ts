@@ -139,7 +139,16 @@ export function metricsRows(steps: readonly AppliedStep[], ttlDays = 30): Record
   const rows = new Map<string, Record<string, unknown>>();
   for (const { tick, state } of steps) {
     const expiresAt = Math.floor(Date.parse(tick.ts) / 1000) + ttlDays * 86_400;
-    rows.set(`${tick.pk}#SMA|${tick.ts}`, { pk: `${tick.pk}#SMA`, ts: tick.ts, type: tick.type, value: tick.value, sma5: state.sma5, sma20: state.sma20, sequenceNumber: tick.sequenceNumber, expiresAt });
+    rows.set(`${tick.pk}#SMA|${tick.ts}`, {
+      pk: `${tick.pk}#SMA`,
+      ts: tick.ts,
+      type: tick.type,
+      value: tick.value,
+      sma5: state.sma5,
+      sma20: state.sma20,
+      sequenceNumber: tick.sequenceNumber,
+      expiresAt,
+    });
     for (const w of WINDOWS) {
       const win = state[w.name]!;
       rows.set(`${tick.pk}#${w.suffix}|${win.start}`, {

@@ -57,7 +57,11 @@ export interface AggregatorDeps {
 export type { KinesisHandler };
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AggregatorConfig {
-  return { metricsTableName: requireEnv('METRICS_TABLE_NAME', env), latestTableName: requireEnv('LATEST_TABLE_NAME', env), maxClockSkewSeconds: requireNumberEnv('MAX_CLOCK_SKEW_SECONDS', env) };
+  return {
+    metricsTableName: requireEnv('METRICS_TABLE_NAME', env),
+    latestTableName: requireEnv('LATEST_TABLE_NAME', env),
+    maxClockSkewSeconds: requireNumberEnv('MAX_CLOCK_SKEW_SECONDS', env),
+  };
 }
 
 /**
@@ -71,7 +75,13 @@ export function ticksByEntity(records: readonly KinesisStreamRecord[], maxClockS
     if (!decoded.ok) continue;
     const e = decoded.event;
     const pk = entityKey(e);
-    const tick: AggregatorTick = { pk, type: e.type, ts: new Date(Date.parse(e.ts)).toISOString(), value: e.type === 'stock' ? e.price : e.tempC, sequenceNumber: record.kinesis.sequenceNumber };
+    const tick: AggregatorTick = {
+      pk,
+      type: e.type,
+      ts: new Date(Date.parse(e.ts)).toISOString(),
+      value: e.type === 'stock' ? e.price : e.tempC,
+      sequenceNumber: record.kinesis.sequenceNumber,
+    };
     let list = groups.get(pk);
     if (!list) groups.set(pk, (list = []));
     list.push(tick);
@@ -103,9 +113,20 @@ export function createHandler(deps: AggregatorDeps): KinesisHandler {
     for (const s of result.steps) {
       try {
         const { smaTs: _smaTs, ...attributes } = s.state;
-        const outcome = await updateIfVersion(doc, config.latestTableName, pk, 'smaTs', s.previousSmaTs, s.tick.ts, { ...attributes, type: s.tick.type }, deps.onLatestWrite);
+        const outcome = await updateIfVersion(
+          doc,
+          config.latestTableName,
+          pk,
+          'smaTs',
+          s.previousSmaTs,
+          s.tick.ts,
+          { ...attributes, type: s.tick.type },
+          deps.onLatestWrite,
+        );
         if (outcome === 'conflict') {
-          throw new PartialWriteError(`LatestTable ${pk}: smaTs moved past ${String(s.previousSmaTs)} while applying ${s.tick.ts} (a concurrent aggregator run); the tick will be retried and re-judged`);
+          throw new PartialWriteError(
+            `LatestTable ${pk}: smaTs moved past ${String(s.previousSmaTs)} while applying ${s.tick.ts} (a concurrent aggregator run); the tick will be retried and re-judged`,
+          );
         }
       } catch (err) {
         failFrom(ticks.indexOf(s.tick), err as Error);

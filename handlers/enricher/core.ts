@@ -74,10 +74,18 @@ export interface BatchPlan {
 }
 
 /** @param now the batch's processing time; a {@link BatchClock} avoids formatting it per record */
-export function planRecord(record: KinesisStreamRecord, now: Date | BatchClock, options: PlanOptions = {}, batchShardId?: string): ValidRecord | QuarantinedRecord {
+export function planRecord(
+  record: KinesisStreamRecord,
+  now: Date | BatchClock,
+  options: PlanOptions = {},
+  batchShardId?: string,
+): ValidRecord | QuarantinedRecord {
   const shardId = batchShardId ?? shardIdOf(record.eventID);
   const { sequenceNumber, approximateArrivalTimestamp } = record.kinesis;
-  const decoded = decodeRecord(record, { maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES, maxSkewMs: (options.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS) * 1000 });
+  const decoded = decodeRecord(record, {
+    maxRecordBytes: options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+    maxSkewMs: (options.maxClockSkewSeconds ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS) * 1000,
+  });
   if (!decoded.ok) {
     const arrivalIso = new Date(Math.round(approximateArrivalTimestamp * 1000)).toISOString();
     return {
@@ -134,7 +142,19 @@ export function metricsItem(e: EnrichedEvent, ttlDays = 30): Record<string, unkn
 export function latestAttributes(e: EnrichedEvent): Record<string, unknown> {
   const lineage = { source: e.source, schemaVersion: e.schemaVersion, ingestTs: e.ingestTs, processTs: e.processTs, sequenceNumber: e.sequenceNumber };
   if (e.type === 'stock') {
-    return { type: e.type, symbol: e.symbol, price: e.price, prevClose: e.prevClose, change: e.change, changePct: e.changePct, open: e.open, high: e.high, low: e.low, volume: e.volume, ...lineage };
+    return {
+      type: e.type,
+      symbol: e.symbol,
+      price: e.price,
+      prevClose: e.prevClose,
+      change: e.change,
+      changePct: e.changePct,
+      open: e.open,
+      high: e.high,
+      low: e.low,
+      volume: e.volume,
+      ...lineage,
+    };
   }
   return { type: e.type, city: e.city, tempC: e.tempC, humidity: e.humidity, windKph: e.windKph, precipMm: e.precipMm, pressureHpa: e.pressureHpa, ...lineage };
 }
@@ -161,7 +181,11 @@ export type ProcessedObject =
  * The raw and processed objects of the first `committed` records: one per dataset and UTC day
  * of `ts`, all named after the batch's shard and first sequence number.
  */
-export function zoneObjects(plan: BatchPlan, committed: number, producerDuplicates: ReadonlySet<string> = new Set()): { raw: RawObject[]; processed: ProcessedObject[] } {
+export function zoneObjects(
+  plan: BatchPlan,
+  committed: number,
+  producerDuplicates: ReadonlySet<string> = new Set(),
+): { raw: RawObject[]; processed: ProcessedObject[] } {
   const groups = new Map<string, { dataset: 'stocks' | 'weather'; day: string; lines: string[]; rows: EnrichedEvent[] }>();
   // Consecutive records almost always share a group: reuse it without building its id.
   let last: { dataset: 'stocks' | 'weather'; day: string; lines: string[]; rows: EnrichedEvent[] } | undefined;
@@ -185,10 +209,12 @@ export function zoneObjects(plan: BatchPlan, committed: number, producerDuplicat
   const ordered = [...groups.values()].sort((a, b) => (a.dataset + a.day < b.dataset + b.day ? -1 : 1));
   return {
     raw: ordered.map((g) => ({ key: rawKey(g.dataset, g.day, plan.shardId, plan.firstSequence), lines: g.lines })),
-    processed: ordered.filter((g) => g.rows.length > 0).map((g) =>
-      g.dataset === 'stocks'
-        ? { key: processedKey('stocks', g.day, plan.shardId, plan.firstSequence), dataset: 'stocks', rows: g.rows as EnrichedStock[] }
-        : { key: processedKey('weather', g.day, plan.shardId, plan.firstSequence), dataset: 'weather', rows: g.rows as EnrichedWeather[] },
-    ),
+    processed: ordered
+      .filter((g) => g.rows.length > 0)
+      .map((g) =>
+        g.dataset === 'stocks'
+          ? { key: processedKey('stocks', g.day, plan.shardId, plan.firstSequence), dataset: 'stocks', rows: g.rows as EnrichedStock[] }
+          : { key: processedKey('weather', g.day, plan.shardId, plan.firstSequence), dataset: 'weather', rows: g.rows as EnrichedWeather[] },
+      ),
   };
 }

@@ -88,7 +88,10 @@ export function createHandler(deps: EnricherDeps): KinesisHandler {
     const turn = latestTurns.get(pk) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
-    latestTurns.set(pk, turn.then(() => mine));
+    latestTurns.set(
+      pk,
+      turn.then(() => mine),
+    );
     try {
       await writeValid(p, turn, producerDuplicates);
     } finally {
@@ -103,7 +106,9 @@ export function createHandler(deps: EnricherDeps): KinesisHandler {
       metrics.addMetric('DuplicateRecords', MetricUnit.Count, 1);
       // Same sequence number: our own redelivery (keep the row, the batch's keys are rewritten).
       // Another one: a producer resend, whose row belongs to the record that wrote the item.
-      const stored = await doc.send(new GetCommand({ TableName: config.metricsTableName, Key: { pk: e.pk, ts: e.ts }, ConsistentRead: true, ProjectionExpression: 'sequenceNumber' }));
+      const stored = await doc.send(
+        new GetCommand({ TableName: config.metricsTableName, Key: { pk: e.pk, ts: e.ts }, ConsistentRead: true, ProjectionExpression: 'sequenceNumber' }),
+      );
       if (stored.Item?.sequenceNumber !== e.sequenceNumber) producerDuplicates.add(p.sequenceNumber);
     }
     await turn;
@@ -116,7 +121,8 @@ export function createHandler(deps: EnricherDeps): KinesisHandler {
     const bySequence = new Map(plan.records.map((p) => [p.sequenceNumber, p]));
     const producerDuplicates = new Set<string>();
     const latestTurns = new Map<string, Promise<void>>();
-    const recordHandler = (record: KinesisStreamRecord): Promise<void> => limit(() => writeRecord(bySequence.get(record.kinesis.sequenceNumber)!, producerDuplicates, latestTurns));
+    const recordHandler = (record: KinesisStreamRecord): Promise<void> =>
+      limit(() => writeRecord(bySequence.get(record.kinesis.sequenceNumber)!, producerDuplicates, latestTurns));
     // One processor per invocation: its state is per batch, and the local demo may drive several
     // shards through the same handler concurrently.
     const processor = new BatchProcessor(EventType.KinesisDataStreams);

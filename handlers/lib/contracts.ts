@@ -1,11 +1,10 @@
 /**
  * The contracts every part of the pipeline shares (DESIGN §4): canonical events, entity keys,
- * function names and their environment variables. Templates (templates-src/) mirror the
- * names and variables here; test/contracts.test.ts keeps the two in step.
+ * function names and their environment variables. What the templates need too (the event
+ * schemas, the functions' variables, value shapes) is written once in contracts/ and re-exported.
  */
 
-/** Version written into every canonical event and every enriched row. */
-export const SCHEMA_VERSION = 1;
+export { SCHEMA_VERSION } from '../../contracts/events';
 
 /** A stock tick as it travels through Kinesis (one JSON object per record). */
 export interface StockTick {
@@ -57,23 +56,7 @@ export function partitionKey(event: CanonicalEvent): string {
 /** Dataset names used in S3 keys (`raw/<dataset>/…`, `processed/<dataset>/…`) and Glue tables. */
 export const DATASETS = { stock: 'stocks', weather: 'weather' } as const;
 
-/**
- * The Lambda functions: bundle name (`dist/handlers/<name>.zip`) → the environment variables the
- * function reads. The templates set exactly these variables on each function.
- */
-export const FUNCTIONS = {
-  poller: ['STREAM_NAME', 'SYMBOLS', 'CITIES', 'MARKET_DATA_SECRET_ARN', 'MARKET_DATA_PROVIDER', 'LEASE_TABLE_NAME'],
-  enricher: ['METRICS_TABLE_NAME', 'LATEST_TABLE_NAME', 'RAW_BUCKET_NAME', 'PROCESSED_BUCKET_NAME', 'MAX_CLOCK_SKEW_SECONDS'],
-  aggregator: ['METRICS_TABLE_NAME', 'LATEST_TABLE_NAME', 'MAX_CLOCK_SKEW_SECONDS'],
-  rules: ['LATEST_TABLE_NAME', 'MARKET_ALERTS_TOPIC_ARN', 'WEATHER_ALERTS_TOPIC_ARN', 'STOCK_DROP_PERCENT', 'HEAT_THRESHOLD_C', 'COLD_THRESHOLD_C', 'WIND_THRESHOLD_KPH', 'PRECIP_THRESHOLD_MM'],
-  notifier: ['SLACK_WEBHOOK_SECRET_ARN'],
-  rotation: ['MARKET_DATA_PROVIDER'],
-} as const satisfies Record<string, readonly string[]>;
-
-export type FunctionName = keyof typeof FUNCTIONS;
-
-/** Every function also gets these (Powertools). */
-export const COMMON_ENVIRONMENT = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'LOG_LEVEL'] as const;
+export { COMMON_ENVIRONMENT, FUNCTIONS, type FunctionName } from '../../contracts/functions';
 
 /**
  * The LatestTable item of an entity (pk only). Two writers own disjoint attributes, each with a

@@ -14,7 +14,7 @@ export type QuarantineCode = 'bad-base64' | 'oversized' | 'malformed-json' | 'sc
 export const DEFAULT_MAX_RECORD_BYTES = 64 * 1024;
 
 export type DecodeResult =
-  | { readonly ok: true; readonly event: CanonicalEvent; /** The payload exactly as received (UTF-8). */ readonly text: string }
+  | { readonly ok: true; readonly event: CanonicalEvent /** The payload exactly as received (UTF-8). */; readonly text: string }
   | { readonly ok: false; readonly code: QuarantineCode; readonly reason: string };
 
 function badBase64(data: unknown): DecodeResult {
@@ -52,7 +52,8 @@ export function decodeRecord(record: Pick<KinesisStreamRecord, 'kinesis'>, optio
   // base64 length → byte length without decoding first, so a huge record costs nothing.
   const end = data.length;
   const bytes = (end / 4) * 3 - (end > 0 && data.charCodeAt(end - 1) === 61 ? (data.charCodeAt(end - 2) === 61 ? 2 : 1) : 0);
-  if (bytes > maxRecordBytes) return { ok: false, code: 'oversized', reason: `record is ${bytes} bytes, more than the ${maxRecordBytes}-byte limit for a canonical event` };
+  if (bytes > maxRecordBytes)
+    return { ok: false, code: 'oversized', reason: `record is ${bytes} bytes, more than the ${maxRecordBytes}-byte limit for a canonical event` };
   // Node's decoder skips characters outside the alphabet and stops at a misplaced '=': any of
   // them makes the output shorter than the length implies. (It also accepts the URL-safe
   // alphabet, which decodes to the same bytes, so that is harmless.) Cheaper than a regex.

@@ -168,7 +168,6 @@ export interface BatchWriteOptions {
   readonly random?: () => number;
 }
 
-
 /**
  * Unconditional puts in chunks of 25 (only for items that are a pure function of their input, so
  * a rewrite is a no-op). `UnprocessedItems` are resent with bounded exponential backoff and equal

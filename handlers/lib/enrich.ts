@@ -123,7 +123,17 @@ function digit(iso: string, at: number): number {
  * against Date.parse.
  */
 export function canonicalIsoMs(iso: string): number {
-  if (iso.length !== 24 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45 || iso.charCodeAt(10) !== 84 || iso.charCodeAt(13) !== 58 || iso.charCodeAt(16) !== 58 || iso.charCodeAt(19) !== 46 || iso.charCodeAt(23) !== 90) return NaN;
+  if (
+    iso.length !== 24 ||
+    iso.charCodeAt(4) !== 45 ||
+    iso.charCodeAt(7) !== 45 ||
+    iso.charCodeAt(10) !== 84 ||
+    iso.charCodeAt(13) !== 58 ||
+    iso.charCodeAt(16) !== 58 ||
+    iso.charCodeAt(19) !== 46 ||
+    iso.charCodeAt(23) !== 90
+  )
+    return NaN;
   const year = digit(iso, 0) * 1000 + digit(iso, 1) * 100 + digit(iso, 2) * 10 + digit(iso, 3);
   const month = digit(iso, 5) * 10 + digit(iso, 6);
   const day = digit(iso, 8) * 10 + digit(iso, 9);
@@ -131,12 +141,20 @@ export function canonicalIsoMs(iso: string): number {
   const minute = digit(iso, 14) * 10 + digit(iso, 15);
   const second = digit(iso, 17) * 10 + digit(iso, 18);
   const milli = digit(iso, 20) * 100 + digit(iso, 21) * 10 + digit(iso, 22);
-  if (Number.isNaN(year + month + day + hour + minute + second + milli) || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return NaN;
+  if (Number.isNaN(year + month + day + hour + minute + second + milli) || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
+    return NaN;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > (month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31)) return NaN;
   // Days since 1970-01-01 in the proleptic Gregorian calendar (what Date uses for 0000–9999).
   const y = year - 1; // leap days strictly before this year
-  const days = 365 * (year - 1970) + (Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400)) - 477 + DAYS_BEFORE_MONTH[month - 1]! + (month > 2 && leap ? 1 : 0) + day - 1;
+  const days =
+    365 * (year - 1970) +
+    (Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400)) -
+    477 +
+    DAYS_BEFORE_MONTH[month - 1]! +
+    (month > 2 && leap ? 1 : 0) +
+    day -
+    1;
   return days * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + milli;
 }
 

@@ -27,7 +27,8 @@ export function requireNumberEnv(name: string, env: NodeJS.ProcessEnv = process.
 export function requireOneOfEnv<T extends string>(name: string, allowed: readonly T[], env: NodeJS.ProcessEnv = process.env): T {
   const raw = requireEnv(name, env);
   const value = raw.trim().toLowerCase();
-  if (!(allowed as readonly string[]).includes(value)) throw new ConfigurationError(`environment variable ${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(raw)})`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new ConfigurationError(`environment variable ${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(raw)})`);
   return value as T;
 }
 

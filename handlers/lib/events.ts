@@ -29,7 +29,8 @@ function records<R>(event: unknown, fn: string, kind: string, check: Check): R[]
     const r: unknown = list[i];
     if (!isObject(r)) return fail(`Records[${i}] is ${kindOf(r)}, not an object`);
     const problem = check(r);
-    if (problem !== undefined) return fail(`Records[${i}] ${problem}${typeof r.eventSource === 'string' ? ` (eventSource ${JSON.stringify(r.eventSource)})` : ''}`);
+    if (problem !== undefined)
+      return fail(`Records[${i}] ${problem}${typeof r.eventSource === 'string' ? ` (eventSource ${JSON.stringify(r.eventSource)})` : ''}`);
   }
   return list as R[];
 }
@@ -37,8 +38,10 @@ function records<R>(event: unknown, fn: string, kind: string, check: Check): R[]
 const kinesisCheck: Check = (r) => {
   const k = r.kinesis;
   if (!isObject(k)) return 'has no kinesis object';
-  for (const field of ['data', 'sequenceNumber', 'partitionKey'] as const) if (typeof k[field] !== 'string') return `kinesis.${field} is ${kindOf(k[field])}, not a string`;
-  if (typeof k.approximateArrivalTimestamp !== 'number' || !Number.isFinite(k.approximateArrivalTimestamp)) return `kinesis.approximateArrivalTimestamp is ${kindOf(k.approximateArrivalTimestamp)}, not a number`;
+  for (const field of ['data', 'sequenceNumber', 'partitionKey'] as const)
+    if (typeof k[field] !== 'string') return `kinesis.${field} is ${kindOf(k[field])}, not a string`;
+  if (typeof k.approximateArrivalTimestamp !== 'number' || !Number.isFinite(k.approximateArrivalTimestamp))
+    return `kinesis.approximateArrivalTimestamp is ${kindOf(k.approximateArrivalTimestamp)}, not a number`;
   if (typeof r.eventID !== 'string') return `eventID is ${kindOf(r.eventID)}, not a string`;
   return undefined;
 };

@@ -23,7 +23,6 @@ export type FetchLike = (url: string, init?: HttpRequestInit) => Promise<HttpRes
 /** The global fetch as a FetchLike. */
 export const globalFetch: FetchLike = (url, init) => fetch(url, init as RequestInit);
 
-
 /**
  * Retry-After (RFC 9110: delay-seconds or an HTTP-date) in ms, or undefined when absent or
  * unparseable. Past dates give 0.

@@ -53,7 +53,14 @@ export interface PutRecordsSummary {
   readonly sequenceNumbers: ReadonlyMap<number, { shardId: string; sequenceNumber: string }>;
 }
 
-const RETRYABLE_REQUEST_ERRORS = new Set(['ProvisionedThroughputExceededException', 'LimitExceededException', 'ThrottlingException', 'InternalFailure', 'ServiceUnavailable', 'KMSThrottlingException']);
+const RETRYABLE_REQUEST_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'LimitExceededException',
+  'ThrottlingException',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'KMSThrottlingException',
+]);
 
 function chunk(indices: number[], entries: readonly KinesisEntry[]): number[][] {
   const chunks: number[][] = [];
@@ -74,7 +81,12 @@ function chunk(indices: number[], entries: readonly KinesisEntry[]): number[][] 
   return chunks;
 }
 
-export async function putRecordsReliably(client: KinesisClient, streamName: string, entries: readonly KinesisEntry[], options: PutRecordsOptions = {}): Promise<PutRecordsSummary> {
+export async function putRecordsReliably(
+  client: KinesisClient,
+  streamName: string,
+  entries: readonly KinesisEntry[],
+  options: PutRecordsOptions = {},
+): Promise<PutRecordsSummary> {
   const { maxAttempts = 5, baseDelayMs = 100, maxDelayMs = 2000, sleep = realSleep, random = Math.random } = options;
   const failedFinal: FailedEntry[] = [];
   const sequenceNumbers = new Map<number, { shardId: string; sequenceNumber: string }>();
@@ -85,7 +97,12 @@ export async function putRecordsReliably(client: KinesisClient, streamName: stri
   entries.forEach((e, i) => {
     const size = e.data.byteLength + Buffer.byteLength(e.partitionKey);
     if (size > KINESIS_MAX_RECORD_BYTES) {
-      failedFinal.push({ index: i, partitionKey: e.partitionKey, errorCode: 'RecordTooLarge', errorMessage: `record of ${size} bytes exceeds the 1 MiB Kinesis limit; it was not sent` });
+      failedFinal.push({
+        index: i,
+        partitionKey: e.partitionKey,
+        errorCode: 'RecordTooLarge',
+        errorMessage: `record of ${size} bytes exceeds the 1 MiB Kinesis limit; it was not sent`,
+      });
     } else pending.push(i);
   });
   const lastError = new Map<number, { code: string; message: string }>();
@@ -137,7 +154,9 @@ export function assertAllWritten(summary: PutRecordsSummary, streamName: string)
     .slice(0, 5)
     .map((f) => `${f.partitionKey}: ${f.errorCode}`)
     .join(', ');
-  throw new PartialWriteError(`PutRecords to ${streamName}: ${summary.failed.length} of ${summary.failed.length + summary.written} records were not written after retries (${sample}); the invocation fails so they are retried`);
+  throw new PartialWriteError(
+    `PutRecords to ${streamName}: ${summary.failed.length} of ${summary.failed.length + summary.written} records were not written after retries (${sample}); the invocation fails so they are retried`,
+  );
 }
 
 /** JSON → UTF-8 bytes, the record format of the canonical events. */

@@ -119,7 +119,9 @@ function vectorOf(kind: ColumnKind, buffer: ColumnBuffer, n: number): Vector {
   switch (kind) {
     case 'dict': {
       const d = buffer as DictionaryBuilder;
-      return makeVector(makeData({ type: new Dictionary(new Utf8(), new Int32()), length: n, nullCount: 0, data: d.indices, dictionary: utf8Vector(d.values) }));
+      return makeVector(
+        makeData({ type: new Dictionary(new Utf8(), new Int32()), length: n, nullCount: 0, data: d.indices, dictionary: utf8Vector(d.values) }),
+      );
     }
     case 'utf8':
       return utf8Vector(buffer as string[]);
@@ -130,7 +132,14 @@ function vectorOf(kind: ColumnKind, buffer: ColumnBuffer, n: number): Vector {
     case 'i64':
       return makeVector(makeData({ type: new Int64(), length: n, nullCount: 0, data: new BigInt64Array((buffer as Uint32Array).buffer) }));
     case 'tsms':
-      return makeVector(makeData({ type: new TimestampMillisecond('UTC') as DataType, length: n, nullCount: 0, data: new BigInt64Array((buffer as Uint32Array).buffer) } as never));
+      return makeVector(
+        makeData({
+          type: new TimestampMillisecond('UTC') as DataType,
+          length: n,
+          nullCount: 0,
+          data: new BigInt64Array((buffer as Uint32Array).buffer),
+        } as never),
+      );
   }
 }
 

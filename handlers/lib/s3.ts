@@ -12,7 +12,10 @@ async function put(s3: S3Client, bucket: string, key: string, body: Uint8Array |
   try {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
   } catch (err) {
-    throw new PartialWriteError(`S3 PutObject s3://${bucket}/${key} failed (${(err as Error).name}: ${(err as Error).message}); the records behind it will be retried`, { cause: err });
+    throw new PartialWriteError(
+      `S3 PutObject s3://${bucket}/${key} failed (${(err as Error).name}: ${(err as Error).message}); the records behind it will be retried`,
+      { cause: err },
+    );
   }
 }
 

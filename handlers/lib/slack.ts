@@ -57,7 +57,10 @@ export function formatSlackAlert(alert: Alert): SlackMessage {
   return {
     text: escapeMrkdwn(text),
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `${emoji} *${escapeMrkdwn(alert.rule)}* ${escapeMrkdwn(alert.entity)}\n${escapeMrkdwn(alert.message)}` } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `${emoji} *${escapeMrkdwn(alert.rule)}* ${escapeMrkdwn(alert.entity)}\n${escapeMrkdwn(alert.message)}` },
+      },
       // Slack allows at most 10 fields per section.
       ...(fields.length > 0 ? [{ type: 'section', fields: fields.slice(0, 10) }] : []),
       { type: 'context', elements: [{ type: 'mrkdwn', text: `tick ${escapeMrkdwn(alert.ts)} · rule ${escapeMrkdwn(alert.rule)}` }] },
@@ -96,14 +99,23 @@ export async function postToSlack(fetchFn: FetchLike, webhookUrl: string, messag
   for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
     let delay: number | undefined;
     try {
-      const res = await fetchFn(webhookUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(message), signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetchFn(webhookUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(message),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       const body = (await res.text()).trim();
       if (res.status === 200) return { attempts: attempt + 1, waitedMs };
       if (res.status === 429 || res.status >= 500) {
         lastError = new SlackDeliveryError(`Slack webhook answered HTTP ${res.status} ${body || ''}`.trim(), true, res.status);
         delay = res.status === 429 ? retryAfterMs(res.headers.get('retry-after'), now()) : undefined;
       } else {
-        throw new SlackDeliveryError(`Slack webhook answered HTTP ${res.status} ${body}; not retried (check the webhook URL in Secrets Manager and the payload)`.trim(), false, res.status);
+        throw new SlackDeliveryError(
+          `Slack webhook answered HTTP ${res.status} ${body}; not retried (check the webhook URL in Secrets Manager and the payload)`.trim(),
+          false,
+          res.status,
+        );
       }
     } catch (err) {
       if (err instanceof SlackDeliveryError && !err.retryable) throw err;
@@ -115,5 +127,9 @@ export async function postToSlack(fetchFn: FetchLike, webhookUrl: string, messag
       await sleep(wait);
     }
   }
-  throw new SlackDeliveryError(`${lastError?.message ?? 'Slack webhook failed'} after ${maxAttempts} attempts; the invocation fails so Lambda retries it and then sends it to the on-failure destination`, true, lastError?.status);
+  throw new SlackDeliveryError(
+    `${lastError?.message ?? 'Slack webhook failed'} after ${maxAttempts} attempts; the invocation fails so Lambda retries it and then sends it to the on-failure destination`,
+    true,
+    lastError?.status,
+  );
 }

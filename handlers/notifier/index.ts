@@ -105,7 +105,10 @@ export function createHandler(deps: NotifierDeps): NotifierHandler {
       }
       if (webhookUrl === undefined && failures.length === 0) {
         metrics.addMetric('SlackNotConfigured', MetricUnit.Count, records.length);
-        logger.warn('no Slack webhook stored yet: alerts go by email only; store {"webhookUrl": "https://hooks.slack.com/services/..."} with put-secret-value', { secretArn: config.slackWebhookSecretArn, messages: records.length });
+        logger.warn(
+          'no Slack webhook stored yet: alerts go by email only; store {"webhookUrl": "https://hooks.slack.com/services/..."} with put-secret-value',
+          { secretArn: config.slackWebhookSecretArn, messages: records.length },
+        );
         return { delivered, skipped: records.length };
       }
       for (const record of webhookUrl === undefined ? [] : records) {
@@ -130,7 +133,10 @@ export function createHandler(deps: NotifierDeps): NotifierHandler {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
     if (failures.length > 0) {
-      throw new SlackDeliveryError(`notifier: ${failures.length} of ${event.Records.length} SNS messages were not delivered to Slack (${failures.join('; ')})`, true);
+      throw new SlackDeliveryError(
+        `notifier: ${failures.length} of ${event.Records.length} SNS messages were not delivered to Slack (${failures.join('; ')})`,
+        true,
+      );
     }
     return { delivered };
   };

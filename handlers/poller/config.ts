@@ -95,8 +95,10 @@ export function parseCities(raw: string | undefined, problems: string[]): City[]
     }
     const latitude = Number(parts[1]);
     const longitude = Number(parts[2]);
-    if (parts[1]!.trim() === '' || !Number.isFinite(latitude) || latitude < LATITUDE_RANGE.min || latitude > LATITUDE_RANGE.max) problems.push(`CITIES: ${JSON.stringify(entry)} latitude must be a number in [${LATITUDE_RANGE.min}, ${LATITUDE_RANGE.max}]`);
-    else if (parts[2]!.trim() === '' || !Number.isFinite(longitude) || longitude < LONGITUDE_RANGE.min || longitude > LONGITUDE_RANGE.max) problems.push(`CITIES: ${JSON.stringify(entry)} longitude must be a number in [${LONGITUDE_RANGE.min}, ${LONGITUDE_RANGE.max}]`);
+    if (parts[1]!.trim() === '' || !Number.isFinite(latitude) || latitude < LATITUDE_RANGE.min || latitude > LATITUDE_RANGE.max)
+      problems.push(`CITIES: ${JSON.stringify(entry)} latitude must be a number in [${LATITUDE_RANGE.min}, ${LATITUDE_RANGE.max}]`);
+    else if (parts[2]!.trim() === '' || !Number.isFinite(longitude) || longitude < LONGITUDE_RANGE.min || longitude > LONGITUDE_RANGE.max)
+      problems.push(`CITIES: ${JSON.stringify(entry)} longitude must be a number in [${LONGITUDE_RANGE.min}, ${LONGITUDE_RANGE.max}]`);
     else if (cities.some((c) => c.name === name)) problems.push(`CITIES: ${JSON.stringify(name)} is listed twice`);
     else cities.push({ name, latitude, longitude });
   }
@@ -126,7 +128,8 @@ export function pollerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Polle
   const marketDataSecretArn = symbols.length > 0 ? need('MARKET_DATA_SECRET_ARN') : (env.MARKET_DATA_SECRET_ARN ?? '');
   // Required like every other variable: the template always sets it (no default here to drift).
   const providerRaw = need('MARKET_DATA_PROVIDER').toLowerCase();
-  if (providerRaw !== '' && !STOCK_PROVIDERS.includes(providerRaw as StockProvider)) problems.push(`MARKET_DATA_PROVIDER must be one of ${STOCK_PROVIDERS.join(', ')} (got ${JSON.stringify(env.MARKET_DATA_PROVIDER)})`);
+  if (providerRaw !== '' && !STOCK_PROVIDERS.includes(providerRaw as StockProvider))
+    problems.push(`MARKET_DATA_PROVIDER must be one of ${STOCK_PROVIDERS.join(', ')} (got ${JSON.stringify(env.MARKET_DATA_PROVIDER)})`);
   if (symbols.length === 0 && cities.length === 0) problems.push('SYMBOLS and CITIES are both empty: nothing to poll');
   if (problems.length > 0) throw new ConfigurationError(`poller environment: ${problems.join('; ')}`);
   return { streamName, symbols, cities, marketDataSecretArn, provider: providerRaw as StockProvider, leaseTableName };

@@ -91,7 +91,19 @@ export function createHandler(deps: PollerDeps): PollerHandler {
       if (!(await lease.acquire(runId, now(), leaseSeconds))) {
         logger.warn('another poll run holds the lease; this run does nothing', { runId });
         metrics.addMetric('PollerLeaseHeld', MetricUnit.Count, 1);
-        return { ...base, status: 'lease-held', events: 0, written: 0, writeFailures: [], noData: [], rateLimited: [], failed: [], skipped: [], requests: 0, waitedMs: 0 };
+        return {
+          ...base,
+          status: 'lease-held',
+          events: 0,
+          written: 0,
+          writeFailures: [],
+          noData: [],
+          rateLimited: [],
+          failed: [],
+          skipped: [],
+          requests: 0,
+          waitedMs: 0,
+        };
       }
       let summary: PollerSummary | undefined;
       try {
@@ -108,7 +120,10 @@ export function createHandler(deps: PollerDeps): PollerHandler {
           deps.pollOptions,
         );
         const entries = polled.events.map((e) => jsonEntry(partitionKey(e), e));
-        const put = entries.length > 0 ? await putRecordsReliably(deps.kinesis, config.streamName, entries, { sleep, ...(deps.random ? { random: deps.random } : {}), ...deps.putOptions }) : undefined;
+        const put =
+          entries.length > 0
+            ? await putRecordsReliably(deps.kinesis, config.streamName, entries, { sleep, ...(deps.random ? { random: deps.random } : {}), ...deps.putOptions })
+            : undefined;
         summary = {
           ...base,
           status: 'completed',
@@ -128,13 +143,24 @@ export function createHandler(deps: PollerDeps): PollerHandler {
         metrics.addMetric('ProviderFailures', MetricUnit.Count, summary.failed.length);
         metrics.addMetric('ProviderSkipped', MetricUnit.Count, summary.skipped.length);
         metrics.addMetric('KinesisWriteFailures', MetricUnit.Count, summary.writeFailures.length);
-        if (summary.rateLimited.length > 0) logger.warn('provider rate limits hit; affected entities were backed off and skipped', { runId, rateLimited: summary.rateLimited, skipped: summary.skipped });
+        if (summary.rateLimited.length > 0)
+          logger.warn('provider rate limits hit; affected entities were backed off and skipped', {
+            runId,
+            rateLimited: summary.rateLimited,
+            skipped: summary.skipped,
+          });
         if (summary.failed.length > 0) logger.error('provider requests failed', { runId, failed: summary.failed });
         logger.info('poll run finished', { summary });
         if (put) assertAllWritten(put, config.streamName);
         return summary;
       } finally {
-        await lease.release(runId, now(), summary ? { events: summary.events, written: summary.written, rateLimited: summary.rateLimited.length, failed: summary.failed.length } : { aborted: true });
+        await lease.release(
+          runId,
+          now(),
+          summary
+            ? { events: summary.events, written: summary.written, rateLimited: summary.rateLimited.length, failed: summary.failed.length }
+            : { aborted: true },
+        );
       }
     } finally {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();

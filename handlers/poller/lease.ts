@@ -24,7 +24,8 @@ export interface Lease {
   release(owner: string, now: Date, summary: Record<string, unknown>): Promise<void>;
 }
 
-const isConditionFailure = (err: unknown): boolean => err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException';
+const isConditionFailure = (err: unknown): boolean =>
+  err instanceof ConditionalCheckFailedException || (err as { name?: string }).name === 'ConditionalCheckFailedException';
 
 export function dynamoLease(doc: DynamoDBDocumentClient, tableName: string, key = POLLER_LEASE_KEY): Lease {
   return {

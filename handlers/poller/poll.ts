@@ -106,7 +106,15 @@ async function runPool<T>(items: readonly T[], concurrency: number, fn: (item: T
 export async function pollAll(targets: PollTargets, deps: PollDeps, options: PollOptions = {}): Promise<PollResult> {
   const { maxAttempts = 3, maxWaitMs = 5000, baseDelayMs = 500, concurrency = 4, timeoutMs = 5000, baseUrls = {} } = options;
   const random = deps.random ?? Math.random;
-  const result: PollResult & { requests: number; waitedMs: number } = { events: [], noData: [], rateLimited: [], failed: [], skipped: [], requests: 0, waitedMs: 0 };
+  const result: PollResult & { requests: number; waitedMs: number } = {
+    events: [],
+    noData: [],
+    rateLimited: [],
+    failed: [],
+    skipped: [],
+    requests: 0,
+    waitedMs: 0,
+  };
   const paused = new Map<ProviderName, string>();
 
   const wait = async (ms: number): Promise<void> => {
@@ -146,7 +154,12 @@ export async function pollAll(targets: PollTargets, deps: PollDeps, options: Pol
         case 'rate-limited': {
           const delay = outcome.retryAfterMs ?? equalJitterDelay(attempt, { baseMs: baseDelayMs, maxMs: maxWaitMs, random });
           if (outcome.scope === 'day' || last || delay > maxWaitMs) {
-            const why = outcome.scope === 'day' ? 'daily quota' : last ? `still limited after ${maxAttempts} attempts` : `Retry-After ${delay} ms exceeds ${maxWaitMs} ms`;
+            const why =
+              outcome.scope === 'day'
+                ? 'daily quota'
+                : last
+                  ? `still limited after ${maxAttempts} attempts`
+                  : `Retry-After ${delay} ms exceeds ${maxWaitMs} ms`;
             result.rateLimited.push({ provider: job.provider, entity: job.entity, reason: `${outcome.reason} (${why})` });
             paused.set(job.provider, `${job.provider} paused for this run: rate limited`);
             return;
@@ -162,7 +175,11 @@ export async function pollAll(targets: PollTargets, deps: PollDeps, options: Pol
             return;
           }
           if (!outcome.retryable || last) {
-            result.failed.push({ provider: job.provider, entity: job.entity, reason: outcome.retryable ? `${outcome.reason} (after ${maxAttempts} attempts)` : outcome.reason });
+            result.failed.push({
+              provider: job.provider,
+              entity: job.entity,
+              reason: outcome.retryable ? `${outcome.reason} (after ${maxAttempts} attempts)` : outcome.reason,
+            });
             return;
           }
           await wait(equalJitterDelay(attempt, { baseMs: baseDelayMs, maxMs: maxWaitMs, random }));
@@ -173,8 +190,18 @@ export async function pollAll(targets: PollTargets, deps: PollDeps, options: Pol
 
   const stockJobs: Job<StockTick>[] = targets.symbols.map((symbol) =>
     targets.provider === 'finnhub'
-      ? { provider: 'finnhub', entity: symbol, request: async () => finnhubQuoteRequest(symbol, await deps.getApiKey(), baseUrls.finnhub), map: (res) => mapFinnhubQuote(symbol, res) }
-      : { provider: 'alphavantage', entity: symbol, request: async () => alphaVantageQuoteRequest(symbol, await deps.getApiKey(), baseUrls.alphavantage), map: (res, now) => mapAlphaVantageGlobalQuote(symbol, res, now) },
+      ? {
+          provider: 'finnhub',
+          entity: symbol,
+          request: async () => finnhubQuoteRequest(symbol, await deps.getApiKey(), baseUrls.finnhub),
+          map: (res) => mapFinnhubQuote(symbol, res),
+        }
+      : {
+          provider: 'alphavantage',
+          entity: symbol,
+          request: async () => alphaVantageQuoteRequest(symbol, await deps.getApiKey(), baseUrls.alphavantage),
+          map: (res, now) => mapAlphaVantageGlobalQuote(symbol, res, now),
+        },
   );
   const weatherJobs: Job<WeatherObservation>[] = targets.cities.map((city) => ({
     provider: 'open-meteo',
@@ -200,7 +227,14 @@ export async function pollAll(targets: PollTargets, deps: PollDeps, options: Pol
     runPool(weatherJobs, concurrency, (job) => runJob(job)),
   ]);
   // Stable order for the stream and the summary: configuration order.
-  const order = new Map<string, number>([...targets.symbols.map((s, i) => [`stock:${s}`, i] as const), ...targets.cities.map((c, i) => [`weather:${c.name}`, 1000 + i] as const)]);
-  result.events.sort((a, b) => (order.get(a.type === 'stock' ? `stock:${a.symbol}` : `weather:${a.city}`) ?? 0) - (order.get(b.type === 'stock' ? `stock:${b.symbol}` : `weather:${b.city}`) ?? 0));
+  const order = new Map<string, number>([
+    ...targets.symbols.map((s, i) => [`stock:${s}`, i] as const),
+    ...targets.cities.map((c, i) => [`weather:${c.name}`, 1000 + i] as const),
+  ]);
+  result.events.sort(
+    (a, b) =>
+      (order.get(a.type === 'stock' ? `stock:${a.symbol}` : `weather:${a.city}`) ?? 0) -
+      (order.get(b.type === 'stock' ? `stock:${b.symbol}` : `weather:${b.city}`) ?? 0),
+  );
   return result;
 }

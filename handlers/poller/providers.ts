@@ -49,7 +49,8 @@ export interface HttpRequest {
 function parseJson(body: string): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
   try {
     const value: unknown = JSON.parse(body);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: `expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}` };
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return { ok: false, reason: `expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}` };
     return { ok: true, value: value as Record<string, unknown> };
   } catch {
     return { ok: false, reason: `body is not JSON: ${truncate(body, 120)}` };
@@ -64,8 +65,15 @@ function truncate(s: string, n: number): string {
 /** Generic HTTP status handling shared by the providers; undefined means "look at the body". */
 function statusOutcome(provider: string, res: ProviderResponse, errorText: string | undefined): Outcome<never> | undefined {
   const detail = errorText ? `: ${truncate(errorText, 200)}` : '';
-  if (res.status === 429) return { kind: 'rate-limited', scope: 'minute', reason: `${provider} answered HTTP 429${detail}`, ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}) };
-  if (res.status === 401 || res.status === 403) return { kind: 'error', retryable: false, authFailure: true, reason: `${provider} rejected the API key (HTTP ${res.status})${detail}` };
+  if (res.status === 429)
+    return {
+      kind: 'rate-limited',
+      scope: 'minute',
+      reason: `${provider} answered HTTP 429${detail}`,
+      ...(res.retryAfterMs !== undefined ? { retryAfterMs: res.retryAfterMs } : {}),
+    };
+  if (res.status === 401 || res.status === 403)
+    return { kind: 'error', retryable: false, authFailure: true, reason: `${provider} rejected the API key (HTTP ${res.status})${detail}` };
   if (res.status >= 500) return { kind: 'error', retryable: true, reason: `${provider} answered HTTP ${res.status}${detail}` };
   if (res.status !== 200) return { kind: 'error', retryable: false, reason: `${provider} answered HTTP ${res.status}${detail}` };
   return undefined;
@@ -109,7 +117,19 @@ export function mapFinnhubQuote(symbol: string, res: ProviderResponse): Outcome<
   if (c <= 0 || t <= 0) return { kind: 'no-data', reason: `finnhub /quote ${symbol}: price ${c} at t=${t} is not a quote` };
   return {
     kind: 'ok',
-    event: { schemaVersion: SCHEMA_VERSION, type: 'stock', symbol, ts: new Date(t * 1000).toISOString(), price: c, open: o, high: h, low: l, prevClose: pc, volume: 0, source: 'finnhub' },
+    event: {
+      schemaVersion: SCHEMA_VERSION,
+      type: 'stock',
+      symbol,
+      ts: new Date(t * 1000).toISOString(),
+      price: c,
+      open: o,
+      high: h,
+      low: l,
+      prevClose: pc,
+      volume: 0,
+      source: 'finnhub',
+    },
   };
 }
 
@@ -120,12 +140,17 @@ export const ALPHA_VANTAGE_BASE_URL = 'https://www.alphavantage.co/query';
 
 /** Alpha Vantage only takes the key as a query parameter (redact URLs before logging them). */
 export function alphaVantageQuoteRequest(symbol: string, apiKey: string, baseUrl = ALPHA_VANTAGE_BASE_URL): HttpRequest {
-  return { url: `${baseUrl}?function=GLOBAL_QUOTE&symbol=${encodeURIComponent(symbol)}&apikey=${encodeURIComponent(apiKey)}`, headers: { Accept: 'application/json' } };
+  return {
+    url: `${baseUrl}?function=GLOBAL_QUOTE&symbol=${encodeURIComponent(symbol)}&apikey=${encodeURIComponent(apiKey)}`,
+    headers: { Accept: 'application/json' },
+  };
 }
 
 /** UTC offset of America/New_York at `at`, in minutes (−300 or −240). */
 export function newYorkOffsetMinutes(at: Date): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'shortOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT-5';
+  const name =
+    new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'shortOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')
+      ?.value ?? 'GMT-5';
   const m = /GMT([+-])(\d{1,2})(?::(\d{2}))?/.exec(name);
   if (!m) return 0;
   const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
@@ -159,16 +184,23 @@ export function mapAlphaVantageGlobalQuote(symbol: string, res: ProviderResponse
   if (typeof v.Note === 'string') return { kind: 'rate-limited', scope: 'minute', reason: `alphavantage rate limit (Note): ${truncate(v.Note, 200)}` };
   if (typeof v.Information === 'string') {
     const info = v.Information;
-    if (/rate limit|requests per day|call frequency|api call volume/i.test(info)) return { kind: 'rate-limited', scope: 'day', reason: `alphavantage rate limit (Information): ${truncate(info, 200)}` };
+    if (/rate limit|requests per day|call frequency|api call volume/i.test(info))
+      return { kind: 'rate-limited', scope: 'day', reason: `alphavantage rate limit (Information): ${truncate(info, 200)}` };
     return { kind: 'error', retryable: false, reason: `alphavantage GLOBAL_QUOTE ${symbol} (Information): ${truncate(info, 200)}` };
   }
   if (typeof v['Error Message'] === 'string') {
     const msg = v['Error Message'];
     const authFailure = /apikey|api key/i.test(msg);
-    return { kind: 'error', retryable: false, ...(authFailure ? { authFailure } : {}), reason: `alphavantage GLOBAL_QUOTE ${symbol} (Error Message): ${truncate(msg, 200)}` };
+    return {
+      kind: 'error',
+      retryable: false,
+      ...(authFailure ? { authFailure } : {}),
+      reason: `alphavantage GLOBAL_QUOTE ${symbol} (Error Message): ${truncate(msg, 200)}`,
+    };
   }
   const q = v['Global Quote'];
-  if (typeof q !== 'object' || q === null) return { kind: 'error', retryable: false, reason: `alphavantage GLOBAL_QUOTE ${symbol}: no "Global Quote" object in ${truncate(res.body, 160)}` };
+  if (typeof q !== 'object' || q === null)
+    return { kind: 'error', retryable: false, reason: `alphavantage GLOBAL_QUOTE ${symbol}: no "Global Quote" object in ${truncate(res.body, 160)}` };
   const quote = q as Record<string, unknown>;
   if (Object.keys(quote).length === 0) return { kind: 'no-data', reason: `alphavantage has no data for ${symbol} (empty "Global Quote")` };
   const price = avNumber(quote['05. price']);
@@ -178,11 +210,25 @@ export function mapAlphaVantageGlobalQuote(symbol: string, res: ProviderResponse
   const prevClose = avNumber(quote['08. previous close']);
   const volume = avNumber(quote['06. volume']);
   const day = quote['07. latest trading day'];
-  if (price === undefined || open === undefined || high === undefined || low === undefined || prevClose === undefined || volume === undefined || typeof day !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
-    return { kind: 'error', retryable: false, reason: `alphavantage GLOBAL_QUOTE ${symbol}: missing or non-numeric fields in ${truncate(JSON.stringify(quote), 200)}` };
+  if (
+    price === undefined ||
+    open === undefined ||
+    high === undefined ||
+    low === undefined ||
+    prevClose === undefined ||
+    volume === undefined ||
+    typeof day !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}$/.test(day)
+  ) {
+    return {
+      kind: 'error',
+      retryable: false,
+      reason: `alphavantage GLOBAL_QUOTE ${symbol}: missing or non-numeric fields in ${truncate(JSON.stringify(quote), 200)}`,
+    };
   }
   const returned = typeof quote['01. symbol'] === 'string' ? quote['01. symbol'] : symbol;
-  if (returned.toUpperCase() !== symbol.toUpperCase()) return { kind: 'error', retryable: false, reason: `alphavantage answered for ${returned}, not ${symbol}` };
+  if (returned.toUpperCase() !== symbol.toUpperCase())
+    return { kind: 'error', retryable: false, reason: `alphavantage answered for ${returned}, not ${symbol}` };
   const nowSeconds = new Date(Math.floor(now.getTime() / 1000) * 1000);
   // Today's session: the quote is live until the 16:00 close, then frozen at the close.
   const close = newYorkCloseUtc(day);
@@ -245,7 +291,11 @@ function openMeteoTimeToUtc(time: string, offsetSeconds: number): string | undef
  */
 export function readOpenMeteo(body: Record<string, unknown>, now: Date): OpenMeteoReading | { error: string } {
   const offset = finite(body.utc_offset_seconds) ? body.utc_offset_seconds : 0;
-  const pick = (block: Record<string, unknown>, units: Record<string, unknown> | undefined, at: (v: unknown) => unknown): Partial<Record<WeatherField, number>> => {
+  const pick = (
+    block: Record<string, unknown>,
+    units: Record<string, unknown> | undefined,
+    at: (v: unknown) => unknown,
+  ): Partial<Record<WeatherField, number>> => {
     const values: Partial<Record<WeatherField, number>> = {};
     for (const field of Object.keys(VARIABLE_NAMES) as WeatherField[]) {
       for (const name of VARIABLE_NAMES[field]) {
@@ -276,7 +326,11 @@ export function readOpenMeteo(body: Record<string, unknown>, now: Date): OpenMet
     });
     if (index < 0) index = times.findIndex((t) => t !== undefined);
     if (index < 0) return { error: 'hourly.time holds no times' };
-    return { ts: times[index]!, block: 'hourly', values: pick(h, body.hourly_units as Record<string, unknown> | undefined, (v) => (Array.isArray(v) ? v[index] : undefined)) };
+    return {
+      ts: times[index]!,
+      block: 'hourly',
+      values: pick(h, body.hourly_units as Record<string, unknown> | undefined, (v) => (Array.isArray(v) ? v[index] : undefined)),
+    };
   }
   const legacy = body.current_weather;
   if (typeof legacy === 'object' && legacy !== null && typeof (legacy as Record<string, unknown>).time === 'string') {
@@ -298,12 +352,27 @@ export function mapOpenMeteoCurrent(city: string, res: ProviderResponse, now: Da
   if ('error' in reading) return { kind: 'error', retryable: false, reason: `open-meteo ${city}: ${reading.error}` };
   const missing = (Object.keys(VARIABLE_NAMES) as WeatherField[]).filter((f) => reading.values[f] === undefined);
   if (missing.length > 0) {
-    return { kind: 'error', retryable: false, reason: `open-meteo ${city}: the ${reading.block} block lacks ${missing.map((f) => VARIABLE_NAMES[f][0]).join(', ')}; request them in current=` };
+    return {
+      kind: 'error',
+      retryable: false,
+      reason: `open-meteo ${city}: the ${reading.block} block lacks ${missing.map((f) => VARIABLE_NAMES[f][0]).join(', ')}; request them in current=`,
+    };
   }
   const v = reading.values as Record<WeatherField, number>;
   const r = (n: number) => Math.round(n * 100) / 100;
   return {
     kind: 'ok',
-    event: { schemaVersion: SCHEMA_VERSION, type: 'weather', city, ts: reading.ts, tempC: r(v.tempC), humidity: r(v.humidity), windKph: r(v.windKph), precipMm: r(v.precipMm), pressureHpa: r(v.pressureHpa), source: 'open-meteo' },
+    event: {
+      schemaVersion: SCHEMA_VERSION,
+      type: 'weather',
+      city,
+      ts: reading.ts,
+      tempC: r(v.tempC),
+      humidity: r(v.humidity),
+      windKph: r(v.windKph),
+      precipMm: r(v.precipMm),
+      pressureHpa: r(v.pressureHpa),
+      source: 'open-meteo',
+    },
   };
 }

@@ -41,7 +41,8 @@ export function parseApiKeySecret(secretString: string, secretId: string): ApiKe
     throw new ConfigurationError(`${secretId}: the secret is not valid JSON; store {"apiKey": "…", "standbyKeys": ["…"]}`);
   }
   const v = value as Record<string, unknown>;
-  if (typeof v.apiKey !== 'string' || v.apiKey === '') throw new ConfigurationError(`${secretId}: the secret has no "apiKey" string; store {"apiKey": "…", "standbyKeys": ["…"]}`);
+  if (typeof v.apiKey !== 'string' || v.apiKey === '')
+    throw new ConfigurationError(`${secretId}: the secret has no "apiKey" string; store {"apiKey": "…", "standbyKeys": ["…"]}`);
   if (v.standbyKeys !== undefined && (!Array.isArray(v.standbyKeys) || v.standbyKeys.some((k) => typeof k !== 'string'))) {
     throw new ConfigurationError(`${secretId}: "standbyKeys" must be an array of strings`);
   }
@@ -52,7 +53,9 @@ export function parseApiKeySecret(secretString: string, secretId: string): ApiKe
 export function issueFromStandby(current: ApiKeySecret, providerName: string): ApiKeySecret {
   const [next, ...rest] = current.standbyKeys ?? [];
   if (next === undefined) {
-    throw new ConfigurationError(`${providerName} has no API to issue keys and the secret has no standbyKeys; create a key in the ${providerName} dashboard, add it to "standbyKeys" and rotate again`);
+    throw new ConfigurationError(
+      `${providerName} has no API to issue keys and the secret has no standbyKeys; create a key in the ${providerName} dashboard, add it to "standbyKeys" and rotate again`,
+    );
   }
   return { ...current, apiKey: next, standbyKeys: rest };
 }

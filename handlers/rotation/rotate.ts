@@ -64,7 +64,8 @@ export async function rotate(event: RotationEvent, deps: RotationDeps): Promise<
   const log = deps.log ?? { info: () => {} };
 
   const described = await sm.send(new DescribeSecretCommand({ SecretId: secretId }));
-  if (described.RotationEnabled === false) throw new RotationError(`${secretId}: rotation is not enabled on this secret; enable it (RotationRules) before invoking the rotation function`);
+  if (described.RotationEnabled === false)
+    throw new RotationError(`${secretId}: rotation is not enabled on this secret; enable it (RotationRules) before invoking the rotation function`);
   const versions = described.VersionIdsToStages ?? {};
   const stages = versions[token];
   if (!stages) throw new RotationError(`${secretId}: version ${token} has no stage for rotation; start the rotation with rotate-secret`);
@@ -72,7 +73,8 @@ export async function rotate(event: RotationEvent, deps: RotationDeps): Promise<
     log.info('version is already AWSCURRENT; nothing to do', { secretId, step });
     return { step, action: 'already-current' };
   }
-  if (!stages.includes('AWSPENDING')) throw new RotationError(`${secretId}: version ${token} is not AWSPENDING (stages ${stages.join(', ')}); start a new rotation`);
+  if (!stages.includes('AWSPENDING'))
+    throw new RotationError(`${secretId}: version ${token} is not AWSPENDING (stages ${stages.join(', ')}); start a new rotation`);
 
   switch (step) {
     case 'createSecret': {
@@ -85,7 +87,14 @@ export async function rotate(event: RotationEvent, deps: RotationDeps): Promise<
         if (!isNotFound(err)) throw err;
       }
       const next = await provider.issue(parseApiKeySecret(current.SecretString ?? '', secretId));
-      await sm.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: JSON.stringify({ ...next, provider: next.provider ?? provider.name }), VersionStages: ['AWSPENDING'] }));
+      await sm.send(
+        new PutSecretValueCommand({
+          SecretId: secretId,
+          ClientRequestToken: token,
+          SecretString: JSON.stringify({ ...next, provider: next.provider ?? provider.name }),
+          VersionStages: ['AWSPENDING'],
+        }),
+      );
       log.info('pending version created', { secretId, provider: provider.name });
       return { step, action: 'created' };
     }
@@ -103,13 +112,18 @@ export async function rotate(event: RotationEvent, deps: RotationDeps): Promise<
         const current = await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT' }));
         const { apiKey: currentKey } = parseApiKeySecret(current.SecretString ?? '', secretId);
         if (!(await provider.test(currentKey))) {
-          throw new RotationError(`${secretId}: ${provider.name} rejected the stored key (AWSCURRENT) while rotation was being configured; store the real key with put-secret-value before enabling rotation (EnableKeyRotation)`);
+          throw new RotationError(
+            `${secretId}: ${provider.name} rejected the stored key (AWSCURRENT) while rotation was being configured; store the real key with put-secret-value before enabling rotation (EnableKeyRotation)`,
+          );
         }
         log.info('rotation configuration test: the stored key is accepted by the provider', { secretId, provider: provider.name });
         return { step, action: 'tested-current' };
       }
       const { apiKey } = parseApiKeySecret(pending, secretId);
-      if (!(await provider.test(apiKey))) throw new RotationError(`${secretId}: ${provider.name} rejected the pending key; rotation stopped, AWSCURRENT is unchanged (check the standby key in the secret)`);
+      if (!(await provider.test(apiKey)))
+        throw new RotationError(
+          `${secretId}: ${provider.name} rejected the pending key; rotation stopped, AWSCURRENT is unchanged (check the standby key in the secret)`,
+        );
       log.info('pending key accepted by the provider', { secretId, provider: provider.name });
       return { step, action: 'tested' };
     }
@@ -123,10 +137,19 @@ export async function rotate(event: RotationEvent, deps: RotationDeps): Promise<
           sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionId: token })),
         ]);
         const oldKey = parseApiKeySecret(previous.SecretString ?? '', secretId).apiKey;
-        const inUse = [current?.SecretString, pending.SecretString].filter((s): s is string => s !== undefined).map((s) => parseApiKeySecret(s, secretId).apiKey);
+        const inUse = [current?.SecretString, pending.SecretString]
+          .filter((s): s is string => s !== undefined)
+          .map((s) => parseApiKeySecret(s, secretId).apiKey);
         if (!inUse.includes(oldKey)) await provider.revoke(oldKey);
       }
-      await sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSCURRENT', MoveToVersionId: token, ...(currentVersion ? { RemoveFromVersionId: currentVersion } : {}) }));
+      await sm.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: 'AWSCURRENT',
+          MoveToVersionId: token,
+          ...(currentVersion ? { RemoveFromVersionId: currentVersion } : {}),
+        }),
+      );
       log.info('pending version is now AWSCURRENT', { secretId, from: currentVersion, to: token });
       return { step, action: 'finished' };
     }

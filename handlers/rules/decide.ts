@@ -109,10 +109,22 @@ function smaCross(item: LatestItem): Alert | undefined {
   const name = entityName(item);
   const values = { sma5, sma20, prevSma5, prevSma20 };
   if (before <= 0 && now > 0) {
-    return { rule: 'golden-cross', entity: item.pk, ts: smaTs, values, message: `${name} golden cross: SMA5 ${round(sma5, 4)} rose above SMA20 ${round(sma20, 4)} (before: SMA5 ${round(prevSma5, 4)}, SMA20 ${round(prevSma20, 4)}) at ${smaTs}` };
+    return {
+      rule: 'golden-cross',
+      entity: item.pk,
+      ts: smaTs,
+      values,
+      message: `${name} golden cross: SMA5 ${round(sma5, 4)} rose above SMA20 ${round(sma20, 4)} (before: SMA5 ${round(prevSma5, 4)}, SMA20 ${round(prevSma20, 4)}) at ${smaTs}`,
+    };
   }
   if (before >= 0 && now < 0) {
-    return { rule: 'death-cross', entity: item.pk, ts: smaTs, values, message: `${name} death cross: SMA5 ${round(sma5, 4)} fell below SMA20 ${round(sma20, 4)} (before: SMA5 ${round(prevSma5, 4)}, SMA20 ${round(prevSma20, 4)}) at ${smaTs}` };
+    return {
+      rule: 'death-cross',
+      entity: item.pk,
+      ts: smaTs,
+      values,
+      message: `${name} death cross: SMA5 ${round(sma5, 4)} fell below SMA20 ${round(sma20, 4)} (before: SMA5 ${round(prevSma5, 4)}, SMA20 ${round(prevSma20, 4)}) at ${smaTs}`,
+    };
   }
   return undefined;
 }
@@ -123,16 +135,40 @@ function weatherAlerts(item: LatestItem, t: Thresholds): Alert[] {
   const out: Alert[] = [];
   const { tempC, windKph, precipMm } = item;
   if (isNum(tempC) && compareWithTolerance(tempC, t.heatThresholdC) >= 0) {
-    out.push({ rule: 'heat', entity: item.pk, ts, values: { tempC, thresholdC: t.heatThresholdC }, message: `${name} heat: ${tempC} °C is at or above ${t.heatThresholdC} °C at ${ts}` });
+    out.push({
+      rule: 'heat',
+      entity: item.pk,
+      ts,
+      values: { tempC, thresholdC: t.heatThresholdC },
+      message: `${name} heat: ${tempC} °C is at or above ${t.heatThresholdC} °C at ${ts}`,
+    });
   }
   if (isNum(tempC) && compareWithTolerance(tempC, t.coldThresholdC) <= 0) {
-    out.push({ rule: 'cold', entity: item.pk, ts, values: { tempC, thresholdC: t.coldThresholdC }, message: `${name} cold: ${tempC} °C is at or below ${t.coldThresholdC} °C at ${ts}` });
+    out.push({
+      rule: 'cold',
+      entity: item.pk,
+      ts,
+      values: { tempC, thresholdC: t.coldThresholdC },
+      message: `${name} cold: ${tempC} °C is at or below ${t.coldThresholdC} °C at ${ts}`,
+    });
   }
   if (isNum(windKph) && compareWithTolerance(windKph, t.windThresholdKph) >= 0) {
-    out.push({ rule: 'wind', entity: item.pk, ts, values: { windKph, thresholdKph: t.windThresholdKph }, message: `${name} wind: ${windKph} km/h is at or above ${t.windThresholdKph} km/h at ${ts}` });
+    out.push({
+      rule: 'wind',
+      entity: item.pk,
+      ts,
+      values: { windKph, thresholdKph: t.windThresholdKph },
+      message: `${name} wind: ${windKph} km/h is at or above ${t.windThresholdKph} km/h at ${ts}`,
+    });
   }
   if (isNum(precipMm) && compareWithTolerance(precipMm, t.precipThresholdMm) >= 0) {
-    out.push({ rule: 'precipitation', entity: item.pk, ts, values: { precipMm, thresholdMm: t.precipThresholdMm }, message: `${name} precipitation: ${precipMm} mm is at or above ${t.precipThresholdMm} mm at ${ts}` });
+    out.push({
+      rule: 'precipitation',
+      entity: item.pk,
+      ts,
+      values: { precipMm, thresholdMm: t.precipThresholdMm },
+      message: `${name} precipitation: ${precipMm} mm is at or above ${t.precipThresholdMm} mm at ${ts}`,
+    });
   }
   return out;
 }

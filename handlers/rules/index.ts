@@ -82,7 +82,10 @@ export function createHandler(deps: RulesDeps): RulesHandler {
         metrics.addMetric('AlertsDeduplicated', MetricUnit.Count, 1);
         continue;
       }
-      const topicArn = alert.rule === 'stock-drop' || alert.rule === 'golden-cross' || alert.rule === 'death-cross' ? config.marketAlertsTopicArn : config.weatherAlertsTopicArn;
+      const topicArn =
+        alert.rule === 'stock-drop' || alert.rule === 'golden-cross' || alert.rule === 'death-cross'
+          ? config.marketAlertsTopicArn
+          : config.weatherAlertsTopicArn;
       const messageId = await publishAlert(sns, topicArn, alert);
       await store.markSent(alert, messageId, at);
       logger.info('alert published', { rule: alert.rule, entity: alert.entity, ts: alert.ts, values: alert.values, messageId });

@@ -89,12 +89,17 @@ export interface LoggingRoleIds {
  */
 export function apiGatewayLoggingRole(ids: LoggingRoleIds): Fragment {
   return {
-    [ids.roleId]: when(ids.condition, retained(role({
-      description: ids.description ?? 'API Gateway pushes execution and access logs to CloudWatch Logs (account-level setting)',
-      services: ['apigateway.amazonaws.com'],
-      managedPolicyArns: [sub('arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
-      statements: [],
-    }))),
+    [ids.roleId]: when(
+      ids.condition,
+      retained(
+        role({
+          description: ids.description ?? 'API Gateway pushes execution and access logs to CloudWatch Logs (account-level setting)',
+          services: ['apigateway.amazonaws.com'],
+          managedPolicyArns: [sub('arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
+          statements: [],
+        }),
+      ),
+    ),
     [ids.accountId]: when(ids.condition, retained(new Account({ CloudWatchRoleArn: getAtt(ids.roleId, 'Arn') }))),
   };
 }

@@ -97,7 +97,12 @@ export const INGEST_METHOD_RESPONSES = ['200', '400', '429', '500'].map((StatusC
  * the API (methods, models, validators, gateway responses, authorizers). Returns the ID and the
  * resource; the Deployment depends on all the methods so it is created after them.
  */
-export function apiDeployment(prefix: string, apiId: string, definition: Readonly<Record<string, Resource>>, methodIds: readonly string[]): { id: string; resource: Deployment } {
+export function apiDeployment(
+  prefix: string,
+  apiId: string,
+  definition: Readonly<Record<string, Resource>>,
+  methodIds: readonly string[],
+): { id: string; resource: Deployment } {
   const hash = createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 10);
   const deployment = new Deployment({ RestApiId: ref(apiId), Description: `API definition ${hash}` });
   deployment.DependsOn = [...methodIds];
@@ -139,7 +144,13 @@ export function apiStage(props: StageProps): Stage {
     TracingEnabled: true,
     AccessLogSetting: { DestinationArn: props.accessLogGroupArn, Format: ACCESS_LOG_FORMAT },
     MethodSettings: [
-      { ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: props.defaultThrottle.rateLimit, ThrottlingBurstLimit: props.defaultThrottle.burstLimit, ...common },
+      {
+        ResourcePath: '/*',
+        HttpMethod: '*',
+        ThrottlingRateLimit: props.defaultThrottle.rateLimit,
+        ThrottlingBurstLimit: props.defaultThrottle.burstLimit,
+        ...common,
+      },
       ...(props.methodThrottles ?? []).map((m) => ({
         ResourcePath: m.resourcePath.replace(/\//g, '~1').replace(/^~1/, '/~1'),
         HttpMethod: m.httpMethod,

@@ -54,7 +54,13 @@ export function backupPlan(props: BackupProps): Fragment {
     Lifecycle: { DeleteAfterDays: r.deleteAfterDays },
     RecoveryPointTags: tagMap({ BackupRule: r.name }),
     ...(props.copyTo
-      ? { CopyActions: ifThen(props.copyTo.condition, [{ DestinationBackupVaultArn: props.copyTo.vaultArn, Lifecycle: { DeleteAfterDays: r.deleteAfterDays } }], NO_VALUE) }
+      ? {
+          CopyActions: ifThen(
+            props.copyTo.condition,
+            [{ DestinationBackupVaultArn: props.copyTo.vaultArn, Lifecycle: { DeleteAfterDays: r.deleteAfterDays } }],
+            NO_VALUE,
+          ),
+        }
       : {}),
   }));
   return {

@@ -38,7 +38,16 @@ export function clientCredentialsPool(id: string, props: ClientCredentialsPoolPr
       UserPoolName: physicalName(props.name),
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
       AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'admin_only', Priority: 1 }] },
-      Policies: { PasswordPolicy: { MinimumLength: 14, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true, TemporaryPasswordValidityDays: 1 } },
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 14,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+          TemporaryPasswordValidityDays: 1,
+        },
+      },
       MfaConfiguration: 'OFF',
       DeletionProtection: ifThen(props.protectWhen, 'ACTIVE', 'INACTIVE'),
       UserPoolTags: tagMap(),

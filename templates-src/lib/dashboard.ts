@@ -55,7 +55,15 @@ export function dashboardBody(rows: readonly DashboardRow[]): string {
         y,
         width,
         height: HEIGHT,
-        properties: { title: w.title, region: '${AWS::Region}', view: 'timeSeries', stacked: false, stat: w.stat ?? 'Sum', period: w.period ?? 60, metrics: w.metrics },
+        properties: {
+          title: w.title,
+          region: '${AWS::Region}',
+          view: 'timeSeries',
+          stacked: false,
+          stat: w.stat ?? 'Sum',
+          period: w.period ?? 60,
+          metrics: w.metrics,
+        },
       });
       x += width;
     }

@@ -65,9 +65,7 @@ export function globalTable(props: GlobalTableProps): GlobalTable {
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
       TimeToLiveSpecification: { Enabled: true, AttributeName: props.ttlAttribute ?? 'expiresAt' },
-      Replicas: props.secondary
-        ? ifThen(props.secondary.condition, [primary, replica(props.secondary, protection)], [primary])
-        : [primary],
+      Replicas: props.secondary ? ifThen(props.secondary.condition, [primary, replica(props.secondary, protection)], [primary]) : [primary],
     }),
   );
 }

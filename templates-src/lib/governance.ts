@@ -22,7 +22,6 @@ import { dependsOn, when } from './resources';
 import { encryptedBucket } from './s3';
 import type { Fragment } from './template';
 
-
 function serviceStatement(sid: string, service: string, actions: string[], resource: Value<string>, condition: Record<string, unknown>): Statement {
   return { Sid: sid, Effect: 'Allow', Principal: { Service: service }, Action: actions, Resource: resource, Condition: condition };
 }
@@ -59,26 +58,32 @@ export function auditTrail(props: TrailProps): Fragment {
       ],
     }),
     TrailLogGroup: longerInProd(logGroup({ logGroupName: sub(`/aws/cloudtrail/${nameText('trail')}`), kmsKeyArn: props.logsKeyArn })),
-    TrailLogsRole: when(props.trailCondition, role({
-      description: 'Lets CloudTrail deliver events to its CloudWatch Logs group',
-      services: ['cloudtrail.amazonaws.com'],
-      statements: [allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [getAtt('TrailLogGroup', 'Arn')])],
-    })),
-    Trail: when(props.trailCondition, dependsOn(
-      new Trail({
-        TrailName: sub(props.trailNameText),
-        S3BucketName: ref('TrailBucket'),
-        IsLogging: true,
-        IsMultiRegionTrail: true,
-        IncludeGlobalServiceEvents: true,
-        EnableLogFileValidation: true,
-        KMSKeyId: props.logsKeyArn,
-        CloudWatchLogsLogGroupArn: getAtt('TrailLogGroup', 'Arn'),
-        CloudWatchLogsRoleArn: getAtt('TrailLogsRole', 'Arn'),
-        Tags: tags(),
+    TrailLogsRole: when(
+      props.trailCondition,
+      role({
+        description: 'Lets CloudTrail deliver events to its CloudWatch Logs group',
+        services: ['cloudtrail.amazonaws.com'],
+        statements: [allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [getAtt('TrailLogGroup', 'Arn')])],
       }),
-      'TrailBucketPolicy',
-    )),
+    ),
+    Trail: when(
+      props.trailCondition,
+      dependsOn(
+        new Trail({
+          TrailName: sub(props.trailNameText),
+          S3BucketName: ref('TrailBucket'),
+          IsLogging: true,
+          IsMultiRegionTrail: true,
+          IncludeGlobalServiceEvents: true,
+          EnableLogFileValidation: true,
+          KMSKeyId: props.logsKeyArn,
+          CloudWatchLogsLogGroupArn: getAtt('TrailLogGroup', 'Arn'),
+          CloudWatchLogsRoleArn: getAtt('TrailLogsRole', 'Arn'),
+          Tags: tags(),
+        }),
+        'TrailBucketPolicy',
+      ),
+    ),
   };
 }
 

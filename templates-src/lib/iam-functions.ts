@@ -39,7 +39,14 @@ export interface FunctionRoleRefs {
 }
 
 /** Actions a Lambda event source mapping needs to read a Kinesis stream (no ListStreams: it needs `*`). */
-export const KINESIS_CONSUMER_ACTIONS = ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards', 'kinesis:SubscribeToShard'] as const;
+export const KINESIS_CONSUMER_ACTIONS = [
+  'kinesis:DescribeStream',
+  'kinesis:DescribeStreamSummary',
+  'kinesis:GetRecords',
+  'kinesis:GetShardIterator',
+  'kinesis:ListShards',
+  'kinesis:SubscribeToShard',
+] as const;
 /** Actions a Lambda event source mapping needs to read a DynamoDB stream. */
 export const DYNAMODB_STREAM_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'] as const;
 
@@ -77,12 +84,21 @@ function sendToDlq(queue: string, refs: FunctionRoleRefs): Statement[] {
 
 function tablesReadWrite(actions: readonly string[], tables: readonly string[], refs: FunctionRoleRefs): Statement[] {
   return [
-    named('ReadWriteTables', allow(actions, tables.flatMap((table) => [tableArn(table), tableIndexesArn(table)]))),
+    named(
+      'ReadWriteTables',
+      allow(
+        actions,
+        tables.flatMap((table) => [tableArn(table), tableIndexesArn(table)]),
+      ),
+    ),
     named('UseTablesKeyThroughDynamodb', allow(['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'], [refs.tablesKeyArn], via('dynamodb'))),
   ];
 }
 
-const kinesisConsumer = (refs: FunctionRoleRefs): Statement[] => [named('ReadEventStream', allow(KINESIS_CONSUMER_ACTIONS, [streamArn()])), decryptWith(refs.streamingKeyArn, 'kinesis')];
+const kinesisConsumer = (refs: FunctionRoleRefs): Statement[] => [
+  named('ReadEventStream', allow(KINESIS_CONSUMER_ACTIONS, [streamArn()])),
+  decryptWith(refs.streamingKeyArn, 'kinesis'),
+];
 
 /** The inline statements of each function's role (X-Ray and VPC access are added by functionRole). */
 export function functionStatements(fn: FunctionKey, refs: FunctionRoleRefs): Statement[] {
@@ -103,14 +119,24 @@ export function functionStatements(fn: FunctionKey, refs: FunctionRoleRefs): Sta
       return [
         ...kinesisConsumer(refs),
         ...tablesReadWrite(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'], [metricsTable, latestTable], refs),
-        named('WriteLakeObjects', allow(['s3:PutObject', 's3:AbortMultipartUpload'], [objectsArn(NAMES.buckets.raw, 'raw/'), objectsArn(NAMES.buckets.raw, 'quarantine/'), objectsArn(NAMES.buckets.processed, 'processed/')])),
+        named(
+          'WriteLakeObjects',
+          allow(
+            ['s3:PutObject', 's3:AbortMultipartUpload'],
+            [objectsArn(NAMES.buckets.raw, 'raw/'), objectsArn(NAMES.buckets.raw, 'quarantine/'), objectsArn(NAMES.buckets.processed, 'processed/')],
+          ),
+        ),
         encryptWith(refs.dataLakeKeyArn, 's3'),
         ...sendToDlq(queues.enricher, refs),
       ];
     case 'aggregator':
       return [
         ...kinesisConsumer(refs),
-        ...tablesReadWrite(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'], [metricsTable, latestTable], refs),
+        ...tablesReadWrite(
+          ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+          [metricsTable, latestTable],
+          refs,
+        ),
         ...sendToDlq(queues.aggregator, refs),
       ];
     case 'rules':
@@ -127,10 +153,20 @@ export function functionStatements(fn: FunctionKey, refs: FunctionRoleRefs): Sta
         ...sendToDlq(queues.rules, refs),
       ];
     case 'notifier':
-      return [named('ReadSlackWebhook', allow(['secretsmanager:GetSecretValue'], [refs.slackWebhookSecretArn])), decryptWith(refs.secretsKeyArn, 'secretsmanager'), ...sendToDlq(queues.notifier, refs)];
+      return [
+        named('ReadSlackWebhook', allow(['secretsmanager:GetSecretValue'], [refs.slackWebhookSecretArn])),
+        decryptWith(refs.secretsKeyArn, 'secretsmanager'),
+        ...sendToDlq(queues.notifier, refs),
+      ];
     case 'rotation':
       return [
-        named('RotateMarketDataKey', allow(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'], [refs.marketDataSecretArn])),
+        named(
+          'RotateMarketDataKey',
+          allow(
+            ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+            [refs.marketDataSecretArn],
+          ),
+        ),
         named('UseSecretsKeyThroughSecretsmanager', allow(['kms:Decrypt', 'kms:GenerateDataKey'], [refs.secretsKeyArn], via('secretsmanager'))),
       ];
   }

@@ -14,19 +14,16 @@
  * literal; `$util.escapeJavaScript` would turn `'` into `\'`, which is not valid JSON.
  */
 
+import { STOCK_TICK_SCHEMA, toDraft04, WEATHER_OBSERVATION_SCHEMA } from '../../contracts/events';
+
 /** PutRecords accepts at most 500 records per call. */
 export const MAX_RECORDS_PER_REQUEST = 500;
 
-const isoTimestamp = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$';
-const finite = { type: 'number' } as const;
-const nonNegative = { type: 'number', minimum: 0 } as const;
-const source = { type: 'string', minLength: 1, maxLength: 64 } as const;
-const schemaVersion = { type: 'integer', minimum: 1 } as const;
-
 /**
- * JSON Schema draft 4 (the dialect API Gateway models use). Events may carry extra fields
- * (`schemaVersion` lets the enricher evolve); the envelope may not. The partition-key fields
- * exclude quotes, backslashes and control characters so the VTL can embed them verbatim.
+ * JSON Schema draft 4 (the dialect API Gateway models use): the envelope, and each record exactly
+ * the canonical event the enricher accepts (contracts/events.ts, converted to draft 4), so what the
+ * enricher would quarantine for its shape is a 400 here. The partition-key fields (symbol, city)
+ * exclude quotes, backslashes and control characters, so the VTL can embed them verbatim.
  */
 export const INGEST_BATCH_SCHEMA = {
   $schema: 'http://json-schema.org/draft-04/schema#',
@@ -41,41 +38,8 @@ export const INGEST_BATCH_SCHEMA = {
       maxItems: MAX_RECORDS_PER_REQUEST,
       items: {
         oneOf: [
-          {
-            title: 'StockTick',
-            type: 'object',
-            required: ['schemaVersion', 'type', 'symbol', 'ts', 'price', 'open', 'high', 'low', 'prevClose', 'volume', 'source'],
-            properties: {
-              schemaVersion,
-              type: { type: 'string', enum: ['stock'] },
-              symbol: { type: 'string', pattern: '^[A-Z0-9.\\-]{1,10}$' },
-              ts: { type: 'string', pattern: isoTimestamp },
-              price: nonNegative,
-              open: nonNegative,
-              high: nonNegative,
-              low: nonNegative,
-              prevClose: nonNegative,
-              volume: nonNegative,
-              source,
-            },
-          },
-          {
-            title: 'WeatherObservation',
-            type: 'object',
-            required: ['schemaVersion', 'type', 'city', 'ts', 'tempC', 'humidity', 'windKph', 'precipMm', 'pressureHpa', 'source'],
-            properties: {
-              schemaVersion,
-              type: { type: 'string', enum: ['weather'] },
-              city: { type: 'string', pattern: '^[^"\\\\\\u0000-\\u001f]{1,64}$' },
-              ts: { type: 'string', pattern: isoTimestamp },
-              tempC: finite,
-              humidity: { type: 'number', minimum: 0, maximum: 100 },
-              windKph: nonNegative,
-              precipMm: nonNegative,
-              pressureHpa: nonNegative,
-              source,
-            },
-          },
+          { title: 'StockTick', ...toDraft04(STOCK_TICK_SCHEMA) },
+          { title: 'WeatherObservation', ...toDraft04(WEATHER_OBSERVATION_SCHEMA) },
         ],
       },
     },

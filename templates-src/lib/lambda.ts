@@ -6,8 +6,8 @@
  * `EnricherFunction`, `EnricherLogs`, `EnricherErrorRateAlarm`, `EnricherThrottleAlarm`,
  * `EnricherEventSource`, `EnricherIteratorAgeAlarm`.
  *
- * FUNCTION_ENVIRONMENT mirrors handlers/lib/contracts.ts FUNCTIONS (templates-src must not import
- * handlers/); a test compares the two, and `lambdaFunction` refuses any other variable set.
+ * FUNCTION_ENVIRONMENT is contracts/functions.ts FUNCTIONS, the list the handlers read too;
+ * `lambdaFunction` refuses any other variable set.
  */
 import EventSourceMapping from 'cloudform-types/types/lambda/eventSourceMapping';
 import type Alarm from 'cloudform-types/types/cloudWatch/alarm';
@@ -16,19 +16,13 @@ import { ifThen, ref, type IntrinsicFunction, type Value } from './fn';
 import { lambdaLogGroupName, NAMES, physicalName, tags } from './names';
 import { logGroup } from './observability';
 import { TemplateDefinitionError, type Fragment, type Resource } from './template';
+import { COMMON_ENVIRONMENT, FUNCTIONS } from '../../contracts/functions';
 
-/** Function (bundle) name → the environment variables it reads. Mirror of handlers/lib/contracts.ts FUNCTIONS. */
-export const FUNCTION_ENVIRONMENT = {
-  poller: ['STREAM_NAME', 'SYMBOLS', 'CITIES', 'MARKET_DATA_SECRET_ARN', 'MARKET_DATA_PROVIDER', 'LEASE_TABLE_NAME'],
-  enricher: ['METRICS_TABLE_NAME', 'LATEST_TABLE_NAME', 'RAW_BUCKET_NAME', 'PROCESSED_BUCKET_NAME', 'MAX_CLOCK_SKEW_SECONDS'],
-  aggregator: ['METRICS_TABLE_NAME', 'LATEST_TABLE_NAME', 'MAX_CLOCK_SKEW_SECONDS'],
-  rules: ['LATEST_TABLE_NAME', 'MARKET_ALERTS_TOPIC_ARN', 'WEATHER_ALERTS_TOPIC_ARN', 'STOCK_DROP_PERCENT', 'HEAT_THRESHOLD_C', 'COLD_THRESHOLD_C', 'WIND_THRESHOLD_KPH', 'PRECIP_THRESHOLD_MM'],
-  notifier: ['SLACK_WEBHOOK_SECRET_ARN'],
-  rotation: ['MARKET_DATA_PROVIDER'],
-} as const satisfies Record<keyof typeof NAMES.functions, readonly string[]>;
+/** Function (bundle) name → the environment variables it reads (contracts/functions.ts), one per bundle in NAMES.functions. */
+export const FUNCTION_ENVIRONMENT: { readonly [F in keyof typeof NAMES.functions]: (typeof FUNCTIONS)[F] } = FUNCTIONS;
 
-/** Mirror of handlers/lib/contracts.ts COMMON_ENVIRONMENT: set on every function. */
-export const COMMON_FUNCTION_ENVIRONMENT = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'LOG_LEVEL'] as const;
+/** Set on every function (Powertools): contracts/functions.ts COMMON_ENVIRONMENT. */
+export const COMMON_FUNCTION_ENVIRONMENT = COMMON_ENVIRONMENT;
 
 /** EMF namespace of every function's custom metrics (the handlers' default too). */
 export const METRICS_NAMESPACE = 'StockWeather';
@@ -44,7 +38,14 @@ export function pascal(name: string): string {
 /** Logical IDs of a function's composite. */
 export function functionIds(name: string): { fn: string; logs: string; errorRate: string; throttles: string; eventSource: string; iteratorAge: string } {
   const p = pascal(name);
-  return { fn: `${p}Function`, logs: `${p}Logs`, errorRate: `${p}ErrorRateAlarm`, throttles: `${p}ThrottleAlarm`, eventSource: `${p}EventSource`, iteratorAge: `${p}IteratorAgeAlarm` };
+  return {
+    fn: `${p}Function`,
+    logs: `${p}Logs`,
+    errorRate: `${p}ErrorRateAlarm`,
+    throttles: `${p}ThrottleAlarm`,
+    eventSource: `${p}EventSource`,
+    iteratorAge: `${p}IteratorAgeAlarm`,
+  };
 }
 
 /** `../dist/handlers/<name>.zip`: the `aws cloudformation package` convention (DESIGN §3). */
@@ -117,7 +118,10 @@ export function lambdaFunction<F extends FunctionName>(props: LambdaFunctionProp
       Timeout: props.timeoutSeconds ?? 30,
       Role: props.roleArn,
       VpcConfig: props.vpc.condition
-        ? { SubnetIds: ifThen(props.vpc.condition, props.vpc.subnetIds, []), SecurityGroupIds: ifThen(props.vpc.condition, [...props.vpc.securityGroupIds], []) }
+        ? {
+            SubnetIds: ifThen(props.vpc.condition, props.vpc.subnetIds, []),
+            SecurityGroupIds: ifThen(props.vpc.condition, [...props.vpc.securityGroupIds], []),
+          }
         : { SubnetIds: props.vpc.subnetIds, SecurityGroupIds: [...props.vpc.securityGroupIds] },
       TracingConfig: { Mode: 'Active' },
       LoggingConfig: { LogGroup: ref(ids.logs), LogFormat: 'JSON' },

@@ -50,7 +50,10 @@ export function pipelineDashboardRows(): DashboardRow[] {
     {
       heading: 'Kinesis event stream',
       widgets: [
-        { title: 'Incoming records', metrics: [metric('AWS/Kinesis', 'IncomingRecords', stream), metric('AWS/Kinesis', 'WriteProvisionedThroughputExceeded', stream)] },
+        {
+          title: 'Incoming records',
+          metrics: [metric('AWS/Kinesis', 'IncomingRecords', stream), metric('AWS/Kinesis', 'WriteProvisionedThroughputExceeded', stream)],
+        },
         { title: 'Iterator age (ms)', stat: 'Maximum', metrics: [metric('AWS/Kinesis', 'GetRecords.IteratorAgeMilliseconds', stream)] },
       ],
     },
@@ -85,11 +88,17 @@ export function pipelineDashboardRows(): DashboardRow[] {
       widgets: [
         {
           title: 'Consumed capacity',
-          metrics: tables.flatMap((t) => [metric('AWS/DynamoDB', 'ConsumedReadCapacityUnits', { TableName: t }), metric('AWS/DynamoDB', 'ConsumedWriteCapacityUnits', { TableName: t })]),
+          metrics: tables.flatMap((t) => [
+            metric('AWS/DynamoDB', 'ConsumedReadCapacityUnits', { TableName: t }),
+            metric('AWS/DynamoDB', 'ConsumedWriteCapacityUnits', { TableName: t }),
+          ]),
         },
         {
           title: 'Throttle events',
-          metrics: tables.flatMap((t) => [metric('AWS/DynamoDB', 'ReadThrottleEvents', { TableName: t }), metric('AWS/DynamoDB', 'WriteThrottleEvents', { TableName: t })]),
+          metrics: tables.flatMap((t) => [
+            metric('AWS/DynamoDB', 'ReadThrottleEvents', { TableName: t }),
+            metric('AWS/DynamoDB', 'WriteThrottleEvents', { TableName: t }),
+          ]),
         },
       ],
     },

@@ -74,4 +74,3 @@ export function role(props: RoleProps): Role {
     Tags: tags(),
   } as ConstructorParameters<typeof Role>[0]);
 }
-

@@ -18,7 +18,18 @@ import { AWS, getAtt, ifThen, NO_VALUE, ref, sub } from './fn';
 import { PROCESSED_COLUMNS } from './named-queries';
 import { nameText, physicalName, tags } from './names';
 import { allow, arn, policyDocument, type Statement } from './policy';
-import { barChart, categoryDimension, dashboardDefinition, dateDimension, inputColumns, lineChart, measure, permissions, table, type FieldRef } from './quicksight';
+import {
+  barChart,
+  categoryDimension,
+  dashboardDefinition,
+  dateDimension,
+  inputColumns,
+  lineChart,
+  measure,
+  permissions,
+  table,
+  type FieldRef,
+} from './quicksight';
 import { dependsOn, when } from './resources';
 import type { Fragment, Resource } from './template';
 
@@ -43,12 +54,14 @@ export interface QuickSightProps {
 export function quickSightAccessPolicy(props: Pick<QuickSightProps, 'enabled' | 'latest'>): Policy {
   const glue = (resource: string) => arn('glue', resource);
   const statements: Statement[] = [
-    allow(['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'], [arn('athena', 'workgroup/${AthenaWorkGroupName}')]),
-    allow(['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'], [
-      glue('catalog'),
-      glue('database/${GlueDatabaseName}'),
-      glue('table/${GlueDatabaseName}/*'),
-    ]),
+    allow(
+      ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
+      [arn('athena', 'workgroup/${AthenaWorkGroupName}')],
+    ),
+    allow(
+      ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
+      [glue('catalog'), glue('database/${GlueDatabaseName}'), glue('table/${GlueDatabaseName}/*')],
+    ),
     allow(['s3:GetBucketLocation', 's3:ListBucket'], [ref('ProcessedBucketArn'), ref('AthenaResultsBucketArn')]),
     allow(['s3:GetObject'], [sub('${ProcessedBucketArn}/processed/*')]),
     allow(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], [sub('${AthenaResultsBucketArn}/*')]),
@@ -56,11 +69,14 @@ export function quickSightAccessPolicy(props: Pick<QuickSightProps, 'enabled' | 
   ];
   // A list element under !If: dropped when there is no connector.
   const connector = ifThen(props.latest, allow(['lambda:InvokeFunction'], [ref('AthenaDynamoDbConnectorArn')]), NO_VALUE) as unknown as Statement;
-  return when(props.enabled, new Policy({
-    PolicyName: sub(nameText('quicksight-data')),
-    Roles: [ref('QuickSightServiceRoleName')],
-    PolicyDocument: policyDocument(...statements, connector),
-  }));
+  return when(
+    props.enabled,
+    new Policy({
+      PolicyName: sub(nameText('quicksight-data')),
+      Roles: [ref('QuickSightServiceRoleName')],
+      PolicyDocument: policyDocument(...statements, connector),
+    }),
+  );
 }
 
 const principal = ref('QuickSightPrincipalArn');
@@ -182,8 +198,20 @@ export function quickSightResources(props: QuickSightProps): Fragment {
     sheetName: 'Stocks',
     dataSets: { stocks: getAtt('StocksDataSet', 'Arn') },
     visuals: [
-      lineChart({ id: 'price-over-time', title: 'Price over time per symbol (hourly average)', x: dateDimension('price-over-time', stocks('ts'), 'HOUR'), values: [measure('price-over-time', stocks('price'), 'AVERAGE')], colors: categoryDimension('price-over-time', stocks('symbol'), 'color') }),
-      barChart({ id: 'daily-volume', title: 'Daily volume per symbol', x: dateDimension('daily-volume', stocks('ts'), 'DAY'), values: [measure('daily-volume', stocks('volume'), 'MAX')], colors: categoryDimension('daily-volume', stocks('symbol'), 'color') }),
+      lineChart({
+        id: 'price-over-time',
+        title: 'Price over time per symbol (hourly average)',
+        x: dateDimension('price-over-time', stocks('ts'), 'HOUR'),
+        values: [measure('price-over-time', stocks('price'), 'AVERAGE')],
+        colors: categoryDimension('price-over-time', stocks('symbol'), 'color'),
+      }),
+      barChart({
+        id: 'daily-volume',
+        title: 'Daily volume per symbol',
+        x: dateDimension('daily-volume', stocks('ts'), 'DAY'),
+        values: [measure('daily-volume', stocks('volume'), 'MAX')],
+        colors: categoryDimension('daily-volume', stocks('symbol'), 'color'),
+      }),
     ],
     optional: {
       condition: props.latest,
@@ -196,29 +224,46 @@ export function quickSightResources(props: QuickSightProps): Fragment {
     sheetName: 'Weather',
     dataSets: { weather: getAtt('WeatherDataSet', 'Arn') },
     visuals: [
-      lineChart({ id: 'temperature', title: 'Temperature per city (°C, hourly average)', x: dateDimension('temperature', weather('ts'), 'HOUR'), values: [measure('temperature', weather('temp_c'), 'AVERAGE')], colors: categoryDimension('temperature', weather('city'), 'color') }),
-      barChart({ id: 'precipitation', title: 'Daily precipitation per city (mm)', x: dateDimension('precipitation', weather('ts'), 'DAY'), values: [measure('precipitation', weather('precip_mm'), 'SUM')], colors: categoryDimension('precipitation', weather('city'), 'color') }),
+      lineChart({
+        id: 'temperature',
+        title: 'Temperature per city (°C, hourly average)',
+        x: dateDimension('temperature', weather('ts'), 'HOUR'),
+        values: [measure('temperature', weather('temp_c'), 'AVERAGE')],
+        colors: categoryDimension('temperature', weather('city'), 'color'),
+      }),
+      barChart({
+        id: 'precipitation',
+        title: 'Daily precipitation per city (mm)',
+        x: dateDimension('precipitation', weather('ts'), 'DAY'),
+        values: [measure('precipitation', weather('precip_mm'), 'SUM')],
+        colors: categoryDimension('precipitation', weather('city'), 'color'),
+      }),
     ],
     optional: {
       condition: props.latest,
       dataSets: { latest: getAtt('LatestWeatherDataSet', 'Arn') },
-      visuals: [table({ id: 'latest-observations', title: 'Latest observation per city (live, DynamoDB)', columns: LATEST_COLUMNS.weather.map((c) => f('latest', c)) })],
+      visuals: [
+        table({ id: 'latest-observations', title: 'Latest observation per city (live, DynamoDB)', columns: LATEST_COLUMNS.weather.map((c) => f('latest', c)) }),
+      ],
     },
   });
 
   return {
     QuickSightAthenaSource: when(
       props.enabled,
-      dependsOn(new DataSource({
-        AwsAccountId: AWS.accountId,
-        DataSourceId: physicalName(QUICKSIGHT_IDS.dataSource),
-        Name: physicalName('athena'),
-        Type: 'ATHENA',
-        DataSourceParameters: { AthenaParameters: { WorkGroup: ref('AthenaWorkGroupName') } },
-        SslProperties: { DisableSsl: false },
-        Permissions: permissions(principal, 'dataSource'),
-        Tags: tags(),
-      }), props.accessPolicyId),
+      dependsOn(
+        new DataSource({
+          AwsAccountId: AWS.accountId,
+          DataSourceId: physicalName(QUICKSIGHT_IDS.dataSource),
+          Name: physicalName('athena'),
+          Type: 'ATHENA',
+          DataSourceParameters: { AthenaParameters: { WorkGroup: ref('AthenaWorkGroupName') } },
+          SslProperties: { DisableSsl: false },
+          Permissions: permissions(principal, 'dataSource'),
+          Tags: tags(),
+        }),
+        props.accessPolicyId,
+      ),
     ),
     StocksDataSet: when(props.enabled, athenaDataSet('stocks')),
     WeatherDataSet: when(props.enabled, athenaDataSet('weather')),

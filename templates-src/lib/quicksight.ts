@@ -89,7 +89,13 @@ export function categoryDimension(visualId: string, f: FieldRef, role = 'categor
 }
 
 export function measure(visualId: string, f: FieldRef, aggregation: 'SUM' | 'AVERAGE' | 'MIN' | 'MAX'): MeasureField {
-  return { NumericalMeasureField: { FieldId: fieldId(visualId, f, aggregation.toLowerCase()), Column: column(f), AggregationFunction: { SimpleNumericalAggregation: aggregation } } };
+  return {
+    NumericalMeasureField: {
+      FieldId: fieldId(visualId, f, aggregation.toLowerCase()),
+      Column: column(f),
+      AggregationFunction: { SimpleNumericalAggregation: aggregation },
+    },
+  };
 }
 
 const title = (text: string) => ({ Visibility: 'VISIBLE', FormatText: { PlainText: text } });
@@ -157,7 +163,14 @@ const GRID_COLUMNS = 36;
 
 function gridElements(visuals: readonly Visual[]) {
   const span = GRID_COLUMNS / 2;
-  return visuals.map((v, i) => ({ ElementId: visualId(v), ElementType: 'VISUAL', ColumnIndex: (i % 2) * span, RowIndex: Math.floor(i / 2) * 12, ColumnSpan: span, RowSpan: 12 }));
+  return visuals.map((v, i) => ({
+    ElementId: visualId(v),
+    ElementType: 'VISUAL',
+    ColumnIndex: (i % 2) * span,
+    RowIndex: Math.floor(i / 2) * 12,
+    ColumnSpan: span,
+    RowSpan: 12,
+  }));
 }
 
 export interface DashboardDefinitionProps {

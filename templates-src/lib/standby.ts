@@ -52,10 +52,14 @@ export const SIGV4_ERROR_TYPES = ['INCOMPLETE_SIGNATURE', 'INVALID_SIGNATURE', '
  * program can test, and the same error shape as every other error of the API.
  */
 function sigV4Responses(apiId: string): Record<string, GatewayResponse> {
-  const message = 'standby ingestion endpoint (failover is active): sign the request with AWS SigV4 for service execute-api in ${AWS::Region}; Cognito tokens are not accepted here (or the path does not exist)';
+  const message =
+    'standby ingestion endpoint (failover is active): sign the request with AWS SigV4 for service execute-api in ${AWS::Region}; Cognito tokens are not accepted here (or the path does not exist)';
   return Object.fromEntries(
     SIGV4_ERROR_TYPES.map((type) => [
-      `${apiId}${type.split('_').map((w) => w.charAt(0) + w.slice(1).toLowerCase()).join('')}`,
+      `${apiId}${type
+        .split('_')
+        .map((w) => w.charAt(0) + w.slice(1).toLowerCase())
+        .join('')}`,
       new GatewayResponse({
         RestApiId: ref(apiId),
         ResponseType: type,
@@ -65,7 +69,9 @@ function sigV4Responses(apiId: string): Record<string, GatewayResponse> {
           'gatewayresponse.header.X-Ingest-Auth': "'aws-sigv4'",
           'gatewayresponse.header.X-Ingest-Region': sub("'${AWS::Region}'"),
         },
-        ResponseTemplates: { 'application/json': sub(`{"error":{"code":"$context.error.responseType","message":"${message}","requestId":"$context.requestId"}}`) },
+        ResponseTemplates: {
+          'application/json': sub(`{"error":{"code":"$context.error.responseType","message":"${message}","requestId":"$context.requestId"}}`),
+        },
       }),
     ]),
   );
@@ -81,8 +87,19 @@ export function standbyIngest(props: StandbyIngestProps): Fragment {
   const definition = {
     StandbyIngestResource: new ApiResource({ RestApiId: ref(api), ParentId: getAtt(api, 'RootResourceId'), PathPart: 'ingest' }),
     StandbyHealthResource: new ApiResource({ RestApiId: ref(api), ParentId: getAtt(api, 'RootResourceId'), PathPart: 'health' }),
-    StandbyBatchModel: new Model({ RestApiId: ref(api), Name: 'IngestBatch', ContentType: 'application/json', Description: 'A batch of canonical events', Schema: INGEST_BATCH_SCHEMA }),
-    StandbyBodyValidator: new RequestValidator({ RestApiId: ref(api), Name: 'body-and-parameters', ValidateRequestBody: true, ValidateRequestParameters: true }),
+    StandbyBatchModel: new Model({
+      RestApiId: ref(api),
+      Name: 'IngestBatch',
+      ContentType: 'application/json',
+      Description: 'A batch of canonical events',
+      Schema: INGEST_BATCH_SCHEMA,
+    }),
+    StandbyBodyValidator: new RequestValidator({
+      RestApiId: ref(api),
+      Name: 'body-and-parameters',
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    }),
     StandbyIngestMethod: new Method({
       RestApiId: ref(api),
       ResourceId: ref('StandbyIngestResource'),
@@ -131,7 +148,11 @@ export function standbyIngest(props: StandbyIngestProps): Fragment {
       description: 'API Gateway pushes execution and access logs to CloudWatch Logs (account-level setting, this region)',
     }),
     ...loggedStage(api, {
-      apiId: api, deploymentId: deployment.id, stageName: STANDBY_STAGE, apiNameSuffix: 'ingest-api-standby', logsKeyArn: props.kmsKeyArn,
+      apiId: api,
+      deploymentId: deployment.id,
+      stageName: STANDBY_STAGE,
+      apiNameSuffix: 'ingest-api-standby',
+      logsKeyArn: props.kmsKeyArn,
       accountSetting: { accountId: 'StandbyApiAccount', condition: props.manageAccountCondition },
     }),
   };

@@ -79,10 +79,16 @@ function subnet(props: TwoTierVpcProps, tier: string, index: number, cidr: strin
  */
 export function twoTierVpc(props: TwoTierVpcProps): Fragment {
   const { prefix, layout } = props;
-  if (layout.publicSubnets.length !== layout.privateSubnets.length) throw new Error(`twoTierVpc(${prefix}): publicSubnets and privateSubnets must have one CIDR per AZ each`);
+  if (layout.publicSubnets.length !== layout.privateSubnets.length)
+    throw new Error(`twoTierVpc(${prefix}): publicSubnets and privateSubnets must have one CIDR per AZ each`);
   const ids = vpcIds(prefix, layout.privateSubnets.length);
   const out: Record<string, Resource> = {
-    [ids.vpc]: new VPC({ CidrBlock: layout.cidr, EnableDnsHostnames: true, EnableDnsSupport: true, Tags: tags({ Name: sub(nameText(props.nameSuffix)), Role: props.roleTag }) }),
+    [ids.vpc]: new VPC({
+      CidrBlock: layout.cidr,
+      EnableDnsHostnames: true,
+      EnableDnsSupport: true,
+      Tags: tags({ Name: sub(nameText(props.nameSuffix)), Role: props.roleTag }),
+    }),
     [`${prefix}InternetGateway`]: new InternetGateway({ Tags: tags({ Name: sub(nameText(props.nameSuffix)) }) }),
     [`${prefix}GatewayAttachment`]: new VPCGatewayAttachment({ VpcId: ref(ids.vpc), InternetGatewayId: ref(`${prefix}InternetGateway`) }),
     [`${prefix}PublicRouteTable`]: new RouteTable({ VpcId: ref(ids.vpc), Tags: tags({ Name: sub(`${nameText(props.nameSuffix)}-public`) }) }),
@@ -93,13 +99,19 @@ export function twoTierVpc(props: TwoTierVpcProps): Fragment {
   };
   layout.publicSubnets.forEach((cidr, i) => {
     out[ids.publicSubnets[i]!] = subnet(props, PUBLIC, i, cidr);
-    out[`${ids.publicSubnets[i]!}RouteTableAssociation`] = new SubnetRouteTableAssociation({ SubnetId: ref(ids.publicSubnets[i]!), RouteTableId: ref(`${prefix}PublicRouteTable`) });
+    out[`${ids.publicSubnets[i]!}RouteTableAssociation`] = new SubnetRouteTableAssociation({
+      SubnetId: ref(ids.publicSubnets[i]!),
+      RouteTableId: ref(`${prefix}PublicRouteTable`),
+    });
   });
   layout.privateSubnets.forEach((cidr, i) => {
     const table = ids.privateRouteTables[i]!;
     out[ids.privateSubnets[i]!] = subnet(props, PRIVATE, i, cidr);
     out[table] = new RouteTable({ VpcId: ref(ids.vpc), Tags: tags({ Name: sub(`${nameText(props.nameSuffix)}-private-${i + 1}`) }) });
-    out[`${ids.privateSubnets[i]!}RouteTableAssociation`] = new SubnetRouteTableAssociation({ SubnetId: ref(ids.privateSubnets[i]!), RouteTableId: ref(table) });
+    out[`${ids.privateSubnets[i]!}RouteTableAssociation`] = new SubnetRouteTableAssociation({
+      SubnetId: ref(ids.privateSubnets[i]!),
+      RouteTableId: ref(table),
+    });
   });
   if (props.nat) {
     const { perAzCondition: perAz, condition: any } = props.nat;
@@ -109,17 +121,27 @@ export function twoTierVpc(props: TwoTierVpcProps): Fragment {
     // else to gateway 1.
     ids.natGateways.forEach((gateway, i) => {
       const eip = new EIP({ Domain: 'vpc', Tags: tags({ Name: sub(`${nameText(props.nameSuffix)}-nat-${i + 1}`) }) });
-      const nat = new NatGateway({ AllocationId: getAtt(`${prefix}NatEip${i + 1}`, 'AllocationId'), SubnetId: ref(ids.publicSubnets[i]!), Tags: tags({ Name: sub(`${nameText(props.nameSuffix)}-nat-${i + 1}`) }) });
-      out[`${prefix}NatEip${i + 1}`] = i === 0 ? whenAny(dependsOn(eip, `${prefix}GatewayAttachment`)) : when(perAz, dependsOn(eip, `${prefix}GatewayAttachment`));
+      const nat = new NatGateway({
+        AllocationId: getAtt(`${prefix}NatEip${i + 1}`, 'AllocationId'),
+        SubnetId: ref(ids.publicSubnets[i]!),
+        Tags: tags({ Name: sub(`${nameText(props.nameSuffix)}-nat-${i + 1}`) }),
+      });
+      out[`${prefix}NatEip${i + 1}`] =
+        i === 0 ? whenAny(dependsOn(eip, `${prefix}GatewayAttachment`)) : when(perAz, dependsOn(eip, `${prefix}GatewayAttachment`));
       out[gateway] = i === 0 ? whenAny(nat) : when(perAz, nat);
-      out[`${prefix}PrivateDefaultRoute${i + 1}`] = whenAny(new Route({
-        RouteTableId: ref(ids.privateRouteTables[i]!),
-        DestinationCidrBlock: '0.0.0.0/0',
-        NatGatewayId: i === 0 ? ref(ids.natGateways[0]!) : ifThen(perAz, ref(gateway), ref(ids.natGateways[0]!)),
-      }));
+      out[`${prefix}PrivateDefaultRoute${i + 1}`] = whenAny(
+        new Route({
+          RouteTableId: ref(ids.privateRouteTables[i]!),
+          DestinationCidrBlock: '0.0.0.0/0',
+          NatGatewayId: i === 0 ? ref(ids.natGateways[0]!) : ifThen(perAz, ref(gateway), ref(ids.natGateways[0]!)),
+        }),
+      );
     });
   }
-  for (const [id, service] of [[`${prefix}S3Endpoint`, 's3'], [`${prefix}DynamoDbEndpoint`, 'dynamodb']] as const) {
+  for (const [id, service] of [
+    [`${prefix}S3Endpoint`, 's3'],
+    [`${prefix}DynamoDbEndpoint`, 'dynamodb'],
+  ] as const) {
     out[id] = new VPCEndpoint({
       VpcId: ref(ids.vpc),
       VpcEndpointType: 'Gateway',
@@ -131,7 +153,13 @@ export function twoTierVpc(props: TwoTierVpcProps): Fragment {
 }
 
 /** An interface endpoint in the given subnets; private DNS on unless `privateDns: false` says why not. */
-export function interfaceEndpoint(props: { vpcId: Value<string>; service: string; subnetIds: readonly Value<string>[]; securityGroupId: Value<string>; privateDns?: boolean }): VPCEndpoint {
+export function interfaceEndpoint(props: {
+  vpcId: Value<string>;
+  service: string;
+  subnetIds: readonly Value<string>[];
+  securityGroupId: Value<string>;
+  privateDns?: boolean;
+}): VPCEndpoint {
   return new VPCEndpoint({
     VpcId: props.vpcId,
     VpcEndpointType: 'Interface',
@@ -146,7 +174,13 @@ export function interfaceEndpoint(props: { vpcId: Value<string>; service: string
  * Egress rule that matches nothing: CloudFormation gives a group without egress rules an
  * allow-all egress rule, so a group that must not initiate connections gets this one instead.
  */
-export const NO_EGRESS: Egress = { IpProtocol: 'icmp', FromPort: 252, ToPort: 86, CidrIp: '255.255.255.255/32', Description: 'No outbound traffic (placeholder rule replaces the default allow-all)' };
+export const NO_EGRESS: Egress = {
+  IpProtocol: 'icmp',
+  FromPort: 252,
+  ToPort: 86,
+  CidrIp: '255.255.255.255/32',
+  Description: 'No outbound traffic (placeholder rule replaces the default allow-all)',
+};
 
 export interface SecurityGroupProps {
   readonly vpcId: Value<string>;
@@ -160,7 +194,8 @@ export interface SecurityGroupProps {
 /** A security group that never has a 0.0.0.0/0 ingress rule (checked here) and explicit egress. */
 export function securityGroup(id: string, props: SecurityGroupProps): SecurityGroup {
   for (const rule of props.ingress ?? []) {
-    if (rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 === '::/0') throw new Error(`securityGroup(${id}): ingress from the whole internet is not allowed here; use a source security group or a VPC CIDR`);
+    if (rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 === '::/0')
+      throw new Error(`securityGroup(${id}): ingress from the whole internet is not allowed here; use a source security group or a VPC CIDR`);
   }
   return new SecurityGroup({
     GroupDescription: props.description,

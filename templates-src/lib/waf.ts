@@ -68,23 +68,27 @@ export function webAcl(props: WebAclProps): Fragment {
   const logGroupName = `aws-waf-logs-${nameText('api')}`;
   const only = <T extends Resource>(r: T): T => (props.condition ? when(props.condition, r) : r);
   return {
-    WebAcl: only(new WebACL({
-      Name: physicalName('api'),
-      Description: 'Protects the ingestion REST API: IP reputation, common exploits, known bad inputs, per-IP rate limit',
-      Scope: 'REGIONAL',
-      DefaultAction: { Allow: {} },
-      Rules: [rateRule, ...managed],
-      VisibilityConfig: visibility('api'),
-      Tags: tags(),
-    })),
-    WebAclLogGroup: only(longerInProd(logGroup({ logGroupName: sub(logGroupName), kmsKeyArn: props.logsKeyArn }))),
-    WebAclLogging: only(dependsOn(
-      new LoggingConfiguration({
-        ResourceArn: getAtt('WebAcl', 'Arn'),
-        LogDestinationConfigs: [sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroupName}`)],
-        RedactedFields: [{ SingleHeader: { Name: 'authorization' } }],
+    WebAcl: only(
+      new WebACL({
+        Name: physicalName('api'),
+        Description: 'Protects the ingestion REST API: IP reputation, common exploits, known bad inputs, per-IP rate limit',
+        Scope: 'REGIONAL',
+        DefaultAction: { Allow: {} },
+        Rules: [rateRule, ...managed],
+        VisibilityConfig: visibility('api'),
+        Tags: tags(),
       }),
-      'WebAclLogGroup',
-    )),
+    ),
+    WebAclLogGroup: only(longerInProd(logGroup({ logGroupName: sub(logGroupName), kmsKeyArn: props.logsKeyArn }))),
+    WebAclLogging: only(
+      dependsOn(
+        new LoggingConfiguration({
+          ResourceArn: getAtt('WebAcl', 'Arn'),
+          LogDestinationConfigs: [sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroupName}`)],
+          RedactedFields: [{ SingleHeader: { Name: 'authorization' } }],
+        }),
+        'WebAclLogGroup',
+      ),
+    ),
   };
 }

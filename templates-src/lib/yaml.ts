@@ -49,7 +49,9 @@ export const SHORT_TAGS: Readonly<Record<string, string>> = {
 export const READ_ONLY_TAGS: Readonly<Record<string, string>> = { Condition: '!Condition' };
 
 /** Short tag → long name, for reading: every emitter tag plus the read-only ones. */
-const LONG_NAMES: Readonly<Record<string, string>> = Object.fromEntries(Object.entries({ ...SHORT_TAGS, ...READ_ONLY_TAGS }).map(([long, short]) => [short, long]));
+const LONG_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries({ ...SHORT_TAGS, ...READ_ONLY_TAGS }).map(([long, short]) => [short, long]),
+);
 
 /** Reads a short tag back into its JSON form; `!GetAtt A.B.C` splits at the first dot, as CloudFormation does. */
 function construct(short: string, data: unknown): unknown {
@@ -80,7 +82,19 @@ export const CLOUDFORMATION_TAGS: readonly (ScalarTag | CollectionTag)[] = Objec
 
 const ORDER = {
   template: ['AWSTemplateFormatVersion', 'Description', 'Metadata', 'Transform', 'Parameters', 'Rules', 'Mappings', 'Conditions', 'Resources', 'Outputs'],
-  parameter: ['Type', 'Description', 'Default', 'AllowedValues', 'AllowedPattern', 'MinLength', 'MaxLength', 'MinValue', 'MaxValue', 'ConstraintDescription', 'NoEcho'],
+  parameter: [
+    'Type',
+    'Description',
+    'Default',
+    'AllowedValues',
+    'AllowedPattern',
+    'MinLength',
+    'MaxLength',
+    'MinValue',
+    'MaxValue',
+    'ConstraintDescription',
+    'NoEcho',
+  ],
   resource: ['Type', 'Condition', 'DependsOn', 'Metadata', 'CreationPolicy', 'UpdatePolicy', 'DeletionPolicy', 'UpdateReplacePolicy', 'Properties'],
   output: ['Description', 'Condition', 'Value', 'Export'],
   policy: ['Version', 'Id', 'Statement'],
@@ -230,6 +244,8 @@ function isFlowable(value: unknown): boolean {
 const INDICATOR_START = /^[-?:,[\]{}#&*!|>'"%@`]/;
 /** Characters that force quoting anywhere in a plain scalar inside a flow collection. */
 const FLOW_UNSAFE = /[,[\]{}]/;
+/** Characters that force double quotes: C0 controls but tab and LF, DEL, C1, U+2028/2029 and the BOM. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the control characters that plain and single-quoted YAML scalars cannot carry is this regex's purpose
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 
 function isPlainSafe(text: string, flow: boolean): boolean {
@@ -249,10 +265,15 @@ function isPlainSafe(text: string, flow: boolean): boolean {
   );
 }
 
+/** Characters JSON.stringify leaves raw that YAML 1.2 counts as non-printable: DEL, C1, U+2028/2029, the BOM. */
+const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+
 /** Single quotes, unless the text holds a quote and no double quote, or characters single quotes cannot carry. */
 function quoted(text: string): string {
   const double = CONTROL.test(text) || /[\n\r\t]/.test(text) || (text.includes("'") && !text.includes('"'));
-  return double ? JSON.stringify(text) : `'${text.replace(/'/g, "''")}'`;
+  if (!double) return `'${text.replace(/'/g, "''")}'`;
+  // JSON escapes are YAML double-quoted escapes; `\uXXXX` also for what JSON.stringify would write raw.
+  return JSON.stringify(text).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function scalarText(value: unknown, flow: boolean): string {

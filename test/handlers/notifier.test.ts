@@ -85,7 +85,14 @@ describe('notifier', () => {
   test.each([
     ['429 with Retry-After: 3', [{ status: 429, body: 'rate_limited', headers: { 'retry-after': '3' } }], [3000]],
     ['500 rollup_error', [{ status: 500, body: 'rollup_error' }], [375]],
-    ['503 then 429 (Retry-After 1)', [{ status: 503, body: '' }, { status: 429, body: 'rate_limited', headers: { 'retry-after': '1' } }], [375, 1000]],
+    [
+      '503 then 429 (Retry-After 1)',
+      [
+        { status: 503, body: '' },
+        { status: 429, body: 'rate_limited', headers: { 'retry-after': '1' } },
+      ],
+      [375, 1000],
+    ],
     ['Retry-After beyond the cap is cut to 10 s', [{ status: 429, body: 'rate_limited', headers: { 'retry-after': '120' } }], [10000]],
   ])('retries %s then delivers', async (_label, failures, expectedSleeps) => {
     const { handler, http, sleeps } = setup((n) => (failures[n] as Answer | undefined) ?? { status: 200, body: 'ok' });
@@ -100,7 +107,12 @@ describe('notifier', () => {
       if (n++ === 0) throw new TypeError('fetch failed');
       return { status: 200, body: 'ok' };
     });
-    const handler = createHandler({ config: { slackWebhookSecretArn: SECRET_ARN }, secrets: new SecretCache(new SecretsManagerClient({ region: 'us-east-1' })), fetch: http.fetch, slack: { sleep: async () => {}, random: () => 0.5 } });
+    const handler = createHandler({
+      config: { slackWebhookSecretArn: SECRET_ARN },
+      secrets: new SecretCache(new SecretsManagerClient({ region: 'us-east-1' })),
+      fetch: http.fetch,
+      slack: { sleep: async () => {}, random: () => 0.5 },
+    });
     await expect(handler(snsEvent(ALERT))).resolves.toEqual({ delivered: 1 });
   });
 

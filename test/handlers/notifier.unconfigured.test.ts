@@ -45,12 +45,19 @@ beforeEach(() => smMock.reset());
 
 function handlerWith() {
   const http = fakeFetch(() => ({ status: 200, body: 'ok' }));
-  const handler = createHandler({ config: { slackWebhookSecretArn: SECRET_ARN }, secrets: new SecretCache(new SecretsManagerClient({ region: 'us-east-1' })), fetch: http.fetch });
+  const handler = createHandler({
+    config: { slackWebhookSecretArn: SECRET_ARN },
+    secrets: new SecretCache(new SecretsManagerClient({ region: 'us-east-1' })),
+    fetch: http.fetch,
+  });
   return { handler, http };
 }
 
 /** What Secrets Manager answers for a secret created without a value (no AWSCURRENT version). */
-const noValueYet = new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT", $metadata: {} });
+const noValueYet = new ResourceNotFoundException({
+  message: "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT",
+  $metadata: {},
+});
 
 describe('notifier without a stored webhook', () => {
   test.each<[string, () => void]>([
@@ -72,7 +79,9 @@ describe('notifier without a stored webhook', () => {
   });
 
   test('access denied is not "not configured" either', async () => {
-    smMock.on(GetSecretValueCommand).rejects(Object.assign(new Error('User is not authorized to perform secretsmanager:GetSecretValue'), { name: 'AccessDeniedException' }));
+    smMock
+      .on(GetSecretValueCommand)
+      .rejects(Object.assign(new Error('User is not authorized to perform secretsmanager:GetSecretValue'), { name: 'AccessDeniedException' }));
     await expect(storedWebhook(new SecretCache(new SecretsManagerClient({ region: 'us-east-1' })), SECRET_ARN)).rejects.toThrow(/not authorized/);
   });
 

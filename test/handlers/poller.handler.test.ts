@@ -8,7 +8,16 @@ process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, PutRecordsCommand, waitUntilStreamExists, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+  PutRecordsCommand,
+  waitUntilStreamExists,
+  type PutRecordsCommandOutput,
+} from '@aws-sdk/client-kinesis';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PartialWriteError } from '../../handlers/lib/errors';
@@ -112,7 +121,10 @@ function deps(cfg: PollerConfig, fetch: PollerDeps['fetch'], extra: Partial<Poll
 }
 
 /** A KinesisClient whose PutRecords fails the entries `fail(call, index)` picks, without sending them. */
-function flakyKinesis(real: KinesisClient, fail: (call: number, index: number, partitionKey: string) => string | undefined): { client: KinesisClient; putCalls: string[][] } {
+function flakyKinesis(
+  real: KinesisClient,
+  fail: (call: number, index: number, partitionKey: string) => string | undefined,
+): { client: KinesisClient; putCalls: string[][] } {
   let call = 0;
   const putCalls: string[][] = [];
   const client = {
@@ -125,7 +137,11 @@ function flakyKinesis(real: KinesisClient, fail: (call: number, index: number, p
       const passing = records.filter((_, i) => verdicts[i] === undefined);
       const sent = passing.length > 0 ? await real.send(new PutRecordsCommand({ ...command.input, Records: passing })) : { Records: [] };
       let k = 0;
-      const merged = records.map((_, i) => (verdicts[i] === undefined ? sent.Records![k++]! : { ErrorCode: verdicts[i], ErrorMessage: `Rate exceeded for shard shardId-000000000000 in stream ${command.input.StreamName}` }));
+      const merged = records.map((_, i) =>
+        verdicts[i] === undefined
+          ? sent.Records![k++]!
+          : { ErrorCode: verdicts[i], ErrorMessage: `Rate exceeded for shard shardId-000000000000 in stream ${command.input.StreamName}` },
+      );
       return { FailedRecordCount: verdicts.filter((v) => v !== undefined).length, Records: merged } as PutRecordsCommandOutput;
     },
   } as unknown as KinesisClient;
@@ -139,23 +155,55 @@ describe('poller handler', () => {
     const handler = createHandler(deps(config(res), http.fetch));
     const summary = await handler({ source: 'scheduler' }, { awsRequestId: 'req-1' });
 
-    expect(summary).toMatchObject({ runId: 'req-1', status: 'completed', provider: 'finnhub', symbols: 3, cities: 2, events: 4, written: 4, writeFailures: [], rateLimited: [], failed: [], skipped: [] });
+    expect(summary).toMatchObject({
+      runId: 'req-1',
+      status: 'completed',
+      provider: 'finnhub',
+      symbols: 3,
+      cities: 2,
+      events: 4,
+      written: 4,
+      writeFailures: [],
+      rateLimited: [],
+      failed: [],
+      skipped: [],
+    });
     expect(summary.noData).toEqual([{ provider: 'finnhub', entity: 'ZZZZ', reason: expect.stringContaining('all-zero') }]);
     const records = await readStream(res.streamName);
     expect(records.map((r) => r.partitionKey)).toEqual(['MSFT', 'NVDA', 'Amsterdam', 'Oslo']);
-    expect(records[1]!.event).toEqual({ schemaVersion: 1, type: 'stock', symbol: 'NVDA', ts: '2025-11-20T20:00:00.000Z', price: 162, open: 179.9, high: 181.5, low: 160.25, prevClose: 180, volume: 0, source: 'finnhub' });
+    expect(records[1]!.event).toEqual({
+      schemaVersion: 1,
+      type: 'stock',
+      symbol: 'NVDA',
+      ts: '2025-11-20T20:00:00.000Z',
+      price: 162,
+      open: 179.9,
+      high: 181.5,
+      low: 160.25,
+      prevClose: 180,
+      volume: 0,
+      source: 'finnhub',
+    });
     expect(records[2]!.event).toMatchObject({ type: 'weather', city: 'Amsterdam', tempC: 7.4, ts: '2026-11-20T14:15:00.000Z' });
     // The key went in the header, never in a URL.
     expect(http.calls.every((c) => !c.url.includes('test-key-1'))).toBe(true);
     expect(http.calls.find((c) => c.url.includes('MSFT'))!.init!.headers!['X-Finnhub-Token']).toBe('test-key-1');
     // The lease was released and holds the cursor.
-    expect(await readLease(ddb.doc, res.tableName)).toMatchObject({ pk: 'LEASE#poller', owner: 'req-1', expiresAt: NOW.getTime() / 1000, lastCompletedAt: NOW.toISOString(), lastSummary: { events: 4, written: 4 } });
+    expect(await readLease(ddb.doc, res.tableName)).toMatchObject({
+      pk: 'LEASE#poller',
+      owner: 'req-1',
+      expiresAt: NOW.getTime() / 1000,
+      lastCompletedAt: NOW.toISOString(),
+      lastSummary: { events: 4, written: 4 },
+    });
   });
 
   test('the API key is cached across invocations and re-read after the TTL', async () => {
     const res = await freshResources();
     let nowMs = NOW.getTime();
-    const d = deps(config(res, { cities: [] }), providerRoutes(DEFAULT_ANSWERS()).fetch, { secrets: new SecretCache(new SecretsManagerClient({ region: 'us-east-1' }), { ttlMs: 60_000, nowMs: () => nowMs }) });
+    const d = deps(config(res, { cities: [] }), providerRoutes(DEFAULT_ANSWERS()).fetch, {
+      secrets: new SecretCache(new SecretsManagerClient({ region: 'us-east-1' }), { ttlMs: 60_000, nowMs: () => nowMs }),
+    });
     const handler = createHandler(d);
     await handler({}, { awsRequestId: 'a' });
     await handler({}, { awsRequestId: 'b' });
@@ -179,7 +227,9 @@ describe('poller handler', () => {
     const summary = await createHandler(d)({}, { awsRequestId: 'r' });
 
     expect(d.sleeps).toEqual([2000, 1000, 1000]);
-    expect(summary.rateLimited).toEqual([{ provider: 'finnhub', entity: 'NVDA', reason: expect.stringMatching(/HTTP 429: API limit reached.*still limited after 3 attempts/) }]);
+    expect(summary.rateLimited).toEqual([
+      { provider: 'finnhub', entity: 'NVDA', reason: expect.stringMatching(/HTTP 429: API limit reached.*still limited after 3 attempts/) },
+    ]);
     expect(summary.skipped).toEqual([{ provider: 'finnhub', entity: 'ZZZZ', reason: 'finnhub paused for this run: rate limited' }]);
     expect(http.calls.filter((c) => c.url.includes('ZZZZ'))).toHaveLength(0);
     expect(summary.waitedMs).toBe(4000);
@@ -235,7 +285,9 @@ describe('poller handler', () => {
   test('Secrets Manager down: stocks are reported failed, weather is still written', async () => {
     const res = await freshResources();
     smMock.reset();
-    smMock.on(GetSecretValueCommand).rejects(Object.assign(new Error('Secrets Manager can’t find the specified secret.'), { name: 'ResourceNotFoundException' }));
+    smMock
+      .on(GetSecretValueCommand)
+      .rejects(Object.assign(new Error('Secrets Manager can’t find the specified secret.'), { name: 'ResourceNotFoundException' }));
     const summary = await createHandler(deps(config(res), providerRoutes(DEFAULT_ANSWERS()).fetch))({}, { awsRequestId: 'r' });
     expect(summary.failed.map((f) => f.entity)).toEqual(['MSFT', 'NVDA', 'ZZZZ']);
     expect(summary.failed[0]!.reason).toContain('the market data key could not be read');
@@ -259,10 +311,15 @@ describe('poller handler', () => {
 
   test('PutRecords partial failure: only the failed entries are resent, each event lands exactly once', async () => {
     const res = await freshResources();
-    const flaky = flakyKinesis(kinesis.client, (call, _i, pk) => (call === 0 && (pk === 'NVDA' || pk === 'Oslo') ? 'ProvisionedThroughputExceededException' : undefined));
+    const flaky = flakyKinesis(kinesis.client, (call, _i, pk) =>
+      call === 0 && (pk === 'NVDA' || pk === 'Oslo') ? 'ProvisionedThroughputExceededException' : undefined,
+    );
     const d = deps(config(res), providerRoutes(DEFAULT_ANSWERS()).fetch, { kinesis: flaky.client });
     const summary = await createHandler(d)({}, { awsRequestId: 'r' });
-    expect(flaky.putCalls).toEqual([['MSFT', 'NVDA', 'Amsterdam', 'Oslo'], ['NVDA', 'Oslo']]);
+    expect(flaky.putCalls).toEqual([
+      ['MSFT', 'NVDA', 'Amsterdam', 'Oslo'],
+      ['NVDA', 'Oslo'],
+    ]);
     expect(summary).toMatchObject({ events: 4, written: 4, writeFailures: [] });
     expect((await readStream(res.streamName)).map((r) => r.partitionKey).sort()).toEqual(['Amsterdam', 'MSFT', 'NVDA', 'Oslo']);
   });
@@ -309,10 +366,20 @@ describe('poller handler', () => {
   test('an expired lease (crashed run) is taken over', async () => {
     const res = await freshResources();
     const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
-    await ddb.doc.send(new PutCommand({ TableName: res.tableName, Item: { pk: 'LEASE#poller', owner: 'crashed', acquiredAt: '2026-11-20T14:50:00.000Z', expiresAt: NOW.getTime() / 1000 - 1 } }));
+    await ddb.doc.send(
+      new PutCommand({
+        TableName: res.tableName,
+        Item: { pk: 'LEASE#poller', owner: 'crashed', acquiredAt: '2026-11-20T14:50:00.000Z', expiresAt: NOW.getTime() / 1000 - 1 },
+      }),
+    );
     const summary = await createHandler(deps(config(res), providerRoutes(DEFAULT_ANSWERS()).fetch))({}, { awsRequestId: 'new' });
     expect(summary.status).toBe('completed');
-    await ddb.doc.send(new PutCommand({ TableName: res.tableName, Item: { pk: 'LEASE#poller', owner: 'live', acquiredAt: NOW.toISOString(), expiresAt: NOW.getTime() / 1000 + 60 } }));
+    await ddb.doc.send(
+      new PutCommand({
+        TableName: res.tableName,
+        Item: { pk: 'LEASE#poller', owner: 'live', acquiredAt: NOW.toISOString(), expiresAt: NOW.getTime() / 1000 + 60 },
+      }),
+    );
     expect((await createHandler(deps(config(res), providerRoutes(DEFAULT_ANSWERS()).fetch))({}, { awsRequestId: 'late' })).status).toBe('lease-held');
   });
 });

@@ -6,7 +6,10 @@ import { assertAllWritten, jsonEntry, putRecordsReliably } from '../../handlers/
 
 const kinesisMock = mockClient(KinesisClient);
 const client = new KinesisClient({ region: 'us-east-1' });
-const okFor = (input: PutRecordsCommandInput) => ({ FailedRecordCount: 0, Records: input.Records!.map((_, i) => ({ SequenceNumber: String(1000 + i), ShardId: 'shardId-000000000000' })) });
+const okFor = (input: PutRecordsCommandInput) => ({
+  FailedRecordCount: 0,
+  Records: input.Records!.map((_, i) => ({ SequenceNumber: String(1000 + i), ShardId: 'shardId-000000000000' })),
+});
 const noSleep = async () => {};
 
 beforeEach(() => kinesisMock.reset());
@@ -22,7 +25,12 @@ test('more than 500 entries are split into requests of at most 500', async () =>
 test('requests stay under 5 MiB', async () => {
   kinesisMock.on(PutRecordsCommand).callsFake(okFor);
   const big = Buffer.alloc(900 * 1024, 1);
-  const out = await putRecordsReliably(client, 's', Array.from({ length: 12 }, () => ({ partitionKey: 'p', data: big })), { sleep: noSleep });
+  const out = await putRecordsReliably(
+    client,
+    's',
+    Array.from({ length: 12 }, () => ({ partitionKey: 'p', data: big })),
+    { sleep: noSleep },
+  );
   const sizes = kinesisMock.commandCalls(PutRecordsCommand).map((c) => c.args[0].input.Records!.length);
   expect(sizes).toEqual([5, 5, 2]);
   expect(out.written).toBe(12);
@@ -32,7 +40,9 @@ test('a record over 1 MiB is reported, never sent, and the rest still go', async
   kinesisMock.on(PutRecordsCommand).callsFake(okFor);
   const out = await putRecordsReliably(client, 's', [jsonEntry('A', 1), { partitionKey: 'B', data: Buffer.alloc(1024 * 1024) }], { sleep: noSleep });
   expect(out.written).toBe(1);
-  expect(out.failed).toEqual([{ index: 1, partitionKey: 'B', errorCode: 'RecordTooLarge', errorMessage: expect.stringContaining('exceeds the 1 MiB Kinesis limit') }]);
+  expect(out.failed).toEqual([
+    { index: 1, partitionKey: 'B', errorCode: 'RecordTooLarge', errorMessage: expect.stringContaining('exceeds the 1 MiB Kinesis limit') },
+  ]);
   expect(() => assertAllWritten(out, 's')).toThrow(PartialWriteError);
 });
 
@@ -57,13 +67,26 @@ test.each([
 ])('maxAttempts %i: bounded backoff %j, then the failed entry is returned with its last error', async (maxAttempts, expectedSleeps) => {
   kinesisMock.on(PutRecordsCommand).callsFake((input: PutRecordsCommandInput) => ({
     FailedRecordCount: 1,
-    Records: input.Records!.map((r, i) => (r.PartitionKey === 'BAD' ? { ErrorCode: 'InternalFailure', ErrorMessage: 'Internal service failure.' } : { SequenceNumber: String(i), ShardId: 'shardId-000000000000' })),
+    Records: input.Records!.map((r, i) =>
+      r.PartitionKey === 'BAD'
+        ? { ErrorCode: 'InternalFailure', ErrorMessage: 'Internal service failure.' }
+        : { SequenceNumber: String(i), ShardId: 'shardId-000000000000' },
+    ),
   }));
   const sleeps: number[] = [];
-  const out = await putRecordsReliably(client, 's', [jsonEntry('OK', 1), jsonEntry('BAD', 2)], { maxAttempts, sleep: async (ms) => void sleeps.push(ms), random: () => 0 });
+  const out = await putRecordsReliably(client, 's', [jsonEntry('OK', 1), jsonEntry('BAD', 2)], {
+    maxAttempts,
+    sleep: async (ms) => void sleeps.push(ms),
+    random: () => 0,
+  });
   expect(sleeps).toEqual(expectedSleeps);
   expect(out.failed).toEqual([{ index: 1, partitionKey: 'BAD', errorCode: 'InternalFailure', errorMessage: 'Internal service failure.' }]);
   // Only the failed entry was resent.
-  expect(kinesisMock.commandCalls(PutRecordsCommand).slice(1).every((c) => c.args[0].input.Records!.length === 1)).toBe(true);
+  expect(
+    kinesisMock
+      .commandCalls(PutRecordsCommand)
+      .slice(1)
+      .every((c) => c.args[0].input.Records!.length === 1),
+  ).toBe(true);
   expect(() => assertAllWritten(out, 's')).toThrow(/1 of 2 records were not written after retries \(BAD: InternalFailure\)/);
 });

@@ -23,7 +23,19 @@ describe('Finnhub /quote', () => {
   test('a quote maps every field; t is epoch seconds; no volume in /quote → 0', () => {
     expect(mapFinnhubQuote('MSFT', res('finnhub/quote_MSFT'))).toEqual({
       kind: 'ok',
-      event: { schemaVersion: 1, type: 'stock', symbol: 'MSFT', ts: '2025-11-20T20:00:00.000Z', price: 415.5, open: 418.2, high: 419.88, low: 414.02, prevClose: 418.77, volume: 0, source: 'finnhub' },
+      event: {
+        schemaVersion: 1,
+        type: 'stock',
+        symbol: 'MSFT',
+        ts: '2025-11-20T20:00:00.000Z',
+        price: 415.5,
+        open: 418.2,
+        high: 419.88,
+        low: 414.02,
+        prevClose: 418.77,
+        volume: 0,
+        source: 'finnhub',
+      },
     });
   });
   test.each([
@@ -51,12 +63,24 @@ describe('Alpha Vantage GLOBAL_QUOTE', () => {
   test('string values with "%" parse; a past trading day is stamped 16:00 New York', () => {
     expect(mapAlphaVantageGlobalQuote('IBM', res('alphavantage/global_quote_IBM'), new Date('2026-11-22T12:00:00Z'))).toEqual({
       kind: 'ok',
-      event: { schemaVersion: 1, type: 'stock', symbol: 'IBM', ts: '2026-11-20T21:00:00.000Z', price: 291.02, open: 289.1, high: 292.45, low: 286.73, prevClose: 288.55, volume: 3981572, source: 'alphavantage' },
+      event: {
+        schemaVersion: 1,
+        type: 'stock',
+        symbol: 'IBM',
+        ts: '2026-11-20T21:00:00.000Z',
+        price: 291.02,
+        open: 289.1,
+        high: 292.45,
+        low: 286.73,
+        prevClose: 288.55,
+        volume: 3981572,
+        source: 'alphavantage',
+      },
     });
   });
   test.each([
-    ['during today\'s session (New York): now, to the second', '2026-11-20T15:00:00.456Z', '2026-11-20T15:00:00.000Z'],
-    ['after today\'s close: the close', '2026-11-20T23:30:00.000Z', '2026-11-20T21:00:00.000Z'],
+    ["during today's session (New York): now, to the second", '2026-11-20T15:00:00.456Z', '2026-11-20T15:00:00.000Z'],
+    ["after today's close: the close", '2026-11-20T23:30:00.000Z', '2026-11-20T21:00:00.000Z'],
     ['next morning before the open: the previous close', '2026-11-21T13:00:00.000Z', '2026-11-20T21:00:00.000Z'],
     ['late evening UTC that is still the same day in New York', '2026-11-21T02:00:00.000Z', '2026-11-20T21:00:00.000Z'],
   ])('ts %s', (_label, now, ts) => {
@@ -92,7 +116,18 @@ describe('Open-Meteo current weather', () => {
   test('the current block maps to a WeatherObservation', () => {
     expect(mapOpenMeteoCurrent('Amsterdam', res('open-meteo/current_Amsterdam'), NOW)).toEqual({
       kind: 'ok',
-      event: { schemaVersion: 1, type: 'weather', city: 'Amsterdam', ts: '2026-11-20T14:15:00.000Z', tempC: 7.4, humidity: 86, windKph: 24.1, precipMm: 0.3, pressureHpa: 1008.6, source: 'open-meteo' },
+      event: {
+        schemaVersion: 1,
+        type: 'weather',
+        city: 'Amsterdam',
+        ts: '2026-11-20T14:15:00.000Z',
+        tempC: 7.4,
+        humidity: 86,
+        windKph: 24.1,
+        precipMm: 0.3,
+        pressureHpa: 1008.6,
+        source: 'open-meteo',
+      },
     });
   });
   test('local time is shifted by utc_offset_seconds and m/s converted to km/h', () => {
@@ -102,14 +137,21 @@ describe('Open-Meteo current weather', () => {
   test('hourly with the old variable names: the latest hour at or before now', () => {
     const out = mapOpenMeteoCurrent('Oslo', res('open-meteo/hourly_old_names_Oslo'), new Date('2026-11-20T14:30:00Z'));
     // 15:00 local (UTC+1) = 14:00 UTC is the latest hour ≤ 14:30 UTC.
-    expect(out).toMatchObject({ kind: 'ok', event: { ts: '2026-11-20T14:00:00.000Z', tempC: -13.1, humidity: 80, windKph: 9, precipMm: 0, pressureHpa: 1021.9 } });
+    expect(out).toMatchObject({
+      kind: 'ok',
+      event: { ts: '2026-11-20T14:00:00.000Z', tempC: -13.1, humidity: 80, windKph: 9, precipMm: 0, pressureHpa: 1021.9 },
+    });
   });
   test.each([
     ['HTTP 400 error body', res('open-meteo/error_400_invalid_variable'), { kind: 'error', retryable: false }],
     ['HTTP 429', { status: 429, body: '{"error":true,"reason":"Too many concurrent requests"}' }, { kind: 'rate-limited' }],
     ['HTTP 503', { status: 503, body: '' }, { kind: 'error', retryable: true }],
     ['200 with error:true', { status: 200, body: '{"error":true,"reason":"Latitude must be in range of -90 to 90°."}' }, { kind: 'error', retryable: false }],
-    ['missing variables', { status: 200, body: '{"utc_offset_seconds":0,"current":{"time":"2026-11-20T14:00","temperature_2m":3}}' }, { kind: 'error', retryable: false }],
+    [
+      'missing variables',
+      { status: 200, body: '{"utc_offset_seconds":0,"current":{"time":"2026-11-20T14:00","temperature_2m":3}}' },
+      { kind: 'error', retryable: false },
+    ],
   ])('%s', (_label, response, expected) => {
     expect(mapOpenMeteoCurrent('X', response, NOW)).toMatchObject(expected);
   });
@@ -127,8 +169,20 @@ describe('Open-Meteo current weather', () => {
 describe('configuration', () => {
   test.each([
     ['Amsterdam:52.37:4.89', [{ name: 'Amsterdam', latitude: 52.37, longitude: 4.89 }]],
-    ['New York , Sydney', [{ name: 'New York', latitude: 40.713, longitude: -74.006 }, { name: 'Sydney', latitude: -33.869, longitude: 151.209 }]],
-    ['Reykjavik:64.15:-21.94,London', [{ name: 'Reykjavik', latitude: 64.15, longitude: -21.94 }, { name: 'London', latitude: 51.507, longitude: -0.128 }]],
+    [
+      'New York , Sydney',
+      [
+        { name: 'New York', latitude: 40.713, longitude: -74.006 },
+        { name: 'Sydney', latitude: -33.869, longitude: 151.209 },
+      ],
+    ],
+    [
+      'Reykjavik:64.15:-21.94,London',
+      [
+        { name: 'Reykjavik', latitude: 64.15, longitude: -21.94 },
+        { name: 'London', latitude: 51.507, longitude: -0.128 },
+      ],
+    ],
   ])('CITIES=%s', (raw, expected) => {
     const problems: string[] = [];
     expect(parseCities(raw, problems)).toEqual(expected);
@@ -157,10 +211,21 @@ describe('configuration', () => {
     );
   });
   test('env: MARKET_DATA_PROVIDER is required like every other variable (no default to drift from the template)', () => {
-    expect(() => pollerConfigFromEnv({ STREAM_NAME: 's', LEASE_TABLE_NAME: 't', SYMBOLS: 'AAPL', CITIES: 'Paris', MARKET_DATA_SECRET_ARN: 'arn:secret' })).toThrow('poller environment: MARKET_DATA_PROVIDER is not set');
+    expect(() =>
+      pollerConfigFromEnv({ STREAM_NAME: 's', LEASE_TABLE_NAME: 't', SYMBOLS: 'AAPL', CITIES: 'Paris', MARKET_DATA_SECRET_ARN: 'arn:secret' }),
+    ).toThrow('poller environment: MARKET_DATA_PROVIDER is not set');
   });
   test('env: a full configuration', () => {
-    expect(pollerConfigFromEnv({ STREAM_NAME: 's', LEASE_TABLE_NAME: 't', SYMBOLS: 'AAPL', CITIES: 'Paris', MARKET_DATA_SECRET_ARN: 'arn:secret', MARKET_DATA_PROVIDER: 'Finnhub' })).toEqual({
+    expect(
+      pollerConfigFromEnv({
+        STREAM_NAME: 's',
+        LEASE_TABLE_NAME: 't',
+        SYMBOLS: 'AAPL',
+        CITIES: 'Paris',
+        MARKET_DATA_SECRET_ARN: 'arn:secret',
+        MARKET_DATA_PROVIDER: 'Finnhub',
+      }),
+    ).toEqual({
       streamName: 's',
       leaseTableName: 't',
       symbols: ['AAPL'],

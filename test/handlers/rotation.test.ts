@@ -36,15 +36,23 @@ function fakeSecretsManager(initial: Record<string, { value: unknown; stages: st
     if (to) versions.get(to)!.stages.add(stage);
   };
   smMock.reset();
-  smMock.on(DescribeSecretCommand).callsFake(() => ({ ARN: SECRET, RotationEnabled: rotationEnabled, VersionIdsToStages: Object.fromEntries([...versions].map(([id, v]) => [id, [...v.stages]])) }));
+  smMock.on(DescribeSecretCommand).callsFake(() => ({
+    ARN: SECRET,
+    RotationEnabled: rotationEnabled,
+    VersionIdsToStages: Object.fromEntries([...versions].map(([id, v]) => [id, [...v.stages]])),
+  }));
   smMock.on(GetSecretValueCommand).callsFake((input: GetSecretValueCommandInput) => {
-    const entry = input.VersionId ? [input.VersionId, versions.get(input.VersionId)] as const : [...versions].find(([, v]) => v.stages.has(input.VersionStage ?? 'AWSCURRENT'));
-    if (!entry || !entry[1] || entry[1].value === undefined || (input.VersionStage && !entry[1].stages.has(input.VersionStage))) throw notFound("Secrets Manager can't find the specified secret value for staging label: AWSPENDING");
+    const entry = input.VersionId
+      ? ([input.VersionId, versions.get(input.VersionId)] as const)
+      : [...versions].find(([, v]) => v.stages.has(input.VersionStage ?? 'AWSCURRENT'));
+    if (!entry?.[1] || entry[1].value === undefined || (input.VersionStage && !entry[1].stages.has(input.VersionStage)))
+      throw notFound("Secrets Manager can't find the specified secret value for staging label: AWSPENDING");
     return { ARN: SECRET, VersionId: entry[0], SecretString: entry[1].value, VersionStages: [...entry[1].stages] };
   });
   smMock.on(PutSecretValueCommand).callsFake((input) => {
     const existing = versions.get(input.ClientRequestToken!);
-    if (existing && existing.value !== undefined && existing.value !== input.SecretString) throw Object.assign(new Error('version exists with different value'), { name: 'ResourceExistsException' });
+    if (existing && existing.value !== undefined && existing.value !== input.SecretString)
+      throw Object.assign(new Error('version exists with different value'), { name: 'ResourceExistsException' });
     if (!existing) versions.set(input.ClientRequestToken!, { value: input.SecretString!, stages: new Set() });
     else existing.value = input.SecretString!;
     for (const s of input.VersionStages ?? ['AWSCURRENT']) moveStage(s, input.ClientRequestToken);
@@ -61,7 +69,12 @@ function fakeSecretsManager(initial: Record<string, { value: unknown; stages: st
     for (const v of versions.values()) v.stages.delete('AWSPENDING');
     versions.set(token, { value: undefined, stages: new Set(['AWSPENDING']) });
   };
-  return { versions, startRotation, stagesOf: (id: string) => [...(versions.get(id)?.stages ?? [])].sort(), valueOf: (id: string) => JSON.parse(versions.get(id)!.value!) };
+  return {
+    versions,
+    startRotation,
+    stagesOf: (id: string) => [...(versions.get(id)?.stages ?? [])].sort(),
+    valueOf: (id: string) => JSON.parse(versions.get(id)!.value!),
+  };
 }
 
 /** rotate-secret: the token is listed with AWSPENDING before createSecret, but has no value yet. */
@@ -177,7 +190,11 @@ describe('HTTP key providers', () => {
     ['alphavantage Error Message', 'alphavantage', recorded('alphavantage/error_message_invalid_call'), false],
   ] as const)('%s', async (_label, provider, answer, accepted) => {
     const http = fakeFetch(() => answer);
-    const p = httpKeyProvider(provider, { fetch: http.fetch, testSymbol: provider === 'alphavantage' ? 'IBM' : 'MSFT', now: () => new Date('2026-11-20T15:00:00Z') });
+    const p = httpKeyProvider(provider, {
+      fetch: http.fetch,
+      testSymbol: provider === 'alphavantage' ? 'IBM' : 'MSFT',
+      now: () => new Date('2026-11-20T15:00:00Z'),
+    });
     await expect(p.test('candidate')).resolves.toBe(accepted);
     expect(http.calls).toHaveLength(1);
   });
@@ -228,6 +245,8 @@ describe('rotation being configured (RotationSchedule with RotateImmediatelyOnUp
     const sm = fakeSecretsManager({ v1: { value: { apiKey: 'GeneratedPlaceholder32Chars', standbyKeys: [] }, stages: ['AWSCURRENT'] } });
     const handler = createHandler({ sm: new SecretsManagerClient({ region: 'us-east-1' }), provider: recordingProvider({ accept: () => false }) });
     startRotation(sm, 'tok-config');
-    await expect(handler(ev('testSecret', 'tok-config'))).rejects.toThrow(/rejected the stored key \(AWSCURRENT\) while rotation was being configured; store the real key with put-secret-value before enabling rotation/);
+    await expect(handler(ev('testSecret', 'tok-config'))).rejects.toThrow(
+      /rejected the stored key \(AWSCURRENT\) while rotation was being configured; store the real key with put-secret-value before enabling rotation/,
+    );
   });
 });

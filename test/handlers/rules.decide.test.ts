@@ -8,7 +8,17 @@ function stock(overrides: Partial<LatestItem> = {}): LatestItem {
   return { pk: 'STOCK#AAPL', type: 'stock', symbol: 'AAPL', ts: '2026-11-20T14:30:00.000Z', price: 100, prevClose: 100, ...overrides };
 }
 function weather(overrides: Partial<LatestItem> = {}): LatestItem {
-  return { pk: 'WEATHER#Amsterdam', type: 'weather', city: 'Amsterdam', ts: '2026-11-20T14:00:00.000Z', tempC: 12, windKph: 10, precipMm: 0, humidity: 80, ...overrides };
+  return {
+    pk: 'WEATHER#Amsterdam',
+    type: 'weather',
+    city: 'Amsterdam',
+    ts: '2026-11-20T14:00:00.000Z',
+    tempC: 12,
+    windKph: 10,
+    precipMm: 0,
+    humidity: 80,
+    ...overrides,
+  };
 }
 const OLD_TS = '2026-11-20T14:29:00.000Z';
 
@@ -172,7 +182,16 @@ describe('SMA crosses over a tick series (SMA-n over the last n ticks including 
     const sma = (i: number, n: number): number | undefined => (i + 1 >= n ? prices.slice(i + 1 - n, i + 1).reduce((a, b) => a + b, 0) / n : undefined);
     return prices.map((price, i) => {
       const ts = new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString();
-      return stock({ ts, smaTs: ts, price, prevClose: i > 0 ? prices[i - 1]! : price, sma5: sma(i, 5), sma20: sma(i, 20), prevSma5: i > 0 ? sma(i - 1, 5) : undefined, prevSma20: i > 0 ? sma(i - 1, 20) : undefined });
+      return stock({
+        ts,
+        smaTs: ts,
+        price,
+        prevClose: i > 0 ? prices[i - 1]! : price,
+        sma5: sma(i, 5),
+        sma20: sma(i, 20),
+        prevSma5: i > 0 ? sma(i - 1, 5) : undefined,
+        prevSma20: i > 0 ? sma(i - 1, 20) : undefined,
+      });
     });
   }
   function crosses(prices: number[]): [number, string][] {
@@ -188,7 +207,11 @@ describe('SMA crosses over a tick series (SMA-n over the last n ticks including 
     ['flat for 20 ticks, then down: death cross from exactly 0 at tick 20', [...Array(20).fill(100), 99, 98], [[20, 'death-cross']]],
     ['rising from the start: SMA5 > SMA20 when SMA20 first exists (tick 19) is not a cross', Array.from({ length: 22 }, (_, i) => 100 + i), []],
     ['19 ticks only: SMA20 never defined, no cross', Array.from({ length: 19 }, (_, i) => 100 + (i % 3)), []],
-    ['V shape: down 20, up 10 → one golden cross at tick 25 (SMA5 108 > SMA20 107.35; at 24: 106 < 107.5)', [...Array.from({ length: 20 }, (_, i) => 120 - i), ...Array.from({ length: 10 }, (_, i) => 102 + 2 * i)], [[25, 'golden-cross']]],
+    [
+      'V shape: down 20, up 10 → one golden cross at tick 25 (SMA5 108 > SMA20 107.35; at 24: 106 < 107.5)',
+      [...Array.from({ length: 20 }, (_, i) => 120 - i), ...Array.from({ length: 10 }, (_, i) => 102 + 2 * i)],
+      [[25, 'golden-cross']],
+    ],
   ])('%s', (_label, prices, expected) => {
     expect(crosses(prices)).toEqual(expected);
   });

@@ -40,7 +40,11 @@ function toAv(value: unknown): Av {
   return { M: toImage(value as Record<string, unknown>) };
 }
 function toImage(item: Record<string, unknown>): Record<string, Av> {
-  return Object.fromEntries(Object.entries(item).filter(([, v]) => v !== undefined).map(([k, v]) => [k, toAv(v)]));
+  return Object.fromEntries(
+    Object.entries(item)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, toAv(v)]),
+  );
 }
 
 let seq = 100;
@@ -65,8 +69,25 @@ function streamRecord(oldItem: LatestItem | undefined, newItem: LatestItem | und
     eventSourceARN: `arn:aws:dynamodb:us-east-1:123456789012:table/${TABLE}/stream/2026-11-01T00:00:00.000`,
   };
 }
-const stock = (o: Partial<LatestItem> = {}): LatestItem => ({ pk: 'STOCK#AAPL', type: 'stock', symbol: 'AAPL', ts: '2026-11-20T14:30:00.000Z', price: 100, prevClose: 100, ...o });
-const weather = (o: Partial<LatestItem> = {}): LatestItem => ({ pk: 'WEATHER#Amsterdam', type: 'weather', city: 'Amsterdam', ts: '2026-11-20T14:00:00.000Z', tempC: 12, windKph: 5, precipMm: 0, ...o });
+const stock = (o: Partial<LatestItem> = {}): LatestItem => ({
+  pk: 'STOCK#AAPL',
+  type: 'stock',
+  symbol: 'AAPL',
+  ts: '2026-11-20T14:30:00.000Z',
+  price: 100,
+  prevClose: 100,
+  ...o,
+});
+const weather = (o: Partial<LatestItem> = {}): LatestItem => ({
+  pk: 'WEATHER#Amsterdam',
+  type: 'weather',
+  city: 'Amsterdam',
+  ts: '2026-11-20T14:00:00.000Z',
+  tempC: 12,
+  windKph: 5,
+  precipMm: 0,
+  ...o,
+});
 const event = (...records: DynamoDBRecord[]): DynamoDBStreamEvent => ({ Records: records });
 
 describe('rules handler', () => {
@@ -150,7 +171,10 @@ describe('rules handler', () => {
     const cfg = await uniqueTable();
     const handler = createHandler({ config: cfg, doc: ddb.doc, sns: new SNSClient({ region: 'us-east-1' }), now: () => NOW });
     snsMock.reset();
-    snsMock.on(PublishCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' })).resolves({ MessageId: 'msg-retry' });
+    snsMock
+      .on(PublishCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }))
+      .resolves({ MessageId: 'msg-retry' });
     const msft = (o: Partial<LatestItem>) => stock({ pk: 'STOCK#MSFT', symbol: 'MSFT', ...o });
     const failing = streamRecord(undefined, stock({ price: 80 }));
     const fine = streamRecord(undefined, msft({ price: 100 }));
@@ -168,7 +192,9 @@ describe('rules handler', () => {
     const cfg = await uniqueTable();
     const handler = createHandler({ config: cfg, doc: ddb.doc, sns: new SNSClient({ region: 'us-east-1' }), now: () => NOW });
     const lease = { pk: 'LEASE#poller', owner: 'a', expiresAt: 1 } as unknown as LatestItem;
-    const res = await handler(event(streamRecord(undefined, lease), streamRecord(stock({ price: 50 }), undefined), streamRecord(undefined, stock({ price: 90.01 }))));
+    const res = await handler(
+      event(streamRecord(undefined, lease), streamRecord(stock({ price: 50 }), undefined), streamRecord(undefined, stock({ price: 90.01 }))),
+    );
     expect(res.batchItemFailures).toEqual([]);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });
@@ -185,7 +211,11 @@ describe('rules handler', () => {
   };
 
   test('config from the environment (FUNCTIONS.rules)', () => {
-    expect(rulesConfigFromEnv(fullEnv)).toEqual({ ...config, latestTableName: 'L', thresholds: { stockDropPercent: 7.5, heatThresholdC: 35, coldThresholdC: -10, windThresholdKph: 75, precipThresholdMm: 20 } });
+    expect(rulesConfigFromEnv(fullEnv)).toEqual({
+      ...config,
+      latestTableName: 'L',
+      thresholds: { stockDropPercent: 7.5, heatThresholdC: 35, coldThresholdC: -10, windThresholdKph: 75, precipThresholdMm: 20 },
+    });
     expect(() => rulesConfigFromEnv({ ...fullEnv, HEAT_THRESHOLD_C: 'hot' })).toThrow(/HEAT_THRESHOLD_C must be a number/);
   });
 
@@ -198,7 +228,9 @@ describe('rules handler', () => {
   test('the template feeds every threshold variable from the root parameter of the same threshold (the defaults live there only)', () => {
     // JSON round trip: intrinsics are objects with toJSON (what the emitter and CloudFormation see).
     const root = JSON.parse(JSON.stringify(buildRoot(STACKS))) as { Resources: Record<string, { Properties: { Parameters: Record<string, unknown> } }> };
-    const compute = JSON.parse(JSON.stringify(STACKS.find((s) => s.file === 'compute.yaml')!.build())) as { Resources: Record<string, { Type: string; Properties: { Environment?: { Variables: Record<string, unknown> } } }> };
+    const compute = JSON.parse(JSON.stringify(STACKS.find((s) => s.file === 'compute.yaml')!.build())) as {
+      Resources: Record<string, { Type: string; Properties: { Environment?: { Variables: Record<string, unknown> } } }>;
+    };
     const rulesEnv = compute.Resources.RulesFunction!.Properties.Environment!.Variables;
     const env: Record<string, string> = { ...fullEnv };
     for (const name of ['STOCK_DROP_PERCENT', 'HEAT_THRESHOLD_C', 'COLD_THRESHOLD_C', 'WIND_THRESHOLD_KPH', 'PRECIP_THRESHOLD_MM']) {

@@ -31,7 +31,19 @@ maybe('shared fixtures: provider responses', () => {
   test('Finnhub /quote docs sample → StockTick', () => {
     expect(mapFinnhubQuote('AAPL', { status: 200, body: api('finnhub/quote_AAPL_docs_sample.json') })).toEqual({
       kind: 'ok',
-      event: { schemaVersion: 1, type: 'stock', symbol: 'AAPL', ts: '2020-02-25T14:30:00.000Z', price: 261.74, open: 261.07, high: 263.31, low: 260.68, prevClose: 259.45, volume: 0, source: 'finnhub' },
+      event: {
+        schemaVersion: 1,
+        type: 'stock',
+        symbol: 'AAPL',
+        ts: '2020-02-25T14:30:00.000Z',
+        price: 261.74,
+        open: 261.07,
+        high: 263.31,
+        low: 260.68,
+        prevClose: 259.45,
+        volume: 0,
+        source: 'finnhub',
+      },
     });
   });
   test('Finnhub all-zero body → no data', () => {
@@ -40,14 +52,34 @@ maybe('shared fixtures: provider responses', () => {
   test('Alpha Vantage GLOBAL_QUOTE → StockTick stamped at the 16:00 New York close (EDT)', () => {
     expect(mapAlphaVantageGlobalQuote('MSFT', { status: 200, body: api('alphavantage/global_quote_MSFT.json') }, NOW)).toEqual({
       kind: 'ok',
-      event: { schemaVersion: 1, type: 'stock', symbol: 'MSFT', ts: '2018-10-05T20:00:00.000Z', price: 112.13, open: 112.63, high: 113.17, low: 110.64, prevClose: 112.79, volume: 29062853, source: 'alphavantage' },
+      event: {
+        schemaVersion: 1,
+        type: 'stock',
+        symbol: 'MSFT',
+        ts: '2018-10-05T20:00:00.000Z',
+        price: 112.13,
+        open: 112.63,
+        high: 113.17,
+        low: 110.64,
+        prevClose: 112.79,
+        volume: 29062853,
+        source: 'alphavantage',
+      },
     });
   });
   test('Alpha Vantage "Note" (HTTP 200) → rate limited per minute', () => {
-    expect(mapAlphaVantageGlobalQuote('MSFT', { status: 200, body: api('alphavantage/error_rate_limit_note_5_per_minute.json') }, NOW)).toMatchObject({ kind: 'rate-limited', scope: 'minute', reason: expect.stringContaining('5 calls per minute') });
+    expect(mapAlphaVantageGlobalQuote('MSFT', { status: 200, body: api('alphavantage/error_rate_limit_note_5_per_minute.json') }, NOW)).toMatchObject({
+      kind: 'rate-limited',
+      scope: 'minute',
+      reason: expect.stringContaining('5 calls per minute'),
+    });
   });
   test('Alpha Vantage "Error Message" (HTTP 200) → error, not retried', () => {
-    expect(mapAlphaVantageGlobalQuote('MSFT', { status: 200, body: api('alphavantage/error_invalid_api_call.json') }, NOW)).toMatchObject({ kind: 'error', retryable: false, reason: expect.stringContaining('Invalid API call') });
+    expect(mapAlphaVantageGlobalQuote('MSFT', { status: 200, body: api('alphavantage/error_invalid_api_call.json') }, NOW)).toMatchObject({
+      kind: 'error',
+      retryable: false,
+      reason: expect.stringContaining('Invalid API call'),
+    });
   });
   test('Open-Meteo 400 docs body → error with the reason', () => {
     expect(mapOpenMeteoCurrent('Amsterdam', { status: 400, body: api('open-meteo/error_400_invalid_variable_docs.json') }, NOW)).toMatchObject({
@@ -66,20 +98,28 @@ maybe('shared fixtures: provider responses', () => {
 
 maybe('shared fixtures: Lambda event samples', () => {
   const snsMock = mockClient(SNSClient);
-  test.each(['dynamodb-stream-insert-modify.powertools-ts.json', 'dynamodb-stream-insert.aws-lambda-go.json'])('rules handler takes %s without failures or alerts (not entity items)', async (name) => {
-    snsMock.reset();
-    const claims: string[] = [];
-    const handler = createRulesHandler({
-      config: { latestTableName: 'L', marketAlertsTopicArn: 'arn:m', weatherAlertsTopicArn: 'arn:w', thresholds: { stockDropPercent: 10, heatThresholdC: 35, coldThresholdC: -10, windThresholdKph: 60, precipThresholdMm: 10 } },
-      doc: {} as never,
-      sns: new SNSClient({ region: 'us-east-1' }),
-      alertStore: { claim: async (a) => (claims.push(a.rule), true), markSent: async () => {} },
-    });
-    const event = awsEvent<DynamoDBStreamEvent>(name);
-    await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
-    expect(claims).toEqual([]);
-    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
-  });
+  test.each(['dynamodb-stream-insert-modify.powertools-ts.json', 'dynamodb-stream-insert.aws-lambda-go.json'])(
+    'rules handler takes %s without failures or alerts (not entity items)',
+    async (name) => {
+      snsMock.reset();
+      const claims: string[] = [];
+      const handler = createRulesHandler({
+        config: {
+          latestTableName: 'L',
+          marketAlertsTopicArn: 'arn:m',
+          weatherAlertsTopicArn: 'arn:w',
+          thresholds: { stockDropPercent: 10, heatThresholdC: 35, coldThresholdC: -10, windThresholdKph: 60, precipThresholdMm: 10 },
+        },
+        doc: {} as never,
+        sns: new SNSClient({ region: 'us-east-1' }),
+        alertStore: { claim: async (a) => (claims.push(a.rule), true), markSent: async () => {} },
+      });
+      const event = awsEvent<DynamoDBStreamEvent>(name);
+      await expect(handler(event)).resolves.toEqual({ batchItemFailures: [] });
+      expect(claims).toEqual([]);
+      expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+    },
+  );
   test('every DynamoDB attribute type in the aws-lambda-go sample converts', () => {
     const event = awsEvent<DynamoDBStreamEvent>('dynamodb-stream-insert.aws-lambda-go.json');
     const images = event.Records.map((r) => fromImage(r.dynamodb!.NewImage as Record<string, StreamAttributeValue>)!);

@@ -38,10 +38,14 @@ afterAll(async () => {
 
 const flags = (): string[] => ['--region', REGION, '--endpoint-url', server!.endpoint];
 const it = (name: string, fn: () => Promise<void>, timeout = 60_000): void =>
-  test(name, async () => {
-    if (!server) return void console.log(`skipped (${skip}): ${name}`);
-    await fn();
-  }, timeout);
+  test(
+    name,
+    async () => {
+      if (!server) return void console.log(`skipped (${skip}): ${name}`);
+      await fn();
+    },
+    timeout,
+  );
 
 async function stack(name: string): Promise<Stack | undefined> {
   const { cfn } = clients(server!.endpoint, REGION);
@@ -62,7 +66,9 @@ async function pendingChangeSets(name: string): Promise<string[]> {
   const { cfn } = clients(server!.endpoint, REGION);
   const res = await cfn.send(new ListChangeSetsCommand({ StackName: name }));
   // moto lists the change sets of every stack in the region: keep this stack's.
-  return (res.Summaries ?? []).filter((s) => s.StackName === name && s.ExecutionStatus !== 'EXECUTE_COMPLETE').map((s) => `${s.ChangeSetName} ${s.ExecutionStatus}`);
+  return (res.Summaries ?? [])
+    .filter((s) => s.StackName === name && s.ExecutionStatus !== 'EXECUTE_COMPLETE')
+    .map((s) => `${s.ChangeSetName} ${s.ExecutionStatus}`);
 }
 
 const outputs = (s: Stack | undefined): Record<string, string> => Object.fromEntries((s?.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
@@ -137,7 +143,9 @@ describe('a user deploys to moto_server', () => {
     expect(Object.keys(outputs(s)).sort()).toEqual(declared);
     expect(outputs(s).NetworkingAppVpcId).toMatch(/^vpc-[0-9a-f]+$/);
     const { cfn } = clients(server!.endpoint, REGION);
-    const nested = (await cfn.send(new ListStackResourcesCommand({ StackName: STACK }))).StackResourceSummaries!.filter((x) => x.ResourceType === 'AWS::CloudFormation::Stack');
+    const nested = (await cfn.send(new ListStackResourcesCommand({ StackName: STACK }))).StackResourceSummaries!.filter(
+      (x) => x.ResourceType === 'AWS::CloudFormation::Stack',
+    );
     expect(nested.map((n) => n.LogicalResourceId).sort()).toEqual(['Networking']);
     for (const n of nested) expect((await stack(n.PhysicalResourceId!))?.StackStatus).toBe('CREATE_COMPLETE');
     expect(await pendingChangeSets(STACK)).toEqual([]);
@@ -167,7 +175,9 @@ describe('a user deploys to moto_server', () => {
     const after = await objects(bucket);
     expect(Object.keys(after).length - Object.keys(before).length).toBe(2);
     const { cfn } = clients(server!.endpoint, REGION);
-    const nested = (await cfn.send(new ListStackResourcesCommand({ StackName: STACK }))).StackResourceSummaries!.filter((x) => x.ResourceType === 'AWS::CloudFormation::Stack');
+    const nested = (await cfn.send(new ListStackResourcesCommand({ StackName: STACK }))).StackResourceSummaries!.filter(
+      (x) => x.ResourceType === 'AWS::CloudFormation::Stack',
+    );
     expect(nested.map((n) => n.LogicalResourceId).sort()).toEqual(['DataLake', 'Networking']);
     expect(await pendingChangeSets(STACK)).toEqual([]);
   });
@@ -187,9 +197,14 @@ describe('a user deploys to moto_server', () => {
 
   it('AWS_ENDPOINT_URL works as --endpoint-url does: a no-op deploy', async () => {
     const before = await stack(STACK);
-    const r = await cli(project, 'deploy', ['--params', 'dev.json', '--region', REGION, '--no-build', '--yes', '--parameter', `ReplicaKmsKeyArn=${REPLICA_KEY}`], {
-      AWS_ENDPOINT_URL: server!.endpoint,
-    });
+    const r = await cli(
+      project,
+      'deploy',
+      ['--params', 'dev.json', '--region', REGION, '--no-build', '--yes', '--parameter', `ReplicaKmsKeyArn=${REPLICA_KEY}`],
+      {
+        AWS_ENDPOINT_URL: server!.endpoint,
+      },
+    );
     exits(r, 0);
     expect(String((await stack(STACK))?.LastUpdatedTime)).toBe(String(before?.LastUpdatedTime));
   });

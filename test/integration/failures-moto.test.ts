@@ -58,7 +58,18 @@ describe('deploys the server rejects end non-zero with the root cause', () => {
 
   it('Analytics: moto says CREATE_COMPLETE without the Glue and Athena outputs, the tool says which are missing, exit 1', async () => {
     await project.setRoot(['DataLake', 'Analytics']);
-    const r = await cli(project, 'deploy', ['--params', 'dev.json', '--region', REGION, '--endpoint-url', server!.endpoint, '--no-build', '--yes', '--parameter', 'ProjectName=stockwxb']);
+    const r = await cli(project, 'deploy', [
+      '--params',
+      'dev.json',
+      '--region',
+      REGION,
+      '--endpoint-url',
+      server!.endpoint,
+      '--no-build',
+      '--yes',
+      '--parameter',
+      'ProjectName=stockwxb',
+    ]);
     // The Compute attempt left stockwx-dev REVIEW_IN_PROGRESS (never executed): it is created now.
     exits(r, 1);
     expect(r.stderr).toMatch(/stockwx-dev\/Analytics lacks 3 outputs its template declares: AthenaWorkGroupName, CrawlerName, GlueDatabaseName/);
@@ -80,7 +91,10 @@ describe('a plain moto_server (without test/integration/moto/server.py)', () => 
     const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
     child.on('error', () => undefined);
     for (let i = 0; i < 150 && child.exitCode === null; i++) {
-      const up = await fetch(`http://127.0.0.1:${port}/moto-api/`).then((x) => x.ok, () => false);
+      const up = await fetch(`http://127.0.0.1:${port}/moto-api/`).then(
+        (x) => x.ok,
+        () => false,
+      );
       if (up) {
         plain = {
           endpoint: `http://localhost:${port}`,

@@ -106,7 +106,10 @@ describe('non-idempotent calls are sent once and reconciled', () => {
   });
 
   it('DeleteStack of a diff carried out but its answer lost: the diff succeeds and the empty stack is gone', async () => {
-    await writeFile(path.join(project.dir, 'parameters', 'other.json'), JSON.stringify({ ...(await import(path.join(project.dir, 'parameters', 'dev.json'))).default, stackName: 'stockwx-other' }));
+    await writeFile(
+      path.join(project.dir, 'parameters', 'other.json'),
+      JSON.stringify({ ...(await import(path.join(project.dir, 'parameters', 'dev.json'))).default, stackName: 'stockwx-other' }),
+    );
     const { r, calls } = await deployWith('DeleteStack', 'drop-after', ['--diff'], 'other.json');
     exits(r, 0);
     expect(calls).toBe(1);
@@ -126,7 +129,10 @@ describe('non-idempotent calls are sent once and reconciled', () => {
     // moto builds Analytics as CREATE_COMPLETE without its Glue and Athena outputs: the deploy
     // fails naming them, and --recreate is the repair it names.
     await project.setRoot(['DataLake', 'Analytics']);
-    await writeFile(path.join(project.dir, 'parameters', 'analytics.json'), JSON.stringify({ ...(await import(path.join(project.dir, 'parameters', 'dev.json'))).default, stackName: 'stockwx-analytics', projectName: 'stockwxa' }));
+    await writeFile(
+      path.join(project.dir, 'parameters', 'analytics.json'),
+      JSON.stringify({ ...(await import(path.join(project.dir, 'parameters', 'dev.json'))).default, stackName: 'stockwx-analytics', projectName: 'stockwxa' }),
+    );
     const first = await deployWith('ExecuteChangeSet', undefined, ['--yes'], 'analytics.json');
     exits(first.r, 1);
     expect(first.r.stderr).toMatch(/lacks \d+ outputs? its template declares: .*AnalyticsGlueDatabaseName/);

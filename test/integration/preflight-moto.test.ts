@@ -63,7 +63,11 @@ beforeAll(async () => {
   const assumed = await new STSClient({ region: 'us-east-1', endpoint: m.endpoint, credentials: CREDENTIALS }).send(
     new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/preflight-tests`, RoleSessionName: 'preflight' }),
   );
-  credentials = { accessKeyId: assumed.Credentials!.AccessKeyId!, secretAccessKey: assumed.Credentials!.SecretAccessKey!, sessionToken: assumed.Credentials!.SessionToken! };
+  credentials = {
+    accessKeyId: assumed.Credentials!.AccessKeyId!,
+    secretAccessKey: assumed.Credentials!.SecretAccessKey!,
+    sessionToken: assumed.Credentials!.SessionToken!,
+  };
   env = { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_SESSION_TOKEN: credentials.sessionToken };
   project = await makeProject(ADAPT_REGION, ['Networking']);
   full = await makeProject(STOP_REGION, fullRoot());
@@ -76,10 +80,14 @@ afterAll(async () => {
 });
 
 const it = (name: string, fn: () => Promise<void>, timeout = 60_000): void =>
-  test(name, async () => {
-    if (!server) return void console.log(`skipped (${skip}): ${name}`);
-    await fn();
-  }, timeout);
+  test(
+    name,
+    async () => {
+      if (!server) return void console.log(`skipped (${skip}): ${name}`);
+      await fn();
+    },
+    timeout,
+  );
 
 const sdk = (region: string) => ({ region, endpoint: server!.endpoint, credentials, requestHandler: new NodeHttpHandler(), maxAttempts: 1 });
 const clients = (region: string) => ({ cfn: new CloudFormationClient(sdk(region)), s3: new S3Client({ ...sdk(region), forcePathStyle: true }) });
@@ -118,14 +126,23 @@ describe('account singletons that already exist are used, not created again', ()
     await expect(new SecurityHubClient(sdk(region)).send(new DescribeHubCommand({}))).rejects.toMatchObject({ name: 'InvalidAccessException' });
     await new SecurityHubClient(sdk(region)).send(new EnableSecurityHubCommand({}));
     const hubArn = (await new SecurityHubClient(sdk(region)).send(new DescribeHubCommand({}))).HubArn!;
-    await new ConfigServiceClient(sdk(region)).send(new PutConfigurationRecorderCommand({ ConfigurationRecorder: { name: 'org-recorder', roleARN: `arn:aws:iam::${ACCOUNT}:role/org-config` } }));
-    await clients(region).s3.send(new CreateBucketCommand({ Bucket: `org-trail-${ACCOUNT}`, CreateBucketConfiguration: { LocationConstraint: region as never } }));
+    await new ConfigServiceClient(sdk(region)).send(
+      new PutConfigurationRecorderCommand({ ConfigurationRecorder: { name: 'org-recorder', roleARN: `arn:aws:iam::${ACCOUNT}:role/org-config` } }),
+    );
+    await clients(region).s3.send(
+      new CreateBucketCommand({ Bucket: `org-trail-${ACCOUNT}`, CreateBucketConfiguration: { LocationConstraint: region as never } }),
+    );
     await new CloudTrailClient(sdk(region)).send(new CreateTrailCommand({ Name: 'org-trail', S3BucketName: `org-trail-${ACCOUNT}`, IsMultiRegionTrail: true }));
     const role = `arn:aws:iam::${ACCOUNT}:role/org-apigateway-logs`;
     await new APIGatewayClient(sdk(region)).send(new UpdateAccountCommand({ patchOperations: [{ op: 'replace', path: '/cloudwatchRoleArn', value: role }] }));
     const bucket = await bucketIn(region);
 
-    const r = await cli(project, 'deploy', ['--params', 'prod.json', '--region', region, '--endpoint-url', server!.endpoint, '--bucket', bucket, '--no-build', '--no-execute'], env);
+    const r = await cli(
+      project,
+      'deploy',
+      ['--params', 'prod.json', '--region', region, '--endpoint-url', server!.endpoint, '--bucket', bucket, '--no-build', '--no-execute'],
+      env,
+    );
     exits(r, 0);
 
     // What the server holds: the change set left for review, with the adapted parameters.
@@ -149,16 +166,22 @@ describe('account singletons that already exist are used, not created again', ()
     // The account's singletons are exactly what they were.
     expect((await new GuardDutyClient(sdk(region)).send(new ListDetectorsCommand({}))).DetectorIds).toEqual([detector]);
     expect((await new SecurityHubClient(sdk(region)).send(new DescribeHubCommand({}))).HubArn).toBe(hubArn);
-    expect(((await new ConfigServiceClient(sdk(region)).send(new DescribeConfigurationRecordersCommand({}))).ConfigurationRecorders ?? []).map((x) => x.name)).toEqual(['org-recorder']);
+    expect(
+      ((await new ConfigServiceClient(sdk(region)).send(new DescribeConfigurationRecordersCommand({}))).ConfigurationRecorders ?? []).map((x) => x.name),
+    ).toEqual(['org-recorder']);
     expect(((await new CloudTrailClient(sdk(region)).send(new DescribeTrailsCommand({}))).trailList ?? []).map((x) => x.Name)).toEqual(['org-trail']);
     // Each adaptation is one line naming what it uses.
     expect(r.stdout).toContain(`preflight: EnableGuardDuty=false (parameters/prod.json: true): using the existing detector ${detector}`);
     expect(r.stdout).toContain(`preflight: EnableSecurityHub=false (parameters/prod.json: true): Security Hub is already enabled in ${region} (${hubArn})`);
-    expect(r.stdout).toContain('preflight: UseExistingConfigRecorder=true, EnableConfigRecorder=false (parameters/prod.json: false, true): recording with the existing AWS Config recorder org-recorder');
+    expect(r.stdout).toContain(
+      'preflight: UseExistingConfigRecorder=true, EnableConfigRecorder=false (parameters/prod.json: false, true): recording with the existing AWS Config recorder org-recorder',
+    );
     expect(r.stdout).toContain('preflight: EnableCloudTrail=false (parameters/prod.json: true): the multi-region trail org-trail');
     expect(r.stdout).toContain(`preflight: ManageApiGatewayAccount=false (parameters/prod.json: true): API Gateway in ${region} already logs through ${role}`);
     // moto has no Cost Explorer: said, not blocking.
-    expect(r.stdout).toMatch(/preflight: warning: cannot check the Project cost-allocation tag in eu-west-3: the endpoint does not implement ce:ListCostAllocationTags/);
+    expect(r.stdout).toMatch(
+      /preflight: warning: cannot check the Project cost-allocation tag in eu-west-3: the endpoint does not implement ce:ListCostAllocationTags/,
+    );
     expect(r.stdout).toMatch(/preflight: stockwx-prod in eu-west-3: \d+ checks, 6 parameters set/);
   });
 });
@@ -172,14 +195,25 @@ describe('preconditions that cannot be adapted stop the deploy before anything i
     const before = await vpcIds(region);
     expect(before).toHaveLength(4);
     // The standby certificate: issued (moto issues private-CA certificates at once) in the secondary region, for another domain.
-    const standby = (await new ACMClient(sdk('us-west-2')).send(new RequestCertificateCommand({ DomainName: 'api.example.org', CertificateAuthorityArn: `arn:aws:acm-pca:us-west-2:${ACCOUNT}:certificate-authority/preflight` })))
-      .CertificateArn!;
+    const standby = (
+      await new ACMClient(sdk('us-west-2')).send(
+        new RequestCertificateCommand({
+          DomainName: 'api.example.org',
+          CertificateAuthorityArn: `arn:aws:acm-pca:us-west-2:${ACCOUNT}:certificate-authority/preflight`,
+        }),
+      )
+    ).CertificateArn!;
     const prod = JSON.parse(await readFile(path.join(REPO, 'parameters', 'prod.json'), 'utf8'));
     const file = {
       ...prod,
       toggles: { ...prod.toggles, failover: true, keyRotation: true },
       // The file says us-east-1, as the certificate does; the deploy goes to --region sa-east-1 (only the preflight can see that).
-      failover: { hostedZoneId: 'Z0PREFLIGHT', apiDomainName: 'ingest.example.com', certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/primary`, standbyCertificateArn: standby },
+      failover: {
+        hostedZoneId: 'Z0PREFLIGHT',
+        apiDomainName: 'ingest.example.com',
+        certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/primary`,
+        standbyCertificateArn: standby,
+      },
     };
     await writeFile(path.join(full.dir, 'failover-prod.json'), JSON.stringify(file, null, 2));
 
@@ -187,16 +221,28 @@ describe('preconditions that cannot be adapted stop the deploy before anything i
     exits(r, 2);
     const stops = r.stderr.split('\n').filter((l) => l.startsWith('preflight: '));
     expect(stops).toEqual([
-      expect.stringMatching(/^preflight: sa-east-1 has 4 of its 5 VPCs in use \(VPCs per Region, servicequotas:GetServiceQuota\) and this deploy creates 2 more \(Networking\/AppVpc, Networking\/DataVpc\): request a "VPCs per Region" quota of 6 or more/),
-      expect.stringMatching(/^preflight: ApiCertificateArn arn:aws:acm:us-east-1:\d+:certificate\/primary is a certificate of us-east-1, but its API is in sa-east-1 .*: request or import one in sa-east-1, then set failover\.certificateArn/),
-      expect.stringMatching(new RegExp(`^preflight: StandbyApiCertificateArn ${standby} covers api\\.example\\.org, not ingest\\.example\\.com: set failover\\.standbyCertificateArn`)),
-      expect.stringMatching(/^preflight: EnableKeyRotation=true, but the secret stockwx-prod\/market-data-api-key does not exist yet: .*put-secret-value --region sa-east-1/),
+      expect.stringMatching(
+        /^preflight: sa-east-1 has 4 of its 5 VPCs in use \(VPCs per Region, servicequotas:GetServiceQuota\) and this deploy creates 2 more \(Networking\/AppVpc, Networking\/DataVpc\): request a "VPCs per Region" quota of 6 or more/,
+      ),
+      expect.stringMatching(
+        /^preflight: ApiCertificateArn arn:aws:acm:us-east-1:\d+:certificate\/primary is a certificate of us-east-1, but its API is in sa-east-1 .*: request or import one in sa-east-1, then set failover\.certificateArn/,
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^preflight: StandbyApiCertificateArn ${standby} covers api\\.example\\.org, not ingest\\.example\\.com: set failover\\.standbyCertificateArn`,
+        ),
+      ),
+      expect.stringMatching(
+        /^preflight: EnableKeyRotation=true, but the secret stockwx-prod\/market-data-api-key does not exist yet: .*put-secret-value --region sa-east-1/,
+      ),
       'preflight: nothing was created in stockwx-prod in sa-east-1; fix the above and re-run (--no-preflight deploys without these checks)',
     ]);
     // Nothing was created: no stack (not even a review one), no VPC, no secret.
     expect(await stackStatus(region, 'stockwx-prod')).toBeUndefined();
     expect(await vpcIds(region)).toEqual(before);
-    await expect(new SecretsManagerClient(sdk(region)).send(new DescribeSecretCommand({ SecretId: 'stockwx-prod/market-data-api-key' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    await expect(new SecretsManagerClient(sdk(region)).send(new DescribeSecretCommand({ SecretId: 'stockwx-prod/market-data-api-key' }))).rejects.toMatchObject(
+      { name: 'ResourceNotFoundException' },
+    );
   });
 
   it('once a VPC is freed, a deploy that exactly fits the quota goes through, and the next one counts its own VPCs as in use, not as new', async () => {
@@ -206,7 +252,8 @@ describe('preconditions that cannot be adapted stop the deploy before anything i
     if (extra) await ec2.send(new DeleteVpcCommand({ VpcId: extra }));
     expect(await vpcIds(region)).toHaveLength(3);
     const bucket = await bucketIn(region);
-    const deploy = () => cli(project, 'deploy', ['--params', 'dev.json', '--region', region, '--endpoint-url', server!.endpoint, '--bucket', bucket, '--no-build', '--yes'], env);
+    const deploy = () =>
+      cli(project, 'deploy', ['--params', 'dev.json', '--region', region, '--endpoint-url', server!.endpoint, '--bucket', bucket, '--no-build', '--yes'], env);
 
     const first = await deploy();
     exits(first, 0);
@@ -226,12 +273,35 @@ describe('preconditions that cannot be adapted stop the deploy before anything i
     const region = ROTATION_REGION;
     const sm = new SecretsManagerClient(sdk(region));
     // The secret as security.yaml's GenerateSecretString leaves it: one version.
-    await sm.send(new CreateSecretCommand({ Name: 'stockwx-dev/market-data-api-key', SecretString: '{"standbyKeys":[],"apiKey":"generatedplaceholder0123456789ab"}' }));
-    const diff = () => cli(full, 'deploy', ['--diff', '--params', 'dev.json', '--region', region, '--endpoint-url', server!.endpoint, '--no-build', '--bucket', 'unused', '--parameter', 'EnableKeyRotation=true'], env);
+    await sm.send(
+      new CreateSecretCommand({ Name: 'stockwx-dev/market-data-api-key', SecretString: '{"standbyKeys":[],"apiKey":"generatedplaceholder0123456789ab"}' }),
+    );
+    const diff = () =>
+      cli(
+        full,
+        'deploy',
+        [
+          '--diff',
+          '--params',
+          'dev.json',
+          '--region',
+          region,
+          '--endpoint-url',
+          server!.endpoint,
+          '--no-build',
+          '--bucket',
+          'unused',
+          '--parameter',
+          'EnableKeyRotation=true',
+        ],
+        env,
+      );
 
     const placeholder = await diff();
     exits(placeholder, 2);
-    expect(placeholder.stderr).toContain('preflight: EnableKeyRotation=true, but the secret stockwx-dev/market-data-api-key still holds only the value CloudFormation generated (1 version)');
+    expect(placeholder.stderr).toContain(
+      'preflight: EnableKeyRotation=true, but the secret stockwx-dev/market-data-api-key still holds only the value CloudFormation generated (1 version)',
+    );
     expect(await stackStatus(region, 'stockwx-dev')).toBeUndefined();
 
     await sm.send(new PutSecretValueCommand({ SecretId: 'stockwx-dev/market-data-api-key', SecretString: '{"apiKey":"real-key","standbyKeys":["next-key"]}' }));

@@ -2,7 +2,15 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { analytics, BYTES_SCANNED_CUTOFF, DUCKDB_SESSION_SETUP, duckdbViewSql, NAMED_QUERIES, namedQueryId, PROCESSED_COLUMNS } from '../../templates-src/analytics';
+import {
+  analytics,
+  BYTES_SCANNED_CUTOFF,
+  DUCKDB_SESSION_SETUP,
+  duckdbViewSql,
+  NAMED_QUERIES,
+  namedQueryId,
+  PROCESSED_COLUMNS,
+} from '../../templates-src/analytics';
 import { canonicalize } from '../../templates-src/lib/yaml';
 import type { CanonicalEvent, StockTick, WeatherObservation } from '../../handlers/lib/contracts';
 import { enrich, type EnrichedEvent, type EnrichedStock, type EnrichedWeather } from '../../handlers/lib/enrich';
@@ -53,20 +61,25 @@ describe('analytics.yaml', () => {
     expect(s[0]!.Resource).toEqual(resource);
   });
 
-  test.each(['stocks', 'weather'] as const)('the %s table is declared (QuickSight data sets over it must not wait for the first crawl) with the writer’s schema', (dataset) => {
-    const id = `${dataset.charAt(0).toUpperCase()}${dataset.slice(1)}Table`;
-    const input = resources[id]!.Properties.TableInput;
-    expect(resources[id]!.Properties.DatabaseName).toEqual({ Ref: 'GlueDatabase' });
-    expect(input.Name).toBe(dataset);
-    expect(input.StorageDescriptor.Location).toEqual({ 'Fn::Sub': `s3://\${ProcessedBucketName}/processed/${dataset}/` });
-    expect(input.StorageDescriptor.Columns.map((c: Json) => c.Name)).toEqual(PROCESSED_COLUMNS[dataset].map((c) => c.name));
-    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
-    expect(input.PartitionKeys.map((k: Json) => k.Name)).toEqual(['year', 'month', 'day']);
-    // Partition projection: new days are queryable without the crawler; two-digit month and day as the writer names them.
-    expect(input.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.month.digits': '2', 'projection.day.digits': '2' });
-    expect(input.Parameters['storage.location.template']).toEqual({ 'Fn::Sub': `s3://\${ProcessedBucketName}/processed/${dataset}/year=\${!year}/month=\${!month}/day=\${!day}` });
-    expect(resources.ProcessedCrawler!.DependsOn).toEqual(['StocksTable', 'WeatherTable']);
-  });
+  test.each(['stocks', 'weather'] as const)(
+    'the %s table is declared (QuickSight data sets over it must not wait for the first crawl) with the writer’s schema',
+    (dataset) => {
+      const id = `${dataset.charAt(0).toUpperCase()}${dataset.slice(1)}Table`;
+      const input = resources[id]!.Properties.TableInput;
+      expect(resources[id]!.Properties.DatabaseName).toEqual({ Ref: 'GlueDatabase' });
+      expect(input.Name).toBe(dataset);
+      expect(input.StorageDescriptor.Location).toEqual({ 'Fn::Sub': `s3://\${ProcessedBucketName}/processed/${dataset}/` });
+      expect(input.StorageDescriptor.Columns.map((c: Json) => c.Name)).toEqual(PROCESSED_COLUMNS[dataset].map((c) => c.name));
+      expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+      expect(input.PartitionKeys.map((k: Json) => k.Name)).toEqual(['year', 'month', 'day']);
+      // Partition projection: new days are queryable without the crawler; two-digit month and day as the writer names them.
+      expect(input.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.month.digits': '2', 'projection.day.digits': '2' });
+      expect(input.Parameters['storage.location.template']).toEqual({
+        'Fn::Sub': `s3://\${ProcessedBucketName}/processed/${dataset}/year=\${!year}/month=\${!month}/day=\${!day}`,
+      });
+      expect(resources.ProcessedCrawler!.DependsOn).toEqual(['StocksTable', 'WeatherTable']);
+    },
+  );
 
   test('the security configuration encrypts every mode it offers (CloudWatch, S3, job bookmarks)', () => {
     const config = resources.CrawlerSecurityConfiguration!.Properties.EncryptionConfiguration;
@@ -81,16 +94,23 @@ describe('analytics.yaml', () => {
   test('the crawler role has no wildcard actions and reads KMS only via S3', () => {
     const all = statements('CrawlerRole');
     for (const s of all) for (const a of s.Action) expect(a).not.toContain('*');
-    expect(all.find((s) => s.Action.includes('kms:Decrypt'))!.Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Sub': 's3.${AWS::Region}.amazonaws.com' } } });
+    expect(all.find((s) => s.Action.includes('kms:Decrypt'))!.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': { 'Fn::Sub': 's3.${AWS::Region}.amazonaws.com' } },
+    });
     expect(all.find((s) => s.Action.includes('glue:CreateTable'))!.Resource).not.toContainEqual('*');
   });
 
   test('the results bucket is KMS-encrypted, private, logged and expires results', () => {
     const p = resources.AthenaResultsBucket!.Properties;
-    expect(p.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { Ref: 'DataLakeKeyArn' } });
+    expect(p.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
+      SSEAlgorithm: 'aws:kms',
+      KMSMasterKeyID: { Ref: 'DataLakeKeyArn' },
+    });
     expect(p.PublicAccessBlockConfiguration.RestrictPublicBuckets).toBe(true);
     expect(p.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: 'AccessLogsBucketName' });
-    expect(p.LifecycleConfiguration.Rules).toEqual([expect.objectContaining({ Status: 'Enabled', ExpirationInDays: { 'Fn::If': ['IsProd', 30, 7] }, NoncurrentVersionExpiration: { NoncurrentDays: 1 } })]);
+    expect(p.LifecycleConfiguration.Rules).toEqual([
+      expect.objectContaining({ Status: 'Enabled', ExpirationInDays: { 'Fn::If': ['IsProd', 30, 7] }, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }),
+    ]);
     expect(p.LifecycleConfiguration.Rules[0].Transitions).toBeUndefined();
     expect(p.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(resources.AthenaResultsBucketPolicy!.Properties.PolicyDocument.Statement[0].Sid).toBe('DenyInsecureTransport');
@@ -107,7 +127,13 @@ describe('analytics.yaml', () => {
 
   test.each(NAMED_QUERIES.map((q) => [q.name, q] as const))('named query %s is deployed with the same SQL in the workgroup', (_, q) => {
     const p = resources[namedQueryId(q.name)]!.Properties;
-    expect(p).toEqual({ Name: q.name, Description: q.description, Database: { Ref: 'GlueDatabase' }, WorkGroup: { Ref: 'AthenaWorkGroup' }, QueryString: q.sql });
+    expect(p).toEqual({
+      Name: q.name,
+      Description: q.description,
+      Database: { Ref: 'GlueDatabase' },
+      WorkGroup: { Ref: 'AthenaWorkGroup' },
+      QueryString: q.sql,
+    });
     expect(q.sql).not.toMatch(/["`]/); // unquoted identifiers: portable across the Glue catalog's lower-casing and DuckDB
     expect(q.sql).toMatch(/\bFROM (stocks|weather)\b/);
   });
@@ -130,7 +156,7 @@ describe('processed-zone schema', () => {
   test.each([
     ['stocks', STOCK_COLUMNS],
     ['weather', WEATHER_COLUMNS],
-  ] as const)('PROCESSED_COLUMNS.%s mirrors the enricher\'s Parquet writer (names, order, types)', (dataset, writer) => {
+  ] as const)("PROCESSED_COLUMNS.%s mirrors the enricher's Parquet writer (names, order, types)", (dataset, writer) => {
     expect(PROCESSED_COLUMNS[dataset].map((c) => [c.name, c.type])).toEqual(writer.map((c) => [c.name, KIND_TO_TYPE[c.kind]]));
   });
 });
@@ -150,7 +176,18 @@ function weatherObservation(city: string, ts: string, tempC: number, windKph: nu
 
 /** Canonical events through the real enrichment (lineage, change, dew point …), as the enricher writes them. */
 function enriched<T extends EnrichedEvent>(events: CanonicalEvent[]): T[] {
-  return events.map((e, i) => enrich(e, { shardId: 'shardId-000000000000', sequenceNumber: String(49650000000000000000n + BigInt(i)), approximateArrivalTimestamp: Date.parse(e.ts) / 1000 + 1 }, NOW) as T);
+  return events.map(
+    (e, i) =>
+      enrich(
+        e,
+        {
+          shardId: 'shardId-000000000000',
+          sequenceNumber: String(49650000000000000000n + BigInt(i)),
+          approximateArrivalTimestamp: Date.parse(e.ts) / 1000 + 1,
+        },
+        NOW,
+      ) as T,
+  );
 }
 
 const STOCKS = enriched<EnrichedStock>([
@@ -191,7 +228,9 @@ const duckdbWriter: Writer = async (db, root, dataset, rows) => {
   await db.run(`INSERT INTO staging_${dataset} VALUES ${values}`);
   await mkdir(path.join(root, 'processed'), { recursive: true });
   const target = path.join(root, 'processed', dataset).replace(/'/g, "''");
-  await db.run(`COPY (SELECT *, year(ts) AS year, month(ts) AS month, day(ts) AS day FROM staging_${dataset}) TO '${target}' (FORMAT PARQUET, PARTITION_BY (year, month, day))`);
+  await db.run(
+    `COPY (SELECT *, year(ts) AS year, month(ts) AS month, day(ts) AS day FROM staging_${dataset}) TO '${target}' (FORMAT PARQUET, PARTITION_BY (year, month, day))`,
+  );
 };
 
 /** The enricher's writer (handlers/lib/parquet.ts), one object per day partition as the processed-zone keys lay them out. */

@@ -1,5 +1,6 @@
 import { COMMON_ENVIRONMENT, FUNCTIONS } from '../../handlers/lib/contracts';
-import { COMMON_FUNCTION_ENVIRONMENT, compute, FUNCTION_ENVIRONMENT } from '../../templates-src/compute';
+import { compute, FUNCTION_ENVIRONMENT } from '../../templates-src/compute';
+import { NAMES } from '../../templates-src/lib/names';
 import { ref, split } from '../../templates-src/lib/fn';
 import { FAILURE_CONTRACT, functionIds, lambdaFunction } from '../../templates-src/lib/lambda';
 import { canonicalize } from '../../templates-src/lib/yaml';
@@ -15,9 +16,8 @@ const FUNCTION_NAMES = Object.keys(FUNCTION_ENVIRONMENT) as (keyof typeof FUNCTI
 const OPS = [{ Ref: 'OpsAlertsTopicArn' }];
 
 describe('compute.yaml: the function environment contract', () => {
-  test('templates-src mirrors handlers/lib/contracts.ts exactly', () => {
-    expect(FUNCTION_ENVIRONMENT).toEqual(FUNCTIONS);
-    expect(COMMON_FUNCTION_ENVIRONMENT).toEqual(COMMON_ENVIRONMENT);
+  test('every bundle named in templates-src/lib/names.ts has an environment contract in contracts/functions.ts', () => {
+    expect(Object.keys(FUNCTION_ENVIRONMENT).sort()).toEqual(Object.keys(NAMES.functions).sort());
   });
 
   test.each(FUNCTION_NAMES)('%s gets exactly its contract variables plus the common ones', (name) => {
@@ -41,7 +41,9 @@ describe('compute.yaml: the function environment contract', () => {
       alarmTopicArn: 't',
     };
     expect(() => lambdaFunction({ ...props, environment: { METRICS_TABLE_NAME: 'm' } as never })).toThrow(/missing LATEST_TABLE_NAME/);
-    expect(() => lambdaFunction({ ...props, environment: { METRICS_TABLE_NAME: 'm', LATEST_TABLE_NAME: 'l', EXTRA: 'x' } as never })).toThrow(/unexpected EXTRA/);
+    expect(() => lambdaFunction({ ...props, environment: { METRICS_TABLE_NAME: 'm', LATEST_TABLE_NAME: 'l', EXTRA: 'x' } as never })).toThrow(
+      /unexpected EXTRA/,
+    );
   });
 });
 
@@ -66,7 +68,11 @@ describe('compute.yaml: functions', () => {
       LoggingConfig: { LogGroup: { Ref: ids.logs }, LogFormat: 'JSON' },
     });
     const logs = resources[ids.logs]!;
-    expect(logs.Properties).toEqual({ LogGroupName: { 'Fn::Sub': `/aws/lambda/\${NamePrefix}-${name}` }, RetentionInDays: 90, KmsKeyId: { Ref: 'LogsKeyArn' } });
+    expect(logs.Properties).toEqual({
+      LogGroupName: { 'Fn::Sub': `/aws/lambda/\${NamePrefix}-${name}` },
+      RetentionInDays: 90,
+      KmsKeyId: { Ref: 'LogsKeyArn' },
+    });
     expect(logs.DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(doc.Outputs[`${ids.fn}Arn`].Value).toEqual({ 'Fn::GetAtt': [ids.fn, 'Arn'] });
   });
@@ -149,12 +155,16 @@ describe('compute.yaml: event source mappings (DESIGN §5 failure contract)', ()
   test('there is no mapping without the contract', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping');
     expect(mappings.map(([id]) => id).sort()).toEqual(['AggregatorEventSource', 'EnricherEventSource', 'RulesEventSource']);
-    for (const [, m] of mappings) expect(m.Properties).toMatchObject({ ...FAILURE_CONTRACT, FunctionResponseTypes: [...FAILURE_CONTRACT.FunctionResponseTypes] });
+    for (const [, m] of mappings)
+      expect(m.Properties).toMatchObject({ ...FAILURE_CONTRACT, FunctionResponseTypes: [...FAILURE_CONTRACT.FunctionResponseTypes] });
   });
 
   // Lambda event filtering, the subset the rules filter uses: exact values in arrays, and prefix.
   function matches(pattern: unknown, value: unknown): boolean {
-    if (Array.isArray(pattern)) return pattern.some((p) => (typeof p === 'object' && p !== null && 'prefix' in p ? typeof value === 'string' && value.startsWith(p.prefix) : p === value));
+    if (Array.isArray(pattern))
+      return pattern.some((p) =>
+        typeof p === 'object' && p !== null && 'prefix' in p ? typeof value === 'string' && value.startsWith(p.prefix) : p === value,
+      );
     if (typeof pattern === 'object' && pattern !== null) {
       return Object.entries(pattern).every(([k, p]) => typeof value === 'object' && value !== null && matches(p, (value as Json)[k]));
     }
@@ -191,14 +201,23 @@ describe('compute.yaml: asynchronous invocations', () => {
   });
 
   test('notifier failures go to its DLQ after 2 retries; failed polls are not retried', () => {
-    expect(resources.NotifierInvokeConfig!.Properties).toMatchObject({ FunctionName: { Ref: 'NotifierFunction' }, Qualifier: '$LATEST', MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: { Ref: 'NotifierDlqArn' } } } });
+    expect(resources.NotifierInvokeConfig!.Properties).toMatchObject({
+      FunctionName: { Ref: 'NotifierFunction' },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { Ref: 'NotifierDlqArn' } } },
+    });
     expect(resources.PollerInvokeConfig!.Properties).toMatchObject({ FunctionName: { Ref: 'PollerFunction' }, MaximumRetryAttempts: 0 });
   });
 
   test('the only resource-based permissions are for SNS (notifier) and Secrets Manager (rotation)', () => {
     // Scheduler invokes the poller through its execution role (streaming.yaml), which needs no permission here.
     const grants = ofType('AWS::Lambda::Permission').map(([, p]) => [p.Properties.FunctionName.Ref, p.Properties.Principal]);
-    expect(grants.sort()).toEqual([['NotifierFunction', 'sns.amazonaws.com'], ['NotifierFunction', 'sns.amazonaws.com'], ['RotationFunction', 'secretsmanager.amazonaws.com']]);
+    expect(grants.sort()).toEqual([
+      ['NotifierFunction', 'sns.amazonaws.com'],
+      ['NotifierFunction', 'sns.amazonaws.com'],
+      ['RotationFunction', 'secretsmanager.amazonaws.com'],
+    ]);
   });
 
   test('the market-data secret rotates every 30 days through the rotation function, not during the deploy', () => {
@@ -232,7 +251,11 @@ describe('compute.yaml: alarms to OpsAlerts', () => {
       ['errors', 'Errors', [{ Name: 'FunctionName', Value: { Ref: ids.fn } }]],
       ['invocations', 'Invocations', [{ Name: 'FunctionName', Value: { Ref: ids.fn } }]],
     ]);
-    expect(resources[ids.throttles]!.Properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: { Ref: ids.fn } }] });
+    expect(resources[ids.throttles]!.Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Throttles',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: ids.fn } }],
+    });
   });
 
   test.each([
@@ -241,25 +264,49 @@ describe('compute.yaml: alarms to OpsAlerts', () => {
     ['RulesIteratorAgeAlarm', 'AWS/Lambda', 'IteratorAge', { Name: 'FunctionName', Value: { Ref: 'RulesFunction' } }],
     ['StreamIteratorAgeAlarm', 'AWS/Kinesis', 'GetRecords.IteratorAgeMilliseconds', { Name: 'StreamName', Value: { Ref: 'StreamName' } }],
   ])('%s: %s %s above 60 s', (id, namespace, metric, dimension) => {
-    expect(resources[id]!.Properties).toMatchObject({ Namespace: namespace, MetricName: metric, Dimensions: [dimension], Statistic: 'Maximum', Threshold: 60_000, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(resources[id]!.Properties).toMatchObject({
+      Namespace: namespace,
+      MetricName: metric,
+      Dimensions: [dimension],
+      Statistic: 'Maximum',
+      Threshold: 60_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   });
 
   test.each(['Enricher', 'Aggregator', 'Rules', 'Notifier', 'Scheduler'])('%s DLQ depth > 0', (q) => {
     expect(resources[`${q}DlqDepthAlarm`]!.Properties).toMatchObject({
-      Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { Ref: `${q}DlqName` } }], Threshold: 0, ComparisonOperator: 'GreaterThanThreshold',
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { Ref: `${q}DlqName` } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
     });
   });
 
-  test.each([['MetricsTableThrottleAlarm', 'MetricsTableName'], ['LatestTableThrottleAlarm', 'LatestTableName']])('%s: read + write throttle events > 0', (id, table) => {
+  test.each([
+    ['MetricsTableThrottleAlarm', 'MetricsTableName'],
+    ['LatestTableThrottleAlarm', 'LatestTableName'],
+  ])('%s: read + write throttle events > 0', (id, table) => {
     const p = resources[id]!.Properties;
     expect(p).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     const inputs = (p.Metrics as Json[]).filter((q) => !q.ReturnData).map((q) => [q.MetricStat.Metric.MetricName, q.MetricStat.Metric.Dimensions]);
-    expect(inputs).toEqual([['ReadThrottleEvents', [{ Name: 'TableName', Value: { Ref: table } }]], ['WriteThrottleEvents', [{ Name: 'TableName', Value: { Ref: table } }]]]);
+    expect(inputs).toEqual([
+      ['ReadThrottleEvents', [{ Name: 'TableName', Value: { Ref: table } }]],
+      ['WriteThrottleEvents', [{ Name: 'TableName', Value: { Ref: table } }]],
+    ]);
   });
 
   test('API 5xx > 0 on the ingestion API stage', () => {
     const p = resources.ApiServerErrorAlarm!.Properties;
-    expect(p.Metrics[0].MetricStat.Metric).toEqual({ Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Dimensions: [{ Name: 'ApiName', Value: { Ref: 'ApiName' } }, { Name: 'Stage', Value: { Ref: 'ApiStageName' } }] });
+    expect(p.Metrics[0].MetricStat.Metric).toEqual({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5XXError',
+      Dimensions: [
+        { Name: 'ApiName', Value: { Ref: 'ApiName' } },
+        { Name: 'Stage', Value: { Ref: 'ApiStageName' } },
+      ],
+    });
     expect(p).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
   });
 });
@@ -272,20 +319,30 @@ describe('compute.yaml: contract with root', () => {
     }
   });
 
-  test.each(Object.entries(DLQ_IDS))('the %s dead-letter queue of streaming.yaml is alarmed here, and used as the on-failure destination', (consumer, queueId) => {
-    expect(compute.inputs[`${queueId}Name`]).toEqual({ output: ['Streaming', `${queueId}Name`] });
-    expect(resources[`${queueId}DepthAlarm`]!.Properties.Dimensions).toEqual([{ Name: 'QueueName', Value: { Ref: `${queueId}Name` } }]);
-    // The scheduler's DLQ is the schedule's (streaming.yaml); every other one is a destination in this stack.
-    if (consumer !== 'scheduler') {
-      expect(compute.inputs[`${queueId}Arn`]).toEqual({ output: ['Streaming', `${queueId}Arn`] });
-      expect(JSON.stringify(resources)).toContain(JSON.stringify({ Destination: { Ref: `${queueId}Arn` } }));
-    }
-  });
+  test.each(Object.entries(DLQ_IDS))(
+    'the %s dead-letter queue of streaming.yaml is alarmed here, and used as the on-failure destination',
+    (consumer, queueId) => {
+      expect(compute.inputs[`${queueId}Name`]).toEqual({ output: ['Streaming', `${queueId}Name`] });
+      expect(resources[`${queueId}DepthAlarm`]!.Properties.Dimensions).toEqual([{ Name: 'QueueName', Value: { Ref: `${queueId}Name` } }]);
+      // The scheduler's DLQ is the schedule's (streaming.yaml); every other one is a destination in this stack.
+      if (consumer !== 'scheduler') {
+        expect(compute.inputs[`${queueId}Arn`]).toEqual({ output: ['Streaming', `${queueId}Arn`] });
+        expect(JSON.stringify(resources)).toContain(JSON.stringify({ Destination: { Ref: `${queueId}Arn` } }));
+      }
+    },
+  );
 
   test('every parameter is wired, every promised output is declared', () => {
     expect(Object.keys(doc.Parameters).sort()).toEqual(Object.keys(compute.inputs).sort());
     expect(Object.keys(doc.Outputs).sort()).toEqual([...compute.outputs].sort());
-    expect(compute.outputs).toEqual(['PollerFunctionArn', 'EnricherFunctionArn', 'AggregatorFunctionArn', 'RulesFunctionArn', 'NotifierFunctionArn', 'RotationFunctionArn']);
+    expect(compute.outputs).toEqual([
+      'PollerFunctionArn',
+      'EnricherFunctionArn',
+      'AggregatorFunctionArn',
+      'RulesFunctionArn',
+      'NotifierFunctionArn',
+      'RotationFunctionArn',
+    ]);
   });
 
   test.each(['4.1', '4.2', '4.3', '8.1', '8.2'])('roadmap bullet %s maps to resources', (bullet) => {

@@ -11,7 +11,9 @@ describe('dashboards.yaml: CloudWatch pipeline dashboard', () => {
   const [text, variables] = resources.PipelineDashboard!.Properties.DashboardBody['Fn::Sub'] as [string, Json];
   const known = new Set([...Object.keys(doc.Parameters), ...Object.keys(variables), 'AWS::Region']);
   const body = JSON.parse(text.replace(/\$\{([^}]+)\}/g, (_, name: string) => `<${name}>`)) as { widgets: Json[] };
-  const lines: string[][] = body.widgets.filter((w) => w.type === 'metric').flatMap((w) => w.properties.metrics.map((m: unknown[]) => m.filter((x) => typeof x === 'string')));
+  const lines: string[][] = body.widgets
+    .filter((w) => w.type === 'metric')
+    .flatMap((w) => w.properties.metrics.map((m: unknown[]) => m.filter((x) => typeof x === 'string')));
   const has = (...parts: string[]) => lines.some((l) => parts.every((p, i) => l[i] === p));
 
   test('every ${…} in the body is a parameter, a !Sub variable or the region', () => {
@@ -103,7 +105,11 @@ describe('dashboards.yaml: QuickSight', () => {
     expect(sql).toContain('FROM "${NamePrefix}-dynamodb"."default"."${LatestTableName}"');
     expect(sql).toContain(where);
     expect(r.Properties.ImportMode).toBe('DIRECT_QUERY');
-    expect(resources.DynamoDbCatalog!.Properties).toMatchObject({ Name: { 'Fn::Sub': '${NamePrefix}-dynamodb' }, Type: 'LAMBDA', Parameters: { function: { Ref: 'AthenaDynamoDbConnectorArn' } } });
+    expect(resources.DynamoDbCatalog!.Properties).toMatchObject({
+      Name: { 'Fn::Sub': '${NamePrefix}-dynamodb' },
+      Type: 'LAMBDA',
+      Parameters: { function: { Ref: 'AthenaDynamoDbConnectorArn' } },
+    });
   });
 
   /** Columns of each data-set identifier a dashboard declares. */
@@ -164,7 +170,9 @@ describe('dashboards.yaml: cost controls', () => {
   test('the monthly budget follows MonthlyBudgetUsd and notifies FinOpsAlerts at 80 % actual and 100 % forecast', () => {
     const p = resources.MonthlyBudget!.Properties;
     expect(p.Budget).toMatchObject({ BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: { Ref: 'MonthlyBudgetUsd' }, Unit: 'USD' } });
-    expect(p.NotificationsWithSubscribers.map((n: Json) => [n.Notification.NotificationType, n.Notification.Threshold, n.Notification.ThresholdType, n.Subscribers])).toEqual([
+    expect(
+      p.NotificationsWithSubscribers.map((n: Json) => [n.Notification.NotificationType, n.Notification.Threshold, n.Notification.ThresholdType, n.Subscribers]),
+    ).toEqual([
       ['ACTUAL', 80, 'PERCENTAGE', [{ SubscriptionType: 'SNS', Address: { Ref: 'FinOpsAlertsTopicArn' } }]],
       ['FORECASTED', 100, 'PERCENTAGE', [{ SubscriptionType: 'SNS', Address: { Ref: 'FinOpsAlertsTopicArn' } }]],
     ]);
@@ -172,8 +180,12 @@ describe('dashboards.yaml: cost controls', () => {
 
   test('with ProjectTagActive the budget tracks the Project tag only; without it the whole account, and says so in its name', () => {
     const budget = resources.MonthlyBudget!.Properties.Budget;
-    expect(budget.CostFilters).toEqual({ 'Fn::If': ['TracksProjectTag', { TagKeyValue: [{ 'Fn::Sub': 'user:Project$${NamePrefix}' }] }, { Ref: 'AWS::NoValue' }] });
-    expect(budget.BudgetName).toEqual({ 'Fn::If': ['TracksProjectTag', { 'Fn::Sub': '${NamePrefix}-monthly-${AWS::Region}' }, { 'Fn::Sub': '${NamePrefix}-monthly-account-${AWS::Region}' }] });
+    expect(budget.CostFilters).toEqual({
+      'Fn::If': ['TracksProjectTag', { TagKeyValue: [{ 'Fn::Sub': 'user:Project$${NamePrefix}' }] }, { Ref: 'AWS::NoValue' }],
+    });
+    expect(budget.BudgetName).toEqual({
+      'Fn::If': ['TracksProjectTag', { 'Fn::Sub': '${NamePrefix}-monthly-${AWS::Region}' }, { 'Fn::Sub': '${NamePrefix}-monthly-account-${AWS::Region}' }],
+    });
     expect(doc.Conditions.TracksProjectTag).toEqual({ 'Fn::Equals': [{ Ref: 'ProjectTagActive' }, 'true'] });
   });
 
@@ -185,7 +197,9 @@ describe('dashboards.yaml: cost controls', () => {
   test('cost anomalies of this deployment alert FinOpsAlerts immediately', () => {
     const monitor = resources.CostAnomalyMonitor!.Properties;
     expect(monitor.MonitorType).toBe('CUSTOM');
-    expect(JSON.parse(monitor.MonitorSpecification['Fn::Sub'].replace('${NamePrefix}', 'stockwx-dev'))).toEqual({ Tags: { Key: 'Project', Values: ['stockwx-dev'], MatchOptions: ['EQUALS'] } });
+    expect(JSON.parse(monitor.MonitorSpecification['Fn::Sub'].replace('${NamePrefix}', 'stockwx-dev'))).toEqual({
+      Tags: { Key: 'Project', Values: ['stockwx-dev'], MatchOptions: ['EQUALS'] },
+    });
     const sub = resources.CostAnomalySubscription!.Properties;
     expect(sub.MonitorArnList).toEqual([{ Ref: 'CostAnomalyMonitor' }]);
     expect(sub.Frequency).toBe('IMMEDIATE');
@@ -213,7 +227,9 @@ describe('dashboards.yaml: QuickSight prerequisites the stack can set up', () =>
     ['athena:StartQueryExecution', { 'Fn::Sub': 'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${AthenaWorkGroupName}' }],
     ['glue:GetTable', { 'Fn::Sub': 'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:table/${GlueDatabaseName}/*' }],
   ])('grants %s on %j', (action, resource) => {
-    expect(statements.filter((s) => !('Fn::If' in s)).some((s) => actions(s).includes(action) && JSON.stringify(s.Resource).includes(JSON.stringify(resource)))).toBe(true);
+    expect(
+      statements.filter((s) => !('Fn::If' in s)).some((s) => actions(s).includes(action) && JSON.stringify(s.Resource).includes(JSON.stringify(resource))),
+    ).toBe(true);
   });
 
   test('invoking the DynamoDB connector only with the latest-value data sets', () => {

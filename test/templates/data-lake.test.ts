@@ -104,7 +104,10 @@ describe('data-lake.yaml', () => {
       Principal: { Service: 'logging.s3.amazonaws.com' },
       Action: 's3:PutObject',
       Resource: sub('${AccessLogsBucket.Arn}/*'),
-      Condition: { ArnLike: { 'aws:SourceArn': sub('arn:${AWS::Partition}:s3:::${NamePrefix}-*') }, StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      Condition: {
+        ArnLike: { 'aws:SourceArn': sub('arn:${AWS::Partition}:s3:::${NamePrefix}-*') },
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      },
     });
   });
 
@@ -120,7 +123,9 @@ describe('data-lake.yaml', () => {
     const replica = ['raw', 'processed'].map((p) => sub(`arn:\${AWS::Partition}:s3:::\${NamePrefix}-${p}-\${AWS::AccountId}-\${SecondaryRegion}/*`));
 
     test('is assumable by S3 only', () => {
-      expect(props('ReplicationRole').AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: ['s3.amazonaws.com'] }, Action: 'sts:AssumeRole' }]);
+      expect(props('ReplicationRole').AssumeRolePolicyDocument.Statement).toEqual([
+        { Effect: 'Allow', Principal: { Service: ['s3.amazonaws.com'] }, Action: 'sts:AssumeRole' },
+      ]);
     });
 
     test.each([
@@ -163,7 +168,9 @@ describe('data-lake.yaml', () => {
     for (const [name, p] of Object.entries(doc.Parameters as Record<string, Json>)) {
       if (p.Default === undefined) expect(Object.keys(dataLake.inputs)).toContain(name);
     }
-    expect(dataLake.outputs).toEqual(expect.arrayContaining(['RawBucketName', 'RawBucketArn', 'ProcessedBucketName', 'ProcessedBucketArn', 'AccessLogsBucketName']));
+    expect(dataLake.outputs).toEqual(
+      expect.arrayContaining(['RawBucketName', 'RawBucketArn', 'ProcessedBucketName', 'ProcessedBucketArn', 'AccessLogsBucketName']),
+    );
     for (const o of dataLake.outputs) expect(doc.Outputs[o]).toBeDefined();
     expect(dataLake.inputs.DataLakeKeyArn).toEqual({ output: ['Security', 'DataLakeKeyArn'] });
   });

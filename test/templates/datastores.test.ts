@@ -8,7 +8,14 @@ const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.T
 
 describe('datastores.yaml', () => {
   test.each([
-    ['MetricsTable', '${NamePrefix}-metrics', [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'ts', KeyType: 'RANGE' }]],
+    [
+      'MetricsTable',
+      '${NamePrefix}-metrics',
+      [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'ts', KeyType: 'RANGE' },
+      ],
+    ],
     ['LatestTable', '${NamePrefix}-latest', [{ AttributeName: 'pk', KeyType: 'HASH' }]],
   ])('%s is an on-demand, KMS-encrypted global table with stream and TTL', (id, name, keySchema) => {
     const table = resources[id]!;
@@ -67,9 +74,7 @@ describe('datastores.yaml', () => {
     test('the DAX role reaches only the two tables, with explicit actions', () => {
       const statements = resources.DaxClusterRole!.Properties.Policies[0].PolicyDocument.Statement as Json[];
       const tableStatement = statements.find((s) => s.Action.includes('dynamodb:GetItem'))!;
-      expect(tableStatement.Resource).toEqual(
-        expect.arrayContaining([{ 'Fn::GetAtt': ['MetricsTable', 'Arn'] }, { 'Fn::GetAtt': ['LatestTable', 'Arn'] }]),
-      );
+      expect(tableStatement.Resource).toEqual(expect.arrayContaining([{ 'Fn::GetAtt': ['MetricsTable', 'Arn'] }, { 'Fn::GetAtt': ['LatestTable', 'Arn'] }]));
       for (const s of statements) for (const a of s.Action) expect(a).not.toMatch(/\*/);
     });
     test('the endpoint output is empty without DAX so root can always read it', () => {

@@ -62,7 +62,8 @@ export function evaluateDeployment(templates: ReadonlyMap<string, TemplateFile>,
       const child = childOf(id);
       const definition = (child.doc.Outputs as Json | undefined)?.[output];
       if (!definition) throw new EvaluationError(`${o.label}: ${id} has no output ${output}`);
-      if (typeof definition.Condition === 'string' && !evaluate({ Condition: definition.Condition }, child)) throw new EvaluationError(`${o.label}: ${id}.Outputs.${output} does not exist for these parameters`);
+      if (typeof definition.Condition === 'string' && !evaluate({ Condition: definition.Condition }, child))
+        throw new EvaluationError(`${o.label}: ${id}.Outputs.${output} does not exist for these parameters`);
       return evaluate(definition.Value, child, `${id}.Outputs.${output}`);
     },
   };
@@ -84,7 +85,9 @@ export function evaluateDeployment(templates: ReadonlyMap<string, TemplateFile>,
     children.set(id, ctx);
     return ctx;
   }
-  const nested = Object.entries(root.doc.Resources as Record<string, Json>).filter(([, r]) => r.Type === 'AWS::CloudFormation::Stack' && resourceExists(r, rootCtx));
+  const nested = Object.entries(root.doc.Resources as Record<string, Json>).filter(
+    ([, r]) => r.Type === 'AWS::CloudFormation::Stack' && resourceExists(r, rootCtx),
+  );
   const byId = new Map<string, EvaluationContext>([['root', rootCtx], ...nested.map(([id]) => [id, childOf(id)] as const)]);
   if (o.secondary ?? true) {
     const secondary = template('secondary.yaml');

@@ -23,10 +23,25 @@ beforeAll(async () => {
 });
 
 const FUNCTIONS = ['PollerFunction', 'EnricherFunction', 'AggregatorFunction', 'RulesFunction', 'NotifierFunction', 'RotationFunction'];
-const INTERFACE_ENDPOINTS = ['LogsEndpoint', 'StsEndpoint', 'KmsEndpoint', 'SecretsManagerEndpoint', 'KinesisEndpoint', 'SnsEndpoint', 'SqsEndpoint', 'XRayEndpoint', 'ExecuteApiEndpoint'];
+const INTERFACE_ENDPOINTS = [
+  'LogsEndpoint',
+  'StsEndpoint',
+  'KmsEndpoint',
+  'SecretsManagerEndpoint',
+  'KinesisEndpoint',
+  'SnsEndpoint',
+  'SqsEndpoint',
+  'XRayEndpoint',
+  'ExecuteApiEndpoint',
+];
 
 function deployment(file: ParameterFile, change: Record<string, string> = {}): EvaluatedDeployment {
-  return evaluateDeployment(templates, { label: 'env', values: { ...resolveRootParameters(file).values, ...change }, regions: file.regions, stackName: file.stackName });
+  return evaluateDeployment(templates, {
+    label: 'env',
+    values: { ...resolveRootParameters(file).values, ...change },
+    regions: file.regions,
+    stackName: file.stackName,
+  });
 }
 
 const property = (d: EvaluatedDeployment, stack: string, logicalId: string, name: string): unknown => {
@@ -35,14 +50,39 @@ const property = (d: EvaluatedDeployment, stack: string, logicalId: string, name
 };
 
 /** Root values with the dev toggles on: the full architecture with dev.json's other settings. */
-const FULL: Record<string, string> = { FunctionsInVpc: 'true', EnableNatGateway: 'true', EnableInterfaceEndpoints: 'true', EnableWaf: 'true', StreamShardCount: '0', StreamRetentionHours: '168', CrawlerSchedule: 'cron(15 * * * ? *)' };
+const FULL: Record<string, string> = {
+  FunctionsInVpc: 'true',
+  EnableNatGateway: 'true',
+  EnableInterfaceEndpoints: 'true',
+  EnableWaf: 'true',
+  StreamShardCount: '0',
+  StreamRetentionHours: '168',
+  CrawlerSchedule: 'cron(15 * * * ? *)',
+};
 
 describe('each dev toggle, switched off from the full architecture, removes exactly its resources', () => {
   test.each([
     ['EnableInterfaceEndpoints', { EnableInterfaceEndpoints: 'false' }, INTERFACE_ENDPOINTS.map((id) => `Networking/${id}`)],
     // With the functions in the VPC a NAT gateway is required (root rule), so this is the pair dev switches.
-    ['EnableNatGateway', { FunctionsInVpc: 'false', EnableNatGateway: 'false' }, ['AppNatEip1', 'AppNatGateway1', 'AppPrivateDefaultRoute1', 'AppPrivateDefaultRoute2'].map((id) => `Networking/${id}`)],
-    ['EnableWaf', { EnableWaf: 'false' }, ['Security/WebAcl', 'Security/WebAclLogGroup', 'Security/WebAclLogging', 'Streaming/ApiWebAclAssociation', 'secondary/WebAcl', 'secondary/WebAclLogGroup', 'secondary/WebAclLogging', 'secondary/StandbyWebAclAssociation']],
+    [
+      'EnableNatGateway',
+      { FunctionsInVpc: 'false', EnableNatGateway: 'false' },
+      ['AppNatEip1', 'AppNatGateway1', 'AppPrivateDefaultRoute1', 'AppPrivateDefaultRoute2'].map((id) => `Networking/${id}`),
+    ],
+    [
+      'EnableWaf',
+      { EnableWaf: 'false' },
+      [
+        'Security/WebAcl',
+        'Security/WebAclLogGroup',
+        'Security/WebAclLogging',
+        'Streaming/ApiWebAclAssociation',
+        'secondary/WebAcl',
+        'secondary/WebAclLogGroup',
+        'secondary/WebAclLogging',
+        'secondary/StandbyWebAclAssociation',
+      ],
+    ],
     ['FunctionsInVpc', { FunctionsInVpc: 'false' }, []],
     ['CrawlerSchedule', { CrawlerSchedule: '' }, []],
     ['StreamRetentionHours', { StreamRetentionHours: '24' }, []],
@@ -72,7 +112,9 @@ describe('each dev toggle, switched off from the full architecture, removes exac
 
   test('CrawlerSchedule="" leaves the crawler without a schedule (it runs when started); a cron expression schedules it', () => {
     expect(property(deployment(dev, { ...FULL, CrawlerSchedule: '' }), 'Analytics', 'ProcessedCrawler', 'Schedule')).toBe(NO_VALUE);
-    expect(property(deployment(dev, { ...FULL, CrawlerSchedule: 'cron(15 3 * * ? *)' }), 'Analytics', 'ProcessedCrawler', 'Schedule')).toEqual({ ScheduleExpression: 'cron(15 3 * * ? *)' });
+    expect(property(deployment(dev, { ...FULL, CrawlerSchedule: 'cron(15 3 * * ? *)' }), 'Analytics', 'ProcessedCrawler', 'Schedule')).toEqual({
+      ScheduleExpression: 'cron(15 3 * * ? *)',
+    });
   });
 
   test('StreamRetentionHours and StreamShardCount size the event stream', () => {
@@ -86,14 +128,30 @@ describe('each dev toggle, switched off from the full architecture, removes exac
 
 describe('the parameter files', () => {
   test('dev.json switches every dev toggle off and has no secondary stack', () => {
-    expect(resolveRootParameters(dev).values).toMatchObject({ FunctionsInVpc: 'false', EnableNatGateway: 'false', EnableInterfaceEndpoints: 'false', EnableWaf: 'false', StreamShardCount: '1', StreamRetentionHours: '24', CrawlerSchedule: '' });
+    expect(resolveRootParameters(dev).values).toMatchObject({
+      FunctionsInVpc: 'false',
+      EnableNatGateway: 'false',
+      EnableInterfaceEndpoints: 'false',
+      EnableWaf: 'false',
+      StreamShardCount: '1',
+      StreamRetentionHours: '24',
+      CrawlerSchedule: '',
+    });
     expect(dev.toggles.secondaryStack).toBe(false);
   });
 
   test('prod.json keeps the full architecture: every resource a dev toggle removes exists, the functions are in the VPC', () => {
     const d = deployment(prod);
     const existing = existingResources(d);
-    const toggled = [...INTERFACE_ENDPOINTS.map((id) => `Networking/${id}`), 'Networking/AppNatGateway1', 'Networking/AppNatGateway2', 'Networking/AppPrivateDefaultRoute1', 'Security/WebAcl', 'Streaming/ApiWebAclAssociation', 'secondary/WebAcl'];
+    const toggled = [
+      ...INTERFACE_ENDPOINTS.map((id) => `Networking/${id}`),
+      'Networking/AppNatGateway1',
+      'Networking/AppNatGateway2',
+      'Networking/AppPrivateDefaultRoute1',
+      'Security/WebAcl',
+      'Streaming/ApiWebAclAssociation',
+      'secondary/WebAcl',
+    ];
     expect(toggled.filter((id) => !existing.has(id))).toEqual([]);
     expect((property(d, 'Compute', 'PollerFunction', 'VpcConfig') as Json).SubnetIds).toHaveLength(2);
     expect(property(d, 'Analytics', 'ProcessedCrawler', 'Schedule')).toEqual({ ScheduleExpression: 'cron(15 * * * ? *)' });
@@ -102,8 +160,17 @@ describe('the parameter files', () => {
   });
 
   test('every resource of the templates is still there for dev: toggled ones are conditional, not removed', () => {
-    const all = new Set(Object.values(Object.fromEntries(templates)).flatMap((t) => Object.keys((t.doc.Resources as Json) ?? {}).map((id) => `${t.file}/${id}`)));
-    for (const id of ['networking.yaml/AppNatGateway1', 'networking.yaml/KmsEndpoint', 'security.yaml/WebAcl', 'streaming.yaml/ApiWebAclAssociation', 'analytics.yaml/ProcessedCrawler']) expect([id, all.has(id)]).toEqual([id, true]);
+    const all = new Set(
+      Object.values(Object.fromEntries(templates)).flatMap((t) => Object.keys((t.doc.Resources as Json) ?? {}).map((id) => `${t.file}/${id}`)),
+    );
+    for (const id of [
+      'networking.yaml/AppNatGateway1',
+      'networking.yaml/KmsEndpoint',
+      'security.yaml/WebAcl',
+      'streaming.yaml/ApiWebAclAssociation',
+      'analytics.yaml/ProcessedCrawler',
+    ])
+      expect([id, all.has(id)]).toEqual([id, true]);
   });
 });
 

@@ -13,8 +13,11 @@ const wire = (name: string): Json => JSON.parse(JSON.stringify(networking.inputs
 
 /** Pure evaluation of the NAT-related conditions: which gateways exist and where each private route points. */
 function natPlan(mode: 'single' | 'per-az', enabled = true): { gateways: string[]; routes: Record<string, string> } {
-  const conditionTrue = (name: string | undefined): boolean => name === undefined || (name === 'HasNatGateway' && enabled) || (name === 'PerAzNat' && enabled && mode === 'per-az');
-  const gateways = ofType('AWS::EC2::NatGateway').filter(([, r]) => conditionTrue(r.Condition)).map(([id]) => id);
+  const conditionTrue = (name: string | undefined): boolean =>
+    name === undefined || (name === 'HasNatGateway' && enabled) || (name === 'PerAzNat' && enabled && mode === 'per-az');
+  const gateways = ofType('AWS::EC2::NatGateway')
+    .filter(([, r]) => conditionTrue(r.Condition))
+    .map(([id]) => id);
   const routes: Record<string, string> = {};
   for (const [id, r] of ofType('AWS::EC2::Route')) {
     const target = r.Properties.NatGatewayId;
@@ -32,7 +35,12 @@ describe('networking.yaml', () => {
     const p = resources[id]!.Properties;
     expect(p.CidrBlock).toBe(cidr);
     expect(p.EnableDnsHostnames).toBe(true);
-    expect(p.Tags).toEqual(expect.arrayContaining([{ Key: 'Name', Value: sub(`\${NamePrefix}-${suffix}`) }, { Key: 'Role', Value: role }]));
+    expect(p.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'Name', Value: sub(`\${NamePrefix}-${suffix}`) },
+        { Key: 'Role', Value: role },
+      ]),
+    );
   });
 
   test('the two VPCs do not overlap (peering requires it)', () => {
@@ -49,7 +57,10 @@ describe('networking.yaml', () => {
 
   test('each VPC has an internet gateway with a public default route', () => {
     for (const prefix of ['App', 'Data']) {
-      expect(resources[`${prefix}GatewayAttachment`]!.Properties).toEqual({ VpcId: { Ref: `${prefix}Vpc` }, InternetGatewayId: { Ref: `${prefix}InternetGateway` } });
+      expect(resources[`${prefix}GatewayAttachment`]!.Properties).toEqual({
+        VpcId: { Ref: `${prefix}Vpc` },
+        InternetGatewayId: { Ref: `${prefix}InternetGateway` },
+      });
       expect(resources[`${prefix}PublicDefaultRoute`]!.Properties.GatewayId).toEqual({ Ref: `${prefix}InternetGateway` });
     }
   });
@@ -65,7 +76,10 @@ describe('networking.yaml', () => {
     expect(natPlan(mode, false)).toEqual({ gateways: [], routes: {} });
     expect(doc.Conditions.HasNatGateway).toEqual({ 'Fn::Equals': [{ Ref: 'EnableNatGateway' }, 'true'] });
     expect(doc.Conditions.PerAzNat).toEqual({ 'Fn::And': [{ Condition: 'HasNatGateway' }, { 'Fn::Equals': [{ Ref: 'NatGatewayMode' }, 'per-az'] }] });
-    expect(ofType('AWS::EC2::EIP').map(([id, r]) => [id, r.Condition])).toEqual([['AppNatEip1', 'HasNatGateway'], ['AppNatEip2', 'PerAzNat']]);
+    expect(ofType('AWS::EC2::EIP').map(([id, r]) => [id, r.Condition])).toEqual([
+      ['AppNatEip1', 'HasNatGateway'],
+      ['AppNatEip2', 'PerAzNat'],
+    ]);
     expect(wire('EnableNatGateway')).toEqual({ parameter: 'EnableNatGateway' });
   });
 
@@ -86,12 +100,22 @@ describe('networking.yaml', () => {
     expect(endpoints.map(([, r]) => r.Properties.RouteTableIds.length)).toEqual([2, 2]);
   });
 
-  test.each(['logs', 'sts', 'kms', 'secretsmanager', 'kinesis-streams', 'sns', 'sqs', 'xray'])('the %s interface endpoint has private DNS in both private subnets', (service) => {
-    const [[, endpoint]] = ofType('AWS::EC2::VPCEndpoint').filter(([, r]) => r.Properties.ServiceName['Fn::Sub'] === `com.amazonaws.\${AWS::Region}.${service}`) as [[string, Json]];
-    expect(endpoint.Properties).toMatchObject({ VpcEndpointType: 'Interface', PrivateDnsEnabled: true, VpcId: { Ref: 'AppVpc' }, SecurityGroupIds: [{ Ref: 'EndpointSecurityGroup' }] });
-    expect(endpoint.Properties.SubnetIds).toEqual([{ Ref: 'AppPrivateSubnet1' }, { Ref: 'AppPrivateSubnet2' }]);
-    expect(INTERFACE_ENDPOINTS.map((e) => e.service)).toContain(service);
-  });
+  test.each(['logs', 'sts', 'kms', 'secretsmanager', 'kinesis-streams', 'sns', 'sqs', 'xray'])(
+    'the %s interface endpoint has private DNS in both private subnets',
+    (service) => {
+      const [[, endpoint]] = ofType('AWS::EC2::VPCEndpoint').filter(
+        ([, r]) => r.Properties.ServiceName['Fn::Sub'] === `com.amazonaws.\${AWS::Region}.${service}`,
+      ) as [[string, Json]];
+      expect(endpoint.Properties).toMatchObject({
+        VpcEndpointType: 'Interface',
+        PrivateDnsEnabled: true,
+        VpcId: { Ref: 'AppVpc' },
+        SecurityGroupIds: [{ Ref: 'EndpointSecurityGroup' }],
+      });
+      expect(endpoint.Properties.SubnetIds).toEqual([{ Ref: 'AppPrivateSubnet1' }, { Ref: 'AppPrivateSubnet2' }]);
+      expect(INTERFACE_ENDPOINTS.map((e) => e.service)).toContain(service);
+    },
+  );
 
   test('the execute-api endpoint keeps private DNS off and uses the API endpoint security group', () => {
     expect(resources.ExecuteApiEndpoint!.Properties).toMatchObject({ PrivateDnsEnabled: false, SecurityGroupIds: [{ Ref: 'ApiEndpointSecurityGroup' }] });
@@ -99,7 +123,13 @@ describe('networking.yaml', () => {
 
   test('no security group admits 0.0.0.0/0 or ::/0', () => {
     const groups = ofType('AWS::EC2::SecurityGroup');
-    expect(groups.map(([id]) => id).sort()).toEqual(['ApiEndpointSecurityGroup', 'DaxSecurityGroup', 'Ec2SecurityGroup', 'EndpointSecurityGroup', 'LambdaSecurityGroup']);
+    expect(groups.map(([id]) => id).sort()).toEqual([
+      'ApiEndpointSecurityGroup',
+      'DaxSecurityGroup',
+      'Ec2SecurityGroup',
+      'EndpointSecurityGroup',
+      'LambdaSecurityGroup',
+    ]);
     for (const [, g] of groups) {
       for (const rule of g.Properties.SecurityGroupIngress ?? []) {
         expect(rule.CidrIp).not.toBe('0.0.0.0/0');
@@ -126,21 +156,39 @@ describe('networking.yaml', () => {
   });
 
   test('securityGroup() refuses internet-wide ingress with a message naming the group', () => {
-    expect(() => securityGroup('Bad', { vpcId: 'vpc-1', nameSuffix: 'bad', description: 'x', ingress: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '0.0.0.0/0' }], egress: [] })).toThrow(
-      /securityGroup\(Bad\): ingress from the whole internet is not allowed/,
-    );
+    expect(() =>
+      securityGroup('Bad', {
+        vpcId: 'vpc-1',
+        nameSuffix: 'bad',
+        description: 'x',
+        ingress: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '0.0.0.0/0' }],
+        egress: [],
+      }),
+    ).toThrow(/securityGroup\(Bad\): ingress from the whole internet is not allowed/);
   });
 
   test('twoTierVpc() refuses a layout without one public and one private subnet per AZ', () => {
-    expect(() => twoTierVpc({ prefix: 'Odd', nameSuffix: 'odd', roleTag: 'x', layout: { cidr: '10.0.0.0/16', publicSubnets: ['10.0.0.0/24'], privateSubnets: ['10.0.1.0/24', '10.0.2.0/24'] }, nat: false })).toThrow(
-      /twoTierVpc\(Odd\): publicSubnets and privateSubnets must have one CIDR per AZ each/,
-    );
+    expect(() =>
+      twoTierVpc({
+        prefix: 'Odd',
+        nameSuffix: 'odd',
+        roleTag: 'x',
+        layout: { cidr: '10.0.0.0/16', publicSubnets: ['10.0.0.0/24'], privateSubnets: ['10.0.1.0/24', '10.0.2.0/24'] },
+        nat: false,
+      }),
+    ).toThrow(/twoTierVpc\(Odd\): publicSubnets and privateSubnets must have one CIDR per AZ each/);
   });
 
   test('both VPCs send all traffic to one KMS-encrypted flow-log group through a scoped role', () => {
     const logs = ofType('AWS::EC2::FlowLog').map(([, r]) => r.Properties);
     expect(logs.map((l) => l.ResourceId)).toEqual([{ Ref: 'AppVpc' }, { Ref: 'DataVpc' }]);
-    for (const l of logs) expect(l).toMatchObject({ TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs', LogGroupName: { Ref: 'FlowLogGroup' }, DeliverLogsPermissionArn: { 'Fn::GetAtt': ['FlowLogsRole', 'Arn'] } });
+    for (const l of logs)
+      expect(l).toMatchObject({
+        TrafficType: 'ALL',
+        LogDestinationType: 'cloud-watch-logs',
+        LogGroupName: { Ref: 'FlowLogGroup' },
+        DeliverLogsPermissionArn: { 'Fn::GetAtt': ['FlowLogsRole', 'Arn'] },
+      });
     expect(resources.FlowLogGroup!.Properties).toMatchObject({ KmsKeyId: { Ref: 'LogsKeyArn' }, RetentionInDays: { 'Fn::If': ['IsProd', 365, 90] } });
     const [statement] = resources.FlowLogsRole!.Properties.Policies[0].PolicyDocument.Statement;
     expect(statement.Resource).toEqual([{ 'Fn::GetAtt': ['FlowLogGroup', 'Arn'] }]);
@@ -158,12 +206,30 @@ describe('networking.yaml', () => {
   });
 
   test('under HasFailover the PRIMARY record is backed by a check of /health AND of the 5xx rate (the MOCK /health alone never sees Kinesis fail)', () => {
-    for (const id of ['ApiHealthCheck', 'ApiEndpointHealthCheck', 'ApiErrorRateHealthCheck', 'ApiErrorRateAlarm']) expect(resources[id]!.Condition).toBe('HasFailover');
-    expect(resources.ApiHealthCheck!.Properties.HealthCheckConfig).toEqual({ Type: 'CALCULATED', ChildHealthChecks: [{ Ref: 'ApiEndpointHealthCheck' }, { Ref: 'ApiErrorRateHealthCheck' }], HealthThreshold: 2 });
-    expect(resources.ApiEndpointHealthCheck!.Properties.HealthCheckConfig).toMatchObject({ Type: 'HTTPS', FullyQualifiedDomainName: { Ref: 'HealthCheckDomain' }, ResourcePath: { Ref: 'HealthCheckPath' }, Port: 443 });
+    for (const id of ['ApiHealthCheck', 'ApiEndpointHealthCheck', 'ApiErrorRateHealthCheck', 'ApiErrorRateAlarm'])
+      expect(resources[id]!.Condition).toBe('HasFailover');
+    expect(resources.ApiHealthCheck!.Properties.HealthCheckConfig).toEqual({
+      Type: 'CALCULATED',
+      ChildHealthChecks: [{ Ref: 'ApiEndpointHealthCheck' }, { Ref: 'ApiErrorRateHealthCheck' }],
+      HealthThreshold: 2,
+    });
+    expect(resources.ApiEndpointHealthCheck!.Properties.HealthCheckConfig).toMatchObject({
+      Type: 'HTTPS',
+      FullyQualifiedDomainName: { Ref: 'HealthCheckDomain' },
+      ResourcePath: { Ref: 'HealthCheckPath' },
+      Port: 443,
+    });
     const alarm = resources.ApiErrorRateAlarm!.Properties;
     // Route 53 reads plain metric alarms only (no metric math), by name and region.
-    expect(alarm).toMatchObject({ Namespace: 'AWS/ApiGateway', MetricName: '5XXError', Statistic: 'Average', Dimensions: [{ Name: 'ApiName', Value: { Ref: 'ApiName' } }, { Name: 'Stage', Value: { Ref: 'ApiStageName' } }] });
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5XXError',
+      Statistic: 'Average',
+      Dimensions: [
+        { Name: 'ApiName', Value: { Ref: 'ApiName' } },
+        { Name: 'Stage', Value: { Ref: 'ApiStageName' } },
+      ],
+    });
     expect(alarm.Metrics).toBeUndefined();
     expect(resources.ApiErrorRateHealthCheck!.Properties.HealthCheckConfig).toEqual({
       Type: 'CLOUDWATCH_METRIC',
@@ -189,11 +255,21 @@ describe('networking.yaml', () => {
   });
 
   test('promises the contract outputs; subnet lists are comma-joined', () => {
-    const contract = ['AppVpcId', 'DataVpcId', 'AppPrivateSubnetIds', 'DataPrivateSubnetIds', 'LambdaSecurityGroupId', 'Ec2SecurityGroupId', 'ApiEndpointSecurityGroupId', 'DaxSecurityGroupId'];
+    const contract = [
+      'AppVpcId',
+      'DataVpcId',
+      'AppPrivateSubnetIds',
+      'DataPrivateSubnetIds',
+      'LambdaSecurityGroupId',
+      'Ec2SecurityGroupId',
+      'ApiEndpointSecurityGroupId',
+      'DaxSecurityGroupId',
+    ];
     expect(networking.outputs).toEqual(expect.arrayContaining(contract));
     for (const o of networking.outputs) expect(doc.Outputs[o]).toBeDefined();
     expect(doc.Outputs.AppPrivateSubnetIds.Value).toEqual({ 'Fn::Join': [',', [{ Ref: 'AppPrivateSubnet1' }, { Ref: 'AppPrivateSubnet2' }]] });
-    for (const [name, p] of Object.entries(doc.Parameters as Record<string, Json>)) if (p.Default === undefined) expect(Object.keys(networking.inputs)).toContain(name);
+    for (const [name, p] of Object.entries(doc.Parameters as Record<string, Json>))
+      if (p.Default === undefined) expect(Object.keys(networking.inputs)).toContain(name);
   });
 
   test('Metadata.Roadmap maps every bullet of step 1 and the Route 53 bullet of step 10', () => {

@@ -26,11 +26,15 @@ describe('root.yaml', () => {
       expect(REGION_CONFIG[config.Secondary]).toBeDefined();
       expect(config.SecurityHubStandardArn).toBe(`arn:aws:securityhub:${region}::standards/aws-foundational-security-best-practices/v/1.0.0`);
     }
-    expect(root.Mappings.RegionConfig['us-east-1']).toEqual({ Secondary: 'us-west-2', SecurityHubStandardArn: 'arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0' });
+    expect(root.Mappings.RegionConfig['us-east-1']).toEqual({
+      Secondary: 'us-west-2',
+      SecurityHubStandardArn: 'arn:aws:securityhub:us-east-1::standards/aws-foundational-security-best-practices/v/1.0.0',
+    });
   });
 
   test('the user-facing parameters of roadmap step 11 are declared and mapped in Metadata', () => {
-    for (const p of ['Symbols', 'Cities', 'StockDropPercent', 'HeatThresholdC', 'ColdThresholdC', 'WindThresholdKph', 'PrecipThresholdMm']) expect(root.Parameters[p]).toBeDefined();
+    for (const p of ['Symbols', 'Cities', 'StockDropPercent', 'HeatThresholdC', 'ColdThresholdC', 'WindThresholdKph', 'PrecipThresholdMm'])
+      expect(root.Parameters[p]).toBeDefined();
     expect(root.Metadata.Roadmap['11.3'].Resources).toContain('StockDropPercent');
     expect(root.Metadata.Roadmap['11.4'].Resources).toEqual(['RegionConfig']);
   });
@@ -39,7 +43,9 @@ describe('root.yaml', () => {
     expect(root.Rules).toEqual(JSON.parse(JSON.stringify(ROOT_RULES)));
     const rule = root.Rules.FailoverCertificates;
     expect(rule.RuleCondition).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'HostedZoneId' }, ''] }] });
-    expect(rule.Assertions.map((a: Json) => a.Assert)).toContainEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ApiCertificateArn' }, { Ref: 'StandbyApiCertificateArn' }] }] });
+    expect(rule.Assertions.map((a: Json) => a.Assert)).toContainEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ApiCertificateArn' }, { Ref: 'StandbyApiCertificateArn' }] }],
+    });
   });
 
   test('root stays within CloudFormation limits', () => {

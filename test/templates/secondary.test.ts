@@ -15,7 +15,9 @@ const datastoresDoc = canonicalize(datastores.build()) as Json;
 
 describe('secondary.yaml', () => {
   test('is a self-contained top-level template: every parameter without a default is a deployer input', () => {
-    const required = Object.entries(doc.Parameters as Record<string, Json>).filter(([, p]) => p.Default === undefined).map(([n]) => n);
+    const required = Object.entries(doc.Parameters as Record<string, Json>)
+      .filter(([, p]) => p.Default === undefined)
+      .map(([n]) => n);
     expect(required.sort()).toEqual(['Environment', 'NamePrefix', 'PrimaryRegion']);
     expect(secondary.inputs).toEqual({});
   });
@@ -25,7 +27,16 @@ describe('secondary.yaml', () => {
     expect(key.Properties.EnableKeyRotation).toBe(true);
     expect(key.DeletionPolicy).toBe('RetainExceptOnCreate');
     const sids = key.Properties.KeyPolicy.Statement.map((s: Json) => s.Sid);
-    expect(sids).toEqual(['AccountAdministers', 'AllowUseThroughS3', 'AllowUseThroughDynamoDB', 'AllowUseThroughKinesis', 'AllowUseThroughBackup', 'AllowUseThroughSNS', 'AllowCloudWatchLogs', 'AllowCloudWatchAlarmsToPublish']);
+    expect(sids).toEqual([
+      'AccountAdministers',
+      'AllowUseThroughS3',
+      'AllowUseThroughDynamoDB',
+      'AllowUseThroughKinesis',
+      'AllowUseThroughBackup',
+      'AllowUseThroughSNS',
+      'AllowCloudWatchLogs',
+      'AllowCloudWatchAlarmsToPublish',
+    ]);
     expect(doc.Outputs.ReplicaKmsKeyArn.Value).toEqual({ 'Fn::GetAtt': ['ReplicaKey', 'Arn'] });
   });
 
@@ -140,7 +151,9 @@ describe('secondary.yaml', () => {
   test('the account-level API Gateway logging role of this region is set only under ManageStandbyApiGatewayAccount', () => {
     for (const id of ['StandbyApiAccount', 'StandbyApiCloudWatchRole']) expect(resources[id]!.Condition).toBe('ManagesApiGatewayAccount');
     expect(doc.Parameters.ManageStandbyApiGatewayAccount.Default).toBe('true');
-    expect(resources.StandbyApiStage!.Metadata.AfterApiGatewayAccount).toEqual({ 'Fn::If': ['ManagesApiGatewayAccount', { Ref: 'StandbyApiAccount' }, 'not created here'] });
+    expect(resources.StandbyApiStage!.Metadata.AfterApiGatewayAccount).toEqual({
+      'Fn::If': ['ManagesApiGatewayAccount', { Ref: 'StandbyApiAccount' }, 'not created here'],
+    });
   });
 
   test('a client sending a Cognito token to the standby gets a 403 that says to sign with SigV4, in a header a program can test', () => {

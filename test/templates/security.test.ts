@@ -18,7 +18,14 @@ const ref = (name: string) => ({ Ref: name });
 const DATA_SERVICES = ['s3', 'dynamodb', 'kinesis', 'kms', 'sqs', 'sns', 'secretsmanager'];
 
 const KEYS = ['DataLakeKey', 'TablesKey', 'SecretsKey', 'StreamingKey', 'LogsKey'];
-const ROLES = { poller: 'PollerRole', enricher: 'EnricherRole', aggregator: 'AggregatorRole', rules: 'RulesRole', notifier: 'NotifierRole', rotation: 'RotationRole' } as const;
+const ROLES = {
+  poller: 'PollerRole',
+  enricher: 'EnricherRole',
+  aggregator: 'AggregatorRole',
+  rules: 'RulesRole',
+  notifier: 'NotifierRole',
+  rotation: 'RotationRole',
+} as const;
 
 describe('security.yaml', () => {
   describe('KMS keys', () => {
@@ -41,21 +48,28 @@ describe('security.yaml', () => {
       expect(s!.Principal).toEqual({ AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') });
     });
 
-    test.each(['cloudwatch.amazonaws.com', 'budgets.amazonaws.com', 'costalerts.amazonaws.com', 'events.amazonaws.com', 'sns.amazonaws.com'])('StreamingKey lets %s write to the encrypted topics and queues', (service) => {
-      const s = keyStatements('StreamingKey').find((x) => x.Principal?.Service === service);
-      expect(s).toMatchObject({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'] });
-    });
+    test.each(['cloudwatch.amazonaws.com', 'budgets.amazonaws.com', 'costalerts.amazonaws.com', 'events.amazonaws.com', 'sns.amazonaws.com'])(
+      'StreamingKey lets %s write to the encrypted topics and queues',
+      (service) => {
+        const s = keyStatements('StreamingKey').find((x) => x.Principal?.Service === service);
+        expect(s).toMatchObject({ Effect: 'Allow', Action: ['kms:GenerateDataKey', 'kms:Decrypt'] });
+      },
+    );
 
     test('LogsKey lets CloudWatch Logs use it only for log groups of this account and region', () => {
       const s = keyStatements('LogsKey').find((x) => x.Sid === 'AllowCloudWatchLogs');
       expect(s!.Principal).toEqual({ Service: sub('logs.${AWS::Region}.amazonaws.com') });
-      expect(s!.Condition).toEqual({ ArnLike: { 'kms:EncryptionContext:aws:logs:arn': sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*') } });
+      expect(s!.Condition).toEqual({
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*') },
+      });
     });
 
     test('LogsKey lets CloudTrail encrypt only for our trail', () => {
       const s = keyStatements('LogsKey').find((x) => x.Sid === 'AllowCloudTrailEncrypt');
       expect(s).toMatchObject({ Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:GenerateDataKey' });
-      expect(s!.Condition.StringEquals['aws:SourceArn']).toEqual(sub('arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/${NamePrefix}-trail-${AWS::Region}'));
+      expect(s!.Condition.StringEquals['aws:SourceArn']).toEqual(
+        sub('arn:${AWS::Partition}:cloudtrail:${AWS::Region}:${AWS::AccountId}:trail/${NamePrefix}-trail-${AWS::Region}'),
+      );
       expect(props('Trail').TrailName).toEqual(sub('${NamePrefix}-trail-${AWS::Region}'));
       expect(s!.Condition.StringLike['kms:EncryptionContext:aws:cloudtrail:arn']).toBeDefined();
     });
@@ -78,7 +92,10 @@ describe('security.yaml', () => {
     });
 
     test.each(topics)('%s has an email subscription only when AlertEmail is set', (id) => {
-      expect(resources[`${id}EmailSubscription`]).toMatchObject({ Condition: 'HasAlertEmail', Properties: { TopicArn: { Ref: id }, Protocol: 'email', Endpoint: { Ref: 'AlertEmail' } } });
+      expect(resources[`${id}EmailSubscription`]).toMatchObject({
+        Condition: 'HasAlertEmail',
+        Properties: { TopicArn: { Ref: id }, Protocol: 'email', Endpoint: { Ref: 'AlertEmail' } },
+      });
     });
 
     test('alertTopic() without an email creates only the topic and its policy', () => {
@@ -105,7 +122,8 @@ describe('security.yaml', () => {
         if (DATA_SERVICES.includes(service!)) expect(name).not.toContain('*');
       }
       // `*` only where the action has no resource-level permissions: X-Ray, and DynamoDB ListStreams.
-      for (const s of statements) if (s.Resource === '*') expect([['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['dynamodb:ListStreams']]).toContainEqual(actionsOf([s]));
+      for (const s of statements)
+        if (s.Resource === '*') expect([['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], ['dynamodb:ListStreams']]).toContainEqual(actionsOf([s]));
       expect(props(id).RoleName).toEqual(sub(`\${NamePrefix}-${fn}-\${AWS::Region}`));
       expect(props(id).ManagedPolicyArns).toEqual([sub('arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole')]);
       expect(props(id).AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: ['lambda.amazonaws.com'] });
@@ -121,11 +139,15 @@ describe('security.yaml', () => {
       ['PollerRole', 'dynamodb:PutItem', expect.arrayContaining([latest])],
       ['EnricherRole', 'kinesis:GetRecords', [stream]],
       ['EnricherRole', 'dynamodb:BatchWriteItem', expect.arrayContaining([metrics, latest])],
-      ['EnricherRole', 's3:PutObject', [
-        sub('arn:${AWS::Partition}:s3:::${NamePrefix}-raw-${AWS::AccountId}-${AWS::Region}/raw/*'),
-        sub('arn:${AWS::Partition}:s3:::${NamePrefix}-raw-${AWS::AccountId}-${AWS::Region}/quarantine/*'),
-        sub('arn:${AWS::Partition}:s3:::${NamePrefix}-processed-${AWS::AccountId}-${AWS::Region}/processed/*'),
-      ]],
+      [
+        'EnricherRole',
+        's3:PutObject',
+        [
+          sub('arn:${AWS::Partition}:s3:::${NamePrefix}-raw-${AWS::AccountId}-${AWS::Region}/raw/*'),
+          sub('arn:${AWS::Partition}:s3:::${NamePrefix}-raw-${AWS::AccountId}-${AWS::Region}/quarantine/*'),
+          sub('arn:${AWS::Partition}:s3:::${NamePrefix}-processed-${AWS::AccountId}-${AWS::Region}/processed/*'),
+        ],
+      ],
       ['EnricherRole', 'sqs:SendMessage', [dlq('enricher')]],
       ['AggregatorRole', 'kinesis:GetShardIterator', [stream]],
       ['AggregatorRole', 'sqs:SendMessage', [dlq('aggregator')]],
@@ -164,7 +186,16 @@ describe('security.yaml', () => {
     });
 
     test('the statement builder is pure: the same refs give the same statements', () => {
-      const refs = { dataLakeKeyArn: 'a', tablesKeyArn: 'b', secretsKeyArn: 'c', streamingKeyArn: 'd', marketAlertsTopicArn: 'e', weatherAlertsTopicArn: 'f', marketDataSecretArn: 'g', slackWebhookSecretArn: 'h' } satisfies FunctionRoleRefs;
+      const refs = {
+        dataLakeKeyArn: 'a',
+        tablesKeyArn: 'b',
+        secretsKeyArn: 'c',
+        streamingKeyArn: 'd',
+        marketAlertsTopicArn: 'e',
+        weatherAlertsTopicArn: 'f',
+        marketDataSecretArn: 'g',
+        slackWebhookSecretArn: 'h',
+      } satisfies FunctionRoleRefs;
       expect(JSON.stringify(functionStatements('rules', refs))).toBe(JSON.stringify(functionStatements('rules', refs)));
     });
   });
@@ -175,7 +206,12 @@ describe('security.yaml', () => {
     test('exists only with trusted accounts, trusts the split account list and requires the ExternalId', () => {
       expect(role.Condition).toBe('HasTrustedAccounts');
       expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
-        { Effect: 'Allow', Principal: { AWS: { 'Fn::Split': [',', { Ref: 'TrustedAccountIds' }] } }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'AnalyticsExternalId' } } } },
+        {
+          Effect: 'Allow',
+          Principal: { AWS: { 'Fn::Split': [',', { Ref: 'TrustedAccountIds' }] } },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'AnalyticsExternalId' } } },
+        },
       ]);
     });
 
@@ -226,7 +262,9 @@ describe('security.yaml', () => {
     expect(resources.Trail!.DependsOn).toBe('TrailBucketPolicy');
     const sids = props('TrailBucketPolicy').PolicyDocument.Statement.map((s: Json) => s.Sid);
     expect(sids).toEqual(['DenyInsecureTransport', 'AllowCloudTrailAclCheck', 'AllowCloudTrailWrite']);
-    expect(props('TrailBucket').BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.KMSMasterKeyID).toEqual({ 'Fn::GetAtt': ['LogsKey', 'Arn'] });
+    expect(props('TrailBucket').BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.KMSMasterKeyID).toEqual({
+      'Fn::GetAtt': ['LogsKey', 'Arn'],
+    });
   });
 
   test('the trail is one per account: created only under EnableCloudTrail (default off); its bucket and log group exist either way', () => {
@@ -252,7 +290,9 @@ describe('security.yaml', () => {
     for (const [, rule] of rules) expect(rule.Condition).toBe('HasConfigRecorder');
     expect(doc.Conditions.HasConfigRecorder).toEqual({ 'Fn::Or': [{ Condition: 'CreateConfigRecorder' }, { Condition: 'UsesExistingRecorder' }] });
     // An existing recorder wins: ours is created only when there is none.
-    expect(doc.Conditions.CreateConfigRecorder).toEqual({ 'Fn::And': [{ 'Fn::Equals': [{ Ref: 'EnableConfigRecorder' }, 'true'] }, { 'Fn::Not': [{ Condition: 'UsesExistingRecorder' }] }] });
+    expect(doc.Conditions.CreateConfigRecorder).toEqual({
+      'Fn::And': [{ 'Fn::Equals': [{ Ref: 'EnableConfigRecorder' }, 'true'] }, { 'Fn::Not': [{ Condition: 'UsesExistingRecorder' }] }],
+    });
   });
 
   test('the Config recorder, delivery channel and role follow EnableConfigRecorder; the rules wait for them', () => {
@@ -279,8 +319,12 @@ describe('security.yaml', () => {
   });
 
   test('S3 default encryption must use one of our bucket keys', () => {
-    const [[, rule]] = ofType('AWS::Config::ConfigRule').filter(([, r]) => r.Properties.Source.SourceIdentifier === 'S3_DEFAULT_ENCRYPTION_KMS') as [[string, Json]];
-    expect(rule.Properties.InputParameters.kmsKeyArns).toEqual({ 'Fn::Join': [',', [{ 'Fn::GetAtt': ['DataLakeKey', 'Arn'] }, { 'Fn::GetAtt': ['LogsKey', 'Arn'] }]] });
+    const [[, rule]] = ofType('AWS::Config::ConfigRule').filter(([, r]) => r.Properties.Source.SourceIdentifier === 'S3_DEFAULT_ENCRYPTION_KMS') as [
+      [string, Json],
+    ];
+    expect(rule.Properties.InputParameters.kmsKeyArns).toEqual({
+      'Fn::Join': [',', [{ 'Fn::GetAtt': ['DataLakeKey', 'Arn'] }, { 'Fn::GetAtt': ['LogsKey', 'Arn'] }]],
+    });
   });
 
   test.each([
@@ -292,26 +336,38 @@ describe('security.yaml', () => {
     expect(doc.Conditions[condition]['Fn::Equals'][1]).toBe('true');
   });
 
-  test.each(['EnableGuardDuty', 'EnableSecurityHub', 'EnableConfigRecorder', 'EnableCloudTrail'])('%s defaults to false here and in root: a deploy without a decision creates no account singleton', (name) => {
-    expect(doc.Parameters[name].Default).toBe('false');
-    expect(ROOT_PARAMETERS[name]!.definition.Default).toBe('false');
-  });
+  test.each(['EnableGuardDuty', 'EnableSecurityHub', 'EnableConfigRecorder', 'EnableCloudTrail'])(
+    '%s defaults to false here and in root: a deploy without a decision creates no account singleton',
+    (name) => {
+      expect(doc.Parameters[name].Default).toBe('false');
+      expect(ROOT_PARAMETERS[name]!.definition.Default).toBe('false');
+    },
+  );
 
   test('Security Hub enables the AWS Foundational Security Best Practices standard explicitly', () => {
     expect(props('SecurityHub').EnableDefaultStandards).toBe(false);
     // The ARN is region-specific; root passes it from its RegionConfig mapping.
     expect(props('FoundationalStandard').StandardsArn).toEqual(ref('SecurityHubStandardArn'));
-    expect(JSON.parse(JSON.stringify(security.inputs.SecurityHubStandardArn))).toEqual({ value: { 'Fn::FindInMap': ['RegionConfig', ref('AWS::Region'), 'SecurityHubStandardArn'] } });
+    expect(JSON.parse(JSON.stringify(security.inputs.SecurityHubStandardArn))).toEqual({
+      value: { 'Fn::FindInMap': ['RegionConfig', ref('AWS::Region'), 'SecurityHubStandardArn'] },
+    });
     expect(resources.FoundationalStandard!.DependsOn).toBe('SecurityHub');
   });
 
   test('the WAF web ACL is regional with a rate rule and the three AWS managed rule groups, metrics on every rule', () => {
     const p = props('WebAcl');
     expect(p.Scope).toBe('REGIONAL');
-    expect(p.Rules.map((r: Json) => r.Name)).toEqual(['RateLimitPerIp', 'AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']);
+    expect(p.Rules.map((r: Json) => r.Name)).toEqual([
+      'RateLimitPerIp',
+      'AWSManagedRulesAmazonIpReputationList',
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+    ]);
     expect(p.Rules[0].Statement.RateBasedStatement).toEqual({ Limit: 2000, AggregateKeyType: 'IP' });
     for (const r of [...p.Rules, p]) expect(r.VisibilityConfig).toMatchObject({ CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true });
-    expect(props('WebAclLogging').LogDestinationConfigs).toEqual([sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:aws-waf-logs-${NamePrefix}-api')]);
+    expect(props('WebAclLogging').LogDestinationConfigs).toEqual([
+      sub('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:aws-waf-logs-${NamePrefix}-api'),
+    ]);
     expect(props('WebAclLogGroup').LogGroupName).toEqual(sub('aws-waf-logs-${NamePrefix}-api'));
   });
 
@@ -327,7 +383,8 @@ describe('security.yaml', () => {
   test('declares every contract output and wires every parameter without a default', () => {
     for (const o of security.outputs) expect(doc.Outputs[o]).toBeDefined();
     expect(security.outputs).toHaveLength(19);
-    for (const [name, p] of Object.entries(doc.Parameters as Record<string, Json>)) if (p.Default === undefined) expect(Object.keys(security.inputs)).toContain(name);
+    for (const [name, p] of Object.entries(doc.Parameters as Record<string, Json>))
+      if (p.Default === undefined) expect(Object.keys(security.inputs)).toContain(name);
   });
 
   test('Metadata.Roadmap maps every bullet of step 9 and the SNS topics bullet of step 8', () => {

@@ -65,7 +65,9 @@ function singletons(...deployments: Deployment[]): Record<string, string[]> {
       if (!resourceExists(r, s)) continue;
       // A multi-region trail records the whole account: a second one duplicates (and bills) every management event.
       const key = multiRegionTrail ? `${r.Type} (multi-region) ${s.account}` : `${r.Type} ${s.account} ${s.region}`;
-      (found[key] ??= []).push(`${s.stack}/${id}`);
+      const owners = found[key] ?? [];
+      owners.push(`${s.stack}/${id}`);
+      found[key] = owners;
     }
   }
   return found;
@@ -90,7 +92,17 @@ describe('dev and prod side by side in one account and region', () => {
     for (const d of [dev, prod]) {
       expect(d.stacks.length).toBeGreaterThanOrEqual(10);
       const types = new Set(d.names.map((n) => n.type));
-      for (const type of ['AWS::S3::Bucket', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup', 'AWS::SQS::Queue', 'AWS::DynamoDB::GlobalTable', 'AWS::SecretsManager::Secret', 'AWS::Budgets::Budget', 'AWS::CloudWatch::Dashboard']) {
+      for (const type of [
+        'AWS::S3::Bucket',
+        'AWS::IAM::Role',
+        'AWS::Lambda::Function',
+        'AWS::Logs::LogGroup',
+        'AWS::SQS::Queue',
+        'AWS::DynamoDB::GlobalTable',
+        'AWS::SecretsManager::Secret',
+        'AWS::Budgets::Budget',
+        'AWS::CloudWatch::Dashboard',
+      ]) {
         expect([d.label, type, types.has(type)]).toEqual([d.label, type, true]);
       }
     }

@@ -1,4 +1,4 @@
-import Ajv from 'ajv';
+import Ajv04 from 'ajv-draft-04';
 import { DLQ_IDS, INGEST_SCOPE, streaming } from '../../templates-src/streaming';
 import {
   INGEST_BATCH_SCHEMA,
@@ -142,7 +142,11 @@ function jsonPath(root: unknown, path: string): unknown {
 }
 
 function evaluate(expr: string, scope: Scope): unknown {
-  const tokens = [...expr.matchAll(/\s*(\$!?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\((?:[^()"']|"[^"]*"|'[^']*')*\))*|"[^"]*"|'[^']*'|-?\d+(?:\.\d+)?|==|!=|&&|\|\||!|\(|\)|true|false|null)/gy)].map((m) => m[1]!);
+  const tokens = [
+    ...expr.matchAll(
+      /\s*(\$!?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\((?:[^()"']|"[^"]*"|'[^']*')*\))*|"[^"]*"|'[^']*'|-?\d+(?:\.\d+)?|==|!=|&&|\|\||!|\(|\)|true|false|null)/gy,
+    ),
+  ].map((m) => m[1]!);
   let i = 0;
   const primary = (): unknown => {
     const tok = tokens[i++]!;
@@ -276,7 +280,12 @@ function runTemplate(template: string, body: unknown): { output: string; context
     util: {
       base64Encode: (s: string) => Buffer.from(s, 'utf8').toString('base64'),
       // Like API Gateway's: escapes ' too (as \'), which is not valid JSON on its own.
-      escapeJavaScript: (s: unknown) => String(s ?? '').replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/'/g, "\\'").replace(/\n/g, '\\n'),
+      escapeJavaScript: (s: unknown) =>
+        String(s ?? '')
+          .replace(/\\/g, '\\\\')
+          .replace(/"/g, '\\"')
+          .replace(/'/g, "\\'")
+          .replace(/\n/g, '\\n'),
     },
     context,
   };
@@ -287,10 +296,29 @@ function runTemplate(template: string, body: unknown): { output: string; context
 // Fixtures: canonical events (DESIGN §4) with fixed values.
 // ---------------------------------------------------------------------------------------------
 const stockTick = (symbol: string, price = 180.5) => ({
-  schemaVersion: 1, type: 'stock', symbol, ts: '2026-11-20T14:30:00.000Z', price, open: 181, high: 182.25, low: 179.9, prevClose: 181.2, volume: 1_204_330, source: 'api',
+  schemaVersion: 1,
+  type: 'stock',
+  symbol,
+  ts: '2026-11-20T14:30:00.000Z',
+  price,
+  open: 181,
+  high: 182.25,
+  low: 179.9,
+  prevClose: 181.2,
+  volume: 1_204_330,
+  source: 'api',
 });
 const weatherObservation = (city: string) => ({
-  schemaVersion: 1, type: 'weather', city, ts: '2026-11-20T14:00:00Z', tempC: 7.4, humidity: 81, windKph: 22.3, precipMm: 0.2, pressureHpa: 1012.5, source: 'api',
+  schemaVersion: 1,
+  type: 'weather',
+  city,
+  ts: '2026-11-20T14:00:00Z',
+  tempC: 7.4,
+  humidity: 81,
+  windKph: 22.3,
+  precipMm: 0.2,
+  pressureHpa: 1012.5,
+  source: 'api',
 });
 
 describe('streaming.yaml: POST /ingest mapping', () => {
@@ -326,7 +354,7 @@ describe('streaming.yaml: POST /ingest mapping', () => {
         { SequenceNumber: '4960', ShardId: 'shardId-000000000000' },
         { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded for shard shardId-000000000001' },
         { SequenceNumber: '4961', ShardId: 'shardId-000000000000' },
-        { ErrorCode: 'InternalFailure', ErrorMessage: "Internal service failure (it's \"transient\")." },
+        { ErrorCode: 'InternalFailure', ErrorMessage: 'Internal service failure (it\'s "transient").' },
       ],
     };
     const { output } = runTemplate(INGEST_SUCCESS_TEMPLATE, response);
@@ -335,10 +363,14 @@ describe('streaming.yaml: POST /ingest mapping', () => {
       failedRecordCount: 2,
       failed: [
         { index: 1, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'Rate exceeded for shard shardId-000000000001' },
-        { index: 3, errorCode: 'InternalFailure', errorMessage: "Internal service failure (it's \"transient\")." },
+        { index: 3, errorCode: 'InternalFailure', errorMessage: 'Internal service failure (it\'s "transient").' },
       ],
     });
-    expect(JSON.parse(runTemplate(INGEST_SUCCESS_TEMPLATE, { FailedRecordCount: 0, Records: [{ SequenceNumber: '1', ShardId: 's' }] }).output)).toEqual({ recordCount: 1, failedRecordCount: 0, failed: [] });
+    expect(JSON.parse(runTemplate(INGEST_SUCCESS_TEMPLATE, { FailedRecordCount: 0, Records: [{ SequenceNumber: '1', ShardId: 's' }] }).output)).toEqual({
+      recordCount: 1,
+      failedRecordCount: 0,
+      failed: [],
+    });
   });
 
   test.each([
@@ -364,15 +396,18 @@ describe('streaming.yaml: POST /ingest mapping', () => {
 
   test('integration responses select on the Kinesis status: 2xx → 200, 4xx → 400, 5xx → 500', () => {
     const responses = resources.IngestMethod!.Properties.Integration.IntegrationResponses as Json[];
-    expect(responses.map((r) => [r.StatusCode, r.SelectionPattern])).toEqual([['200', undefined], ['400', '4\\d{2}'], ['500', '5\\d{2}']]);
+    expect(responses.map((r) => [r.StatusCode, r.SelectionPattern])).toEqual([
+      ['200', undefined],
+      ['400', '4\\d{2}'],
+      ['500', '5\\d{2}'],
+    ]);
     expect(resources.IngestMethod!.Properties.MethodResponses.map((r: Json) => r.StatusCode)).toEqual(['200', '400', '429', '500']);
   });
 });
 
 describe('streaming.yaml: request model', () => {
-  const schema = { ...INGEST_BATCH_SCHEMA } as Json;
-  delete schema.$schema; // API Gateway's dialect is draft 4; the keywords used here mean the same in Ajv's default draft.
-  const validate = new Ajv({ strict: false }).compile(schema);
+  // API Gateway's dialect is draft 4 (boolean exclusiveMinimum): validate the model as draft 4.
+  const validate = new Ajv04({ strict: false }).compile(JSON.parse(JSON.stringify(INGEST_BATCH_SCHEMA)));
 
   test('the model is the exported schema, and POST /ingest validates the body with it', () => {
     expect(resources.IngestBatchModel!.Properties.Schema).toEqual(JSON.parse(JSON.stringify(INGEST_BATCH_SCHEMA)));
@@ -401,7 +436,11 @@ describe('streaming.yaml: API security and operations', () => {
     const ingest = resources.IngestMethod!.Properties;
     expect(ingest).toMatchObject({ AuthorizationType: 'COGNITO_USER_POOLS', AuthorizerId: { Ref: 'IngestAuthorizer' }, AuthorizationScopes: [INGEST_SCOPE] });
     expect(resources.IngestAuthorizer!.Properties).toMatchObject({ Type: 'COGNITO_USER_POOLS', ProviderARNs: [{ 'Fn::GetAtt': ['IngestUserPool', 'Arn'] }] });
-    expect(resources.IngestUserPoolClient!.Properties).toMatchObject({ AllowedOAuthFlows: ['client_credentials'], AllowedOAuthScopes: [INGEST_SCOPE], GenerateSecret: true });
+    expect(resources.IngestUserPoolClient!.Properties).toMatchObject({
+      AllowedOAuthFlows: ['client_credentials'],
+      AllowedOAuthScopes: [INGEST_SCOPE],
+      GenerateSecret: true,
+    });
     const health = resources.HealthMethod!.Properties;
     expect(health).toMatchObject({ HttpMethod: 'GET', AuthorizationType: 'NONE', Integration: { Type: 'MOCK' } });
     expect(health.Integration.IntegrationResponses[0].ResponseTemplates['application/json']).toBe('{"status":"ok"}');
@@ -454,9 +493,12 @@ describe('streaming.yaml: API security and operations', () => {
   });
 
   test('every API Gateway error uses the stable error shape', () => {
-    const types = ofType('AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties.ResponseType).sort();
+    const types = ofType('AWS::ApiGateway::GatewayResponse')
+      .map(([, r]) => r.Properties.ResponseType)
+      .sort();
     expect(types).toEqual(['BAD_REQUEST_BODY', 'DEFAULT_4XX', 'DEFAULT_5XX']);
-    for (const [, r] of ofType('AWS::ApiGateway::GatewayResponse')) expect(r.Properties.ResponseTemplates['application/json']).toContain('"requestId": "$context.requestId"');
+    for (const [, r] of ofType('AWS::ApiGateway::GatewayResponse'))
+      expect(r.Properties.ResponseTemplates['application/json']).toContain('"requestId": "$context.requestId"');
   });
 
   test('the custom domain and its outputs exist only with failover', () => {
@@ -494,7 +536,9 @@ describe('streaming.yaml: stream, queues and scheduler', () => {
   });
 
   test('only the notifier queue admits SNS (subscription redrive), and only from the alert topics', () => {
-    const grants = Object.values(DLQ_IDS).flatMap((id) => (resources[`${id}Policy`]!.Properties.PolicyDocument.Statement as Json[]).filter((s) => s.Effect === 'Allow').map((s) => [id, s]));
+    const grants = Object.values(DLQ_IDS).flatMap((id) =>
+      (resources[`${id}Policy`]!.Properties.PolicyDocument.Statement as Json[]).filter((s) => s.Effect === 'Allow').map((s) => [id, s]),
+    );
     expect(grants).toHaveLength(1);
     const [id, grant] = grants[0] as [string, Json];
     expect(id).toBe('NotifierDlq');
@@ -510,7 +554,10 @@ describe('streaming.yaml: stream, queues and scheduler', () => {
 
   test('the scheduler role may invoke only the poller and send only to its DLQ', () => {
     const role = resources.PollSchedulerRole!.Properties;
-    expect(role.AssumeRolePolicyDocument.Statement[0]).toMatchObject({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } });
+    expect(role.AssumeRolePolicyDocument.Statement[0]).toMatchObject({
+      Principal: { Service: 'scheduler.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
     expect(statements('PollSchedulerRole').map((s) => [s.Action, s.Resource])).toEqual([
       [['lambda:InvokeFunction'], { 'Fn::Sub': 'arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${NamePrefix}-poller' }],
       [['sqs:SendMessage'], { 'Fn::GetAtt': ['SchedulerDlq', 'Arn'] }],

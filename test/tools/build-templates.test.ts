@@ -14,14 +14,20 @@ describe('typecheck (templates-src/ before build:templates writes anything)', ()
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'typecheck-'));
-    await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, incremental: true, tsBuildInfoFile: '.cache/x.tsbuildinfo', types: [] }, include: ['src'] }));
+    await writeFile(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, incremental: true, tsBuildInfoFile: '.cache/x.tsbuildinfo', types: [] },
+        include: ['src'],
+      }),
+    );
     await mkdir(path.join(dir, 'src'));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
   const options = () => ({ root: dir, project: 'tsconfig.json', sourceDirs: ['src'], extraInputs: [] });
 
   test('a type error is one file:line:col line; after the fix the check passes, then is skipped while nothing changes', async () => {
-    await writeFile(path.join(dir, 'src', 'stack.ts'), "export const table: { ttlAttribute: string } = { ttlAttribute: 42 };\n");
+    await writeFile(path.join(dir, 'src', 'stack.ts'), 'export const table: { ttlAttribute: string } = { ttlAttribute: 42 };\n');
     const failed = await typecheck(options());
     expect(failed).toEqual({ cached: false, errors: ["src/stack.ts:1:50 Type 'number' is not assignable to type 'string'."] });
     // Not cached after a failure: the same input is checked (and fails) again.
@@ -53,7 +59,9 @@ describe('the build:templates command line', () => {
       await rm(path.join(dir, 'generated', 'root.yaml'));
       const r = spawnSync(process.execPath, [path.join(REPO, 'tools', 'run.cjs'), 'tools/build-templates.ts'], { cwd: dir, encoding: 'utf8' });
       expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/^templates-src\/compute\.ts:\d+:\d+ Type 'number' is not assignable to type 'string'\.\nbuild:templates: templates-src\/ does not type-check \(1 error\); nothing was written\n$/);
+      expect(r.stderr).toMatch(
+        /^templates-src\/compute\.ts:\d+:\d+ Type 'number' is not assignable to type 'string'\.\nbuild:templates: templates-src\/ does not type-check \(1 error\); nothing was written\n$/,
+      );
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(await readFile(path.join(dir, 'generated', 'compute.yaml'), 'utf8')).toBe(before);
       await expect(readFile(path.join(dir, 'generated', 'root.yaml'), 'utf8')).rejects.toThrow(/ENOENT/);
@@ -70,6 +78,8 @@ describe('the build:templates command line', () => {
     const r = spawnSync(process.execPath, ['tools/run.cjs', '.cache/test-run-syntax/entry.ts'], { cwd: REPO, encoding: 'utf8' });
     await rm(dir, { recursive: true, force: true });
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe('.cache/test-run-syntax/broken.ts:1:19 Expected identifier but found ";"\n.cache/test-run-syntax/entry.ts: cannot be built (1 error); nothing was run\n');
+    expect(r.stderr).toBe(
+      '.cache/test-run-syntax/broken.ts:1:19 Expected identifier but found ";"\n.cache/test-run-syntax/entry.ts: cannot be built (1 error); nothing was run\n',
+    );
   });
 });

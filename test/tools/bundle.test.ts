@@ -37,7 +37,12 @@ describe('bundleHandlers', () => {
 
   test('identical input gives identical zips (sha256), in a different output directory too', async () => {
     expect(second.map((r) => [r.name, r.sha256])).toEqual(first.map((r) => [r.name, r.sha256]));
-    for (const r of first) expect(createHash('sha256').update(await readFile(r.zipPath)).digest('hex')).toBe(r.sha256);
+    for (const r of first)
+      expect(
+        createHash('sha256')
+          .update(await readFile(r.zipPath))
+          .digest('hex'),
+      ).toBe(r.sha256);
   });
 
   test('zip entries are sorted, with a fixed mtime and mode', async () => {
@@ -108,9 +113,18 @@ describe('bundleHandlers', () => {
 
 describe('deterministicZip', () => {
   test('entry order in the input does not matter', async () => {
-    const a = await deterministicZip([{ name: 'b.txt', data: Buffer.from('b') }, { name: 'a.txt', data: Buffer.from('a') }]);
-    const b = await deterministicZip([{ name: 'a.txt', data: Buffer.from('a') }, { name: 'b.txt', data: Buffer.from('b') }]);
+    const a = await deterministicZip([
+      { name: 'b.txt', data: Buffer.from('b') },
+      { name: 'a.txt', data: Buffer.from('a') },
+    ]);
+    const b = await deterministicZip([
+      { name: 'a.txt', data: Buffer.from('a') },
+      { name: 'b.txt', data: Buffer.from('b') },
+    ]);
     expect(a.equals(b)).toBe(true);
-    expect(readZip(a).map((e) => [e.name, e.data.toString()])).toEqual([['a.txt', 'a'], ['b.txt', 'b']]);
+    expect(readZip(a).map((e) => [e.name, e.data.toString()])).toEqual([
+      ['a.txt', 'a'],
+      ['b.txt', 'b'],
+    ]);
   });
 });

@@ -4,7 +4,8 @@ import { LIMITS as VALIDATE_LIMITS } from '../../tools/lib/validate/limits';
 
 describe('one module of CloudFormation limits', () => {
   test('every limit names the documentation it comes from', () => {
-    for (const [name, limit] of Object.entries(CFN_LIMITS)) expect([name, limit.source]).toEqual([name, expect.stringMatching(/^https:\/\/docs\.aws\.amazon\.com\//)]);
+    for (const [name, limit] of Object.entries(CFN_LIMITS))
+      expect([name, limit.source]).toEqual([name, expect.stringMatching(/^https:\/\/docs\.aws\.amazon\.com\//)]);
   });
 
   test('the S3 template limit is the 1,000,000 bytes CloudFormation enforces, not 1 MiB', () => {
@@ -21,6 +22,11 @@ describe('one module of CloudFormation limits', () => {
       mappings: CFN_LIMITS.mappings.value,
       logicalIdLength: CFN_LIMITS.logicalIdCharacters.value,
     });
-    expect(PACKAGE_LIMITS).toEqual({ templateBytes: VALIDATE_LIMITS.templateBodyS3Bytes, resources: VALIDATE_LIMITS.resources, parameters: VALIDATE_LIMITS.parameters, outputs: VALIDATE_LIMITS.outputs });
+    expect(PACKAGE_LIMITS).toEqual({
+      templateBytes: VALIDATE_LIMITS.templateBodyS3Bytes,
+      resources: VALIDATE_LIMITS.resources,
+      parameters: VALIDATE_LIMITS.parameters,
+      outputs: VALIDATE_LIMITS.outputs,
+    });
   });
 });

@@ -72,7 +72,9 @@ describe('runCli exit codes (a real process)', () => {
   test('a bad flag value exits 2 with the flag named and the usage', () => {
     const r = run('--endpoint-url', 'not-a-url');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("echo-tool: --endpoint-url must be an http:// or https:// URL such as http://localhost:4566 (got 'not-a-url')\nusage: echo-tool [--speed N] [--endpoint-url URL] [--fail] [--crash]\n");
+    expect(r.stderr).toBe(
+      "echo-tool: --endpoint-url must be an http:// or https:// URL such as http://localhost:4566 (got 'not-a-url')\nusage: echo-tool [--speed N] [--endpoint-url URL] [--fail] [--crash]\n",
+    );
   });
   test('an unknown flag exits 2', () => {
     expect(run('--nope').code).toBe(2);

@@ -13,7 +13,7 @@ import {
   CreateStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
+  type KinesisClient,
   PutRecordsCommand,
   waitUntilStreamExists,
   type PutRecordsCommandOutput,
@@ -42,8 +42,18 @@ async function streamWith(partitionKeys: string[]): Promise<{ stream: string; ar
   const stream = `events-${n}`;
   await kinesis.client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
   await waitUntilStreamExists({ client: kinesis.client, maxWaitTime: 10, minDelay: 0.05 as number, maxDelay: 0.2 as number }, { StreamName: stream });
-  const out = await kinesis.client.send(new PutRecordsCommand({ StreamName: stream, Records: partitionKeys.map((pk, i) => ({ PartitionKey: pk, Data: Buffer.from(JSON.stringify({ symbol: pk, i })) })) }));
-  return { stream, arn: `arn:aws:kinesis:us-east-1:000000000000:stream/${stream}`, seqs: out.Records!.map((r) => r.SequenceNumber!), shardId: out.Records![0]!.ShardId! };
+  const out = await kinesis.client.send(
+    new PutRecordsCommand({
+      StreamName: stream,
+      Records: partitionKeys.map((pk, i) => ({ PartitionKey: pk, Data: Buffer.from(JSON.stringify({ symbol: pk, i })) })),
+    }),
+  );
+  return {
+    stream,
+    arn: `arn:aws:kinesis:us-east-1:000000000000:stream/${stream}`,
+    seqs: out.Records!.map((r) => r.SequenceNumber!),
+    shardId: out.Records![0]!.ShardId!,
+  };
 }
 
 async function readAll(stream: string): Promise<string[]> {
@@ -55,7 +65,12 @@ async function readAll(stream: string): Promise<string[]> {
 /** The documented on-failure record for a Kinesis batch. */
 function onFailureBody(batch: Omit<KinesisBatchInfo, 'approximateArrivalOfFirstRecord' | 'approximateArrivalOfLastRecord'>): string {
   return JSON.stringify({
-    requestContext: { requestId: 'c9b8fa9f-5a7f-4a0c-af9c-0c604cde93a5', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:enricher', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },
+    requestContext: {
+      requestId: 'c9b8fa9f-5a7f-4a0c-af9c-0c604cde93a5',
+      functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:enricher',
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: 3,
+    },
     responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
     version: '1.0',
     timestamp: '2026-11-20T15:00:06.021Z',
@@ -85,7 +100,14 @@ function fakeQueue(bodies: string[]) {
     if (m && input.VisibilityTimeout === 0) m.visible = true;
     return {};
   });
-  return { sqs: new SQSClient({ region: 'us-east-1' }), messages, sqsMock, makeAllVisible: () => messages.forEach((m) => (m.visible = true)) };
+  return {
+    sqs: new SQSClient({ region: 'us-east-1' }),
+    messages,
+    sqsMock,
+    makeAllVisible: () => {
+      for (const m of messages) m.visible = true;
+    },
+  };
 }
 
 describe('replay-dlq', () => {
@@ -97,7 +119,14 @@ describe('replay-dlq', () => {
     const q = fakeQueue([body, body]); // the same failure delivered twice
     const markers = memoryMarkerStore();
     const lines: string[] = [];
-    const report = await replayDlq({ sqs: q.sqs, kinesis: kinesis.client, queueUrl: QUEUE, markers, log: (l) => lines.push(l), now: () => new Date('2026-11-20T16:00:00Z') });
+    const report = await replayDlq({
+      sqs: q.sqs,
+      kinesis: kinesis.client,
+      queueUrl: QUEUE,
+      markers,
+      log: (l) => lines.push(l),
+      now: () => new Date('2026-11-20T16:00:00Z'),
+    });
     expect(report.outcomes).toEqual([
       { messageId: 'msg-1', status: 'replayed', records: 2, stream: s.stream },
       { messageId: 'msg-2', status: 'already-replayed', at: '2026-11-20T16:00:00.000Z' },
@@ -118,7 +147,10 @@ describe('replay-dlq', () => {
     q.sqsMock.on(DeleteMessageCommand).rejectsOnce(Object.assign(new Error('connection reset'), { name: 'TimeoutError' }));
     await expect(replayDlq({ sqs: q.sqs, kinesis: kinesis.client, queueUrl: QUEUE, markers })).rejects.toThrow('connection reset');
     q.makeAllVisible();
-    q.sqsMock.on(DeleteMessageCommand).callsFake(() => (q.messages.splice(0, 1), {}));
+    q.sqsMock.on(DeleteMessageCommand).callsFake(() => {
+      q.messages.splice(0, 1);
+      return {};
+    });
     const report = await replayDlq({ sqs: q.sqs, kinesis: kinesis.client, queueUrl: QUEUE, markers });
     expect(report.outcomes.map((o) => o.status)).toEqual(['already-replayed']);
     expect(await readAll(s.stream)).toEqual(['AAPL', 'MSFT', 'AAPL', 'MSFT']);
@@ -138,7 +170,12 @@ describe('replay-dlq', () => {
         const ok = records.filter((r) => r.PartitionKey !== 'NVDA');
         const sent = ok.length ? await kinesis.client.send(new PutRecordsCommand({ ...command.input, Records: ok })) : { Records: [] };
         let k = 0;
-        return { FailedRecordCount: records.length - ok.length, Records: records.map((r) => (r.PartitionKey === 'NVDA' ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded' } : sent.Records![k++]!)) } as PutRecordsCommandOutput;
+        return {
+          FailedRecordCount: records.length - ok.length,
+          Records: records.map((r) =>
+            r.PartitionKey === 'NVDA' ? { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate exceeded' } : sent.Records![k++]!,
+          ),
+        } as PutRecordsCommandOutput;
       },
     } as unknown as KinesisClient;
     const first = await replayDlq({ sqs: q.sqs, kinesis: flaky, queueUrl: QUEUE, markers, putOptions: { maxAttempts: 2, sleep: async () => {} } });
@@ -153,7 +190,9 @@ describe('replay-dlq', () => {
 
   test('--dry-run writes and deletes nothing and leaves every message visible', async () => {
     const s = await streamWith(['AAPL', 'MSFT']);
-    const q = fakeQueue([onFailureBody({ shardId: s.shardId, startSequenceNumber: s.seqs[0]!, endSequenceNumber: s.seqs[1]!, batchSize: 2, streamArn: s.arn })]);
+    const q = fakeQueue([
+      onFailureBody({ shardId: s.shardId, startSequenceNumber: s.seqs[0]!, endSequenceNumber: s.seqs[1]!, batchSize: 2, streamArn: s.arn }),
+    ]);
     const markers = memoryMarkerStore();
     const lines: string[] = [];
     const report = await replayDlq({ sqs: q.sqs, kinesis: kinesis.client, queueUrl: QUEUE, markers, dryRun: true, log: (l) => lines.push(l) });
@@ -179,13 +218,22 @@ describe('replay-dlq', () => {
     } as unknown as KinesisClient;
     const q = fakeQueue([
       onFailureBody({ shardId: s.shardId, startSequenceNumber: expiredStart, endSequenceNumber: s.seqs[1]!, batchSize: 2, streamArn: s.arn }),
-      onFailureBody({ shardId: s.shardId, startSequenceNumber: s.seqs[0]!, endSequenceNumber: s.seqs[0]!, batchSize: 1, streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/deleted-stream' }),
+      onFailureBody({
+        shardId: s.shardId,
+        startSequenceNumber: s.seqs[0]!,
+        endSequenceNumber: s.seqs[0]!,
+        batchSize: 1,
+        streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/deleted-stream',
+      }),
       '{"message": "foo1"}',
-      JSON.stringify({ requestContext: { requestId: 'r', functionArn: 'f', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 1 }, DDBStreamBatchInfo: { shardId: 'shardId-00000001573689847184-864758bb', startSequenceNumber: '800000000003126276362' } }),
+      JSON.stringify({
+        requestContext: { requestId: 'r', functionArn: 'f', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 1 },
+        DDBStreamBatchInfo: { shardId: 'shardId-00000001573689847184-864758bb', startSequenceNumber: '800000000003126276362' },
+      }),
     ]);
     const report = await replayDlq({ sqs: q.sqs, kinesis: trimmed, queueUrl: QUEUE, markers: memoryMarkerStore() });
     expect(report.outcomes.map((o) => (o.status === 'skipped' ? o.reason : o.status))).toEqual([
-      expect.stringContaining('expired past the stream\'s retention and cannot be replayed'),
+      expect.stringContaining("expired past the stream's retention and cannot be replayed"),
       expect.stringContaining('stream deleted-stream or shard shardId-000000000000 does not exist'),
       'not a Lambda on-failure record: no requestContext',
       expect.stringContaining('a DynamoDB Streams batch'),
@@ -197,7 +245,15 @@ describe('replay-dlq', () => {
 
   test('--stream overrides the stream in the message; --max stops after N messages', async () => {
     const s = await streamWith(['AAPL', 'MSFT']);
-    const bodies = s.seqs.map((seq) => onFailureBody({ shardId: s.shardId, startSequenceNumber: seq, endSequenceNumber: seq, batchSize: 1, streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/renamed' }));
+    const bodies = s.seqs.map((seq) =>
+      onFailureBody({
+        shardId: s.shardId,
+        startSequenceNumber: seq,
+        endSequenceNumber: seq,
+        batchSize: 1,
+        streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/renamed',
+      }),
+    );
     const q = fakeQueue(bodies);
     const report = await replayDlq({ sqs: q.sqs, kinesis: kinesis.client, queueUrl: QUEUE, markers: memoryMarkerStore(), streamName: s.stream, max: 1 });
     expect(report.outcomes).toEqual([{ messageId: 'msg-1', status: 'replayed', records: 1, stream: s.stream }]);
@@ -224,9 +280,18 @@ describe('replay-dlq', () => {
   });
 
   test.each([
-    ['{"requestContext":{},"KinesisBatchInfo":{"shardId":"s","startSequenceNumber":"x","endSequenceNumber":"1","batchSize":1,"streamArn":"arn:aws:kinesis:us-east-1:1:stream/a"}}', /malformed startSequenceNumber/],
-    ['{"requestContext":{},"KinesisBatchInfo":{"shardId":"s","startSequenceNumber":"2","endSequenceNumber":"1","batchSize":1,"streamArn":"arn:aws:kinesis:us-east-1:1:stream/a"}}', /before startSequenceNumber/],
-    ['{"requestContext":{},"KinesisBatchInfo":{"shardId":"s","startSequenceNumber":"1","endSequenceNumber":"1","batchSize":0,"streamArn":"nope"}}', /streamArn, batchSize/],
+    [
+      '{"requestContext":{},"KinesisBatchInfo":{"shardId":"s","startSequenceNumber":"x","endSequenceNumber":"1","batchSize":1,"streamArn":"arn:aws:kinesis:us-east-1:1:stream/a"}}',
+      /malformed startSequenceNumber/,
+    ],
+    [
+      '{"requestContext":{},"KinesisBatchInfo":{"shardId":"s","startSequenceNumber":"2","endSequenceNumber":"1","batchSize":1,"streamArn":"arn:aws:kinesis:us-east-1:1:stream/a"}}',
+      /before startSequenceNumber/,
+    ],
+    [
+      '{"requestContext":{},"KinesisBatchInfo":{"shardId":"s","startSequenceNumber":"1","endSequenceNumber":"1","batchSize":0,"streamArn":"nope"}}',
+      /streamArn, batchSize/,
+    ],
     ['Test message.', /body is not JSON/],
   ])('parseOnFailureMessage rejects %s', (body, reason) => {
     const out = parseOnFailureMessage(body);
@@ -243,7 +308,10 @@ describe('replay-dlq', () => {
     [[`--queue=${AWS_QUEUE}`, '--stream=s', '--dry-run', '--max', '5'], { stream: 's', dryRun: true, max: 5 }],
     [['--queue', 'https://eu-west-1.queue.amazonaws.com/123456789012/q'], { region: 'eu-west-1' }],
     [['--queue', 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q.fifo'], { region: 'cn-north-1' }],
-    [['--queue', QUEUE, '--endpoint-url', 'http://127.0.0.1:4566/', '--region', 'us-east-1'], { queueUrl: QUEUE, region: 'us-east-1', endpointUrl: 'http://127.0.0.1:4566' }],
+    [
+      ['--queue', QUEUE, '--endpoint-url', 'http://127.0.0.1:4566/', '--region', 'us-east-1'],
+      { queueUrl: QUEUE, region: 'us-east-1', endpointUrl: 'http://127.0.0.1:4566' },
+    ],
     [['--queue', 'http://127.0.0.1:4566/000000000000/dlq', '--endpoint-url', 'http://127.0.0.1:4566', '--region', 'eu-west-1'], { region: 'eu-west-1' }],
   ])('CLI args %j', (argv, expected) => {
     expect(options(argv)).toMatchObject(expected);
@@ -252,13 +320,22 @@ describe('replay-dlq', () => {
   test.each<[string[], string]>([
     [[], '--queue is required'],
     [['--queue', 'not-a-url'], '--queue not-a-url: not a URL (expected https://sqs.<region>.amazonaws.com/<account>/<queue>)'],
-    [['--queue', 'https://example.com/123456789012/q'], '--queue https://example.com/123456789012/q: not an AWS SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<queue>); for a local queue pass --endpoint-url and --region'],
-    [['--queue', 'https://sqs.us-east-1.amazonaws.com/q'], '--queue https://sqs.us-east-1.amazonaws.com/q: its path is not /<12-digit account>/<queue name> (got "/q")'],
+    [
+      ['--queue', 'https://example.com/123456789012/q'],
+      '--queue https://example.com/123456789012/q: not an AWS SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<queue>); for a local queue pass --endpoint-url and --region',
+    ],
+    [
+      ['--queue', 'https://sqs.us-east-1.amazonaws.com/q'],
+      '--queue https://sqs.us-east-1.amazonaws.com/q: its path is not /<12-digit account>/<queue name> (got "/q")',
+    ],
     [['--queue', 'https://s3.us-east-1.amazonaws.com/123456789012/q'], 'is not an SQS endpoint'],
     [['--queue', 'ftp://sqs.us-east-1.amazonaws.com/123456789012/q'], 'not an http(s) URL'],
     [['--queue', AWS_QUEUE, '--region', 'us-east-1'], '--region us-east-1 contradicts the queue URL, which is in eu-west-1; drop --region'],
     [['--queue', AWS_QUEUE, '--region', 'Mars'], "--region must be an AWS region name such as us-east-1 (got 'Mars')"],
-    [['--queue', QUEUE, '--endpoint-url', 'not-a-url', '--region', 'us-east-1'], "--endpoint-url must be an http:// or https:// URL such as http://localhost:4566 (got 'not-a-url')"],
+    [
+      ['--queue', QUEUE, '--endpoint-url', 'not-a-url', '--region', 'us-east-1'],
+      "--endpoint-url must be an http:// or https:// URL such as http://localhost:4566 (got 'not-a-url')",
+    ],
     [['--queue', 'http://127.0.0.1:4566/000000000000/dlq', '--endpoint-url', 'http://127.0.0.1:4566'], '--region is required for a local queue URL'],
     [['--queue', 'http://127.0.0.1:4566/000000000000/dlq'], 'not an AWS SQS queue URL'],
     [['--queue', AWS_QUEUE, '--max', '0'], "--max must be a whole number ≥ 1 (got '0')"],
@@ -284,7 +361,11 @@ describe('replay-dlq', () => {
 
   test('the command refuses a bad --queue with exit 2 and one line, before any network call', () => {
     // No credentials or region in the environment: a network call would fail differently.
-    const r = spawnSync(process.execPath, ['tools/run.cjs', 'tools/replay-dlq.ts', '--queue', 'not-a-url'], { cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent' } });
+    const r = spawnSync(process.execPath, ['tools/run.cjs', 'tools/replay-dlq.ts', '--queue', 'not-a-url'], {
+      cwd: path.resolve(__dirname, '..', '..'),
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: '/nonexistent' },
+    });
     expect(r.status).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe('replay-dlq: --queue not-a-url: not a URL (expected https://sqs.<region>.amazonaws.com/<account>/<queue>)');
     expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -40,7 +40,12 @@ export function buildAll(options: { verify?: boolean } = {}): BuiltTemplate[] {
   const verify = options.verify ?? true;
   const rootDocument = buildRoot(STACKS);
   const built: BuiltTemplate[] = [
-    { file: ROOT.file, source: ROOT.source, text: emitTemplate(rootDocument, { header: header(ROOT.file, ROOT.source, ROOT.steps), verify }), document: rootDocument },
+    {
+      file: ROOT.file,
+      source: ROOT.source,
+      text: emitTemplate(rootDocument, { header: header(ROOT.file, ROOT.source, ROOT.steps), verify }),
+      document: rootDocument,
+    },
   ];
   for (const s of [...STACKS, ...STANDALONE]) {
     let text: string;

@@ -144,9 +144,19 @@ export async function bundleHandlers(options: BundleOptions = {}): Promise<Bundl
 /** The printed size table: function, files, unpacked and zip size, sha256 prefix. */
 export function sizeTable(results: readonly BundleResult[]): string {
   const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
-  const rows = results.map((r) => [r.name, r.files.map((f) => f.name).join(' + '), kb(r.files.reduce((s, f) => s + f.bytes, 0)), kb(r.zipBytes), r.sha256.slice(0, 12)]);
+  const rows = results.map((r) => [
+    r.name,
+    r.files.map((f) => f.name).join(' + '),
+    kb(r.files.reduce((s, f) => s + f.bytes, 0)),
+    kb(r.zipBytes),
+    r.sha256.slice(0, 12),
+  ]);
   const header = ['function', 'files', 'unpacked', 'zip', 'sha256'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (i >= 2 && i <= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i >= 2 && i <= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

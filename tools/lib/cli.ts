@@ -37,7 +37,13 @@ const COMMON = {
 
 /** The parsed values of options `O`: a string or boolean each (an array with `multiple`), absent when not given. */
 export type CliValues<O extends Options> = {
-  readonly [K in keyof O]?: O[K] extends { type: 'boolean' } ? (O[K] extends { multiple: true } ? boolean[] : boolean) : O[K] extends { multiple: true } ? string[] : string;
+  readonly [K in keyof O]?: O[K] extends { type: 'boolean' }
+    ? O[K] extends { multiple: true }
+      ? boolean[]
+      : boolean
+    : O[K] extends { multiple: true }
+      ? string[]
+      : string;
 } & { readonly help?: boolean; readonly debug?: boolean };
 
 export interface CliArgs<O extends Options> {

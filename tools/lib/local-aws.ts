@@ -34,7 +34,9 @@ const dynalite = require('dynalite') as (options: Record<string, unknown>) => Se
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const kinesalite = require('kinesalite') as (options: Record<string, unknown>) => Server;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
+const S3rver = require('s3rver') as new (
+  options: Record<string, unknown>,
+) => {
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
 };
@@ -148,7 +150,12 @@ export interface StartS3rverOptions {
 
 /** An S3 client for s3rver: path-style, checksums only when required (else aws-chunked bodies). */
 export function localS3Client(endpoint: string): S3Client {
-  return new S3Client({ ...localClientConfig(endpoint), forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  return new S3Client({
+    ...localClientConfig(endpoint),
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }
 
 /**

@@ -85,7 +85,9 @@ interface LeafOptions {
 export function leafFromRoot(root: string, options: LeafOptions = {}): SchemaNode {
   const d = definition(root);
   const node: SchemaNode = {};
-  const description = options.description ?? (d.AllowedPattern !== undefined && d.ConstraintDescription !== undefined ? String(d.ConstraintDescription) : String(d.Description ?? ''));
+  const description =
+    options.description ??
+    (d.AllowedPattern !== undefined && d.ConstraintDescription !== undefined ? String(d.ConstraintDescription) : String(d.Description ?? ''));
   if (description) node.description = description;
   if (options.boolean) {
     node.type = 'boolean';
@@ -104,7 +106,8 @@ export function leafFromRoot(root: string, options: LeafOptions = {}): SchemaNod
   if (d.AllowedPattern !== undefined) {
     const pattern = String(d.AllowedPattern);
     if (options.nonEmpty) {
-      if (!pattern.startsWith('^$|')) throw new Error(`tools/lib/params-schema.ts: ${root}'s AllowedPattern has no "^$|" alternative to drop for a non-empty file value`);
+      if (!pattern.startsWith('^$|'))
+        throw new Error(`tools/lib/params-schema.ts: ${root}'s AllowedPattern has no "^$|" alternative to drop for a non-empty file value`);
       node.pattern = pattern.slice(3);
     } else node.pattern = pattern;
   }
@@ -114,8 +117,8 @@ export function leafFromRoot(root: string, options: LeafOptions = {}): SchemaNod
   return node;
 }
 
-const get = (file: FileLike, dotted: string): unknown => dotted.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), file);
-
+const get = (file: FileLike, dotted: string): unknown =>
+  dotted.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), file);
 
 /**
  * File key → root parameter, in file order. Every root parameter is here or in
@@ -208,7 +211,7 @@ export function parameterFileSchema(): SchemaNode {
     $id: 'https://stock-weather-cfn.local/parameters/schema.json',
     title: 'Deployment parameter file (parameters/<env>.json)',
     description:
-      'Generated from templates-src/parameters.ts by npm run build:templates (tools/lib/params-schema.ts): do not edit. tools/lib/params.ts validates a file against it (every error at once) and maps it onto the root template\'s parameters; see docs/deploy.md for the mapping and the precedence (flags > file > template defaults).',
+      "Generated from templates-src/parameters.ts by npm run build:templates (tools/lib/params-schema.ts): do not edit. tools/lib/params.ts validates a file against it (every error at once) and maps it onto the root template's parameters; see docs/deploy.md for the mapping and the precedence (flags > file > template defaults).",
     type: 'object',
     additionalProperties: false,
     required: ['stackName', 'environment', 'regions', 'symbols', 'cities', 'thresholds', 'alerts', 'toggles'],
@@ -221,8 +224,17 @@ export function parameterFileSchema(): SchemaNode {
       },
       projectName: leafFromRoot('ProjectName'),
       environment: leafFromRoot('Environment'),
-      regions: object({ primary: { $ref: '#/definitions/region' }, secondary: leafFromRoot('SecondaryRegion', { nonEmpty: true, description: REGION.description }) }, ['primary', 'secondary']),
-      symbols: { type: 'array', minItems: 1, maxItems: 50, uniqueItems: true, items: { type: 'string', description: SYMBOL.description, pattern: anchored(SYMBOL) } },
+      regions: object(
+        { primary: { $ref: '#/definitions/region' }, secondary: leafFromRoot('SecondaryRegion', { nonEmpty: true, description: REGION.description }) },
+        ['primary', 'secondary'],
+      ),
+      symbols: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 50,
+        uniqueItems: true,
+        items: { type: 'string', description: SYMBOL.description, pattern: anchored(SYMBOL) },
+      },
       cities: {
         type: 'array',
         minItems: 1,
@@ -255,7 +267,11 @@ export function parameterFileSchema(): SchemaNode {
       alerts: object(
         {
           email: leafFromRoot('AlertEmail'),
-          slackWebhookSecretName: { type: 'string', description: 'a Secrets Manager secret name (letters, digits and /_+=.@-)', pattern: '^[A-Za-z0-9/_+=.@-]{1,512}$' },
+          slackWebhookSecretName: {
+            type: 'string',
+            description: 'a Secrets Manager secret name (letters, digits and /_+=.@-)',
+            pattern: '^[A-Za-z0-9/_+=.@-]{1,512}$',
+          },
         },
         ['email'],
       ),
@@ -276,7 +292,11 @@ export function parameterFileSchema(): SchemaNode {
           natGateway: leafFromRoot('EnableNatGateway', { boolean: true }),
           interfaceEndpoints: leafFromRoot('EnableInterfaceEndpoints', { boolean: true }),
           waf: leafFromRoot('EnableWaf', { boolean: true }),
-          failover: { type: 'boolean', description: 'Route 53 failover records for the ingestion API (needs the failover object and toggles.secondaryStack)', default: false },
+          failover: {
+            type: 'boolean',
+            description: 'Route 53 failover records for the ingestion API (needs the failover object and toggles.secondaryStack)',
+            default: false,
+          },
           secondaryStack: {
             type: 'boolean',
             description:
@@ -296,7 +316,12 @@ export function parameterFileSchema(): SchemaNode {
         ['hostedZoneId', 'apiDomainName', 'certificateArn'],
       ),
       security: object({
-        trustedAccountIds: { type: 'array', uniqueItems: true, maxItems: 20, items: { type: 'string', description: ACCOUNT_ID.description, pattern: anchored(ACCOUNT_ID) } },
+        trustedAccountIds: {
+          type: 'array',
+          uniqueItems: true,
+          maxItems: 20,
+          items: { type: 'string', description: ACCOUNT_ID.description, pattern: anchored(ACCOUNT_ID) },
+        },
         analyticsExternalId: leafFromRoot('AnalyticsExternalId'),
       }),
       quickSightPrincipalArn: leafFromRoot('QuickSightPrincipalArn', { nonEmpty: true }),
@@ -326,7 +351,10 @@ export function parameterSchemaText(): string {
  * the file's directory does not exist (a `--out` elsewhere than the repository).
  */
 export async function syncParameterSchema(file: string, options: { check: boolean }): Promise<'changed' | 'unchanged' | 'absent'> {
-  const isDir = await stat(path.dirname(file)).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(path.dirname(file)).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) return 'absent';
   const text = parameterSchemaText();
   const current = await readFile(file, 'utf8').catch(() => undefined);

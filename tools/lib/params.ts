@@ -93,7 +93,12 @@ export interface ParameterFile {
     /** The secondary-region stack is part of the deployment ({@link deploysSecondary}). @default true */
     readonly secondaryStack?: boolean;
   };
-  readonly failover?: { readonly hostedZoneId: string; readonly apiDomainName: string; readonly certificateArn: string; readonly standbyCertificateArn?: string };
+  readonly failover?: {
+    readonly hostedZoneId: string;
+    readonly apiDomainName: string;
+    readonly certificateArn: string;
+    readonly standbyCertificateArn?: string;
+  };
   readonly security?: { readonly trustedAccountIds?: readonly string[]; readonly analyticsExternalId?: string };
   readonly quickSightPrincipalArn?: string;
   readonly athenaDynamoDbConnectorArn?: string;
@@ -119,7 +124,13 @@ export async function resolveParameterFile(value: string, cwd = process.cwd()): 
   const candidates = [path.resolve(cwd, value), path.resolve(cwd, PARAMETERS_DIR, value)];
   if (!value.endsWith('.json')) candidates.push(path.resolve(cwd, PARAMETERS_DIR, `${value}.json`));
   for (const candidate of candidates) {
-    if (await access(candidate).then(() => true, () => false)) return candidate;
+    if (
+      await access(candidate).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
   }
   throw new ParameterFileError([
     `--params ${value}: no such file (looked for ${candidates.map((c) => path.relative(cwd, c) || c).join(', ')}); pass a path or a file name in ${PARAMETERS_DIR}/`,
@@ -180,7 +191,8 @@ function describeError(e: ErrorObject): string | undefined {
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      if (schema.minimum !== undefined && schema.maximum !== undefined) return `${at} must be between ${schema.minimum} and ${schema.maximum} (got ${show(e.data)})`;
+      if (schema.minimum !== undefined && schema.maximum !== undefined)
+        return `${at} must be between ${schema.minimum} and ${schema.maximum} (got ${show(e.data)})`;
       return `${at} must be ${{ minimum: 'at least', exclusiveMinimum: 'greater than', maximum: 'at most', exclusiveMaximum: 'less than' }[e.keyword]} ${String(e.params.limit)} (got ${show(e.data)})`;
     case 'enum':
       return `${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map(show).join(', ')} (got ${show(e.data)})`;
@@ -222,47 +234,68 @@ function crossFieldProblems(data: unknown): string[] {
   const thresholds = isObject(data.thresholds) ? data.thresholds : {};
   const toggles = isObject(data.toggles) ? data.toggles : {};
   if (typeof regions.primary === 'string' && regions.primary === regions.secondary) {
-    problems.push(`regions.secondary must differ from regions.primary (both are ${show(regions.primary)}); pick the partner region, e.g. us-west-2 for us-east-1`);
+    problems.push(
+      `regions.secondary must differ from regions.primary (both are ${show(regions.primary)}); pick the partner region, e.g. us-west-2 for us-east-1`,
+    );
   }
   if (typeof thresholds.coldC === 'number' && typeof thresholds.heatC === 'number' && thresholds.coldC >= thresholds.heatC) {
     problems.push(`thresholds.coldC must be below thresholds.heatC (got coldC ${thresholds.coldC}, heatC ${thresholds.heatC})`);
   }
   if (toggles.failover === true && data.failover === undefined) {
-    problems.push('failover is required when toggles.failover is true; add failover.hostedZoneId, failover.apiDomainName and failover.certificateArn, or set toggles.failover to false');
+    problems.push(
+      'failover is required when toggles.failover is true; add failover.hostedZoneId, failover.apiDomainName and failover.certificateArn, or set toggles.failover to false',
+    );
   }
   if (toggles.failover === false && data.failover !== undefined) {
     problems.push('failover is set but toggles.failover is false; remove failover or set toggles.failover to true');
   }
   const failover = isObject(data.failover) ? data.failover : {};
   if (typeof failover.certificateArn === 'string' && failover.standbyCertificateArn === undefined) {
-    problems.push('failover.standbyCertificateArn is required with failover.certificateArn; add an ACM certificate of the secondary region covering failover.apiDomainName (a regional API domain needs a certificate of its own region)');
+    problems.push(
+      'failover.standbyCertificateArn is required with failover.certificateArn; add an ACM certificate of the secondary region covering failover.apiDomainName (a regional API domain needs a certificate of its own region)',
+    );
   }
-  for (const [key, region] of [['certificateArn', regions.primary], ['standbyCertificateArn', regions.secondary]] as const) {
+  for (const [key, region] of [
+    ['certificateArn', regions.primary],
+    ['standbyCertificateArn', regions.secondary],
+  ] as const) {
     const certificateRegion = typeof failover[key] === 'string' ? /^arn:[^:]+:acm:([^:]+):/.exec(failover[key])?.[1] : undefined;
     if (certificateRegion !== undefined && typeof region === 'string' && certificateRegion !== region) {
       const which = key === 'certificateArn' ? 'regions.primary' : 'regions.secondary';
-      problems.push(`failover.${key} is a certificate of ${certificateRegion}, but the API it serves is in ${which} (${region}); request or import one in ${region}`);
+      problems.push(
+        `failover.${key} is a certificate of ${certificateRegion}, but the API it serves is in ${which} (${region}); request or import one in ${region}`,
+      );
     }
   }
   // The network toggles combine one way (root.yaml's rules say the same to CloudFormation); an
   // absent toggle is the root default, true.
   const on = (key: string): boolean => toggles[key] !== false;
   if (on('functionsInVpc') && toggles.natGateway === false) {
-    problems.push('toggles.natGateway is false but toggles.functionsInVpc is true: functions in the private subnets reach the market, weather and Slack APIs only through a NAT gateway; set toggles.functionsInVpc to false (they then run outside the VPC) or toggles.natGateway to true');
+    problems.push(
+      'toggles.natGateway is false but toggles.functionsInVpc is true: functions in the private subnets reach the market, weather and Slack APIs only through a NAT gateway; set toggles.functionsInVpc to false (they then run outside the VPC) or toggles.natGateway to true',
+    );
   }
   if (toggles.dax === true && !on('functionsInVpc')) {
-    problems.push('toggles.dax is true but toggles.functionsInVpc is false: a DAX cluster is reachable only from inside the VPCs; set toggles.functionsInVpc (and toggles.natGateway) to true, or toggles.dax to false');
+    problems.push(
+      'toggles.dax is true but toggles.functionsInVpc is false: a DAX cluster is reachable only from inside the VPCs; set toggles.functionsInVpc (and toggles.natGateway) to true, or toggles.dax to false',
+    );
   }
   if (toggles.failover === true && !on('secondaryStack')) {
-    problems.push('toggles.failover is true but toggles.secondaryStack is false: the SECONDARY failover record and the standby API live in the secondary-region stack; set toggles.secondaryStack to true or toggles.failover to false');
+    problems.push(
+      'toggles.failover is true but toggles.secondaryStack is false: the SECONDARY failover record and the standby API live in the secondary-region stack; set toggles.secondaryStack to true or toggles.failover to false',
+    );
   }
   if (toggles.quickSight === true && !data.quickSightPrincipalArn) {
-    problems.push('quickSightPrincipalArn is required when toggles.quickSight is true; add the QuickSight user or group ARN, or set toggles.quickSight to false');
+    problems.push(
+      'quickSightPrincipalArn is required when toggles.quickSight is true; add the QuickSight user or group ARN, or set toggles.quickSight to false',
+    );
   }
   if (isObject(data.tags)) {
     for (const key of TOOL_TAGS) {
       if (key in data.tags) {
-        problems.push(`tags.${key} is set by the deploy tool (${key === 'Environment' ? 'from environment' : 'to stock-weather-cfn'}) on every stack; remove it from the file (it would be overwritten)`);
+        problems.push(
+          `tags.${key} is set by the deploy tool (${key === 'Environment' ? 'from environment' : 'to stock-weather-cfn'}) on every stack; remove it from the file (it would be overwritten)`,
+        );
       }
     }
   }
@@ -371,7 +404,9 @@ export async function loadParameterFile(file: string, displayName = displayPath(
     data = JSON.parse(text);
   } catch (error) {
     const message = (error as Error).message;
-    throw new ParameterFileError([`${displayName}: invalid JSON${jsonErrorLocation(text, message)}: ${message.split('\n')[0]}; fix the syntax (trailing commas and comments are not allowed)`]);
+    throw new ParameterFileError([
+      `${displayName}: invalid JSON${jsonErrorLocation(text, message)}: ${message.split('\n')[0]}; fix the syntax (trailing commas and comments are not allowed)`,
+    ]);
   }
   const duplicates = duplicateKeys(text).map((d) => `${displayName}: ${d}`);
   const problems = [...duplicates, ...validateParameterData(data, displayName)];
@@ -409,8 +444,10 @@ export const FILE_KEYS_NOT_PARAMETERS: Readonly<Record<string, string>> = {
   'regions.primary': 'the region the root stack is deployed in (unless --region)',
   tags: `stack tags on CreateChangeSet (${TOOL_TAGS.join(' and ')} are the tool's own and may not be set here)`,
   'toggles.failover': 'whether failover.* feeds HostedZoneId, ApiDomainName and ApiCertificateArn (else they are empty)',
-  'toggles.secondaryStack': 'whether the deployment has its secondary-region stack: --secondary deploys it and every deploy takes its outputs (ReplicaKmsKeyArn); false: --secondary is refused and no output is used, so nothing replicates',
-  'alerts.slackWebhookSecretName': 'reserved: no root parameter takes it (security.yaml creates the secret <project>-<env>/slack-webhook without a value; store the webhook there)',
+  'toggles.secondaryStack':
+    'whether the deployment has its secondary-region stack: --secondary deploys it and every deploy takes its outputs (ReplicaKmsKeyArn); false: --secondary is refused and no output is used, so nothing replicates',
+  'alerts.slackWebhookSecretName':
+    'reserved: no root parameter takes it (security.yaml creates the secret <project>-<env>/slack-webhook without a value; store the webhook there)',
 };
 
 /** Names in `names` that are not root parameters (empty when the mapping matches the template). */
@@ -432,7 +469,9 @@ export function checkAgainstDefinition(name: string, value: string, definition: 
     );
   }
   if (definition.AllowedPattern !== undefined && !matcher(String(definition.AllowedPattern)).test(value)) {
-    out.push(`${name} must match ${String(definition.AllowedPattern)}${definition.ConstraintDescription ? ` (${String(definition.ConstraintDescription)})` : ''} (got ${show(value)})`);
+    out.push(
+      `${name} must match ${String(definition.AllowedPattern)}${definition.ConstraintDescription ? ` (${String(definition.ConstraintDescription)})` : ''} (got ${show(value)})`,
+    );
   }
   if (definition.Type === 'Number') {
     const n = Number(value);
@@ -441,7 +480,13 @@ export function checkAgainstDefinition(name: string, value: string, definition: 
       const min = definition.MinValue as number | undefined;
       const max = definition.MaxValue as number | undefined;
       if ((min !== undefined && n < min) || (max !== undefined && n > max)) {
-        out.push(min !== undefined && max !== undefined ? `${name} must be between ${min} and ${max} (got ${value})` : min !== undefined ? `${name} must be at least ${min} (got ${value})` : `${name} must be at most ${max} (got ${value})`);
+        out.push(
+          min !== undefined && max !== undefined
+            ? `${name} must be between ${min} and ${max} (got ${value})`
+            : min !== undefined
+              ? `${name} must be at least ${min} (got ${value})`
+              : `${name} must be at most ${max} (got ${value})`,
+        );
       }
     }
   }
@@ -501,7 +546,8 @@ export interface ResolveOptions {
  */
 export function resolveRootParameters(file: ParameterFile, options: ResolveOptions = {}): ResolvedParameters {
   const drift = checkMapping();
-  if (drift.length > 0) throw new Error(`tools/lib/params.ts maps onto root parameters that do not exist: ${drift.join(', ')}; update FILE_TO_ROOT/LEFT_TO_DEFAULT`);
+  if (drift.length > 0)
+    throw new Error(`tools/lib/params.ts maps onto root parameters that do not exist: ${drift.join(', ')}; update FILE_TO_ROOT/LEFT_TO_DEFAULT`);
   const values: Record<string, string> = {};
   const sources: Record<string, ParameterSource> = {};
   for (const name of Object.keys(ROOT_PARAMETERS)) sources[name] = 'default';
@@ -522,7 +568,8 @@ export function resolveRootParameters(file: ParameterFile, options: ResolveOptio
   }
   const problems: string[] = [];
   for (const [name, v] of Object.entries(values)) {
-    const origin = sources[name] === 'flag' ? '--parameter' : sources[name] === 'secondary' ? 'secondary stack output' : (options.displayName ?? 'parameter file');
+    const origin =
+      sources[name] === 'flag' ? '--parameter' : sources[name] === 'secondary' ? 'secondary stack output' : (options.displayName ?? 'parameter file');
     for (const p of checkAgainstDefinition(name, v, ROOT_PARAMETERS[name]!.definition)) problems.push(`${origin}: ${p}`);
   }
   if (problems.length > 0) throw new ParameterFileError(problems);

@@ -68,7 +68,11 @@ export function parseOnFailureMessage(body: string): ParsedMessage {
   }
   const record = value as OnFailureRecord;
   if (record.DDBStreamBatchInfo && !record.KinesisBatchInfo) {
-    return { ok: false, reason: 'a DynamoDB Streams batch: its records cannot be put back into a Kinesis stream; replay it by re-writing the items, or inspect it with get-records on the DynamoDB stream' };
+    return {
+      ok: false,
+      reason:
+        'a DynamoDB Streams batch: its records cannot be put back into a Kinesis stream; replay it by re-writing the items, or inspect it with get-records on the DynamoDB stream',
+    };
   }
   const b = record.KinesisBatchInfo as Partial<KinesisBatchInfo> | undefined;
   if (!b) return { ok: false, reason: 'not a Lambda on-failure record for Kinesis: no KinesisBatchInfo' };
@@ -80,7 +84,8 @@ export function parseOnFailureMessage(body: string): ParsedMessage {
   const batchSize = typeof b.batchSize === 'string' ? Number(b.batchSize) : b.batchSize;
   if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize < 1) problems.push('batchSize');
   if (problems.length > 0) return { ok: false, reason: `KinesisBatchInfo has missing or malformed ${problems.join(', ')}` };
-  if (BigInt(b.endSequenceNumber!) < BigInt(b.startSequenceNumber!)) return { ok: false, reason: 'KinesisBatchInfo endSequenceNumber is before startSequenceNumber' };
+  if (BigInt(b.endSequenceNumber!) < BigInt(b.startSequenceNumber!))
+    return { ok: false, reason: 'KinesisBatchInfo endSequenceNumber is before startSequenceNumber' };
   return { ok: true, record, batch: { ...(b as KinesisBatchInfo), batchSize: batchSize as number } };
 }
 
@@ -108,12 +113,27 @@ export async function readBatch(kinesis: KinesisClient, streamName: string, batc
   const end = BigInt(batch.endSequenceNumber);
   let iterator: string | undefined;
   try {
-    const out = await kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: batch.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: batch.startSequenceNumber }));
+    const out = await kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: streamName,
+        ShardId: batch.shardId,
+        ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+        StartingSequenceNumber: batch.startSequenceNumber,
+      }),
+    );
     iterator = out.ShardIterator;
   } catch (err) {
     const name = (err as { name?: string }).name;
-    if (name === 'ResourceNotFoundException') return { ok: false, reason: `stream ${streamName} or shard ${batch.shardId} does not exist (deleted, or a different account/region); pass --stream if the records were moved` };
-    if (name === 'InvalidArgumentException') return { ok: false, reason: `sequence number ${batch.startSequenceNumber} is not valid for ${streamName}/${batch.shardId} (${(err as Error).message}); the records may have expired past the stream's retention, or --stream names another stream` };
+    if (name === 'ResourceNotFoundException')
+      return {
+        ok: false,
+        reason: `stream ${streamName} or shard ${batch.shardId} does not exist (deleted, or a different account/region); pass --stream if the records were moved`,
+      };
+    if (name === 'InvalidArgumentException')
+      return {
+        ok: false,
+        reason: `sequence number ${batch.startSequenceNumber} is not valid for ${streamName}/${batch.shardId} (${(err as Error).message}); the records may have expired past the stream's retention, or --stream names another stream`,
+      };
     throw err;
   }
   const records: _Record[] = [];
@@ -122,7 +142,10 @@ export async function readBatch(kinesis: KinesisClient, streamName: string, batc
     for (const r of out.Records ?? []) {
       const seq = BigInt(r.SequenceNumber!);
       if (records.length === 0 && seq !== start) {
-        return { ok: false, reason: `the first record still in ${streamName}/${batch.shardId} is ${r.SequenceNumber}, after the batch start ${batch.startSequenceNumber}: the records expired past the stream's retention and cannot be replayed` };
+        return {
+          ok: false,
+          reason: `the first record still in ${streamName}/${batch.shardId} is ${r.SequenceNumber}, after the batch start ${batch.startSequenceNumber}: the records expired past the stream's retention and cannot be replayed`,
+        };
       }
       if (seq > end) return { ok: true, records };
       records.push(r);
@@ -131,9 +154,16 @@ export async function readBatch(kinesis: KinesisClient, streamName: string, batc
     if ((out.Records ?? []).length === 0 && out.MillisBehindLatest === 0) break;
     iterator = out.NextShardIterator;
   }
-  if (records.length === 0) return { ok: false, reason: `no record at ${batch.startSequenceNumber} in ${streamName}/${batch.shardId}: the records expired past the stream's retention` };
+  if (records.length === 0)
+    return {
+      ok: false,
+      reason: `no record at ${batch.startSequenceNumber} in ${streamName}/${batch.shardId}: the records expired past the stream's retention`,
+    };
   if (BigInt(records[records.length - 1]!.SequenceNumber!) < end) {
-    return { ok: false, reason: `read ${records.length} of ${batch.batchSize} records but never reached endSequenceNumber ${batch.endSequenceNumber}; not replaying a partial batch` };
+    return {
+      ok: false,
+      reason: `read ${records.length} of ${batch.batchSize} records but never reached endSequenceNumber ${batch.endSequenceNumber}; not replaying a partial batch`,
+    };
   }
   return { ok: true, records };
 }
@@ -224,7 +254,13 @@ export function dynamoMarkerStore(doc: DynamoDBDocumentClient, tableName: string
           new PutCommand({
             TableName: tableName,
             Item: { pk: key, ...marker, written: existing?.written ?? [], expiresAt: expiresAt() },
-            ...(force ? {} : { ConditionExpression: 'attribute_not_exists(pk) OR #s <> :started', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':started': 'started' } }),
+            ...(force
+              ? {}
+              : {
+                  ConditionExpression: 'attribute_not_exists(pk) OR #s <> :started',
+                  ExpressionAttributeNames: { '#s': 'status' },
+                  ExpressionAttributeValues: { ':started': 'started' },
+                }),
           }),
         );
         return true;
@@ -266,9 +302,12 @@ export function parseQueueUrl(value: string): QueueUrl | string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `not an http(s) URL (expected https://sqs.<region>.amazonaws.com/<account>/<queue>)`;
   const path = /^\/(\d{12})\/([A-Za-z0-9_-]{1,80}(?:\.fifo)?)\/?$/.exec(url.pathname);
-  if (!path || url.search !== '' || url.hash !== '') return `its path is not /<12-digit account>/<queue name> (got ${JSON.stringify(url.pathname + url.search)})`;
+  if (!path || url.search !== '' || url.hash !== '')
+    return `its path is not /<12-digit account>/<queue name> (got ${JSON.stringify(url.pathname + url.search)})`;
   const host = url.hostname.toLowerCase();
-  const aws = /^sqs\.([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})\.amazonaws\.com(?:\.cn)?$/.exec(host) ?? /^([a-z]{2}(?:-gov)?-[a-z]+-\d{1,2})\.queue\.amazonaws\.com(?:\.cn)?$/.exec(host);
+  const aws =
+    /^sqs\.([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2})\.amazonaws\.com(?:\.cn)?$/.exec(host) ??
+    /^([a-z]{2}(?:-gov)?-[a-z]+-\d{1,2})\.queue\.amazonaws\.com(?:\.cn)?$/.exec(host);
   if (!aws && /(^|\.)amazonaws\.com(\.cn)?$/.test(host)) return `${host} is not an SQS endpoint (expected sqs.<region>.amazonaws.com)`;
   if (aws && url.protocol !== 'https:') return 'AWS queue URLs are https://';
   return { url: value, region: aws?.[1], accountId: path[1]!, queueName: path[2]! };
@@ -311,7 +350,19 @@ export interface ReplayReport {
 }
 
 export async function replayDlq(options: ReplayOptions): Promise<ReplayReport> {
-  const { sqs, kinesis, queueUrl, dryRun = false, max = Number.POSITIVE_INFINITY, force = false, markers, now = () => new Date(), log = () => {}, visibilityTimeoutSeconds = 60, waitTimeSeconds = 1 } = options;
+  const {
+    sqs,
+    kinesis,
+    queueUrl,
+    dryRun = false,
+    max = Number.POSITIVE_INFINITY,
+    force = false,
+    markers,
+    now = () => new Date(),
+    log = () => {},
+    visibilityTimeoutSeconds = 60,
+    waitTimeSeconds = 1,
+  } = options;
   const outcomes: MessageOutcome[] = [];
   const seen = new Set<string>();
   const toRelease: Message[] = [];
@@ -330,7 +381,14 @@ export async function replayDlq(options: ReplayOptions): Promise<ReplayReport> {
 
   while (outcomes.length < max) {
     const batchSize = Math.max(1, Math.min(10, max - outcomes.length));
-    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: batchSize, WaitTimeSeconds: waitTimeSeconds, VisibilityTimeout: visibilityTimeoutSeconds }));
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: batchSize,
+        WaitTimeSeconds: waitTimeSeconds,
+        VisibilityTimeout: visibilityTimeoutSeconds,
+      }),
+    );
     const fresh = (out.Messages ?? []).filter((m) => m.MessageId !== undefined && !seen.has(m.MessageId));
     if (fresh.length === 0) break;
     for (const m of fresh) {
@@ -351,12 +409,17 @@ export async function replayDlq(options: ReplayOptions): Promise<ReplayReport> {
       const marker = await markers.get(key);
       if (marker?.status === 'done') {
         outcomes.push({ messageId: m.MessageId!, status: 'already-replayed', at: marker.updatedAt });
-        log(`${m.MessageId}: batch ${batch.shardId} ${batch.startSequenceNumber}…${batch.endSequenceNumber} was already replayed at ${marker.updatedAt}; ${dryRun ? 'would delete' : 'deleting'} the message without writing again`);
+        log(
+          `${m.MessageId}: batch ${batch.shardId} ${batch.startSequenceNumber}…${batch.endSequenceNumber} was already replayed at ${marker.updatedAt}; ${dryRun ? 'would delete' : 'deleting'} the message without writing again`,
+        );
         await remove(m);
         continue;
       }
       if (marker?.status === 'started' && !force) {
-        skip(m, `a replay of this batch started at ${marker.updatedAt} and did not finish, so some records may already be in the stream; check, then re-run with --force`);
+        skip(
+          m,
+          `a replay of this batch started at ${marker.updatedAt} and did not finish, so some records may already be in the stream; check, then re-run with --force`,
+        );
         continue;
       }
       const read = await readBatch(kinesis, stream, batch);
@@ -368,24 +431,36 @@ export async function replayDlq(options: ReplayOptions): Promise<ReplayReport> {
       const todo = read.records.map((r, i) => ({ r, i })).filter(({ i }) => !done.has(i));
       if (dryRun) {
         outcomes.push({ messageId: m.MessageId!, status: 'would-replay', records: todo.length, stream });
-        log(`${m.MessageId}: would replay ${todo.length} of ${read.records.length} records (${[...new Set(todo.map(({ r }) => r.PartitionKey))].join(', ')}) into ${stream}`);
+        log(
+          `${m.MessageId}: would replay ${todo.length} of ${read.records.length} records (${[...new Set(todo.map(({ r }) => r.PartitionKey))].join(', ')}) into ${stream}`,
+        );
         continue;
       }
       if (!(await markers.begin(key, { status: 'started', written: [...done], updatedAt: now().toISOString(), messageId: m.MessageId! }, force))) {
         skip(m, 'another replay run is handling this batch right now');
         continue;
       }
-      const put = await putRecordsReliably(kinesis, stream, todo.map(({ r }) => ({ partitionKey: r.PartitionKey!, data: r.Data! })), options.putOptions);
+      const put = await putRecordsReliably(
+        kinesis,
+        stream,
+        todo.map(({ r }) => ({ partitionKey: r.PartitionKey!, data: r.Data! })),
+        options.putOptions,
+      );
       const written = [...done, ...[...put.sequenceNumbers.keys()].map((k) => todo[k]!.i)].sort((a, b) => a - b);
       if (put.failed.length > 0) {
         await markers.put(key, { status: 'partial', written, updatedAt: now().toISOString(), messageId: m.MessageId! });
-        skip(m, `${put.failed.length} of ${todo.length} records were not accepted by ${stream} (${put.failed[0]!.errorCode}); the message is kept and a re-run puts only those`);
+        skip(
+          m,
+          `${put.failed.length} of ${todo.length} records were not accepted by ${stream} (${put.failed[0]!.errorCode}); the message is kept and a re-run puts only those`,
+        );
         continue;
       }
       await markers.put(key, { status: 'done', written, updatedAt: now().toISOString(), messageId: m.MessageId! });
       await remove(m);
       outcomes.push({ messageId: m.MessageId!, status: 'replayed', records: todo.length, stream });
-      log(`${m.MessageId}: replayed ${todo.length} records of ${batch.shardId} ${batch.startSequenceNumber}…${batch.endSequenceNumber} into ${stream}; message deleted`);
+      log(
+        `${m.MessageId}: replayed ${todo.length} records of ${batch.shardId} ${batch.startSequenceNumber}…${batch.endSequenceNumber} into ${stream}; message deleted`,
+      );
     }
   }
   // Messages we only looked at (skipped, over --max, or a dry run) go back to the queue at once.
@@ -432,16 +507,24 @@ export interface ReplayCliOptions {
 
 /** Checks every flag (UsageError naming it) and resolves the region; makes no network call. */
 export function resolveReplayOptions({ values }: CliArgs<typeof REPLAY_CLI.options>): ReplayCliOptions {
-  if (!values.queue) throw new UsageError('--queue is required (the URL of the on-failure queue, e.g. https://sqs.us-east-1.amazonaws.com/123456789012/stockwx-dev-enricher-dlq)');
+  if (!values.queue)
+    throw new UsageError(
+      '--queue is required (the URL of the on-failure queue, e.g. https://sqs.us-east-1.amazonaws.com/123456789012/stockwx-dev-enricher-dlq)',
+    );
   const queue = parseQueueUrl(values.queue);
   if (typeof queue === 'string') throw new UsageError(`--queue ${values.queue}: ${queue}`);
   const endpointUrl = values['endpoint-url'] === undefined ? undefined : urlFlag('endpoint-url', values['endpoint-url']);
   const flagRegion = values.region === undefined ? undefined : regionFlag('region', values.region);
-  if (queue.region === undefined && endpointUrl === undefined) throw new UsageError(`--queue ${values.queue}: not an AWS SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<queue>); for a local queue pass --endpoint-url and --region`);
-  if (queue.region !== undefined && flagRegion !== undefined && flagRegion !== queue.region) throw new UsageError(`--region ${flagRegion} contradicts the queue URL, which is in ${queue.region}; drop --region`);
+  if (queue.region === undefined && endpointUrl === undefined)
+    throw new UsageError(
+      `--queue ${values.queue}: not an AWS SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<queue>); for a local queue pass --endpoint-url and --region`,
+    );
+  if (queue.region !== undefined && flagRegion !== undefined && flagRegion !== queue.region)
+    throw new UsageError(`--region ${flagRegion} contradicts the queue URL, which is in ${queue.region}; drop --region`);
   const region = queue.region ?? flagRegion;
   if (region === undefined) throw new UsageError(`--region is required for a local queue URL (${values.queue} names no region)`);
-  if (values['marker-table'] !== undefined && values['marker-file'] !== undefined) throw new UsageError('--marker-table and --marker-file exclude each other; pick one');
+  if (values['marker-table'] !== undefined && values['marker-file'] !== undefined)
+    throw new UsageError('--marker-table and --marker-file exclude each other; pick one');
   return {
     queueUrl: queue.url,
     region,

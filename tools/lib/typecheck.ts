@@ -62,7 +62,12 @@ async function stampOf(root: string, files: readonly string[]): Promise<string> 
  * type errors: they are returned, formatted.
  */
 export async function typecheck(options: TypecheckOptions): Promise<TypecheckResult> {
-  const { root, project = 'tsconfig.templates.json', sourceDirs = ['templates-src', 'contracts'], extraInputs = ['tsconfig.json', 'package-lock.json'] } = options;
+  const {
+    root,
+    project = 'tsconfig.templates.json',
+    sourceDirs = ['templates-src', 'contracts'],
+    extraInputs = ['tsconfig.json', 'package-lock.json'],
+  } = options;
   const stampFile = path.join(root, options.stampFile ?? '.cache/typecheck/templates-src.stamp');
   const sources = (await Promise.all(sourceDirs.map((d) => listTs(path.join(root, d))))).flat();
   const stamp = await stampOf(root, [...sources, path.join(root, project), ...extraInputs.map((f) => path.join(root, f))]);

@@ -11,7 +11,10 @@ const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('SMA windows at their start (DESIGN §8)', () => {
   const values = Array.from({ length: 21 }, (_, i) => i + 1);
-  const { steps } = applyTicks(EMPTY_STATE, values.map((v, i) => tick(i, v)));
+  const { steps } = applyTicks(
+    EMPTY_STATE,
+    values.map((v, i) => tick(i, v)),
+  );
 
   test.each<[number, number | undefined, number | undefined]>([
     [1, undefined, undefined],

@@ -24,7 +24,11 @@ type Cmd = { input: Record<string, unknown>; constructor: { name: string } };
 
 async function freshEnv(fault?: (cmd: Cmd) => Record<string, unknown> | undefined) {
   const id = ++n;
-  const config: AggregatorConfig = { metricsTableName: `agg-metrics-${id}`, latestTableName: `agg-latest-${id}`, batchWrite: { baseDelayMs: 1, maxAttempts: 3 } };
+  const config: AggregatorConfig = {
+    metricsTableName: `agg-metrics-${id}`,
+    latestTableName: `agg-latest-${id}`,
+    batchWrite: { baseDelayMs: 1, maxAttempts: 3 },
+  };
   await ddb.client.send(new CreateTableCommand(metricsTableDefinition(config.metricsTableName)));
   await ddb.client.send(new CreateTableCommand(pkTableDefinition(config.latestTableName)));
   const sent: string[] = [];
@@ -84,7 +88,9 @@ describe('aggregator handler on dynalite', () => {
     expect((await env.rows('#AVG5M')).map((r) => [r.ts, r.count, r.avg, r.min, r.max])).toEqual(
       [0, 1, 2, 3, 4].map((w) => [`2026-11-20T14:${String(w * 5).padStart(2, '0')}:00.000Z`, 5, avg(prices.slice(w * 5, w * 5 + 5)), 100 + w * 5, 104 + w * 5]),
     );
-    expect((await env.rows('#AVG1H')).map((r) => [r.ts, r.count, r.sum, r.lastTs])).toEqual([['2026-11-20T14:00:00.000Z', 25, prices.reduce((a, b) => a + b), '2026-11-20T14:24:00.000Z']]);
+    expect((await env.rows('#AVG1H')).map((r) => [r.ts, r.count, r.sum, r.lastTs])).toEqual([
+      ['2026-11-20T14:00:00.000Z', 25, prices.reduce((a, b) => a + b), '2026-11-20T14:24:00.000Z'],
+    ]);
     // One LatestTable update per applied tick: the stream shows every SMA step to the rules engine.
     expect(env.sent.filter((c) => c === 'UpdateCommand')).toHaveLength(25);
   });
@@ -128,7 +134,7 @@ describe('aggregator handler on dynalite', () => {
     expect(await env.rows('#SMA')).toHaveLength(3);
   });
 
-  test('UnprocessedItems that never clear fail the entity\'s records; state is untouched until the retry', async () => {
+  test("UnprocessedItems that never clear fail the entity's records; state is untouched until the retry", async () => {
     let stuck = true;
     const env = await freshEnv((cmd) => {
       if (!stuck || cmd.constructor.name !== 'BatchWriteCommand') return undefined;
@@ -155,7 +161,11 @@ describe('aggregator handler on dynalite', () => {
   test('throttled state update at tick k: ticks before k are done, k on are retried and applied once', async () => {
     let throttled = false;
     const env = await freshEnv((cmd) => {
-      if (cmd.constructor.name === 'UpdateCommand' && (cmd.input.ExpressionAttributeValues as Record<string, unknown>)[':v'] === '2026-11-20T14:02:00.000Z' && !throttled) {
+      if (
+        cmd.constructor.name === 'UpdateCommand' &&
+        (cmd.input.ExpressionAttributeValues as Record<string, unknown>)[':v'] === '2026-11-20T14:02:00.000Z' &&
+        !throttled
+      ) {
         throttled = true;
         const err = new Error('throughput exceeded');
         err.name = 'ProvisionedThroughputExceededException';
@@ -184,7 +194,14 @@ describe('aggregator handler on dynalite', () => {
       send: (async (cmd: Cmd) => {
         if (cmd.constructor.name === 'UpdateCommand' && (cmd.input.Key as { pk: string }).pk === 'STOCK#AAPL' && !moved) {
           moved = true;
-          await ddb.doc.send(new UpdateCommand({ TableName: env.config.latestTableName, Key: { pk: 'STOCK#AAPL' }, UpdateExpression: 'SET smaTs = :t', ExpressionAttributeValues: { ':t': '2026-11-20T14:00:45.000Z' } }));
+          await ddb.doc.send(
+            new UpdateCommand({
+              TableName: env.config.latestTableName,
+              Key: { pk: 'STOCK#AAPL' },
+              UpdateExpression: 'SET smaTs = :t',
+              ExpressionAttributeValues: { ':t': '2026-11-20T14:00:45.000Z' },
+            }),
+          );
         }
         return ddb.doc.send(cmd as never);
       }) as unknown as DynamoDBDocumentClient['send'],
@@ -215,7 +232,7 @@ describe('aggregator handler on dynalite', () => {
   });
 });
 
-describe('ticksByEntity: the enricher\'s quarantine rules, future-timestamp included', () => {
+describe("ticksByEntity: the enricher's quarantine rules, future-timestamp included", () => {
   test('a tick more than the allowed skew ahead of its arrival never reaches the rolling state', () => {
     const event = kinesisEvent([stockTick({ ts: '2026-11-20T14:30:00.000Z' }), stockTick({ ts: '2999-01-01T00:00:00.000Z' })]);
     expect([...ticksByEntity(event.Records).values()].flat().map((t) => t.ts)).toEqual(['2026-11-20T14:30:00.000Z']);

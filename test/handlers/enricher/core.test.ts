@@ -49,7 +49,7 @@ describe('zoneObjects', () => {
   ]);
   const plan = planBatch(event.Records, FIXED_NOW);
 
-  test('one object per dataset and day, keyed by the batch\'s shard and first sequence', () => {
+  test("one object per dataset and day, keyed by the batch's shard and first sequence", () => {
     const { raw, processed } = zoneObjects(plan, plan.records.length);
     const suffix = `${SHARD_ID}-${sequenceNumber(1)}`;
     expect(raw.map((o) => [o.key, o.lines.length])).toEqual([
@@ -78,13 +78,64 @@ describe('item shapes', () => {
   test('MetricsTable item: the enriched event without `dataset`, plus TTL', () => {
     const item = metricsItem(stock!, 7);
     expect(Object.keys(item).sort()).toEqual(
-      ['change', 'changePct', 'dayRange', 'expiresAt', 'high', 'ingestTs', 'lagMs', 'low', 'open', 'pk', 'prevClose', 'price', 'processTs', 'schemaVersion', 'sequenceNumber', 'shardId', 'source', 'symbol', 'ts', 'type', 'volume'].sort(),
+      [
+        'change',
+        'changePct',
+        'dayRange',
+        'expiresAt',
+        'high',
+        'ingestTs',
+        'lagMs',
+        'low',
+        'open',
+        'pk',
+        'prevClose',
+        'price',
+        'processTs',
+        'schemaVersion',
+        'sequenceNumber',
+        'shardId',
+        'source',
+        'symbol',
+        'ts',
+        'type',
+        'volume',
+      ].sort(),
     );
     expect(item.expiresAt).toBe(Date.parse('2026-11-20T14:30:00Z') / 1000 + 7 * 86400);
   });
 
   test('LatestTable attributes owned by the enricher', () => {
-    expect(Object.keys(latestAttributes(stock!)).sort()).toEqual(['change', 'changePct', 'high', 'ingestTs', 'low', 'open', 'prevClose', 'price', 'processTs', 'schemaVersion', 'sequenceNumber', 'source', 'symbol', 'type', 'volume']);
-    expect(Object.keys(latestAttributes(weather!)).sort()).toEqual(['city', 'humidity', 'ingestTs', 'precipMm', 'pressureHpa', 'processTs', 'schemaVersion', 'sequenceNumber', 'source', 'tempC', 'type', 'windKph']);
+    expect(Object.keys(latestAttributes(stock!)).sort()).toEqual([
+      'change',
+      'changePct',
+      'high',
+      'ingestTs',
+      'low',
+      'open',
+      'prevClose',
+      'price',
+      'processTs',
+      'schemaVersion',
+      'sequenceNumber',
+      'source',
+      'symbol',
+      'type',
+      'volume',
+    ]);
+    expect(Object.keys(latestAttributes(weather!)).sort()).toEqual([
+      'city',
+      'humidity',
+      'ingestTs',
+      'precipMm',
+      'pressureHpa',
+      'processTs',
+      'schemaVersion',
+      'sequenceNumber',
+      'source',
+      'tempC',
+      'type',
+      'windKph',
+    ]);
   });
 });

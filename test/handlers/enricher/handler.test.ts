@@ -42,9 +42,17 @@ interface Env {
 type Send = DynamoDBDocumentClient['send'];
 
 /** Fresh tables/buckets; optional fault injection wrapping the clients' `send`. */
-async function freshEnv(faults: { dynamo?: (input: Record<string, unknown>, name: string) => void; s3?: (input: Record<string, unknown>, name: string) => void } = {}, now = () => FIXED_NOW): Promise<Env> {
+async function freshEnv(
+  faults: { dynamo?: (input: Record<string, unknown>, name: string) => void; s3?: (input: Record<string, unknown>, name: string) => void } = {},
+  now = () => FIXED_NOW,
+): Promise<Env> {
   const id = ++n;
-  const config: EnricherConfig = { metricsTableName: `metrics-${id}`, latestTableName: `latest-${id}`, rawBucketName: `raw-${id}`, processedBucketName: `processed-${id}` };
+  const config: EnricherConfig = {
+    metricsTableName: `metrics-${id}`,
+    latestTableName: `latest-${id}`,
+    rawBucketName: `raw-${id}`,
+    processedBucketName: `processed-${id}`,
+  };
   await ddb.client.send(new CreateTableCommand(metricsTableDefinition(config.metricsTableName)));
   await ddb.client.send(new CreateTableCommand(pkTableDefinition(config.latestTableName)));
   await s3.client.send(new CreateBucketCommand({ Bucket: config.rawBucketName }));
@@ -79,7 +87,10 @@ async function freshEnv(faults: { dynamo?: (input: Record<string, unknown>, name
       return pq.rows(files, select, 'sequence_number');
     },
     async rawLines(key) {
-      return gunzipSync(await s3.getBytes(config.rawBucketName, key)).toString('utf8').split('\n').filter((l) => l !== '');
+      return gunzipSync(await s3.getBytes(config.rawBucketName, key))
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== '');
     },
     async quarantine(key) {
       return JSON.parse((await s3.getBytes(config.rawBucketName, key)).toString('utf8')) as Record<string, unknown>;
@@ -114,7 +125,9 @@ describe('enricher handler on dynalite + s3rver', () => {
     expect(quarantined[0]).toMatch(/^quarantine\/future-timestamp\//);
     const object = await env.quarantine(quarantined[0]!);
     expect(object).toMatchObject({ code: 'future-timestamp', sequenceNumber: sequenceNumber(2) });
-    expect(String(object.reason)).toMatch(/^ts 2999-01-01T00:00:00.000Z is \d+ s after the record's Kinesis arrival .*; a producer clock may be at most 300 s ahead$/);
+    expect(String(object.reason)).toMatch(
+      /^ts 2999-01-01T00:00:00.000Z is \d+ s after the record's Kinesis arrival .*; a producer clock may be at most 300 s ahead$/,
+    );
     // The next real tick is newer than the stored latest one, so it applies (the symbol is not frozen).
     await env.handler(kinesisEvent([stockTick({ ts: '2026-11-20T14:31:00.000Z', price: 191 })], 3));
     expect(await env.latest('STOCK#AAPL')).toMatchObject({ ts: '2026-11-20T14:31:00.000Z', price: 191 });
@@ -132,8 +145,16 @@ describe('enricher handler on dynalite + s3rver', () => {
   test.each([
     ['no Records', {}, 'enricher: malformed Kinesis event: it has no Records; nothing was processed (is the function wired to the right event source?)'],
     ['Records not an array', { Records: 'x' }, 'enricher: malformed Kinesis event: Records is string, not an array;'],
-    ['a record without kinesis', { Records: [{ eventSource: 'aws:sqs', body: '{}' }] }, 'enricher: malformed Kinesis event: Records[0] has no kinesis object (eventSource "aws:sqs");'],
-    ['a kinesis record of the wrong shape', { Records: [{ eventID: 'shardId-0:1', kinesis: { data: 1, sequenceNumber: '1', partitionKey: 'A', approximateArrivalTimestamp: 1 } }] }, 'enricher: malformed Kinesis event: Records[0] kinesis.data is number, not a string;'],
+    [
+      'a record without kinesis',
+      { Records: [{ eventSource: 'aws:sqs', body: '{}' }] },
+      'enricher: malformed Kinesis event: Records[0] has no kinesis object (eventSource "aws:sqs");',
+    ],
+    [
+      'a kinesis record of the wrong shape',
+      { Records: [{ eventID: 'shardId-0:1', kinesis: { data: 1, sequenceNumber: '1', partitionKey: 'A', approximateArrivalTimestamp: 1 } }] },
+      'enricher: malformed Kinesis event: Records[0] kinesis.data is number, not a string;',
+    ],
   ])('a malformed event (%s) fails with MalformedEventError and a one-line message, writing nothing', async (_name, event, message) => {
     const env = await freshEnv();
     const error = (await env.handler(event as never).catch((e: unknown) => e)) as Error;
@@ -164,12 +185,25 @@ describe('enricher handler on dynalite + s3rver', () => {
       ['WEATHER#Amsterdam', '2026-11-20T14:30:00.000Z', 8.4, sequenceNumber(2)],
     ]);
     expect(metrics[0]).toMatchObject({
-      type: 'stock', symbol: 'AAPL', change: 190.5 - 189, changePct: ((190.5 - 189) / 189) * 100, dayRange: 191.25 - 187.5,
-      source: 'finnhub', schemaVersion: 1, processTs: FIXED_NOW.toISOString(), shardId: SHARD_ID,
+      type: 'stock',
+      symbol: 'AAPL',
+      change: 190.5 - 189,
+      changePct: ((190.5 - 189) / 189) * 100,
+      dayRange: 191.25 - 187.5,
+      source: 'finnhub',
+      schemaVersion: 1,
+      processTs: FIXED_NOW.toISOString(),
+      shardId: SHARD_ID,
       ingestTs: new Date(FIXED_NOW.getTime() - 60_000 + 1).toISOString(),
       expiresAt: Date.parse('2026-11-20T14:30:00Z') / 1000 + 30 * 86400,
     });
-    expect(await env.latest('STOCK#AAPL')).toMatchObject({ pk: 'STOCK#AAPL', ts: '2026-11-20T14:31:00.000Z', price: 185.22, prevClose: 189, changePct: ((185.22 - 189) / 189) * 100 });
+    expect(await env.latest('STOCK#AAPL')).toMatchObject({
+      pk: 'STOCK#AAPL',
+      ts: '2026-11-20T14:31:00.000Z',
+      price: 185.22,
+      prevClose: 189,
+      changePct: ((185.22 - 189) / 189) * 100,
+    });
     expect(await env.latest('WEATHER#Amsterdam')).toMatchObject({ ts: '2026-11-20T14:30:00.000Z', tempC: 8.4, windKph: 22.3, precipMm: 0.2, humidity: 81 });
 
     expect(await env.keys('raw')).toEqual([`raw/stocks/dt=2026-11-20/${SHARD_ID}-${first}.json.gz`, `raw/weather/dt=2026-11-20/${SHARD_ID}-${first}.json.gz`]);
@@ -179,7 +213,13 @@ describe('enricher handler on dynalite + s3rver', () => {
       `processed/weather/year=2026/month=11/day=20/${SHARD_ID}-${first}.parquet`,
     ]);
     const stockFile = await s3.getBytes(env.config.processedBucketName, `processed/stocks/year=2026/month=11/day=20/${SHARD_ID}-${first}.parquet`);
-    expect(await pq.rows([stockFile], `symbol, strftime(ts, '%Y-%m-%dT%H:%M:%S') AS ts, price, volume::INTEGER AS volume, round(change_pct, 6) AS change_pct, sequence_number`, 'sequence_number')).toEqual([
+    expect(
+      await pq.rows(
+        [stockFile],
+        `symbol, strftime(ts, '%Y-%m-%dT%H:%M:%S') AS ts, price, volume::INTEGER AS volume, round(change_pct, 6) AS change_pct, sequence_number`,
+        'sequence_number',
+      ),
+    ).toEqual([
       { symbol: 'AAPL', ts: '2026-11-20T14:30:00', price: 190.5, volume: 1200, change_pct: 0.793651, sequence_number: sequenceNumber(1) },
       { symbol: 'AAPL', ts: '2026-11-20T14:31:00', price: 185.22, volume: 900, change_pct: -2, sequence_number: sequenceNumber(3) },
       { symbol: 'AAPL', ts: '2026-11-20T14:30:30', price: 187, volume: 1200, change_pct: -1.058201, sequence_number: sequenceNumber(4) },
@@ -209,7 +249,12 @@ describe('enricher handler on dynalite + s3rver', () => {
       `quarantine/schema-invalid/dt=2026-11-20/${SHARD_ID}-${sequenceNumber(3)}.json`,
     ]);
     const schemaInvalid = await env.quarantine(quarantined[3]!);
-    expect(schemaInvalid).toMatchObject({ code: 'schema-invalid', reason: 'price must be > 0', sequenceNumber: sequenceNumber(3), data: event.Records[2]!.kinesis.data });
+    expect(schemaInvalid).toMatchObject({
+      code: 'schema-invalid',
+      reason: 'price must be > 0',
+      sequenceNumber: sequenceNumber(3),
+      data: event.Records[2]!.kinesis.data,
+    });
     expect((await env.quarantine(quarantined[0]!)).data).toBe('not base64!!');
     expect((await env.metrics()).map((m) => m.sequenceNumber)).toEqual([sequenceNumber(5)]);
     expect(await env.parquetRows('sequence_number')).toEqual([{ sequence_number: sequenceNumber(5) }]);
@@ -217,7 +262,13 @@ describe('enricher handler on dynalite + s3rver', () => {
   });
 
   test('duplicate delivery changes nothing: same items, same object keys, rows once', async () => {
-    const env = await freshEnv({}, (() => { let t = FIXED_NOW.getTime(); return () => new Date((t += 1000)); })());
+    const env = await freshEnv(
+      {},
+      (() => {
+        let t = FIXED_NOW.getTime();
+        return () => new Date((t += 1000));
+      })(),
+    );
     const event = kinesisEvent([stockTick({ ts: '2026-11-20T14:30:00Z' }), stockTick({ ts: '2026-11-20T14:31:00Z', price: 191 })]);
 
     await env.handler(event);
@@ -251,7 +302,12 @@ describe('enricher handler on dynalite + s3rver', () => {
     const env = await freshEnv();
     const images: Record<string, unknown>[] = [];
     const handler = createHandler({ doc: ddb.doc, s3: s3.client, config: env.config, now: () => FIXED_NOW, onLatestWrite: (image) => void images.push(image) });
-    await handler(kinesisEvent([180, 150, 185, 170].map((price, i) => stockTick({ ts: `2026-11-20T14:3${i}:00Z`, price })), 1));
+    await handler(
+      kinesisEvent(
+        [180, 150, 185, 170].map((price, i) => stockTick({ ts: `2026-11-20T14:3${i}:00Z`, price })),
+        1,
+      ),
+    );
     // The 150 tick is a > 10 % drop from 189: the rules engine can only judge it if LatestTable held it.
     expect(images.map((i) => [i.ts, i.price])).toEqual([
       ['2026-11-20T14:30:00.000Z', 180],
@@ -298,7 +354,9 @@ describe('enricher handler on dynalite + s3rver', () => {
   });
 
   test('poison record (always fails): reported every time, the others land exactly once', async () => {
-    const env = await freshEnv({ dynamo: (input) => ((input.Item as { ts?: string } | undefined)?.ts === '2026-11-20T14:31:00.000Z' ? throttle() : undefined) });
+    const env = await freshEnv({
+      dynamo: (input) => ((input.Item as { ts?: string } | undefined)?.ts === '2026-11-20T14:31:00.000Z' ? throttle() : undefined),
+    });
     const event = kinesisEvent([0, 1, 2].map((m) => stockTick({ ts: `2026-11-20T14:3${m}:00Z` })));
 
     const attempts = [await env.handler(event), await env.handler(redeliveryAfter(event, [sequenceNumber(2)]))];

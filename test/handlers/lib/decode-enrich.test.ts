@@ -45,7 +45,11 @@ describe('decodeRecord', () => {
       expect(r.ok).toBe(ok);
       if (!r.ok) {
         expect(r.code).toBe('future-timestamp');
-        expect(r.reason).toMatch(new RegExp(`^ts ${ts.replace(/[.]/g, '\\.')} is \\d+ s after the record's Kinesis arrival 2026-11-20T14:30:02.250Z; a producer clock may be at most 300 s ahead$`));
+        expect(r.reason).toMatch(
+          new RegExp(
+            `^ts ${ts.replace(/[.]/g, '\\.')} is \\d+ s after the record's Kinesis arrival 2026-11-20T14:30:02.250Z; a producer clock may be at most 300 s ahead$`,
+          ),
+        );
       }
     });
 
@@ -98,16 +102,23 @@ describe('enrich (fixed clock)', () => {
 });
 
 describe('isoMs', () => {
-  test.each([0, 1, 9, 10, 99, 100, 999, 1000, 1795703400000, 1795703400007, 1795703400070, 1795703400700, 1795703399999, -1, 951782400000])('%d formats like toISOString', (ms) => {
-    expect(isoMs(ms)).toBe(new Date(ms).toISOString());
-  });
+  test.each([0, 1, 9, 10, 99, 100, 999, 1000, 1795703400000, 1795703400007, 1795703400070, 1795703400700, 1795703399999, -1, 951782400000])(
+    '%d formats like toISOString',
+    (ms) => {
+      expect(isoMs(ms)).toBe(new Date(ms).toISOString());
+    },
+  );
 });
 
 describe('S3 keys', () => {
   test('raw, processed and quarantine keys follow DESIGN §4', () => {
     expect(shardIdOf('shardId-000000000003:4959')).toBe('shardId-000000000003');
     expect(rawKey('stocks', '2026-01-05T00:00:00.000Z', 'shardId-000000000003', '4959')).toBe('raw/stocks/dt=2026-01-05/shardId-000000000003-4959.json.gz');
-    expect(processedKey('weather', '2026-01-05', 'shardId-000000000003', '4959')).toBe('processed/weather/year=2026/month=01/day=05/shardId-000000000003-4959.parquet');
-    expect(quarantineKey('malformed-json', '2026-01-05T23:59:59.999Z', 'shardId-000000000003', '4960')).toBe('quarantine/malformed-json/dt=2026-01-05/shardId-000000000003-4960.json');
+    expect(processedKey('weather', '2026-01-05', 'shardId-000000000003', '4959')).toBe(
+      'processed/weather/year=2026/month=01/day=05/shardId-000000000003-4959.parquet',
+    );
+    expect(quarantineKey('malformed-json', '2026-01-05T23:59:59.999Z', 'shardId-000000000003', '4960')).toBe(
+      'quarantine/malformed-json/dt=2026-01-05/shardId-000000000003-4960.json',
+    );
   });
 });

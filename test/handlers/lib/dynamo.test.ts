@@ -58,14 +58,22 @@ describe('batchWriteAll', () => {
   test('backoff is capped', async () => {
     const sleeps: number[] = [];
     const { doc } = fakeDoc(() => ({ UnprocessedItems: { T: [put('P#0')] } }));
-    await batchWriteAll(doc, 'T', items(1), { maxAttempts: 8, baseDelayMs: 100, maxDelayMs: 300, random: () => 0.999, sleep: async (ms) => void sleeps.push(ms) }).catch(() => undefined);
+    await batchWriteAll(doc, 'T', items(1), {
+      maxAttempts: 8,
+      baseDelayMs: 100,
+      maxDelayMs: 300,
+      random: () => 0.999,
+      sleep: async (ms) => void sleeps.push(ms),
+    }).catch(() => undefined);
     expect(Math.max(...sleeps)).toBeLessThan(300);
   });
 
   test('a throttling error from the SDK becomes a retryable PartialWriteError', async () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
     const { doc } = fakeDoc(() => throttled);
-    await expect(batchWriteAll(doc, 'T', items(1))).rejects.toThrow('BatchWriteItem T (1 items) failed (ProvisionedThroughputExceededException: Rate exceeded); the record will be retried');
+    await expect(batchWriteAll(doc, 'T', items(1))).rejects.toThrow(
+      'BatchWriteItem T (1 items) failed (ProvisionedThroughputExceededException: Rate exceeded); the record will be retried',
+    );
   });
 });
 

@@ -28,17 +28,47 @@ async function query(bytes: Uint8Array, sql: (file: string) => string): Promise<
   return (await conn.runAndReadAll(sql(`'${file}'`))).getRowObjectsJson() as Record<string, unknown>[];
 }
 
-const enriched = <T>(payloads: unknown[]): T[] => planBatch(kinesisEvent(payloads).Records, FIXED_NOW).records.map((r) => (r.kind === 'valid' ? (r.enriched as T) : undefined)).filter((r): r is T => r !== undefined);
+const enriched = <T>(payloads: unknown[]): T[] =>
+  planBatch(kinesisEvent(payloads).Records, FIXED_NOW)
+    .records.map((r) => (r.kind === 'valid' ? (r.enriched as T) : undefined))
+    .filter((r): r is T => r !== undefined);
 
 describe('stocksToParquet', () => {
-  const rows = enriched<EnrichedStock>([stockTick({ symbol: 'AAPL', price: 190.5 }), stockTick({ symbol: 'MSFT', ts: '2026-11-20T14:30:00.5Z', price: 410.25, volume: 3 }), stockTick({ symbol: 'AAPL', price: 191, ts: '2026-11-20T14:31:00Z' }), stockTick({ symbol: 'AAPL', price: 192, ts: '2026-11-20T14:36:00Z' })]); // the last is 2 min ahead of its arrival: within the allowed skew
+  const rows = enriched<EnrichedStock>([
+    stockTick({ symbol: 'AAPL', price: 190.5 }),
+    stockTick({ symbol: 'MSFT', ts: '2026-11-20T14:30:00.5Z', price: 410.25, volume: 3 }),
+    stockTick({ symbol: 'AAPL', price: 191, ts: '2026-11-20T14:31:00Z' }),
+    stockTick({ symbol: 'AAPL', price: 192, ts: '2026-11-20T14:36:00Z' }),
+  ]); // the last is 2 min ahead of its arrival: within the allowed skew
   const bytes = stocksToParquet(rows);
 
   test('every column reads back exactly', async () => {
-    expect(await query(bytes, (f) => `SELECT symbol, epoch_ms(ts)::BIGINT AS ts, price, open, high, low, prev_close, volume::INTEGER AS volume, change, change_pct, day_range, source, schema_version, epoch_ms(ingest_ts)::BIGINT AS ingest_ts, epoch_ms(process_ts)::BIGINT AS process_ts, lag_ms::INTEGER AS lag_ms, shard_id, sequence_number FROM read_parquet(${f})`)).toEqual(
+    expect(
+      await query(
+        bytes,
+        (f) =>
+          `SELECT symbol, epoch_ms(ts)::BIGINT AS ts, price, open, high, low, prev_close, volume::INTEGER AS volume, change, change_pct, day_range, source, schema_version, epoch_ms(ingest_ts)::BIGINT AS ingest_ts, epoch_ms(process_ts)::BIGINT AS process_ts, lag_ms::INTEGER AS lag_ms, shard_id, sequence_number FROM read_parquet(${f})`,
+      ),
+    ).toEqual(
       rows.map((r) => ({
-        symbol: r.symbol, ts: String(r.tsMs), price: r.price, open: r.open, high: r.high, low: r.low, prev_close: r.prevClose, volume: r.volume, change: r.change, change_pct: r.changePct, day_range: r.dayRange,
-        source: r.source, schema_version: 1, ingest_ts: String(r.ingestMs), process_ts: String(FIXED_NOW.getTime()), lag_ms: r.lagMs, shard_id: r.shardId, sequence_number: r.sequenceNumber,
+        symbol: r.symbol,
+        ts: String(r.tsMs),
+        price: r.price,
+        open: r.open,
+        high: r.high,
+        low: r.low,
+        prev_close: r.prevClose,
+        volume: r.volume,
+        change: r.change,
+        change_pct: r.changePct,
+        day_range: r.dayRange,
+        source: r.source,
+        schema_version: 1,
+        ingest_ts: String(r.ingestMs),
+        process_ts: String(FIXED_NOW.getTime()),
+        lag_ms: r.lagMs,
+        shard_id: r.shardId,
+        sequence_number: r.sequenceNumber,
       })),
     );
     expect(rows.map((r) => r.sequenceNumber)).toEqual([1, 2, 3, 4].map(sequenceNumber));
@@ -68,8 +98,18 @@ describe('stocksToParquet', () => {
 describe('weatherToParquet', () => {
   test('every row and the derived dew point read back', async () => {
     const rows = enriched<EnrichedWeather>([weatherObservation(), weatherObservation({ city: 'Oslo', tempC: -3.5, humidity: 90 })]);
-    expect(await query(weatherToParquet(rows), (f) => `SELECT city, temp_c, humidity, wind_kph, precip_mm, pressure_hpa, dew_point_c FROM read_parquet(${f})`)).toEqual(
-      rows.map((r) => ({ city: r.city, temp_c: r.tempC, humidity: r.humidity, wind_kph: r.windKph, precip_mm: r.precipMm, pressure_hpa: r.pressureHpa, dew_point_c: r.dewPointC })),
+    expect(
+      await query(weatherToParquet(rows), (f) => `SELECT city, temp_c, humidity, wind_kph, precip_mm, pressure_hpa, dew_point_c FROM read_parquet(${f})`),
+    ).toEqual(
+      rows.map((r) => ({
+        city: r.city,
+        temp_c: r.tempC,
+        humidity: r.humidity,
+        wind_kph: r.windKph,
+        precip_mm: r.precipMm,
+        pressure_hpa: r.pressureHpa,
+        dew_point_c: r.dewPointC,
+      })),
     );
   });
 });

@@ -97,7 +97,14 @@ describe('validateEvent: weather observations', () => {
     expect(!r.ok && r.reason).toContain(reason);
   });
 
-  test.each([['tempC', -100], ['tempC', 70], ['humidity', 0], ['humidity', 100], ['windKph', 0], ['pressureHpa', 800]])('%s = %d (boundary) is valid', (field, value) => {
+  test.each([
+    ['tempC', -100],
+    ['tempC', 70],
+    ['humidity', 0],
+    ['humidity', 100],
+    ['windKph', 0],
+    ['pressureHpa', 800],
+  ])('%s = %d (boundary) is valid', (field, value) => {
     expect(validateEvent({ ...weatherObservation(), [field]: value }).ok).toBe(true);
   });
 });

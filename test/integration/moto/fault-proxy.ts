@@ -28,7 +28,8 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-const INTERNAL_ERROR = '<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>injected by the test proxy</Message></Error></ErrorResponse>';
+const INTERNAL_ERROR =
+  '<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>injected by the test proxy</Message></Error></ErrorResponse>';
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
@@ -52,23 +53,20 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         res.writeHead(500, { 'content-type': 'text/xml' }).end(INTERNAL_ERROR);
         return;
       }
-      const forward = http.request(
-        { host: '127.0.0.1', port: Number(upstream.port), method: req.method, path: req.url, headers: req.headers },
-        (answer) => {
-          if (fault === 'drop-after') {
-            answer.resume();
-            answer.on('end', () => req.socket.destroy());
-            return;
-          }
-          if (fault === '500-after') {
-            answer.resume();
-            answer.on('end', () => res.writeHead(500, { 'content-type': 'text/xml' }).end(INTERNAL_ERROR));
-            return;
-          }
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
+      const forward = http.request({ host: '127.0.0.1', port: Number(upstream.port), method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        if (fault === 'drop-after') {
+          answer.resume();
+          answer.on('end', () => req.socket.destroy());
+          return;
+        }
+        if (fault === '500-after') {
+          answer.resume();
+          answer.on('end', () => res.writeHead(500, { 'content-type': 'text/xml' }).end(INTERNAL_ERROR));
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
       forward.on('error', () => req.socket.destroy());
       forward.end(body);
     });

@@ -22,7 +22,13 @@ import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/pr
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CloudFormationClient, CreateChangeSetCommand, DescribeChangeSetCommand, DescribeStacksCommand, ExecuteChangeSetCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CreateChangeSetCommand,
+  DescribeChangeSetCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+} from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { emitTemplate, parseTemplate } from '../../../templates-src/lib/yaml';
@@ -127,7 +133,11 @@ export async function moto(): Promise<Moto | { skip: string }> {
   const given = process.env.MOTO_ENDPOINT;
   if (given && (await probe(given))) return { endpoint: given, source: `MOTO_ENDPOINT ${given}`, stop: async () => {} };
   if (!hasMoto()) {
-    return { skip: given ? `MOTO_ENDPOINT ${given} fails the probe and python3 has no moto to start a patched server` : "python3 -c 'import moto' fails and MOTO_ENDPOINT is not set" };
+    return {
+      skip: given
+        ? `MOTO_ENDPOINT ${given} fails the probe and python3 has no moto to start a patched server`
+        : "python3 -c 'import moto' fails and MOTO_ENDPOINT is not set",
+    };
   }
   const started = await startPatchedMoto();
   if (given) {
@@ -179,7 +189,11 @@ function mentionsLeftOut(node: unknown, kept: ReadonlySet<string>): boolean {
 export function motoRoot(rootText: string, kept: readonly string[], region: string): string {
   const root = parseTemplate(rootText, 'generated/root.yaml') as Doc;
   const keep = new Set(kept);
-  const resources = Object.fromEntries(Object.entries(root.Resources as Doc).filter(([id]) => keep.has(id)).map(([id, r]) => [id, replaceLeftOut(r, keep, region)]));
+  const resources = Object.fromEntries(
+    Object.entries(root.Resources as Doc)
+      .filter(([id]) => keep.has(id))
+      .map(([id, r]) => [id, replaceLeftOut(r, keep, region)]),
+  );
   const outputs = Object.fromEntries(Object.entries(root.Outputs as Doc).filter(([, o]) => !mentionsLeftOut(o, keep)));
   const doc: Doc = { ...root, Description: `moto root: ${kept.join(', ')} of generated/root.yaml`, Resources: resources, Outputs: outputs };
   delete doc.Metadata;
@@ -226,7 +240,13 @@ export interface CliResult {
 }
 
 /** Runs `tools/<verb>.ts` of the checkout with tsx, as `npm run <verb> --` does, against `endpoint`. */
-export function cli(project: Project, verb: 'bootstrap' | 'package' | 'deploy', args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 40_000): Promise<CliResult> {
+export function cli(
+  project: Project,
+  verb: 'bootstrap' | 'package' | 'deploy',
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 40_000,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(project.dir, 'tools', `${verb}.ts`), ...args], {
       cwd: project.dir,

@@ -5,7 +5,7 @@ import { encryptedBucket, lifecycleRules } from '../../../templates-src/lib/s3';
 import { canonicalize } from '../../../templates-src/lib/yaml';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const plain = (fragment: object): Json => (canonicalize({ Resources: fragment }).Resources as Json);
+const plain = (fragment: object): Json => canonicalize({ Resources: fragment }).Resources as Json;
 
 describe('encryptedBucket', () => {
   const fragment = plain(
@@ -17,7 +17,12 @@ describe('encryptedBucket', () => {
     expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
       { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'arn:key' }, BucketKeyEnabled: true },
     ]);
-    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(bucket.Properties.LoggingConfiguration).toEqual({ DestinationBucketName: 'logs', LogFilePrefix: 'raw/' });
     expect(bucket.DeletionPolicy).toBe('RetainExceptOnCreate');
@@ -39,7 +44,9 @@ describe('encryptedBucket', () => {
     ['no access logs without a reason', { accessLogs: false as const }, 'encryptedBucket(B): accessLogs is false; say why in noAccessLogsBecause'],
     ['replication without versioning', { versioned: false, replication: { Role: 'r', Rules: [] } }, 'encryptedBucket(B): replication needs versioning'],
   ])('refuses %s', (_name, override, message) => {
-    expect(() => encryptedBucket('B', { bucketName: 'b', encryption: { kmsKeyArn: 'k' }, accessLogs: { bucket: 'l', prefix: 'p' }, ...override })).toThrow(message);
+    expect(() => encryptedBucket('B', { bucketName: 'b', encryption: { kmsKeyArn: 'k' }, accessLogs: { bucket: 'l', prefix: 'p' }, ...override })).toThrow(
+      message,
+    );
   });
 });
 
@@ -60,7 +67,9 @@ describe('lifecycleRules', () => {
   });
 
   test('rejects Glacier before IA, repeating the values', () => {
-    expect(() => lifecycleRules({ infrequentAccessAfterDays: 60, glacierAfterDays: 30 })).toThrow('glacierAfterDays (30) must be greater than infrequentAccessAfterDays (60)');
+    expect(() => lifecycleRules({ infrequentAccessAfterDays: 60, glacierAfterDays: 30 })).toThrow(
+      'glacierAfterDays (30) must be greater than infrequentAccessAfterDays (60)',
+    );
   });
 });
 
@@ -70,7 +79,10 @@ describe('cmk', () => {
   test('rotates, is retained and has an alias under the name prefix', () => {
     expect(fragment.DataKey.Properties.EnableKeyRotation).toBe(true);
     expect(fragment.DataKey.DeletionPolicy).toBe('RetainExceptOnCreate');
-    expect(fragment.DataKeyAlias.Properties).toEqual({ AliasName: { 'Fn::Sub': 'alias/${NamePrefix}-data' }, TargetKeyId: { 'Fn::GetAtt': ['DataKey', 'Arn'] } });
+    expect(fragment.DataKeyAlias.Properties).toEqual({
+      AliasName: { 'Fn::Sub': 'alias/${NamePrefix}-data' },
+      TargetKeyId: { 'Fn::GetAtt': ['DataKey', 'Arn'] },
+    });
   });
 
   test('key policy: account root administers, services get usage actions only', () => {
@@ -85,8 +97,16 @@ describe('cmk', () => {
 describe('role, logGroup, alarm', () => {
   test('role trusts the named service and carries one inline least-privilege policy', () => {
     const r = plain({ R: role({ description: 'd', services: ['lambda.amazonaws.com'], statements: [allow(['s3:GetObject'], ['arn:b/*'])] }) }).R;
-    expect(r.Properties.AssumeRolePolicyDocument).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: 'sts:AssumeRole' }] });
-    expect(r.Properties.Policies).toEqual([{ PolicyName: 'least-privilege', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:b/*'] }] } }]);
+    expect(r.Properties.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: 'sts:AssumeRole' }],
+    });
+    expect(r.Properties.Policies).toEqual([
+      {
+        PolicyName: 'least-privilege',
+        PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:b/*'] }] },
+      },
+    ]);
   });
 
   test('logGroup defaults to 90 days, encrypted, retained', () => {
@@ -96,7 +116,16 @@ describe('role, logGroup, alarm', () => {
   });
 
   test('alarm notifies on ALARM and OK and ignores missing data', () => {
-    const a = plain({ A: alarm({ description: 'd', namespace: 'AWS/SQS', metricName: 'M', dimensions: { QueueName: 'q' }, threshold: 0, actions: ['topic'] }) }).A;
-    expect(a.Properties).toMatchObject({ Dimensions: [{ Name: 'QueueName', Value: 'q' }], Statistic: 'Sum', Period: 60, TreatMissingData: 'notBreaching', AlarmActions: ['topic'], OKActions: ['topic'] });
+    const a = plain({
+      A: alarm({ description: 'd', namespace: 'AWS/SQS', metricName: 'M', dimensions: { QueueName: 'q' }, threshold: 0, actions: ['topic'] }),
+    }).A;
+    expect(a.Properties).toMatchObject({
+      Dimensions: [{ Name: 'QueueName', Value: 'q' }],
+      Statistic: 'Sum',
+      Period: 60,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: ['topic'],
+      OKActions: ['topic'],
+    });
   });
 });

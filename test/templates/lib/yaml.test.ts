@@ -1,4 +1,24 @@
-import { and, az, cidr, conditionRef, equals, findInMap, getAtt, getAZs, ifThen, join, NO_VALUE, not, or, ref, select, split, stackOutput, sub, base64 } from '../../../templates-src/lib/fn';
+import {
+  and,
+  az,
+  cidr,
+  conditionRef,
+  equals,
+  findInMap,
+  getAtt,
+  getAZs,
+  ifThen,
+  join,
+  NO_VALUE,
+  not,
+  or,
+  ref,
+  select,
+  split,
+  stackOutput,
+  sub,
+  base64,
+} from '../../../templates-src/lib/fn';
 import { canonicalize, CLOUDFORMATION_TAGS, emitTemplate, firstDifference, parseTemplate, READ_ONLY_TAGS, SHORT_TAGS } from '../../../templates-src/lib/yaml';
 
 function emitValue(value: unknown): string {
@@ -55,6 +75,17 @@ describe('emitTemplate: short-form intrinsics', () => {
     expect(emitValue(s)).toBe(`'${s}'`);
   });
 
+  test.each([
+    ['DEL', 'a\u007fb', '"a\\u007fb"'],
+    ['a C1 control', 'a\u0085b', '"a\\u0085b"'],
+    ['U+2028', 'a\u2028b', '"a\\u2028b"'],
+    ['the BOM', '\ufeffab', '"\\ufeffab"'],
+    ['a C0 control', 'a\u0001b', '"a\\u0001b"'],
+  ])('%s is written as an escape in double quotes (YAML 1.2 counts it non-printable)', (_what, text, written) => {
+    expect(emitValue(text)).toBe(written);
+    expect(parseTemplate(`Description: ${written}\n`)).toEqual({ Description: text });
+  });
+
   test('multi-line strings are literal blocks', () => {
     expect(emitValue('line one\nline two\n')).toBe('|\n        line one\n        line two');
   });
@@ -72,7 +103,10 @@ describe('emitTemplate: document shape', () => {
 
   test('top-level, resource, parameter and output keys follow the canonical order; properties keep their order', () => {
     const text = emitTemplate(doc);
-    const keys = text.split('\n').filter((l) => /^\S/.test(l)).map((l) => l.split(':')[0]);
+    const keys = text
+      .split('\n')
+      .filter((l) => /^\S/.test(l))
+      .map((l) => l.split(':')[0]);
     expect(keys).toEqual(['AWSTemplateFormatVersion', 'Description', 'Parameters', 'Resources', 'Outputs']);
     expect(text).toContain('  B:\n    Type: AWS::S3::Bucket\n    Condition: C\n    DeletionPolicy: Retain\n    Properties:\n      Z: 1\n      A: 2\n');
     expect(text).toContain('  P:\n    Type: String\n    Description: p\n    Default: x\n');
@@ -108,7 +142,11 @@ describe('emitTemplate: document shape', () => {
       Resources: {
         R: {
           Type: 'AWS::EC2::Subnet',
-          Properties: { AvailabilityZone: az(0), CidrBlock: select(0, cidr(getAtt('Vpc', 'CidrBlock'), 4, 8)), Tags: [{ Key: 'k', Value: sub('${A}-${B}', { A: ref('X'), B: 'y' }) }] },
+          Properties: {
+            AvailabilityZone: az(0),
+            CidrBlock: select(0, cidr(getAtt('Vpc', 'CidrBlock'), 4, 8)),
+            Tags: [{ Key: 'k', Value: sub('${A}-${B}', { A: ref('X'), B: 'y' }) }],
+          },
         },
       },
     };
@@ -137,11 +175,20 @@ describe('parseTemplate', () => {
   });
 
   test('reads !Condition, which the emitter never writes, as a {Condition} mapping', () => {
-    expect(parseTemplate('C: !And [!Condition IsProd, !Not [!Condition IsDev]]\n')).toEqual({ C: { 'Fn::And': [{ Condition: 'IsProd' }, { 'Fn::Not': [{ Condition: 'IsDev' }] }] } });
+    expect(parseTemplate('C: !And [!Condition IsProd, !Not [!Condition IsDev]]\n')).toEqual({
+      C: { 'Fn::And': [{ Condition: 'IsProd' }, { 'Fn::Not': [{ Condition: 'IsDev' }] }] },
+    });
   });
 
   test('the exported tag table is the one the emitter writes and the parser reads', () => {
-    const emitted = emitTemplate({ Resources: { R: { Type: 'T', Properties: Object.fromEntries(Object.keys(SHORT_TAGS).map((long, i) => [`P${i}`, { [long]: long === 'Fn::GetAtt' ? ['A', 'B'] : ['x', 'y'] }])) } } });
+    const emitted = emitTemplate({
+      Resources: {
+        R: {
+          Type: 'T',
+          Properties: Object.fromEntries(Object.keys(SHORT_TAGS).map((long, i) => [`P${i}`, { [long]: long === 'Fn::GetAtt' ? ['A', 'B'] : ['x', 'y'] }])),
+        },
+      },
+    });
     for (const short of Object.values(SHORT_TAGS)) expect(emitted).toContain(` ${short} `);
     expect(emitted).not.toContain('!Condition');
     const tags = new Set(CLOUDFORMATION_TAGS.map((t) => t.tag));

@@ -26,7 +26,9 @@ describe('budgetAdvice', () => {
     const a = budgetAdvice(43.87);
     expect(a).toMatchObject({ usd: 70, source: 'estimate', estimate: 43.87 });
     expect(a.warning).toBeUndefined();
-    expect(a.text).toBe('MonthlyBudgetUsd $70.00/month, derived from the $43.87 estimate: the 80 % alert fires at $56.00, once spending runs at least 20 % over the estimate (set monthlyBudgetUsd to choose another)');
+    expect(a.text).toBe(
+      'MonthlyBudgetUsd $70.00/month, derived from the $43.87 estimate: the 80 % alert fires at $56.00, once spending runs at least 20 % over the estimate (set monthlyBudgetUsd to choose another)',
+    );
   });
 
   test.each([
@@ -42,10 +44,17 @@ describe('budgetAdvice', () => {
 });
 
 test('npm run cost prints the budget the deploy tool gives the deployment (Markdown and JSON)', () => {
-  const run = (...args: string[]) => spawnSync(process.execPath, ['tools/run.cjs', 'tools/cost.ts', '--params', 'dev.json', ...args], { cwd: REPO, encoding: 'utf8' });
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['tools/run.cjs', 'tools/cost.ts', '--params', 'dev.json', ...args], { cwd: REPO, encoding: 'utf8' });
   const json = JSON.parse(run('--format', 'json').stdout);
   expect(json.budget).toEqual({ usd: derivedBudget(json.monthly.total), source: 'estimate', estimate: json.monthly.total });
-  expect(run().stdout).toContain(`Budget: MonthlyBudgetUsd $${derivedBudget(json.monthly.total).toFixed(2)}/month, derived from the $${json.monthly.total.toFixed(2)} estimate`);
+  expect(run().stdout).toContain(
+    `Budget: MonthlyBudgetUsd $${derivedBudget(json.monthly.total).toFixed(2)}/month, derived from the $${json.monthly.total.toFixed(2)} estimate`,
+  );
   const flagged = JSON.parse(run('--format', 'json', '--parameter', 'MonthlyBudgetUsd=10').stdout);
-  expect(flagged.budget).toMatchObject({ usd: 10, source: 'set', warning: expect.stringMatching(/^--parameter MonthlyBudgetUsd \$10\.00 puts the 80 % alert at \$8\.00/) });
+  expect(flagged.budget).toMatchObject({
+    usd: 10,
+    source: 'set',
+    warning: expect.stringMatching(/^--parameter MonthlyBudgetUsd \$10\.00 puts the 80 % alert at \$8\.00/),
+  });
 });

@@ -8,18 +8,27 @@ function cost(...args: string[]) {
 }
 
 describe('npm run cost', () => {
-  test('--format json prints the issue\'s shape: region, currency, monthly, stacks with resources, unpriced', () => {
+  test("--format json prints the issue's shape: region, currency, monthly, stacks with resources, unpriced", () => {
     const r = cost('--params', 'dev.json', '--format', 'json');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc).toMatchObject({ region: 'us-east-1', currency: 'USD', monthly: { fixed: expect.any(Number), usage: expect.any(Number), total: expect.any(Number) }, unpriced: expect.any(Array) });
+    expect(doc).toMatchObject({
+      region: 'us-east-1',
+      currency: 'USD',
+      monthly: { fixed: expect.any(Number), usage: expect.any(Number), total: expect.any(Number) },
+      unpriced: expect.any(Array),
+    });
     expect(doc.monthly.total).toBeCloseTo(doc.monthly.fixed + doc.monthly.usage, 1);
     const networking = doc.stacks.find((s: { stack: string }) => s.stack === 'networking');
     expect(networking).toMatchObject({ fixed: expect.any(Number), usage: expect.any(Number) });
     expect(networking.resources.find((x: { logicalId: string }) => x.logicalId === 'AppVpc')).toMatchObject({ type: 'AWS::EC2::VPC', fixed: 0, priced: true });
     // dev.json switches the NAT gateway off: it is listed as not created, with its condition.
-    expect(doc.excluded).toEqual(expect.arrayContaining([expect.objectContaining({ stack: 'networking', logicalId: 'AppNatGateway1', condition: 'HasNatGateway', deps: ['EnableNatGateway'] })]));
+    expect(doc.excluded).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ stack: 'networking', logicalId: 'AppNatGateway1', condition: 'HasNatGateway', deps: ['EnableNatGateway'] }),
+      ]),
+    );
     // and toggles.secondaryStack false leaves the secondary stack out.
     expect(doc.stacks.map((s: { stack: string }) => s.stack)).not.toContain('secondary');
     expect(doc.drivers).toHaveLength(5);

@@ -47,7 +47,12 @@ describe.each<[string, string, string[], string[]]>([
     const addedCost = added.reduce((n, k) => n + b.get(k)!, 0);
     expect(on.monthly.total - off.monthly.total).toBeCloseTo(addedCost, 9);
     // And the excluded list names them with their condition when the toggle is off.
-    expect(off.excluded.filter((x) => conditions.includes(x.condition)).map((x) => `${x.stack}#${x.logicalId}`).sort()).toEqual(added);
+    expect(
+      off.excluded
+        .filter((x) => conditions.includes(x.condition))
+        .map((x) => `${x.stack}#${x.logicalId}`)
+        .sort(),
+    ).toEqual(added);
   });
 });
 
@@ -61,13 +66,22 @@ test('the DAX toggle in dev adds one dax.t3.small node: $0.04/h × 730 h = $29.2
 
 test('a nested stack condition follows the value root passes: prod gets the second NAT gateway, dev with its NAT gateway on does not', async () => {
   const templates = await generatedTemplates();
-  const ids = (e: Estimate) => e.stacks.find((s) => s.stack === 'networking')!.resources.filter((r) => r.type === 'AWS::EC2::NatGateway').map((r) => r.logicalId);
+  const ids = (e: Estimate) =>
+    e.stacks
+      .find((s) => s.stack === 'networking')!
+      .resources.filter((r) => r.type === 'AWS::EC2::NatGateway')
+      .map((r) => r.logicalId);
   expect(ids(estimate({ templates, rootValues: await rootValues('dev.json'), region: 'us-east-1' }))).toEqual([]);
-  expect(ids(estimate({ templates, rootValues: { ...(await rootValues('dev.json')), EnableNatGateway: 'true' }, region: 'us-east-1' }))).toEqual(['AppNatGateway1']);
+  expect(ids(estimate({ templates, rootValues: { ...(await rootValues('dev.json')), EnableNatGateway: 'true' }, region: 'us-east-1' }))).toEqual([
+    'AppNatGateway1',
+  ]);
   const prod = estimate({ templates, rootValues: await rootValues('prod.json'), region: 'us-east-1' });
   expect(ids(prod)).toEqual(['AppNatGateway1', 'AppNatGateway2']);
   // NatGatewayMode is computed by root from Environment: that, and the NAT toggle, are what the condition depends on.
-  expect(prod.stacks.find((s) => s.stack === 'networking')!.resources.find((r) => r.logicalId === 'AppNatGateway2')!.conditionDeps).toEqual(['EnableNatGateway', 'Environment']);
+  expect(prod.stacks.find((s) => s.stack === 'networking')!.resources.find((r) => r.logicalId === 'AppNatGateway2')!.conditionDeps).toEqual([
+    'EnableNatGateway',
+    'Environment',
+  ]);
 });
 
 test('without the secondary stack there is no standby cost and no replication', async () => {
@@ -80,5 +94,10 @@ test('without the secondary stack there is no standby cost and no replication', 
   expect(raw.items.map((i) => i.label)).not.toContain('replication to us-west-2');
   const both = estimate({ templates, rootValues: values, region: 'us-east-1' });
   expect(both.secondaryRegion).toBe('us-west-2');
-  expect(both.stacks.find((s) => s.stack === 'data-lake')!.resources.find((r) => r.logicalId === 'RawBucket')!.items.map((i) => i.label)).toContain('replication to us-west-2');
+  expect(
+    both.stacks
+      .find((s) => s.stack === 'data-lake')!
+      .resources.find((r) => r.logicalId === 'RawBucket')!
+      .items.map((i) => i.label),
+  ).toContain('replication to us-west-2');
 });

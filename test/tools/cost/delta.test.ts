@@ -29,8 +29,14 @@ describe('cost delta of a template change', () => {
 
   test('the same change the other way round is a removal', async () => {
     const values = await devWithNat();
-    const delta = costDelta(estimate({ templates: withSecondNat(await generatedTemplates()), rootValues: values, region: 'us-east-1' }), estimate({ templates: await generatedTemplates(), rootValues: values, region: 'us-east-1' }));
-    expect(delta.lines.map((l) => l.text)).toEqual(['−$32.85/month: 1 NAT gateway removed from AppVpc', '−$3.65/month: 1 public IPv4 address removed from networking']);
+    const delta = costDelta(
+      estimate({ templates: withSecondNat(await generatedTemplates()), rootValues: values, region: 'us-east-1' }),
+      estimate({ templates: await generatedTemplates(), rootValues: values, region: 'us-east-1' }),
+    );
+    expect(delta.lines.map((l) => l.text)).toEqual([
+      '−$32.85/month: 1 NAT gateway removed from AppVpc',
+      '−$3.65/month: 1 public IPv4 address removed from networking',
+    ]);
   });
 
   test('no change, no lines', async () => {
@@ -70,12 +76,18 @@ describe('drivers and what removes them', () => {
     expect(endpoints.remedies[0]!.saves).toBeCloseTo(131.4, 2);
   });
 
-  test('prod: a remedy root\'s rules would refuse comes with the change that makes it deployable', async () => {
+  test("prod: a remedy root's rules would refuse comes with the change that makes it deployable", async () => {
     const templates = await generatedTemplates();
     const input = { templates, rootValues: await rootValues('prod.json'), region: 'us-east-1' };
     const nat = topDrivers(estimate(input), input).find((d) => d.noun === 'NAT gateway')!;
     // EnableNatGateway=false alone breaks VpcFunctionsNeedNat (the functions are in the VPC in prod).
-    expect(nat.remedies).toEqual([expect.objectContaining({ change: 'EnableNatGateway=false with FunctionsInVpc=false', fileKeys: ['toggles.functionsInVpc', 'toggles.natGateway'], removes: true })]);
+    expect(nat.remedies).toEqual([
+      expect.objectContaining({
+        change: 'EnableNatGateway=false with FunctionsInVpc=false',
+        fileKeys: ['toggles.functionsInVpc', 'toggles.natGateway'],
+        removes: true,
+      }),
+    ]);
   });
 
   test('prod: candidates stay within the parameter bounds and an optional string is tried empty', async () => {

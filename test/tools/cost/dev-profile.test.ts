@@ -22,7 +22,12 @@ import { generatedTemplates, rootValues } from './helpers';
 const H = 730;
 
 async function devInput(change: Record<string, string> = {}, secondary = false): Promise<EstimateInput> {
-  return { templates: await generatedTemplates(), rootValues: { ...(await rootValues('dev.json')), ...change }, region: 'us-east-1', secondaryFile: secondary ? 'secondary.yaml' : false };
+  return {
+    templates: await generatedTemplates(),
+    rootValues: { ...(await rootValues('dev.json')), ...change },
+    region: 'us-east-1',
+    secondaryFile: secondary ? 'secondary.yaml' : false,
+  };
 }
 
 const fixedOf = (e: Estimate, stack: string): number => e.stacks.find((s) => s.stack === stack)?.fixed ?? 0;
@@ -39,7 +44,10 @@ describe('dev.json', () => {
       dashboards: 3,
     };
     for (const [stack, usd] of Object.entries(expected)) expect([stack, fixedOf(e, stack)]).toEqual([stack, expect.closeTo(usd, 6)]);
-    expect(e.monthly.fixed).toBeCloseTo(Object.values(expected).reduce((a, b) => a + b, 0), 6);
+    expect(e.monthly.fixed).toBeCloseTo(
+      Object.values(expected).reduce((a, b) => a + b, 0),
+      6,
+    );
     expect(e.monthly.fixed).toBeLessThan(30);
     expect(e.stacks.map((s) => s.stack)).not.toContain('secondary');
   });

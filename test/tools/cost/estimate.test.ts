@@ -41,7 +41,15 @@ describe('hand-computed monthly costs (us-east-1 list prices)', () => {
   test('one interface endpoint in two AZs: $0.01/h × 2 AZs × 730 h = $14.60; a gateway endpoint is free', () => {
     const e = run({
       ...VPC,
-      Logs: { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcId: { Ref: 'Vpc' }, VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.logs', SubnetIds: [{ Ref: 'SubnetA' }, { Ref: 'SubnetB' }] } },
+      Logs: {
+        Type: 'AWS::EC2::VPCEndpoint',
+        Properties: {
+          VpcId: { Ref: 'Vpc' },
+          VpcEndpointType: 'Interface',
+          ServiceName: 'com.amazonaws.us-east-1.logs',
+          SubnetIds: [{ Ref: 'SubnetA' }, { Ref: 'SubnetB' }],
+        },
+      },
       S3: { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcId: { Ref: 'Vpc' }, VpcEndpointType: 'Gateway', ServiceName: 'com.amazonaws.us-east-1.s3' } },
     });
     expect(resource(e, 'Logs').fixed).toBeCloseTo(14.6, 6);
@@ -49,7 +57,10 @@ describe('hand-computed monthly costs (us-east-1 list prices)', () => {
   });
 
   test('one shard-month: $0.015/h × 730 h = $10.95; 7-day retention adds $0.02/h × 730 h = $14.60', () => {
-    const stream = (hours: number) => run({ Stream: { Type: 'AWS::Kinesis::Stream', Properties: { StreamModeDetails: { StreamMode: 'PROVISIONED' }, ShardCount: 1, RetentionPeriodHours: hours } } });
+    const stream = (hours: number) =>
+      run({
+        Stream: { Type: 'AWS::Kinesis::Stream', Properties: { StreamModeDetails: { StreamMode: 'PROVISIONED' }, ShardCount: 1, RetentionPeriodHours: hours } },
+      });
     expect(resource(stream(24), 'Stream').fixed).toBeCloseTo(10.95, 6);
     expect(resource(stream(168), 'Stream').fixed).toBeCloseTo(25.55, 6);
     expect(resource(stream(24), 'Stream')).toMatchObject({ noun: 'Kinesis shard', count: 1 });
@@ -65,8 +76,18 @@ describe('hand-computed monthly costs (us-east-1 list prices)', () => {
     // D: the poller handler's documented duration, 300 ms + 150 ms for each of its 2 entities = 600 ms.
     expect(HANDLERS.poller!.durationMs).toEqual({ base: 300, perRecord: 150 }); // change the arithmetic below with it
     const e = run({
-      Poller: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'p', Code: '../dist/handlers/poller.zip', MemorySize: 512, Architectures: ['arm64'] } },
-      Every: { Type: 'AWS::Scheduler::Schedule', Properties: { ScheduleExpression: 'rate(1 minute)', FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: 'arn:aws:lambda:us-east-1:123456789012:function:p', Input: '{"symbols":["AAPL"],"cities":["Oslo"]}' } } },
+      Poller: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { FunctionName: 'p', Code: '../dist/handlers/poller.zip', MemorySize: 512, Architectures: ['arm64'] },
+      },
+      Every: {
+        Type: 'AWS::Scheduler::Schedule',
+        Properties: {
+          ScheduleExpression: 'rate(1 minute)',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Target: { Arn: 'arn:aws:lambda:us-east-1:123456789012:function:p', Input: '{"symbols":["AAPL"],"cities":["Oslo"]}' },
+        },
+      },
     });
     const fn = resource(e, 'Poller');
     const requests = 43_800 * (0.2 / 1e6); // $0.20 per million requests
@@ -86,21 +107,35 @@ describe('hand-computed monthly costs (us-east-1 list prices)', () => {
   });
 
   test('WAF: $5 per web ACL and $1 per rule: two rules make $7.00', () => {
-    const e = run({ Acl: { Type: 'AWS::WAFv2::WebACL', Properties: { Scope: 'REGIONAL', DefaultAction: { Allow: {} }, Rules: [{ Name: 'a' }, { Name: 'b' }] } } });
+    const e = run({
+      Acl: { Type: 'AWS::WAFv2::WebACL', Properties: { Scope: 'REGIONAL', DefaultAction: { Allow: {} }, Rules: [{ Name: 'a' }, { Name: 'b' }] } },
+    });
     expect(resource(e, 'Acl').fixed).toBeCloseTo(7, 6);
   });
 });
 
 describe('what the estimate refuses to guess', () => {
   test('a price missing for the region makes the line unpriced, listed with the reason, not zero', () => {
-    const e = run({ Stream: { Type: 'AWS::Kinesis::Stream', Properties: { StreamModeDetails: { StreamMode: 'PROVISIONED' }, ShardCount: 2 } } }, 'eu-central-1');
+    const e = run(
+      { Stream: { Type: 'AWS::Kinesis::Stream', Properties: { StreamModeDetails: { StreamMode: 'PROVISIONED' }, ShardCount: 2 } } },
+      'eu-central-1',
+    );
     expect(resource(e, 'Stream')).toMatchObject({ priced: false, fixed: 0 });
-    expect(e.unpriced).toEqual([expect.objectContaining({ logicalId: 'Stream', line: 'shard-hours', region: 'eu-central-1', reason: expect.stringMatching(/no eu-central-1 figure found/) })]);
+    expect(e.unpriced).toEqual([
+      expect.objectContaining({
+        logicalId: 'Stream',
+        line: 'shard-hours',
+        region: 'eu-central-1',
+        reason: expect.stringMatching(/no eu-central-1 figure found/),
+      }),
+    ]);
   });
 
   test('a type with neither a pricer nor a free entry is listed as unpriced', () => {
     const e = run({ Thing: { Type: 'AWS::MediaLive::Channel', Properties: {} } });
-    expect(e.unpriced).toEqual([expect.objectContaining({ logicalId: 'Thing', type: 'AWS::MediaLive::Channel', reason: expect.stringMatching(/no pricer and no free entry/) })]);
+    expect(e.unpriced).toEqual([
+      expect.objectContaining({ logicalId: 'Thing', type: 'AWS::MediaLive::Channel', reason: expect.stringMatching(/no pricer and no free entry/) }),
+    ]);
     expect(resource(e, 'Thing').priced).toBe(false);
   });
 

@@ -7,7 +7,10 @@ function scope(template: Record<string, unknown>, params: Record<string, Evaluat
     stack: 'test',
     template,
     parameters: new Map(Object.entries(params)),
-    pseudo: new Map([['AWS::Region', given('eu-west-1', 'AWS::Region')], ['AWS::AccountId', given('123456789012')]]),
+    pseudo: new Map([
+      ['AWS::Region', given('eu-west-1', 'AWS::Region')],
+      ['AWS::AccountId', given('123456789012')],
+    ]),
   });
 }
 
@@ -30,7 +33,7 @@ describe('offline evaluation with provenance', () => {
     expect(s.condition('Either')).toEqual({ value: true, deps: new Set(['Environment', 'HostedZoneId']) });
   });
 
-  test('!If picks the branch and carries the condition\'s provenance', () => {
+  test("!If picks the branch and carries the condition's provenance", () => {
     expect(s.evaluate({ 'Fn::If': ['IsProd', 3, 1] })).toEqual({ value: 1, deps: new Set(['Environment']) });
   });
 

@@ -28,7 +28,13 @@ describe('price table shape', () => {
   });
 
   test('us-east-1, the region of both parameter files, misses only what is said to be missing everywhere', () => {
-    expect(Object.keys(PRICE_TABLES['us-east-1']!.missing).sort()).toEqual(['backup.s3.gbMonth', 'guardduty.lambdaNetworkLogs.gb', 'guardduty.s3DataEvents.million', 'logs.vendedIngestGb', 'quicksight.subscription']);
+    expect(Object.keys(PRICE_TABLES['us-east-1']!.missing).sort()).toEqual([
+      'backup.s3.gbMonth',
+      'guardduty.lambdaNetworkLogs.gb',
+      'guardduty.s3DataEvents.million',
+      'logs.vendedIngestGb',
+      'quicksight.subscription',
+    ]);
   });
 });
 
@@ -40,10 +46,14 @@ describe('coverage of generated/', () => {
     const uncovered = [...types].filter((t) => !priced.includes(t) && !free.includes(t)).sort();
     expect(uncovered).toEqual([]);
     expect(priced.filter((t) => free.includes(t))).toEqual([]);
-    expect(Object.entries(FREE_TYPES).filter(([, why]) => why.trim() === '').map(([t]) => t)).toEqual([]);
+    expect(
+      Object.entries(FREE_TYPES)
+        .filter(([, why]) => why.trim() === '')
+        .map(([t]) => t),
+    ).toEqual([]);
   });
 
-  test('every price key the engine asks for is in every region\'s table, priced or listed as missing', async () => {
+  test("every price key the engine asks for is in every region's table, priced or listed as missing", async () => {
     const templates = await generatedTemplates();
     // Everything on: both parameter files plus every toggle and optional feature.
     const everything = {

@@ -17,10 +17,17 @@ test('a README without the markers is an error, not a silent append', () => {
   expect(() => withReadmeTables('# no markers\n', 'x')).toThrow(/README.md has no <!-- cost:start -->/);
 });
 
-test.each(['dev.json', 'prod.json'])('the committed results of %s are what the engine estimates from the committed templates now (re-run npm run bench:cost)', async (name) => {
-  const results = JSON.parse(readFileSync(path.join(REPO, 'bench', 'results', 'cost.json'), 'utf8')) as CostResults;
-  const { estimate, budget } = await estimateParameterFile({ params: name, cwd: REPO });
-  const cents = (n: number) => Math.round(n * 100) / 100;
-  expect(results.profiles[name]!.monthly).toEqual({ fixed: cents(estimate.monthly.fixed), usage: cents(estimate.monthly.usage), total: cents(estimate.monthly.total) });
-  expect(results.profiles[name]!.budget.usd).toBe(budget.usd);
-});
+test.each(['dev.json', 'prod.json'])(
+  'the committed results of %s are what the engine estimates from the committed templates now (re-run npm run bench:cost)',
+  async (name) => {
+    const results = JSON.parse(readFileSync(path.join(REPO, 'bench', 'results', 'cost.json'), 'utf8')) as CostResults;
+    const { estimate, budget } = await estimateParameterFile({ params: name, cwd: REPO });
+    const cents = (n: number) => Math.round(n * 100) / 100;
+    expect(results.profiles[name]!.monthly).toEqual({
+      fixed: cents(estimate.monthly.fixed),
+      usage: cents(estimate.monthly.usage),
+      total: cents(estimate.monthly.total),
+    });
+    expect(results.profiles[name]!.budget.usd).toBe(budget.usd);
+  },
+);

@@ -1,8 +1,31 @@
 import { evaluateMappingTemplate, escapeJavaScript, jsonPath, MappingTemplateError } from '../../../tools/lib/demo/apigw-vtl';
 import { INGEST_ERROR_TEMPLATE, INGEST_REQUEST_TEMPLATE, INGEST_SUCCESS_TEMPLATE } from '../../../templates-src/lib/ingest';
 
-const stock = { schemaVersion: 1, type: 'stock', symbol: 'AAPL', ts: '2024-01-02T15:00:00Z', price: 10, open: 9, high: 11, low: 8, prevClose: 9.5, volume: 100, source: 'api' };
-const weather = { schemaVersion: 1, type: 'weather', city: 'São Paulo', ts: '2024-01-02T15:00:00Z', tempC: 30, humidity: 70, windKph: 5, precipMm: 0, pressureHpa: 1010, source: 'api' };
+const stock = {
+  schemaVersion: 1,
+  type: 'stock',
+  symbol: 'AAPL',
+  ts: '2024-01-02T15:00:00Z',
+  price: 10,
+  open: 9,
+  high: 11,
+  low: 8,
+  prevClose: 9.5,
+  volume: 100,
+  source: 'api',
+};
+const weather = {
+  schemaVersion: 1,
+  type: 'weather',
+  city: 'São Paulo',
+  ts: '2024-01-02T15:00:00Z',
+  tempC: 30,
+  humidity: 70,
+  windKph: 5,
+  precipMm: 0,
+  pressureHpa: 1010,
+  source: 'api',
+};
 
 describe('jsonPath', () => {
   test.each([
@@ -35,9 +58,19 @@ describe('the /ingest mapping templates of streaming.yaml', () => {
   });
 
   test('success: counts and the failed entries with their index', () => {
-    const response = { FailedRecordCount: 1, Records: [{ SequenceNumber: '1', ShardId: 's' }, { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate "exceeded"' }] };
+    const response = {
+      FailedRecordCount: 1,
+      Records: [
+        { SequenceNumber: '1', ShardId: 's' },
+        { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: 'Rate "exceeded"' },
+      ],
+    };
     const out = evaluateMappingTemplate(INGEST_SUCCESS_TEMPLATE, { body: JSON.stringify(response), requestId: 'r1' });
-    expect(JSON.parse(out.text)).toEqual({ recordCount: 2, failedRecordCount: 1, failed: [{ index: 1, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'Rate "exceeded"' }] });
+    expect(JSON.parse(out.text)).toEqual({
+      recordCount: 2,
+      failedRecordCount: 1,
+      failed: [{ index: 1, errorCode: 'ProvisionedThroughputExceededException', errorMessage: 'Rate "exceeded"' }],
+    });
   });
 
   test.each([

@@ -27,19 +27,34 @@ describe('runNamedQueries', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('exposes each dataset as a view with integer hive partitions and runs every query', async () => {
-    const results = await runNamedQueries(dir, ['stocks', 'weather'], [
-      { name: 'avg', sql: 'SELECT symbol, avg(price) AS avg_price, count(*) AS n FROM stocks GROUP BY symbol ORDER BY symbol' },
-      { name: 'partitions', sql: "SELECT typeof(month) AS t, min(day) AS first_day FROM stocks GROUP BY 1" },
-    ]);
-    expect(results[0]).toEqual({ name: 'avg', columns: ['symbol', 'avg_price', 'n'], rows: [{ symbol: 'AAPL', avg_price: 11, n: '2' }, { symbol: 'MSFT', avg_price: 20, n: '1' }] });
+    const results = await runNamedQueries(
+      dir,
+      ['stocks', 'weather'],
+      [
+        { name: 'avg', sql: 'SELECT symbol, avg(price) AS avg_price, count(*) AS n FROM stocks GROUP BY symbol ORDER BY symbol' },
+        { name: 'partitions', sql: 'SELECT typeof(month) AS t, min(day) AS first_day FROM stocks GROUP BY 1' },
+      ],
+    );
+    expect(results[0]).toEqual({
+      name: 'avg',
+      columns: ['symbol', 'avg_price', 'n'],
+      rows: [
+        { symbol: 'AAPL', avg_price: 11, n: '2' },
+        { symbol: 'MSFT', avg_price: 20, n: '1' },
+      ],
+    });
     expect(results[1]!.rows).toEqual([{ t: 'INTEGER', first_day: 2 }]);
   });
 
   test('a failing query is reported with its error, the others still run', async () => {
-    const results = await runNamedQueries(dir, ['stocks'], [
-      { name: 'broken', sql: 'SELECT nope FROM stocks' },
-      { name: 'ok', sql: 'SELECT count(*) AS n FROM stocks' },
-    ]);
+    const results = await runNamedQueries(
+      dir,
+      ['stocks'],
+      [
+        { name: 'broken', sql: 'SELECT nope FROM stocks' },
+        { name: 'ok', sql: 'SELECT count(*) AS n FROM stocks' },
+      ],
+    );
     expect(results[0]!.error).toMatch(/nope/);
     expect(results[1]!.rows).toEqual([{ n: '3' }]);
   });
@@ -47,7 +62,15 @@ describe('runNamedQueries', () => {
 
 describe('formatTable', () => {
   test('aligns numbers right, text left, rounds long decimals and reports hidden rows', () => {
-    const text = formatTable(['symbol', 'avg'], [{ symbol: 'AAPL', avg: 11.123456 }, { symbol: 'MSFT', avg: 2 }, { symbol: 'X', avg: 3 }], 2);
+    const text = formatTable(
+      ['symbol', 'avg'],
+      [
+        { symbol: 'AAPL', avg: 11.123456 },
+        { symbol: 'MSFT', avg: 2 },
+        { symbol: 'X', avg: 3 },
+      ],
+      2,
+    );
     expect(text).toBe(['symbol      avg', '------  -------', 'AAPL    11.1235', 'MSFT          2', '… 1 more rows'].join('\n'));
   });
 });

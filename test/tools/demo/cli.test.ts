@@ -29,7 +29,7 @@ describe('npm run demo arguments', () => {
     [['--threshold', String(Number(MaxValue) + 1)], `--threshold must be a number ≥ ${MinValue} and ≤ ${MaxValue} (got '${Number(MaxValue) + 1}')`],
     [['--date-format', 'YDM'], "--date-format must be one of DMY, MDY, YMD (got 'YDM')"],
     [['--with-poller'], '--with-poller adds the poller run to a --replay'],
-    [['--symbol', 'not a symbol'], "--symbol must be 1–10 letters"],
+    [['--symbol', 'not a symbol'], '--symbol must be 1–10 letters'],
     [['--fast'], "Unknown option '--fast'"],
   ])('%j → %s', (argv, message) => {
     expect(() => parseDemoArgs(argv, '/w')).toThrow(UsageError);
@@ -46,7 +46,11 @@ describe('npm run demo exit codes (a real process)', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'demo-cli-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, [path.join(rootDir, 'node_modules/tsx/dist/cli.mjs'), path.join(rootDir, 'tools/demo.ts'), ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    spawnSync(process.execPath, [path.join(rootDir, 'node_modules/tsx/dist/cli.mjs'), path.join(rootDir, 'tools/demo.ts'), ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
 
   test('a bad flag exits 2 with the flag named and the usage', () => {
     const r = run('--speed=fast');
@@ -60,13 +64,19 @@ describe('npm run demo exit codes (a real process)', () => {
     writeFileSync(file, 'Date,Open,High,Low,Close,Volume\n2024-01-02,10,11,9,10,1000\n2024-01-03,10,11,9,12,5,1000\n');
     const r = run('--replay', file, '--quiet');
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`${file}: line 3 has 7 fields but the header has 6: most likely an unquoted thousands separator or decimal comma (such as 1,055,433 or 12,5) split a number in two; quote such values ("1,055,433", "12,5") or save the file with ';' between fields (and pass --decimal-comma if the commas are decimal commas)`);
+    expect(r.stderr.trim()).toBe(
+      `${file}: line 3 has 7 fields but the header has 6: most likely an unquoted thousands separator or decimal comma (such as 1,055,433 or 12,5) split a number in two; quote such values ("1,055,433", "12,5") or save the file with ';' between fields (and pass --decimal-comma if the commas are decimal commas)`,
+    );
     expect(r.stdout).not.toContain('starting kinesalite');
   });
 
   test('two Ctrl-C in a row: exit 130 at once, and no temp folder of the run is left', async () => {
     const tmp = mkdtempSync(path.join(dir, 'tmp-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(rootDir, 'tools/demo.ts')], { cwd: rootDir, env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(rootDir, 'tools/demo.ts')], {
+      cwd: rootDir,
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     await new Promise<void>((resolve) => {

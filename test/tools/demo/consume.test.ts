@@ -32,7 +32,12 @@ describe('runMapping (Lambda-like batching per shard)', () => {
     const s = shard();
     const batches: { at: number; records: number[] }[] = [];
     const t0 = Date.now();
-    const run = runMapping(ctx, { batchSize: 100, maximumBatchingWindowInSeconds: 0.2 }, s, async (b) => void batches.push({ at: Date.now() - t0, records: b }));
+    const run = runMapping(
+      ctx,
+      { batchSize: 100, maximumBatchingWindowInSeconds: 0.2 },
+      s,
+      async (b) => void batches.push({ at: Date.now() - t0, records: b }),
+    );
     s.put(1, 2, 3);
     await new Promise((resolve) => setTimeout(resolve, 50));
     s.put(4);

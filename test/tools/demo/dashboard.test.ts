@@ -19,7 +19,9 @@ const deployed = deployedWidgets(readTemplates(path.join(rootDir, 'generated'), 
 
 describe('the dashboard borrows the deployed dashboards’ names', () => {
   test('sections and widget titles read from generated/dashboards.yaml are the ones templates-src defines', () => {
-    expect(deployed.sections.map((s) => ({ heading: s.heading, titles: s.titles }))).toEqual(pipelineDashboardRows().map((r) => ({ heading: r.heading, titles: r.widgets.map((w) => w.title) })));
+    expect(deployed.sections.map((s) => ({ heading: s.heading, titles: s.titles }))).toEqual(
+      pipelineDashboardRows().map((r) => ({ heading: r.heading, titles: r.widgets.map((w) => w.title) })),
+    );
     expect(Object.keys(deployed.visuals)).toEqual(expect.arrayContaining(['price-over-time', 'latest-quotes', 'temperature', 'precipitation']));
   });
 });
@@ -37,7 +39,10 @@ describeBrowser('.demo/dashboard.html in chromium', () => {
 
   beforeAll(async () => {
     result = await runDemo({ rootDir, outDir: path.join(dir, 'out'), quiet: true, print: () => undefined });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('request', (r) => requests.push(r.url()));
     page.on('pageerror', (e) => errors.push(String(e)));
@@ -72,8 +77,18 @@ describeBrowser('.demo/dashboard.html in chromium', () => {
     const markers = async (symbol: string) =>
       panel(`${priceTitle}: ${symbol}`)
         .locator('.alert-marker')
-        .evaluateAll((nodes) => nodes.map((n) => ({ rule: n.getAttribute('data-rule'), ts: n.getAttribute('data-ts'), label: n.getAttribute('aria-label'), visible: (n as HTMLElement).offsetParent !== null })));
-    const expected = (symbol: string) => result.alerts.filter((a) => a.entity === `STOCK#${symbol}`).map((a) => ({ rule: a.rule, ts: a.ts, label: expect.stringContaining(a.message), visible: true }));
+        .evaluateAll((nodes) =>
+          nodes.map((n) => ({
+            rule: n.getAttribute('data-rule'),
+            ts: n.getAttribute('data-ts'),
+            label: n.getAttribute('aria-label'),
+            visible: (n as HTMLElement).offsetParent !== null,
+          })),
+        );
+    const expected = (symbol: string) =>
+      result.alerts
+        .filter((a) => a.entity === `STOCK#${symbol}`)
+        .map((a) => ({ rule: a.rule, ts: a.ts, label: expect.stringContaining(a.message), visible: true }));
     expect(await markers('DEMO')).toEqual(expected('DEMO'));
     expect((await markers('DEMO')).map((m) => m.rule)).toEqual(['golden-cross', 'stock-drop', 'death-cross']);
     expect(await markers('NVDA')).toEqual(expected('NVDA'));

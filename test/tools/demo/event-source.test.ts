@@ -10,7 +10,13 @@ interface Rec {
 const recs = (n: number, mark: Partial<Record<number, Partial<Rec>>> = {}): Rec[] =>
   Array.from({ length: n }, (_, i) => ({ seq: String(100 + i), arrival: 0, ...mark[i] }));
 
-const CONTRACT: EventSourceConfig = { batchSize: 4, reportBatchItemFailures: true, bisectBatchOnFunctionError: true, maximumRetryAttempts: 2, maximumRecordAgeInSeconds: 3600 };
+const CONTRACT: EventSourceConfig = {
+  batchSize: 4,
+  reportBatchItemFailures: true,
+  bisectBatchOnFunctionError: true,
+  maximumRetryAttempts: 2,
+  maximumRecordAgeInSeconds: 3600,
+};
 
 function harness(config: EventSourceConfig, behaviour: (batch: readonly Rec[]) => { batchItemFailures: { itemIdentifier: string }[] } | void) {
   const calls: string[][] = [];
@@ -22,7 +28,8 @@ function harness(config: EventSourceConfig, behaviour: (batch: readonly Rec[]) =
       invoke: async (batch) => {
         calls.push(batch.map((r) => r.seq));
         const result = behaviour(batch);
-        for (const r of batch) if (!r.poison && !(result?.batchItemFailures ?? []).some((f) => f.itemIdentifier === r.seq)) processed.set(r.seq, (processed.get(r.seq) ?? 0) + 1);
+        for (const r of batch)
+          if (!r.poison && !(result?.batchItemFailures ?? []).some((f) => f.itemIdentifier === r.seq)) processed.set(r.seq, (processed.get(r.seq) ?? 0) + 1);
         return result;
       },
       sequenceNumber: (r) => r.seq,
@@ -72,15 +79,7 @@ describe('drainShard', () => {
   test('function error with bisect: halves until the poison record is alone, which alone reaches the destination', async () => {
     const h = harness(CONTRACT, throwsOnPoison);
     const stats = await h.run(recs(4, { 2: { poison: true } }));
-    expect(h.calls).toEqual([
-      ['100', '101', '102', '103'],
-      ['100', '101'],
-      ['102', '103'],
-      ['102'],
-      ['102'],
-      ['102'],
-      ['103'],
-    ]);
+    expect(h.calls).toEqual([['100', '101', '102', '103'], ['100', '101'], ['102', '103'], ['102'], ['102'], ['102'], ['103']]);
     expect(h.failed.map((f) => [f.startSequenceNumber, f.batchSize, f.lastError])).toEqual([['102', 1, 'poison']]);
     expect(stats).toMatchObject({ bisections: 2, retries: 2, recordsToOnFailure: 1, recordsCheckpointed: 3 });
   });

@@ -1,15 +1,37 @@
 import { INGEST_BATCH_SCHEMA, INGEST_ERROR_TEMPLATE, INGEST_REQUEST_TEMPLATE, INGEST_SUCCESS_TEMPLATE } from '../../../templates-src/lib/ingest';
 import { startIngestServer, type IngestServer, type PutRecordsCall } from '../../../tools/lib/demo/ingest-server';
 
-const tick = { schemaVersion: 1, type: 'stock', symbol: 'AAPL', ts: '2024-01-02T15:00:00Z', price: 10, open: 9, high: 11, low: 8, prevClose: 9.5, volume: 100, source: 'api' };
+const tick = {
+  schemaVersion: 1,
+  type: 'stock',
+  symbol: 'AAPL',
+  ts: '2024-01-02T15:00:00Z',
+  price: 10,
+  open: 9,
+  high: 11,
+  low: 8,
+  prevClose: 9.5,
+  volume: 100,
+  source: 'api',
+};
 
 describe('local /ingest', () => {
   let server: IngestServer;
   let calls: Parameters<PutRecordsCall>[0][] = [];
-  let answer: () => Promise<Record<string, unknown>> = async () => ({ FailedRecordCount: 0, Records: [{ SequenceNumber: '1', ShardId: 'shardId-000000000000' }] });
+  let answer: () => Promise<Record<string, unknown>> = async () => ({
+    FailedRecordCount: 0,
+    Records: [{ SequenceNumber: '1', ShardId: 'shardId-000000000000' }],
+  });
 
   beforeAll(async () => {
-    const contract = { schema: INGEST_BATCH_SCHEMA as unknown as Record<string, unknown>, requestTemplate: INGEST_REQUEST_TEMPLATE, successTemplate: INGEST_SUCCESS_TEMPLATE, errorTemplate: INGEST_ERROR_TEMPLATE, subs: { StreamName: 'demo-events' }, maxBodyBytes: 4096 };
+    const contract = {
+      schema: INGEST_BATCH_SCHEMA as unknown as Record<string, unknown>,
+      requestTemplate: INGEST_REQUEST_TEMPLATE,
+      successTemplate: INGEST_SUCCESS_TEMPLATE,
+      errorTemplate: INGEST_ERROR_TEMPLATE,
+      subs: { StreamName: 'demo-events' },
+      maxBodyBytes: 4096,
+    };
     server = await startIngestServer(contract, async (request) => {
       calls.push(request);
       return answer();

@@ -38,13 +38,33 @@ describe('proveDelivery', () => {
   });
 
   test.each<[string, (i: ProofInput) => ProofInput, RegExp]>([
-    ['a missing MetricsTable item', (i) => ({ ...i, metricsTickKeys: i.metricsTickKeys.slice(1) }), /1 valid records missing from MetricsTable \(e.g. STOCK#A\|2024-03-01/],
-    ['a duplicated Parquet row', (i) => ({ ...i, parquetCounts: new Map([...i.parquetCounts, [key('A', 2), 2]]) }), /1 records more than once in the Parquet rows \(e.g. STOCK#A\|2024-03-02T00:00:00.000Z ×2\)/],
+    [
+      'a missing MetricsTable item',
+      (i) => ({ ...i, metricsTickKeys: i.metricsTickKeys.slice(1) }),
+      /1 valid records missing from MetricsTable \(e.g. STOCK#A\|2024-03-01/,
+    ],
+    [
+      'a duplicated Parquet row',
+      (i) => ({ ...i, parquetCounts: new Map([...i.parquetCounts, [key('A', 2), 2]]) }),
+      /1 records more than once in the Parquet rows \(e.g. STOCK#A\|2024-03-02T00:00:00.000Z ×2\)/,
+    ],
     ['a missing Parquet row', (i) => ({ ...i, parquetCounts: new Map([...i.parquetCounts].slice(1)) }), /missing from the Parquet rows/],
-    ['an older tick in LatestTable', (i) => ({ ...i, latestTs: new Map([...i.latestTs, ['STOCK#A', '2024-03-01T00:00:00.000Z']]) }), /LatestTable does not hold the newest tick: STOCK#A/],
+    [
+      'an older tick in LatestTable',
+      (i) => ({ ...i, latestTs: new Map([...i.latestTs, ['STOCK#A', '2024-03-01T00:00:00.000Z']]) }),
+      /LatestTable does not hold the newest tick: STOCK#A/,
+    ],
     ['an invalid record not quarantined', (i) => ({ ...i, quarantined: [] }), /invalid records not quarantined: malformed-json: 0 of 1/],
-    ['a valid record in the on-failure queue', (i) => ({ ...i, onFailure: [{ consumer: 'enricher', condition: 'RetryAttemptsExhausted', keys: ['POISON@7', 'A@8'], attempts: 4 }] }), /1 on-failure entries not explained/],
-    ['the poison in MetricsTable', (i) => ({ ...i, metricsTickKeys: [...i.metricsTickKeys, 'STOCK#POISON|2024-03-01T00:00:00.000Z'] }), /poison record reached MetricsTable/],
+    [
+      'a valid record in the on-failure queue',
+      (i) => ({ ...i, onFailure: [{ consumer: 'enricher', condition: 'RetryAttemptsExhausted', keys: ['POISON@7', 'A@8'], attempts: 4 }] }),
+      /1 on-failure entries not explained/,
+    ],
+    [
+      'the poison in MetricsTable',
+      (i) => ({ ...i, metricsTickKeys: [...i.metricsTickKeys, 'STOCK#POISON|2024-03-01T00:00:00.000Z'] }),
+      /poison record reached MetricsTable/,
+    ],
   ])('%s fails the proof', (_name, change, problem) => {
     const { proof } = proveDelivery(change(clean()));
     expect(proof.ok).toBe(false);

@@ -15,7 +15,19 @@ describe('readReplayCsv layouts', () => {
       ['ACME', '2024-01-03T00:00:00.000Z', 10.5, 10],
       ['ACME', '2024-01-04T00:00:00.000Z', 9.45, 10.5],
     ]);
-    expect(data.ticks[1]).toEqual({ schemaVersion: 1, type: 'stock', symbol: 'ACME', ts: '2024-01-03T00:00:00.000Z', price: 10.5, open: 10, high: 11, low: 9, prevClose: 10, volume: 1000, source: 'replay' });
+    expect(data.ticks[1]).toEqual({
+      schemaVersion: 1,
+      type: 'stock',
+      symbol: 'ACME',
+      ts: '2024-01-03T00:00:00.000Z',
+      price: 10.5,
+      open: 10,
+      high: 11,
+      low: 9,
+      prevClose: 10,
+      volume: 1000,
+      source: 'replay',
+    });
   });
 
   test('--symbol overrides the file name for a plain file', () => {
@@ -25,7 +37,12 @@ describe('readReplayCsv layouts', () => {
   test('long format with a leading index column and CRLF: per-symbol previous close, sorted by date then symbol', () => {
     const data = read('long-index.csv');
     expect(data.layout).toBe('long');
-    expect(data.ticks.map((t) => `${t.ts.slice(0, 10)} ${t.symbol} ${t.price}/${t.prevClose}`)).toEqual(['2024-01-02 AAA 10/10', '2024-01-02 BBB 21/21', '2024-01-03 AAA 8.9/10', '2024-01-03 BBB 20/21']);
+    expect(data.ticks.map((t) => `${t.ts.slice(0, 10)} ${t.symbol} ${t.price}/${t.prevClose}`)).toEqual([
+      '2024-01-02 AAA 10/10',
+      '2024-01-02 BBB 21/21',
+      '2024-01-03 AAA 8.9/10',
+      '2024-01-03 BBB 20/21',
+    ]);
   });
 
   test('long format filtered by --symbol', () => {
@@ -89,19 +106,23 @@ describe('parseDate', () => {
   });
 });
 
-const csv = (...lines: string[]) => lines.join('\n') + '\n';
+const csv = (...lines: string[]) => `${lines.join('\n')}\n`;
 const HEADER = 'Date,Open,High,Low,Close,Volume';
 
 describe('readReplayCsv reads what people have without silent mistakes', () => {
   test('an unquoted decimal comma is an error naming the line and the cause, not a close of 12', () => {
     const text = csv(HEADER, '2024-01-02,12,13,11,12,1000', '2024-01-03,12,13,11,12,5,1000');
     expect(() => readReplayCsv(text, { fileName: 'x.csv', symbol: 'A' })).toThrow(
-      new ReplayFormatError(`x.csv: line 3 has 7 fields but the header has 6: most likely an unquoted thousands separator or decimal comma (such as 1,055,433 or 12,5) split a number in two; quote such values ("1,055,433", "12,5") or save the file with ';' between fields (and pass --decimal-comma if the commas are decimal commas)`),
+      new ReplayFormatError(
+        `x.csv: line 3 has 7 fields but the header has 6: most likely an unquoted thousands separator or decimal comma (such as 1,055,433 or 12,5) split a number in two; quote such values ("1,055,433", "12,5") or save the file with ';' between fields (and pass --decimal-comma if the commas are decimal commas)`,
+      ),
     );
   });
 
   test('an unquoted thousands separator in the volume is the same error, not a volume of 1', () => {
-    expect(() => readReplayCsv(csv(HEADER, '2024-01-02,12,13,11,12,1,055,433'), { fileName: 'x.csv', symbol: 'A' })).toThrow(/x\.csv: line 2 has 8 fields but the header has 6/);
+    expect(() => readReplayCsv(csv(HEADER, '2024-01-02,12,13,11,12,1,055,433'), { fileName: 'x.csv', symbol: 'A' })).toThrow(
+      /x\.csv: line 2 has 8 fields but the header has 6/,
+    );
   });
 
   test('a quoted thousands separator is read as one number', () => {
@@ -113,7 +134,11 @@ describe('readReplayCsv reads what people have without silent mistakes', () => {
   });
 
   test('a semicolon file with decimal commas and dotted thousands reads with --decimal-comma; day-first dates decided by the file', () => {
-    const text = csv('Datum;Open;High;Low;Close;Volume'.replace('Datum', 'Date'), '03.01.2024;12,5;13,0;12,0;12,75;1.055.433', '15.01.2024;12,75;13;12;13,25;900');
+    const text = csv(
+      'Datum;Open;High;Low;Close;Volume'.replace('Datum', 'Date'),
+      '03.01.2024;12,5;13,0;12,0;12,75;1.055.433',
+      '15.01.2024;12,75;13;12;13,25;900',
+    );
     const data = readReplayCsv(text, { fileName: 'ACME.csv', decimalComma: true });
     expect([data.delimiter, data.dateOrder]).toEqual([';', 'DMY']);
     expect(data.ticks.map((t) => [t.ts.slice(0, 10), t.open, t.price, t.volume])).toEqual([
@@ -128,8 +153,18 @@ describe('readReplayCsv reads what people have without silent mistakes', () => {
   });
 
   test.each([
-    ['a decimal comma without --decimal-comma', 'Date;Open;High;Low;Close;Volume\n2024-01-02;12,5;13;12;12,5;10\n', {}, 'x.csv: line 2: Open "12,5" has a decimal comma; pass --decimal-comma'],
-    ['a decimal point with --decimal-comma', 'Date;Open;High;Low;Close;Volume\n2024-01-02;12.5;13;12;12;10\n', { decimalComma: true }, 'x.csv: line 2: Open "12.5" has a decimal point, but --decimal-comma says the file uses decimal commas; drop --decimal-comma'],
+    [
+      'a decimal comma without --decimal-comma',
+      'Date;Open;High;Low;Close;Volume\n2024-01-02;12,5;13;12;12,5;10\n',
+      {},
+      'x.csv: line 2: Open "12,5" has a decimal comma; pass --decimal-comma',
+    ],
+    [
+      'a decimal point with --decimal-comma',
+      'Date;Open;High;Low;Close;Volume\n2024-01-02;12.5;13;12;12;10\n',
+      { decimalComma: true },
+      'x.csv: line 2: Open "12.5" has a decimal point, but --decimal-comma says the file uses decimal commas; drop --decimal-comma',
+    ],
   ])('%s is an error saying which convention the file uses', (_name, text, options, message) => {
     expect(() => readReplayCsv(text, { fileName: 'x.csv', symbol: 'A', ...options })).toThrow(new ReplayFormatError(message));
   });
@@ -144,18 +179,36 @@ describe('readReplayCsv reads what people have without silent mistakes', () => {
   test('a file that cannot tell day from month is refused, and --date-format says it', () => {
     const text = csv(HEADER, '03/04/2024,1,2,1,1,1', '04/05/2024,1,2,1,1,1');
     expect(() => readReplayCsv(text, { fileName: 'x.csv', symbol: 'A' })).toThrow(
-      new ReplayFormatError('x.csv: every date reads both as day/month and as month/day (such as 03/04/2024 on line 2, and no day above 12 decides it); pass --date-format DMY or --date-format MDY'),
+      new ReplayFormatError(
+        'x.csv: every date reads both as day/month and as month/day (such as 03/04/2024 on line 2, and no day above 12 decides it); pass --date-format DMY or --date-format MDY',
+      ),
     );
     expect(readReplayCsv(text, { symbol: 'A', dateOrder: 'DMY' }).ticks.map((t) => t.ts.slice(0, 10))).toEqual(['2024-04-03', '2024-05-04']);
   });
 
   test('dates that disagree are refused naming both lines', () => {
-    expect(() => decideDateOrder([{ line: 2, text: '13/01/2024' }, { line: 9, text: '01/13/2024' }], 'x.csv')).toThrow(/line 2 has 13\/01\/2024 \(day first\) and line 9 has 01\/13\/2024 \(month first\)/);
+    expect(() =>
+      decideDateOrder(
+        [
+          { line: 2, text: '13/01/2024' },
+          { line: 9, text: '01/13/2024' },
+        ],
+        'x.csv',
+      ),
+    ).toThrow(/line 2 has 13\/01\/2024 \(day first\) and line 9 has 01\/13\/2024 \(month first\)/);
   });
 
   test('bad prices and volumes skip their row with a reason; the previous close is the previous accepted row’s', () => {
     const data = readReplayCsv(
-      csv(HEADER, '2024-01-02,10,11,9,10,100', '2024-01-03,-1,11,9,10,100', '2024-01-04,10,11,9,1e308,100', '2024-01-05,10,11,9,10,-5', '2024-01-08,10,11,0,10,100', '2024-01-09,10,11,9,8,100'),
+      csv(
+        HEADER,
+        '2024-01-02,10,11,9,10,100',
+        '2024-01-03,-1,11,9,10,100',
+        '2024-01-04,10,11,9,1e308,100',
+        '2024-01-05,10,11,9,10,-5',
+        '2024-01-08,10,11,0,10,100',
+        '2024-01-09,10,11,9,8,100',
+      ),
       { symbol: 'A' },
     );
     expect(data.ticks.map((t) => [t.ts.slice(0, 10), t.price, t.prevClose])).toEqual([
@@ -212,7 +265,8 @@ const describeShared = existsSync(shared) ? describe : describe.skip;
 if (!existsSync(shared)) console.warn(`skipping the shared stock-history replay tests: ${shared} does not exist (it does in CI)`);
 
 describeShared('readReplayCsv on the shared real-world CSVs', () => {
-  const load = (name: string, symbol?: string) => readReplayCsv(readFileSync(path.join(shared, name), 'utf8'), { fileName: name, ...(symbol ? { symbol } : {}) });
+  const load = (name: string, symbol?: string) =>
+    readReplayCsv(readFileSync(path.join(shared, name), 'utf8'), { fileName: name, ...(symbol ? { symbol } : {}) });
 
   test('plotly Apple (prefixed AAPL.* columns, CRLF): 506 ascending AAPL ticks', () => {
     const data = load('plotly-finance-charts-apple.csv');

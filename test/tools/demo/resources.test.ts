@@ -64,6 +64,8 @@ describe('resolveName', () => {
   });
 
   test('names the place and the variable it cannot resolve', () => {
-    expect(() => resolveName({ 'Fn::Sub': '${Unknown}-x' }, names, 'datastores.yaml: T')).toThrow(new TemplateResolutionError('datastores.yaml: T: cannot resolve ${Unknown} locally'));
+    expect(() => resolveName({ 'Fn::Sub': '${Unknown}-x' }, names, 'datastores.yaml: T')).toThrow(
+      new TemplateResolutionError('datastores.yaml: T: cannot resolve ${Unknown} locally'),
+    );
   });
 });

@@ -15,7 +15,8 @@ import { expectedStockAlerts, type OracleTick } from '../../helpers/alert-oracle
 
 const rootDir = path.join(__dirname, '../../..');
 const STOCK_RULES = new Set(['stock-drop', 'golden-cross', 'death-cross']);
-const byKey = <T extends { entity: string; ts: string; rule: string }>(list: T[]) => [...list].sort((a, b) => `${a.entity}|${a.ts}|${a.rule}`.localeCompare(`${b.entity}|${b.ts}|${b.rule}`));
+const byKey = <T extends { entity: string; ts: string; rule: string }>(list: T[]) =>
+  [...list].sort((a, b) => `${a.entity}|${a.ts}|${a.rule}`.localeCompare(`${b.entity}|${b.ts}|${b.rule}`));
 
 describe('runDemo', () => {
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'demo-run-test-'));
@@ -53,7 +54,10 @@ describe('runDemo', () => {
     });
 
     test('alerts.ndjson holds one object per alert with rule, entity, ts, values and message; Slack got each', () => {
-      const lines = readFileSync(path.join(outDir, 'alerts.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = readFileSync(path.join(outDir, 'alerts.ndjson'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines).toEqual(result.alerts.map((a) => ({ rule: a.rule, entity: a.entity, ts: a.ts, values: a.values, message: a.message })));
       expect(result.slackPosts).toHaveLength(result.alerts.length);
     });
@@ -94,8 +98,16 @@ describe('runDemo', () => {
     beforeAll(async () => {
       const file = path.join(dir, 'ACME.csv');
       // A drop at 2024-01-05 (vs the accepted 2024-01-03 close), a row with a negative open, one with a 1e308 close.
-      const rows = ['Date,Open,High,Low,Close,Volume', '2024-01-02,100,101,99,100,1000', '', '2024-01-03,100,101,99,100,1000', '2024-01-04,-1,101,99,100,1000', '2024-01-04,100,101,99,1e308,1000', '2024-01-05,100,101,85,88,1000'];
-      writeFileSync(file, rows.join('\n') + '\n');
+      const rows = [
+        'Date,Open,High,Low,Close,Volume',
+        '2024-01-02,100,101,99,100,1000',
+        '',
+        '2024-01-03,100,101,99,100,1000',
+        '2024-01-04,-1,101,99,100,1000',
+        '2024-01-04,100,101,99,1e308,1000',
+        '2024-01-05,100,101,85,88,1000',
+      ];
+      writeFileSync(file, `${rows.join('\n')}\n`);
       result = await runDemo({ rootDir, outDir: path.join(dir, 'out'), replayFile: file, quiet: true, print: () => undefined });
     }, 60_000);
 
@@ -107,7 +119,9 @@ describe('runDemo', () => {
 
     test('only the file is replayed (no recorded poller run), and its alerts are the oracle’s: the drop is against the last accepted close', () => {
       expect(result.pollerEvents).toEqual([]);
-      expect(result.alerts.map(({ rule, entity, ts }) => ({ rule, entity, ts }))).toEqual(expectedStockAlerts(result.replayTicks as unknown as OracleTick[], 10));
+      expect(result.alerts.map(({ rule, entity, ts }) => ({ rule, entity, ts }))).toEqual(
+        expectedStockAlerts(result.replayTicks as unknown as OracleTick[], 10),
+      );
       expect(result.alerts.map((a) => [a.rule, a.values.prevClose])).toEqual([['stock-drop', 100]]);
     });
   });
@@ -117,7 +131,7 @@ describe('runDemo', () => {
     try {
       const file = path.join(dir, 'PACE.csv');
       const days = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08', '2024-01-09'];
-      writeFileSync(file, ['Date,Open,High,Low,Close,Volume', ...days.map((d, i) => `${d},10,11,9,${10 + i},100`)].join('\n') + '\n');
+      writeFileSync(file, `${['Date,Open,High,Low,Close,Volume', ...days.map((d, i) => `${d},10,11,9,${10 + i},100`)].join('\n')}\n`);
       const result = await runDemo({ rootDir, outDir: path.join(dir, 'out'), replayFile: file, speed: 10, quiet: true, print: () => undefined });
       expect(result.timeline.sums['api.requests']!.reduce((a, b) => a + b, 0)).toBe(days.length); // one delivery per day
       expect(result.replayMs).toBeGreaterThanOrEqual(((days.length - 1) / 10) * 1000);
@@ -142,7 +156,10 @@ describe('runDemo', () => {
         await expect(runDemo({ rootDir: brokenRoot, outDir: out, quiet: true, print: () => undefined })).rejects.toThrow(/recordings manifest/);
         expect(existsSync(path.join(out, 'alerts.ndjson'))).toBe(false);
         expect(existsSync(path.join(out, 'dashboard.html'))).toBe(false);
-        expect(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'))).toMatchObject({ status: 'failed', error: expect.stringContaining('recordings manifest') });
+        expect(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'))).toMatchObject({
+          status: 'failed',
+          error: expect.stringContaining('recordings manifest'),
+        });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -159,7 +176,13 @@ describe('runDemo', () => {
       })();
       const controller = new AbortController();
       try {
-        const run = runDemo({ rootDir, outDir: out, cleanup, signal: controller.signal, print: (line) => (line.includes('POST http') ? controller.abort() : undefined) });
+        const run = runDemo({
+          rootDir,
+          outDir: out,
+          cleanup,
+          signal: controller.signal,
+          print: (line) => (line.includes('POST http') ? controller.abort() : undefined),
+        });
         await expect(run).rejects.toThrow(DemoAbortedError);
         expect(created.length).toBeGreaterThan(0);
         expect(created.filter((d) => existsSync(d))).toEqual([]);
@@ -173,6 +196,7 @@ describe('runDemo', () => {
   test('a fault run (throttling, 503s, redeliveries, bad records, out-of-order ticks, a poison record) loses nothing and counts nothing twice', async () => {
     const result = await runDemo({ rootDir, outDir, quiet: true, faults: true, producerResends: false, poller: false, print: () => undefined });
     expect(result.proof.problems).toEqual([]);
+<<<<<<< HEAD
     expect(result.proof).toMatchObject({ ok: true, missingFromMetrics: [], missingFromParquet: [], duplicatedInParquet: [], latestNotNewest: [], invalidInjected: 7, onFailureUnexplained: 0 });
     expect(result.proof.quarantinedByCode).toEqual({ 'bad-base64': 1, 'malformed-json': 2, 'schema-invalid': 3, 'future-timestamp': 1 });
     // The tick dated 2999 (issue 15): quarantined once with its reason, nowhere else, and the symbol not frozen.
@@ -194,6 +218,24 @@ describe('runDemo', () => {
       ['notifier', 'MalformedEventError', 'notifier: malformed SNS event', [], undefined],
     ]);
     expect(result.faults).toMatchObject({ ThrottlingException: expect.any(Number), ProvisionedThroughputExceededException: expect.any(Number), SlowDown: expect.any(Number), poison: expect.any(Number) });
+=======
+    expect(result.proof).toMatchObject({
+      ok: true,
+      missingFromMetrics: [],
+      missingFromParquet: [],
+      duplicatedInParquet: [],
+      latestNotNewest: [],
+      invalidInjected: 6,
+      onFailureUnexplained: 0,
+    });
+    expect(result.proof.quarantinedByCode).toEqual({ 'bad-base64': 1, 'malformed-json': 2, 'schema-invalid': 3 });
+    expect(result.faults).toMatchObject({
+      ThrottlingException: expect.any(Number),
+      ProvisionedThroughputExceededException: expect.any(Number),
+      SlowDown: expect.any(Number),
+      poison: expect.any(Number),
+    });
+>>>>>>> main
     expect(result.onFailure.map((e) => [e.consumer, e.keys.length, e.condition, e.explanation !== undefined]).sort()).toEqual([
       ['aggregator', 1, 'RetryAttemptsExhausted', true],
       ['enricher', 1, 'RetryAttemptsExhausted', true],

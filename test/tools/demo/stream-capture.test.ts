@@ -47,13 +47,23 @@ describe('captureStream on dynalite', () => {
   });
 
   test('an update is a MODIFY with old and new images', async () => {
-    await dynamo.doc.send(new UpdateCommand({ TableName: 'latest', Key: { pk: 'STOCK#A' }, UpdateExpression: 'SET price = :p', ExpressionAttributeValues: { ':p': 9 } }));
+    await dynamo.doc.send(
+      new UpdateCommand({ TableName: 'latest', Key: { pk: 'STOCK#A' }, UpdateExpression: 'SET price = :p', ExpressionAttributeValues: { ':p': 9 } }),
+    );
     expect(records.map((r) => [r.eventName, r.dynamodb?.OldImage?.price, r.dynamodb?.NewImage?.price])).toEqual([['MODIFY', { N: '10' }, { N: '9' }]]);
   });
 
   test('a failed conditional write and writes to other tables emit nothing', async () => {
     await expect(
-      dynamo.doc.send(new UpdateCommand({ TableName: 'latest', Key: { pk: 'STOCK#A' }, UpdateExpression: 'SET price = :p', ConditionExpression: 'price > :p', ExpressionAttributeValues: { ':p': 100 } })),
+      dynamo.doc.send(
+        new UpdateCommand({
+          TableName: 'latest',
+          Key: { pk: 'STOCK#A' },
+          UpdateExpression: 'SET price = :p',
+          ConditionExpression: 'price > :p',
+          ExpressionAttributeValues: { ':p': 100 },
+        }),
+      ),
     ).rejects.toThrow(/conditional/i);
     await dynamo.doc.send(new PutCommand({ TableName: 'other', Item: { pk: 'x' } }));
     expect(records).toEqual([]);
@@ -61,10 +71,20 @@ describe('captureStream on dynalite', () => {
 
   test('concurrent writes to one key are serialised: each record’s old image is the previous new image', async () => {
     await Promise.all(
-      [1, 2, 3, 4, 5].map((n) => dynamo.doc.send(new UpdateCommand({ TableName: 'latest', Key: { pk: 'STOCK#B' }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 } }))),
+      [1, 2, 3, 4, 5].map((n) =>
+        dynamo.doc.send(
+          new UpdateCommand({ TableName: 'latest', Key: { pk: 'STOCK#B' }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 } }),
+        ),
+      ),
     );
     const counts = records.map((r) => [r.dynamodb?.OldImage?.n?.N, r.dynamodb?.NewImage?.n?.N]);
-    expect(counts).toEqual([[undefined, '1'], ['1', '2'], ['2', '3'], ['3', '4'], ['4', '5']]);
+    expect(counts).toEqual([
+      [undefined, '1'],
+      ['1', '2'],
+      ['2', '3'],
+      ['3', '4'],
+      ['4', '5'],
+    ]);
   });
 
   test('images come from a cache and ALL_NEW answers: one read per key, and the caller still gets only what it asked for', async () => {
@@ -75,10 +95,20 @@ describe('captureStream on dynalite', () => {
     const doc = createDocumentClient(client);
     try {
       for (const p of [1, 2, 3]) {
-        const out = await doc.send(new UpdateCommand({ TableName: 'latest', Key: { pk: 'STOCK#C' }, UpdateExpression: 'SET price = :p', ExpressionAttributeValues: { ':p': p } }));
+        const out = await doc.send(
+          new UpdateCommand({ TableName: 'latest', Key: { pk: 'STOCK#C' }, UpdateExpression: 'SET price = :p', ExpressionAttributeValues: { ':p': p } }),
+        );
         expect(out.Attributes).toBeUndefined();
       }
-      const low = await client.send(new UpdateItemCommand({ TableName: 'latest', Key: { pk: { S: 'STOCK#C' } }, UpdateExpression: 'SET price = :p', ExpressionAttributeValues: { ':p': { N: '4' } }, ReturnValues: 'UPDATED_OLD' }));
+      const low = await client.send(
+        new UpdateItemCommand({
+          TableName: 'latest',
+          Key: { pk: { S: 'STOCK#C' } },
+          UpdateExpression: 'SET price = :p',
+          ExpressionAttributeValues: { ':p': { N: '4' } },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
       expect(low.Attributes).toEqual({ price: { N: '3' } });
       expect(capture.reads).toBe(2); // the first touch of the key, and the read-back after UPDATED_OLD (not an ALL_NEW answer)
       expect(mine.map((r) => [r.eventName, r.dynamodb?.OldImage?.price?.N, r.dynamodb?.NewImage?.price?.N])).toEqual([
@@ -97,7 +127,11 @@ describe('captureStream on dynalite', () => {
     const client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
     createStreamCapture({ tableName: 'latest', keyAttributes: ['pk'], onRecord: (r) => mine.push(r) }).attach(client);
     try {
-      await createDocumentClient(client).send(new BatchWriteCommand({ RequestItems: { latest: [{ PutRequest: { Item: { pk: 'STOCK#D', price: 1 } } }, { PutRequest: { Item: { pk: 'STOCK#E', price: 2 } } }] } }));
+      await createDocumentClient(client).send(
+        new BatchWriteCommand({
+          RequestItems: { latest: [{ PutRequest: { Item: { pk: 'STOCK#D', price: 1 } } }, { PutRequest: { Item: { pk: 'STOCK#E', price: 2 } } }] },
+        }),
+      );
       expect(mine.map((r) => [r.eventName, r.dynamodb?.Keys?.pk?.S, r.dynamodb?.NewImage?.price?.N])).toEqual([
         ['INSERT', 'STOCK#D', '1'],
         ['INSERT', 'STOCK#E', '2'],

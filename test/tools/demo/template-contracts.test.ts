@@ -3,7 +3,13 @@ import path from 'node:path';
 import { INGEST_BATCH_SCHEMA, INGEST_ERROR_TEMPLATE, INGEST_REQUEST_TEMPLATE, INGEST_SUCCESS_TEMPLATE } from '../../../templates-src/lib/ingest';
 import { parseTemplate } from '../../../templates-src/lib/yaml';
 import { TemplateResolutionError, type LocalNames } from '../../../tools/lib/demo/resources';
-import { eventSourceMappingsFromTemplate, ingestContractFromTemplate, matchesFilter, parameterDefault, passesFilters } from '../../../tools/lib/demo/template-contracts';
+import {
+  eventSourceMappingsFromTemplate,
+  ingestContractFromTemplate,
+  matchesFilter,
+  parameterDefault,
+  passesFilters,
+} from '../../../tools/lib/demo/template-contracts';
 
 const generated = path.join(__dirname, '../../../generated');
 const read = (file: string) => parseTemplate(readFileSync(path.join(generated, file), 'utf8'), file);
@@ -61,18 +67,28 @@ describe('eventSourceMappingsFromTemplate on generated/compute.yaml', () => {
   test('the rules mapping keeps its filter: entity items only, no REMOVE', () => {
     const rules = esm.get('RulesFunction')!;
     const record = (pk: string, eventName = 'MODIFY') => ({ eventName, dynamodb: { Keys: { pk: { S: pk } } } });
-    expect([record('STOCK#AAPL'), record('WEATHER#Oslo', 'INSERT'), record('ALERT#STOCK#AAPL#stock-drop#2024-01-01'), record('LEASE#poller'), record('STOCK#AAPL', 'REMOVE')].map((r) => passesFilters(rules, r))).toEqual([
-      true,
-      true,
-      false,
-      false,
-      false,
-    ]);
+    expect(
+      [
+        record('STOCK#AAPL'),
+        record('WEATHER#Oslo', 'INSERT'),
+        record('ALERT#STOCK#AAPL#stock-drop#2024-01-01'),
+        record('LEASE#poller'),
+        record('STOCK#AAPL', 'REMOVE'),
+      ].map((r) => passesFilters(rules, r)),
+    ).toEqual([true, true, false, false, false]);
   });
 
   test('Lambda defaults when a property is absent (retries -1 is kept so the loop can refuse it)', () => {
     const doc = { Resources: { E: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { FunctionName: { Ref: 'F' } } } } };
-    expect(eventSourceMappingsFromTemplate(doc).get('F')).toMatchObject({ batchSize: 100, maximumBatchingWindowInSeconds: 0, reportBatchItemFailures: false, bisectBatchOnFunctionError: false, maximumRetryAttempts: -1, maximumRecordAgeInSeconds: 604800, filterPatterns: [] });
+    expect(eventSourceMappingsFromTemplate(doc).get('F')).toMatchObject({
+      batchSize: 100,
+      maximumBatchingWindowInSeconds: 0,
+      reportBatchItemFailures: false,
+      bisectBatchOnFunctionError: false,
+      maximumRetryAttempts: -1,
+      maximumRecordAgeInSeconds: 604800,
+      filterPatterns: [],
+    });
   });
 });
 

@@ -17,9 +17,17 @@ describe('bootstrap template', () => {
   const bucket = doc.Resources.ArtifactsBucket!;
 
   test('the artifacts bucket is KMS-encrypted with its own key, versioned, private and retained', () => {
-    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': ['ArtifactsKey', 'Arn'] } });
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
+      SSEAlgorithm: 'aws:kms',
+      KMSMasterKeyID: { 'Fn::GetAtt': ['ArtifactsKey', 'Arn'] },
+    });
     expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
-    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     expect(bucket.DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(doc.Resources.ArtifactsKey!.Properties.EnableKeyRotation).toBe(true);
   });
@@ -31,7 +39,13 @@ describe('bootstrap template', () => {
 
   test('lifecycle expires old and noncurrent artifacts and never moves them to Glacier', () => {
     expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual([
-      { Id: 'expire-old-artifacts', Status: 'Enabled', ExpirationInDays: 365, NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+      {
+        Id: 'expire-old-artifacts',
+        Status: 'Enabled',
+        ExpirationInDays: 365,
+        NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+      },
     ]);
   });
 
@@ -83,12 +97,29 @@ describe('runBootstrapCommand', () => {
 
   test('creates the stack from the template body when absent', async () => {
     const t = run({
-      stack: { name: 'stockwx-bootstrap', id: 'arn:bootstrap', on: { execute: [{ at: 0, status: 'CREATE_IN_PROGRESS' }, { at: 30_000, status: 'CREATE_COMPLETE' }] }, outputs: [{ OutputKey: 'ArtifactsBucketName', OutputValue: 'stockwx-artifacts-111122223333-eu-west-1' }, { OutputKey: 'ArtifactsKmsKeyArn', OutputValue: 'arn:aws:kms:eu-west-1:111122223333:key/k' }] },
+      stack: {
+        name: 'stockwx-bootstrap',
+        id: 'arn:bootstrap',
+        on: {
+          execute: [
+            { at: 0, status: 'CREATE_IN_PROGRESS' },
+            { at: 30_000, status: 'CREATE_COMPLETE' },
+          ],
+        },
+        outputs: [
+          { OutputKey: 'ArtifactsBucketName', OutputValue: 'stockwx-artifacts-111122223333-eu-west-1' },
+          { OutputKey: 'ArtifactsKmsKeyArn', OutputValue: 'arn:aws:kms:eu-west-1:111122223333:key/k' },
+        ],
+      },
       changeSet: { id: 'cs', name: 'deploy-x', statuses: ['CREATE_COMPLETE'], changes: [resourceChange('Add', 'ArtifactsBucket', 'AWS::S3::Bucket')] },
     });
     expect(await t.code).toBe(0);
     const input = t.cfn.mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input;
-    expect(input).toMatchObject({ StackName: 'stockwx-bootstrap', ChangeSetType: 'CREATE', Parameters: [{ ParameterKey: 'NamePrefix', ParameterValue: 'stockwx' }] });
+    expect(input).toMatchObject({
+      StackName: 'stockwx-bootstrap',
+      ChangeSetType: 'CREATE',
+      Parameters: [{ ParameterKey: 'NamePrefix', ParameterValue: 'stockwx' }],
+    });
     expect(input.TemplateBody).toBe(bootstrapTemplate());
     expect(input.TemplateURL).toBeUndefined();
   });
@@ -100,8 +131,19 @@ describe('runBootstrapCommand', () => {
 
   test('a stack that exists without its bucket output is no success: the message names the stack, the outputs and --recreate', async () => {
     const t = run({
-      stack: { name: 'stockwx-bootstrap', id: 'arn:bootstrap', status: 'CREATE_COMPLETE', outputs: [], declaredOutputs: ['ArtifactsBucketName', 'ArtifactsKmsKeyArn'] },
-      changeSet: { id: 'cs', name: 'deploy-x', statuses: ['FAILED'], reason: "The submitted information didn't contain changes. Submit different information to create a change set." },
+      stack: {
+        name: 'stockwx-bootstrap',
+        id: 'arn:bootstrap',
+        status: 'CREATE_COMPLETE',
+        outputs: [],
+        declaredOutputs: ['ArtifactsBucketName', 'ArtifactsKmsKeyArn'],
+      },
+      changeSet: {
+        id: 'cs',
+        name: 'deploy-x',
+        statuses: ['FAILED'],
+        reason: "The submitted information didn't contain changes. Submit different information to create a change set.",
+      },
     });
     await expect(t.code).rejects.toThrow(
       'stockwx-bootstrap: CloudFormation does not confirm the deploy: stockwx-bootstrap lacks 2 outputs its template declares: ArtifactsBucketName, ArtifactsKmsKeyArn. The template is unchanged, so an update cannot repair this: re-run npm run bootstrap -- --region eu-west-1 with --recreate',
@@ -116,7 +158,13 @@ describe('runBootstrapCommand', () => {
           name: 'stockwx-bootstrap',
           id: 'arn:bootstrap',
           status: 'CREATE_COMPLETE',
-          on: { delete: [{ at: 0, status: 'DELETE_COMPLETE' }], execute: [{ at: 0, status: 'CREATE_IN_PROGRESS' }, { at: 5_000, status: 'CREATE_COMPLETE' }] },
+          on: {
+            delete: [{ at: 0, status: 'DELETE_COMPLETE' }],
+            execute: [
+              { at: 0, status: 'CREATE_IN_PROGRESS' },
+              { at: 5_000, status: 'CREATE_COMPLETE' },
+            ],
+          },
           outputs: [],
           declaredOutputs: ['ArtifactsBucketName', 'ArtifactsKmsKeyArn'],
         },
@@ -137,7 +185,12 @@ describe('runBootstrapCommand', () => {
   test('is idempotent: a second run with nothing to change exits 0 and deletes the empty change set', async () => {
     const t = run({
       stack: { name: 'stockwx-bootstrap', id: 'arn:bootstrap', status: 'CREATE_COMPLETE', outputs: BOTH },
-      changeSet: { id: 'cs', name: 'deploy-x', statuses: ['FAILED'], reason: "The submitted information didn't contain changes. Submit different information to create a change set." },
+      changeSet: {
+        id: 'cs',
+        name: 'deploy-x',
+        statuses: ['FAILED'],
+        reason: "The submitted information didn't contain changes. Submit different information to create a change set.",
+      },
     });
     expect(await t.code).toBe(0);
     expect(t.cfn.mock.commandCalls(DeleteChangeSetCommand)).toHaveLength(1);

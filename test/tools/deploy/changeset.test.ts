@@ -10,14 +10,28 @@ afterEach(() => mock.reset());
 
 describe('describeChangeSetTree', () => {
   test('walks nested change sets depth-first through ChangeSetId, following NextToken', async () => {
-    const rc = (Action: string, LogicalResourceId: string, ResourceType: string, extra = {}) => ({ Type: 'Resource' as const, ResourceChange: { Action, LogicalResourceId, ResourceType, ...extra } });
+    const rc = (Action: string, LogicalResourceId: string, ResourceType: string, extra = {}) => ({
+      Type: 'Resource' as const,
+      ResourceChange: { Action, LogicalResourceId, ResourceType, ...extra },
+    });
     mock
       .on(DescribeChangeSetCommand, { ChangeSetName: 'root-cs', NextToken: undefined })
-      .resolves({ ChangeSetName: 'deploy-1', Changes: [rc('Modify', 'Compute', 'AWS::CloudFormation::Stack', { ChangeSetId: 'compute-cs', Replacement: 'False' })] as never, NextToken: 'page2' })
+      .resolves({
+        ChangeSetName: 'deploy-1',
+        Changes: [rc('Modify', 'Compute', 'AWS::CloudFormation::Stack', { ChangeSetId: 'compute-cs', Replacement: 'False' })] as never,
+        NextToken: 'page2',
+      })
       .on(DescribeChangeSetCommand, { ChangeSetName: 'root-cs', NextToken: 'page2' })
       .resolves({ ChangeSetName: 'deploy-1', Changes: [rc('Add', 'Topic', 'AWS::SNS::Topic')] as never })
       .on(DescribeChangeSetCommand, { ChangeSetName: 'compute-cs' })
-      .resolves({ Changes: [rc('Modify', 'Fn', 'AWS::Lambda::Function', { Replacement: 'True', Details: [{ Target: { Name: 'Code' } }, { Target: { Name: 'FunctionName' } }, { Target: { Name: 'Code' } }] })] as never });
+      .resolves({
+        Changes: [
+          rc('Modify', 'Fn', 'AWS::Lambda::Function', {
+            Replacement: 'True',
+            Details: [{ Target: { Name: 'Code' } }, { Target: { Name: 'FunctionName' } }, { Target: { Name: 'Code' } }],
+          }),
+        ] as never,
+      });
     const tree = await describeChangeSetTree(cfn, 'stockwx-prod', 'root-cs');
     expect(tree.changeSetName).toBe('deploy-1');
     expect(tree.changes.map((c) => [c.stackPath, c.depth, c.action, c.logicalId, c.replacement, c.causes.join('+')])).toEqual([
@@ -43,17 +57,41 @@ describe('describeChangeSetTree', () => {
 
 describe('root cause across nested stacks', () => {
   const at = (s: number) => new Date(Date.parse('2026-11-22T05:00:00Z') + s * 1000);
-  const te = (stackPath: string, s: number, LogicalResourceId: string, ResourceStatus: string, ResourceStatusReason?: string, ResourceType = 'AWS::SQS::Queue'): TreeEvent => ({
+  const te = (
+    stackPath: string,
+    s: number,
+    LogicalResourceId: string,
+    ResourceStatus: string,
+    ResourceStatusReason?: string,
+    ResourceType = 'AWS::SQS::Queue',
+  ): TreeEvent => ({
     stackPath,
     depth: stackPath.split('/').length - 1,
-    event: { EventId: `${stackPath}-${s}`, StackName: stackPath, Timestamp: at(s), LogicalResourceId, ResourceStatus: ResourceStatus as StackEvent['ResourceStatus'], ResourceStatusReason, ResourceType, StackId: stackPath, PhysicalResourceId: `${LogicalResourceId}-id` },
+    event: {
+      EventId: `${stackPath}-${s}`,
+      StackName: stackPath,
+      Timestamp: at(s),
+      LogicalResourceId,
+      ResourceStatus: ResourceStatus as StackEvent['ResourceStatus'],
+      ResourceStatusReason,
+      ResourceType,
+      StackId: stackPath,
+      PhysicalResourceId: `${LogicalResourceId}-id`,
+    },
   });
 
   test.each([
     [
       'the child resource, not "Embedded stack … failed" or cancellations',
       [
-        te('root', 9, 'Streaming', 'CREATE_FAILED', 'Embedded stack arn:...:stack/root-Streaming-1 was not successfully created: The following resource(s) failed to create: [Dlq].', 'AWS::CloudFormation::Stack'),
+        te(
+          'root',
+          9,
+          'Streaming',
+          'CREATE_FAILED',
+          'Embedded stack arn:...:stack/root-Streaming-1 was not successfully created: The following resource(s) failed to create: [Dlq].',
+          'AWS::CloudFormation::Stack',
+        ),
         te('root/Streaming', 5, 'Stream', 'CREATE_FAILED', 'Resource creation cancelled'),
         te('root/Streaming', 4, 'Dlq', 'CREATE_FAILED', 'Resource handler returned message: "Queue name too long"'),
       ],
@@ -64,7 +102,11 @@ describe('root cause across nested stacks', () => {
       [te('root/A', 7, 'Late', 'UPDATE_FAILED', 'Access denied'), te('root/B', 3, 'Early', 'UPDATE_FAILED', 'Limit exceeded')],
       'root/B/Early (AWS::SQS::Queue) UPDATE_FAILED: Limit exceeded',
     ],
-    ['a consequential failure when nothing else failed', [te('root', 3, 'X', 'CREATE_FAILED', 'Resource creation cancelled')], 'root/X (AWS::SQS::Queue) CREATE_FAILED: Resource creation cancelled'],
+    [
+      'a consequential failure when nothing else failed',
+      [te('root', 3, 'X', 'CREATE_FAILED', 'Resource creation cancelled')],
+      'root/X (AWS::SQS::Queue) CREATE_FAILED: Resource creation cancelled',
+    ],
   ])('%s', (_name, events, expected) => {
     expect(describeEvent(rootCause(events)!)).toBe(expected);
   });
@@ -74,7 +116,15 @@ describe('root cause across nested stacks', () => {
   });
 
   test('the watcher discovers nested stacks from their parent events and returns each event once', async () => {
-    const ev = (id: string, StackId: string, s: number, LogicalResourceId: string, ResourceType: string, PhysicalResourceId: string, ResourceStatus: string): StackEvent => ({
+    const ev = (
+      id: string,
+      StackId: string,
+      s: number,
+      LogicalResourceId: string,
+      ResourceType: string,
+      PhysicalResourceId: string,
+      ResourceStatus: string,
+    ): StackEvent => ({
       EventId: id,
       StackName: StackId,
       StackId,
@@ -84,9 +134,16 @@ describe('root cause across nested stacks', () => {
       PhysicalResourceId,
       ResourceStatus: ResourceStatus as StackEvent['ResourceStatus'],
     });
-    const rootEvents = [ev('r2', 'root-id', 2, 'Compute', 'AWS::CloudFormation::Stack', 'arn:compute-id', 'CREATE_IN_PROGRESS'), ev('r1', 'root-id', 1, 'root', 'AWS::CloudFormation::Stack', 'root-id', 'CREATE_IN_PROGRESS')];
+    const rootEvents = [
+      ev('r2', 'root-id', 2, 'Compute', 'AWS::CloudFormation::Stack', 'arn:compute-id', 'CREATE_IN_PROGRESS'),
+      ev('r1', 'root-id', 1, 'root', 'AWS::CloudFormation::Stack', 'root-id', 'CREATE_IN_PROGRESS'),
+    ];
     const computeEvents = [ev('c1', 'arn:compute-id', 3, 'Fn', 'AWS::Lambda::Function', 'fn', 'CREATE_IN_PROGRESS')];
-    mock.on(DescribeStackEventsCommand, { StackName: 'root-id' }).resolves({ StackEvents: rootEvents }).on(DescribeStackEventsCommand, { StackName: 'arn:compute-id' }).resolves({ StackEvents: computeEvents });
+    mock
+      .on(DescribeStackEventsCommand, { StackName: 'root-id' })
+      .resolves({ StackEvents: rootEvents })
+      .on(DescribeStackEventsCommand, { StackName: 'arn:compute-id' })
+      .resolves({ StackEvents: computeEvents });
     const w = new EventWatcher(cfn, 'root-id', 'root', 0);
     const first = await w.poll();
     expect(first.map((t) => `${t.stackPath}:${t.event.EventId}`)).toEqual(['root:r1', 'root:r2', 'root/Compute:c1']);

@@ -16,7 +16,17 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 
 function scenario(name: string, id: string, outputs: { OutputKey: string; OutputValue: string }[]): Scenario {
   return {
-    stack: { name, id, on: { execute: [{ at: 0, status: 'CREATE_IN_PROGRESS' }, { at: 10_000, status: 'CREATE_COMPLETE' }] }, outputs },
+    stack: {
+      name,
+      id,
+      on: {
+        execute: [
+          { at: 0, status: 'CREATE_IN_PROGRESS' },
+          { at: 10_000, status: 'CREATE_COMPLETE' },
+        ],
+      },
+      outputs,
+    },
     changeSet: { id: `${id}-cs`, name: 'deploy-x', statuses: ['CREATE_COMPLETE'], changes: [resourceChange('Add', 'Thing', 'AWS::SNS::Topic')] },
     events: [],
   };
@@ -60,7 +70,9 @@ describe('runDeployCommand', () => {
     data.toggels = {};
     await writeFile(path.join(dir, 'parameters', 'prod.json'), JSON.stringify(data));
     const clients = jest.fn();
-    const error = (await runDeployCommand(parseDeployArgs(['--params', 'prod.json', '--yes', '--parameter', 'Bogus=1']), deps(clients)).catch((e: unknown) => e)) as ParameterFileError;
+    const error = (await runDeployCommand(parseDeployArgs(['--params', 'prod.json', '--yes', '--parameter', 'Bogus=1']), deps(clients)).catch(
+      (e: unknown) => e,
+    )) as ParameterFileError;
     expect(error).toBeInstanceOf(ParameterFileError);
     expect(error.exitCode).toBe(2);
     expect(error.problems).toEqual([
@@ -73,9 +85,14 @@ describe('runDeployCommand', () => {
 
   test('RELIABILITY 14: credentials that fail sts:GetCallerIdentity stop the deploy before CloudFormation', async () => {
     const stsClient = new STSClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    mockClient(stsClient).on(GetCallerIdentityCommand).rejects(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken' }));
+    mockClient(stsClient)
+      .on(GetCallerIdentityCommand)
+      .rejects(Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken' }));
     const { client: cfn, mock } = fakeCloudFormation(fakeClock(T0), scenario('stockwx-prod', 'arn:root', []));
-    const error = (await runDeployCommand(parseDeployArgs(['--params', 'prod', '--yes', '--bucket', 'b', '--no-build', '--profile', 'prod']), deps(() => ({ region: 'us-east-1', cfn, sts: stsClient, s3: s3() }))).catch((e: unknown) => e)) as DeployError;
+    const error = (await runDeployCommand(
+      parseDeployArgs(['--params', 'prod', '--yes', '--bucket', 'b', '--no-build', '--profile', 'prod']),
+      deps(() => ({ region: 'us-east-1', cfn, sts: stsClient, s3: s3() })),
+    ).catch((e: unknown) => e)) as DeployError;
     expect(error).toBeInstanceOf(DeployError);
     expect(error.message).toBe('the AWS credentials of profile prod have expired: refresh them (aws sso login --profile prod) and retry');
     expect(mock.calls()).toHaveLength(0);
@@ -112,7 +129,13 @@ describe('runDeployCommand', () => {
       ].join('\n'),
     );
     const clock = fakeClock(T0);
-    const secondary = fakeCloudFormation(clock, scenario('stockwx-prod-secondary', 'arn:secondary', [{ OutputKey: 'ReplicaKmsKeyArn', OutputValue: 'arn:aws:kms:us-west-2:111122223333:key/k1' }, { OutputKey: 'NotAParameter', OutputValue: 'x' }]));
+    const secondary = fakeCloudFormation(
+      clock,
+      scenario('stockwx-prod-secondary', 'arn:secondary', [
+        { OutputKey: 'ReplicaKmsKeyArn', OutputValue: 'arn:aws:kms:us-west-2:111122223333:key/k1' },
+        { OutputKey: 'NotAParameter', OutputValue: 'x' },
+      ]),
+    );
     const primary = fakeCloudFormation(clock, scenario('stockwx-prod', 'arn:primary', [{ OutputKey: 'ApiUrl', OutputValue: 'https://api' }]));
     const order: string[] = [];
     const d = {
@@ -122,7 +145,10 @@ describe('runDeployCommand', () => {
       }),
       clock,
     };
-    const code = await runDeployCommand(parseDeployArgs(['--params', 'prod', '--yes', '--secondary', '--bucket', 'primary-artifacts', '--secondary-bucket', 'secondary-artifacts', '--no-build']), d);
+    const code = await runDeployCommand(
+      parseDeployArgs(['--params', 'prod', '--yes', '--secondary', '--bucket', 'primary-artifacts', '--secondary-bucket', 'secondary-artifacts', '--no-build']),
+      d,
+    );
     expect(code).toBe(0);
     expect(order).toEqual(['us-west-2', 'us-east-1']);
     const secondaryInput = secondary.mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input;
@@ -144,7 +170,9 @@ describe('runDeployCommand', () => {
       { Key: 'Owner', Value: 'platform-team' },
     ]);
     // A later primary-only deploy reuses the saved secondary outputs instead of switching replication off.
-    expect(JSON.parse(await readFile(path.join(dir, '.deploy', 'stockwx-prod-secondary-outputs.json'), 'utf8')).ReplicaKmsKeyArn).toBe('arn:aws:kms:us-west-2:111122223333:key/k1');
+    expect(JSON.parse(await readFile(path.join(dir, '.deploy', 'stockwx-prod-secondary-outputs.json'), 'utf8')).ReplicaKmsKeyArn).toBe(
+      'arn:aws:kms:us-west-2:111122223333:key/k1',
+    );
     expect(JSON.parse(await readFile(path.join(dir, '.deploy', 'stockwx-prod-outputs.json'), 'utf8'))).toEqual({ ApiUrl: 'https://api' });
     expect(secondary.mock.commandCalls(DescribeStacksCommand).length).toBeGreaterThan(0);
   });
@@ -152,10 +180,26 @@ describe('runDeployCommand', () => {
 
 describe('preflight', () => {
   test.each([
-    [Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), undefined, 'no AWS credentials found (the default credential chain): set AWS_PROFILE or pass --profile, run aws sso login, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY'],
-    [Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken' }), 'dev', 'the AWS credentials of profile dev have expired: refresh them (aws sso login --profile dev) and retry'],
-    [Object.assign(new Error('The security token included in the request is invalid.'), { name: 'InvalidClientTokenId' }), undefined, 'the AWS credentials of the default credential chain were rejected (InvalidClientTokenId): check the access key, or that eu-south-2 is enabled for the account'],
-    [Object.assign(new Error('Connection timed out after 5000 ms'), { name: 'TimeoutError' }), undefined, 'sts:GetCallerIdentity in eu-south-2 did not answer (TimeoutError: Connection timed out after 5000 ms): check the network, the region name, or --endpoint-url'],
+    [
+      Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
+      undefined,
+      'no AWS credentials found (the default credential chain): set AWS_PROFILE or pass --profile, run aws sso login, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY',
+    ],
+    [
+      Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken' }),
+      'dev',
+      'the AWS credentials of profile dev have expired: refresh them (aws sso login --profile dev) and retry',
+    ],
+    [
+      Object.assign(new Error('The security token included in the request is invalid.'), { name: 'InvalidClientTokenId' }),
+      undefined,
+      'the AWS credentials of the default credential chain were rejected (InvalidClientTokenId): check the access key, or that eu-south-2 is enabled for the account',
+    ],
+    [
+      Object.assign(new Error('Connection timed out after 5000 ms'), { name: 'TimeoutError' }),
+      undefined,
+      'sts:GetCallerIdentity in eu-south-2 did not answer (TimeoutError: Connection timed out after 5000 ms): check the network, the region name, or --endpoint-url',
+    ],
   ])('%s → one line with the fix', (error, profile, message) => {
     expect(explainCredentialError(error, 'eu-south-2', profile)).toBe(message);
   });
@@ -187,8 +231,29 @@ describe('preflight', () => {
 
 describe('parseDeployArgs', () => {
   test('defaults and durations', () => {
-    const a = parseDeployArgs(['--params', 'prod.json', '--wait-timeout', '30m', '--continue-rollback', '--skip-resources', 'A, B', '-y', '--parameter', 'X=1', '--parameter', 'Y=2']);
-    expect(a).toMatchObject({ params: 'prod.json', waitTimeoutMs: 1_800_000, executeTimeoutMs: 7_200_000, skipResources: ['A', 'B'], yes: true, parameter: ['X=1', 'Y=2'], bootstrapStack: 'stockwx-bootstrap' });
+    const a = parseDeployArgs([
+      '--params',
+      'prod.json',
+      '--wait-timeout',
+      '30m',
+      '--continue-rollback',
+      '--skip-resources',
+      'A, B',
+      '-y',
+      '--parameter',
+      'X=1',
+      '--parameter',
+      'Y=2',
+    ]);
+    expect(a).toMatchObject({
+      params: 'prod.json',
+      waitTimeoutMs: 1_800_000,
+      executeTimeoutMs: 7_200_000,
+      skipResources: ['A', 'B'],
+      yes: true,
+      parameter: ['X=1', 'Y=2'],
+      bootstrapStack: 'stockwx-bootstrap',
+    });
   });
 
   test.each([
@@ -204,8 +269,13 @@ describe('parseDeployArgs', () => {
 
 describe('multi-region helpers', () => {
   test('secondaryParameters fills declared parameters from root values and the primary region', () => {
-    const text = "Parameters:\n  NamePrefix: {Type: String}\n  Environment: {Type: String}\n  PrimaryRegion: {Type: String}\n  Unknown: {Type: String}\nResources: {}\n";
-    expect(secondaryParameters(text, { Environment: 'dev', Symbols: 'AAPL' }, 'us-east-1')).toEqual({ Environment: 'dev', NamePrefix: 'stockwx-dev', PrimaryRegion: 'us-east-1' });
+    const text =
+      'Parameters:\n  NamePrefix: {Type: String}\n  Environment: {Type: String}\n  PrimaryRegion: {Type: String}\n  Unknown: {Type: String}\nResources: {}\n';
+    expect(secondaryParameters(text, { Environment: 'dev', Symbols: 'AAPL' }, 'us-east-1')).toEqual({
+      Environment: 'dev',
+      NamePrefix: 'stockwx-dev',
+      PrimaryRegion: 'us-east-1',
+    });
   });
 
   test('feedFromSecondary keeps non-empty outputs that are root parameters', () => {

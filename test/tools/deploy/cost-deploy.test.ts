@@ -35,8 +35,23 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 function firstDeploy(parameters?: Record<string, string>): Scenario {
   return {
-    stack: { name: 'stockwx-dev', id: STACK_ID, ...(parameters ? { status: 'UPDATE_COMPLETE', parameters } : {}), on: { execute: [{ at: 0, status: 'CREATE_IN_PROGRESS' }, { at: 10_000, status: 'CREATE_COMPLETE' }] } },
-    changeSet: { id: `${STACK_ID}-cs`, name: 'deploy-x', statuses: ['CREATE_COMPLETE'], changes: [resourceChange('Add', 'Security', 'AWS::CloudFormation::Stack')] },
+    stack: {
+      name: 'stockwx-dev',
+      id: STACK_ID,
+      ...(parameters ? { status: 'UPDATE_COMPLETE', parameters } : {}),
+      on: {
+        execute: [
+          { at: 0, status: 'CREATE_IN_PROGRESS' },
+          { at: 10_000, status: 'CREATE_COMPLETE' },
+        ],
+      },
+    },
+    changeSet: {
+      id: `${STACK_ID}-cs`,
+      name: 'deploy-x',
+      statuses: ['CREATE_COMPLETE'],
+      changes: [resourceChange('Add', 'Security', 'AWS::CloudFormation::Stack')],
+    },
     events: [],
   };
 }
@@ -86,7 +101,9 @@ test('a first deploy of dev.json prints the full estimate after the change repor
   const costAt = before.indexOf('monthly cost of stockwx-dev (offline estimate at list prices, as npm run cost prints it):');
   expect(report).toBeGreaterThanOrEqual(0);
   expect(costAt).toBeGreaterThan(report);
-  expect(before).toContain(`  first deploy: $${offline.total.toFixed(2)}/month ($${offline.fixed.toFixed(2)} fixed, $${offline.usage.toFixed(2)} usage); the largest parts:`);
+  expect(before).toContain(
+    `  first deploy: $${offline.total.toFixed(2)}/month ($${offline.fixed.toFixed(2)} fixed, $${offline.usage.toFixed(2)} usage); the largest parts:`,
+  );
   expect(offline.fixed).toBeLessThan(30);
   const budget = derivedBudget(offline.total);
   expect(before).toContain(`budget: MonthlyBudgetUsd $${budget.toFixed(2)}/month, derived from the $${offline.total.toFixed(2)} estimate`);
@@ -102,7 +119,9 @@ test('npm run diff prints the cost lines too (no prompt)', async () => {
   const { deps, out, atPrompt } = aws(firstDeploy());
   expect(await runDeployCommand(args('--diff'), deps)).toBe(0);
   expect(atPrompt).toEqual([]);
-  expect(out.text()).toMatch(/monthly cost of stockwx-dev \(offline estimate at list prices, as npm run cost prints it\):\n {2}first deploy: \$\d+\.\d\d\/month/);
+  expect(out.text()).toMatch(
+    /monthly cost of stockwx-dev \(offline estimate at list prices, as npm run cost prints it\):\n {2}first deploy: \$\d+\.\d\d\/month/,
+  );
 });
 
 test('a monthlyBudgetUsd in the file is sent as it is, with a warning when the 80 % alert would fire on the estimate alone', async () => {
@@ -111,7 +130,9 @@ test('a monthlyBudgetUsd in the file is sent as it is, with a warning when the 8
   const { cfn, deps, out } = aws(firstDeploy());
   expect(await runDeployCommand(args(), deps)).toBe(0);
   expect(cfn.mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.Parameters).toContainEqual({ ParameterKey: 'MonthlyBudgetUsd', ParameterValue: '25' });
-  expect(out.text()).toMatch(/budget: warning: parameters\/dev\.json monthlyBudgetUsd \$25\.00 puts the 80 % alert at \$20\.00, under the \$\d+\.\d\d estimate/);
+  expect(out.text()).toMatch(
+    /budget: warning: parameters\/dev\.json monthlyBudgetUsd \$25\.00 puts the 80 % alert at \$20\.00, under the \$\d+\.\d\d estimate/,
+  );
 });
 
 test('--secondary with toggles.secondaryStack false is a usage error before any AWS call', async () => {
@@ -119,7 +140,9 @@ test('--secondary with toggles.secondaryStack false is a usage error before any 
   const error = (await runDeployCommand(args('--secondary'), deps).catch((e: unknown) => e)) as ToolError;
   expect(error).toBeInstanceOf(ToolError);
   expect(error.exitCode).toBe(2);
-  expect(error.message).toBe('--secondary: parameters/dev.json sets toggles.secondaryStack to false (this deployment has no secondary-region stack); set it to true to deploy one, or drop --secondary');
+  expect(error.message).toBe(
+    '--secondary: parameters/dev.json sets toggles.secondaryStack to false (this deployment has no secondary-region stack); set it to true to deploy one, or drop --secondary',
+  );
   expect(regions).toEqual([]);
 });
 
@@ -128,13 +151,26 @@ test('a primary that replicates today is still protected: switching to no second
   const { deps, regions } = aws(firstDeploy(replicating));
   const error = (await runDeployCommand(args(), deps).catch((e: unknown) => e)) as DeployError;
   expect(error).toBeInstanceOf(DeployError);
-  expect(error.message).toMatch(/^stockwx-dev in us-east-1 replicates with ReplicaKmsKeyArn=arn:aws:kms:us-west-2:111122223333:key\/k1, but this deploy would send '' \(no stack stockwx-dev-secondary in us-west-2; parameters\/dev\.json sets toggles\.secondaryStack to false, so none of its outputs are used\), which removes: /);
+  expect(error.message).toMatch(
+    /^stockwx-dev in us-east-1 replicates with ReplicaKmsKeyArn=arn:aws:kms:us-west-2:111122223333:key\/k1, but this deploy would send '' \(no stack stockwx-dev-secondary in us-west-2; parameters\/dev\.json sets toggles\.secondaryStack to false, so none of its outputs are used\), which removes: /,
+  );
   expect(regions).toContain('us-west-2');
 });
 
 test('a secondary stack left in the cloud is neither used nor passed over in silence: it is still billed', async () => {
-  const primary = aws(firstDeploy(), { stack: { name: 'stockwx-dev-secondary', id: 'arn:secondary', status: 'CREATE_COMPLETE', outputs: [{ OutputKey: 'ReplicaKmsKeyArn', OutputValue: 'arn:aws:kms:us-west-2:111122223333:key/k1' }] } });
+  const primary = aws(firstDeploy(), {
+    stack: {
+      name: 'stockwx-dev-secondary',
+      id: 'arn:secondary',
+      status: 'CREATE_COMPLETE',
+      outputs: [{ OutputKey: 'ReplicaKmsKeyArn', OutputValue: 'arn:aws:kms:us-west-2:111122223333:key/k1' }],
+    },
+  });
   expect(await runDeployCommand(args(), primary.deps)).toBe(0);
-  expect(primary.cfn.mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.Parameters!.find((p) => p.ParameterKey === 'ReplicaKmsKeyArn')).toBeUndefined();
-  expect(primary.out.text()).toContain('note: stockwx-dev-secondary in us-west-2 is CREATE_COMPLETE, unused while parameters/dev.json sets toggles.secondaryStack to false, and still billed: delete it, or set the toggle to true');
+  expect(
+    primary.cfn.mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.Parameters!.find((p) => p.ParameterKey === 'ReplicaKmsKeyArn'),
+  ).toBeUndefined();
+  expect(primary.out.text()).toContain(
+    'note: stockwx-dev-secondary in us-west-2 is CREATE_COMPLETE, unused while parameters/dev.json sets toggles.secondaryStack to false, and still billed: delete it, or set the toggle to true',
+  );
 });

@@ -40,16 +40,40 @@ async function fakeCfn(deployed?: Deployed, fail?: { readonly getTemplate?: Erro
   const notFound = (name: string) => Object.assign(new Error(`Stack with id ${name} does not exist`), { name: 'ValidationError' });
   const text = async (file: string) => (deployed?.edit?.[file] ?? ((t: string) => t))(await generated(file));
   const root = await generated('root.yaml');
-  const nested = [...root.matchAll(/^ {2}(\w+):\n {4}Type: AWS::CloudFormation::Stack\n(?: {4}Condition: \w+\n)? {4}Properties:\n {6}TemplateURL: \.\/([\w-]+\.yaml)$/gm)].map((m) => ({ logicalId: m[1]!, file: m[2]! }));
+  const nested = [
+    ...root.matchAll(/^ {2}(\w+):\n {4}Type: AWS::CloudFormation::Stack\n(?: {4}Condition: \w+\n)? {4}Properties:\n {6}TemplateURL: \.\/([\w-]+\.yaml)$/gm),
+  ].map((m) => ({ logicalId: m[1]!, file: m[2]! }));
   expect(nested.length).toBeGreaterThanOrEqual(8); // the regex read every nested stack of root.yaml
-  const bodies = new Map<string, string>([[ROOT_ID, (await text('root.yaml')).replace(/TemplateURL: \.\/([\w-]+)\.yaml/g, 'TemplateURL: https://artifacts.s3.us-east-1.amazonaws.com/templates/$1-0123abcd.yaml')]]);
+  const bodies = new Map<string, string>([
+    [
+      ROOT_ID,
+      (await text('root.yaml')).replace(
+        /TemplateURL: \.\/([\w-]+)\.yaml/g,
+        'TemplateURL: https://artifacts.s3.us-east-1.amazonaws.com/templates/$1-0123abcd.yaml',
+      ),
+    ],
+  ]);
   for (const n of nested) bodies.set(nestedId(n.logicalId), await text(n.file));
   if (deployed?.secondary) bodies.set('arn:secondary', await text('secondary.yaml'));
   const asParameters = (values: Record<string, string>) => Object.entries(values).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
   mock.on(DescribeStacksCommand).callsFake((input: { StackName?: string }) => {
     if (!deployed) throw notFound(input.StackName ?? '');
-    if (input.StackName === STACK) return { Stacks: [{ StackName: STACK, StackId: ROOT_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(0), Parameters: asParameters(deployed.values) }] };
-    if (input.StackName === `${STACK}-secondary` && deployed.secondary) return { Stacks: [{ StackName: `${STACK}-secondary`, StackId: 'arn:secondary', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(0), Parameters: asParameters(deployed.secondary.parameters) }] };
+    if (input.StackName === STACK)
+      return {
+        Stacks: [{ StackName: STACK, StackId: ROOT_ID, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(0), Parameters: asParameters(deployed.values) }],
+      };
+    if (input.StackName === `${STACK}-secondary` && deployed.secondary)
+      return {
+        Stacks: [
+          {
+            StackName: `${STACK}-secondary`,
+            StackId: 'arn:secondary',
+            StackStatus: 'CREATE_COMPLETE',
+            CreationTime: new Date(0),
+            Parameters: asParameters(deployed.secondary.parameters),
+          },
+        ],
+      };
     throw notFound(input.StackName ?? '');
   });
   mock.on(GetTemplateCommand).callsFake((input: { StackName?: string; TemplateStage?: string }) => {
@@ -60,7 +84,15 @@ async function fakeCfn(deployed?: Deployed, fail?: { readonly getTemplate?: Erro
     return { TemplateBody: body };
   });
   mock.on(ListStackResourcesCommand).callsFake((input: { StackName?: string }) => ({
-    StackResourceSummaries: input.StackName === ROOT_ID ? nested.map((n) => ({ LogicalResourceId: n.logicalId, PhysicalResourceId: nestedId(n.logicalId), ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: 'UPDATE_COMPLETE' })) : [],
+    StackResourceSummaries:
+      input.StackName === ROOT_ID
+        ? nested.map((n) => ({
+            LogicalResourceId: n.logicalId,
+            PhysicalResourceId: nestedId(n.logicalId),
+            ResourceType: 'AWS::CloudFormation::Stack',
+            ResourceStatus: 'UPDATE_COMPLETE',
+          }))
+        : [],
   }));
   return { client, mock };
 }
@@ -71,15 +103,33 @@ let cost: DeployCost;
 beforeAll(async () => {
   dev = await loadParameterFile(path.join(REPO, 'parameters', 'dev.json'), 'parameters/dev.json');
   devValues = { ...resolveRootParameters(dev).values };
-  cost = await DeployCost.load({ repoRoot: REPO, noBuild: true, file: dev, displayName: 'parameters/dev.json', stackName: STACK, region: 'us-east-1', secondaryStackName: `${STACK}-secondary` });
+  cost = await DeployCost.load({
+    repoRoot: REPO,
+    noBuild: true,
+    file: dev,
+    displayName: 'parameters/dev.json',
+    stackName: STACK,
+    region: 'us-east-1',
+    secondaryStackName: `${STACK}-secondary`,
+  });
 });
 
 describe('the deployed tree, read back from CloudFormation', () => {
   test('every nested template filed under the local name of its logical ID, the root pointing at it, the stack parameters as root values', async () => {
     const { client } = await fakeCfn({ values: devValues });
     const tree = (await readDeployedTree(client, STACK, parseTemplate(await generated('root.yaml'))))!;
-    expect([...tree.templates.keys()].sort()).toEqual(['analytics.yaml', 'compute.yaml', 'dashboards.yaml', 'data-lake.yaml', 'datastores.yaml', 'networking.yaml', 'root.yaml', 'security.yaml', 'streaming.yaml']);
-    expect(((tree.templates.get('root.yaml')!.Resources as any).Networking.Properties.TemplateURL)).toBe('./networking.yaml');
+    expect([...tree.templates.keys()].sort()).toEqual([
+      'analytics.yaml',
+      'compute.yaml',
+      'dashboards.yaml',
+      'data-lake.yaml',
+      'datastores.yaml',
+      'networking.yaml',
+      'root.yaml',
+      'security.yaml',
+      'streaming.yaml',
+    ]);
+    expect((tree.templates.get('root.yaml')!.Resources as any).Networking.Properties.TemplateURL).toBe('./networking.yaml');
     expect(tree.rootValues).toEqual(devValues);
   });
 
@@ -114,7 +164,10 @@ describe('the lines before the confirm prompt', () => {
     expect(offline.fixed).toBeCloseTo(28.95, 2); // dev.json idles under $30 (test/tools/cost/dev-profile.test.ts works it out)
     expect(lines.slice(2)).toContain('    +$10.95/month: 1 Kinesis shard in streaming');
     // The largest eight, a summary of the rest, and one line for what has no price.
-    expect(lines.slice(10)).toEqual([expect.stringMatching(/^ {4}… \d+ smaller change\(s\)$/), expect.stringMatching(/^ {4}plus \d+ line\(s\) with no price for us-east-1, not in the figure \(npm run cost lists them\)$/)]);
+    expect(lines.slice(10)).toEqual([
+      expect.stringMatching(/^ {4}… \d+ smaller change\(s\)$/),
+      expect.stringMatching(/^ {4}plus \d+ line\(s\) with no price for us-east-1, not in the figure \(npm run cost lists them\)$/),
+    ]);
   });
 
   test('the same templates and parameters: no change', async () => {
@@ -133,7 +186,10 @@ describe('the lines before the confirm prompt', () => {
   });
 
   test('the secondary stack on its own: its deployed parameters are compared with the ones this deploy passes (EnableWaf true → false: −$9.00)', async () => {
-    const { client } = await fakeCfn({ values: devValues, secondary: { parameters: { NamePrefix: 'stockwx-dev', Environment: 'dev', PrimaryRegion: 'us-east-1', EnableWaf: 'true' } } });
+    const { client } = await fakeCfn({
+      values: devValues,
+      secondary: { parameters: { NamePrefix: 'stockwx-dev', Environment: 'dev', PrimaryRegion: 'us-east-1', EnableWaf: 'true' } },
+    });
     const lines = await cost.secondaryLines(client, devValues);
     expect(lines[0]).toBe(`monthly cost of ${STACK}-secondary (offline estimate at list prices, as npm run cost prints it):`);
     expect(lines[1]).toMatch(/^ {2}−\$9\.00\/month \(\$39\.\d\d → \$30\.\d\d; fixed −\$9\.00, /); // standby stream $29.20 + key $1 + alarms and usage (+ WAF $5 + 4 rules)
@@ -159,9 +215,14 @@ describe('MonthlyBudgetUsd', () => {
   test('a file value is kept; one under the estimate is kept with a warning', () => {
     const low = resolveRootParameters({ ...dev, monthlyBudgetUsd: 20 });
     expect(cost.withBudget(low).values.MonthlyBudgetUsd).toBe('20');
-    expect(cost.withBudget(low).line).toMatch(/^budget: warning: parameters\/dev\.json monthlyBudgetUsd \$20\.00 puts the 80 % alert at \$16\.00, under the \$\d+\.\d\d estimate: FinOpsAlerts would fire every month/);
+    expect(cost.withBudget(low).line).toMatch(
+      /^budget: warning: parameters\/dev\.json monthlyBudgetUsd \$20\.00 puts the 80 % alert at \$16\.00, under the \$\d+\.\d\d estimate: FinOpsAlerts would fire every month/,
+    );
     const high = resolveRootParameters({ ...dev, monthlyBudgetUsd: 500 });
-    expect(cost.withBudget(high)).toEqual({ values: expect.objectContaining({ MonthlyBudgetUsd: '500' }), line: expect.stringMatching(/^budget: MonthlyBudgetUsd \$500\.00\/month from parameters\/dev\.json monthlyBudgetUsd/) });
+    expect(cost.withBudget(high)).toEqual({
+      values: expect.objectContaining({ MonthlyBudgetUsd: '500' }),
+      line: expect.stringMatching(/^budget: MonthlyBudgetUsd \$500\.00\/month from parameters\/dev\.json monthlyBudgetUsd/),
+    });
   });
 
   test('a --parameter flag is named as the source', () => {

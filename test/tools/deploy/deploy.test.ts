@@ -18,7 +18,15 @@ const CS_ID = 'arn:aws:cloudformation:us-east-1:111122223333:changeSet/deploy-20
 const NESTED_CS = 'arn:aws:cloudformation:us-east-1:111122223333:changeSet/nested-compute/cs2';
 const STACK_TYPE = 'AWS::CloudFormation::Stack';
 
-const ev = (at: number, stackPath: 'root' | 'Compute' | 'Datastores', logicalId: string, type: string, status: string, reason?: string, physicalId?: string): FakeEvent => {
+const ev = (
+  at: number,
+  stackPath: 'root' | 'Compute' | 'Datastores',
+  logicalId: string,
+  type: string,
+  status: string,
+  reason?: string,
+  physicalId?: string,
+): FakeEvent => {
   const nested = stackPath !== 'root';
   return {
     at,
@@ -40,7 +48,13 @@ function updateScenario(overrides: Partial<Scenario> = {}): Scenario {
       id: ROOT_ID,
       status: 'UPDATE_COMPLETE',
       lastUpdated: new Date(T0 - 3_600_000),
-      on: { execute: [{ at: 0, status: 'UPDATE_IN_PROGRESS' }, { at: 20_000, status: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' }, { at: 25_000, status: 'UPDATE_COMPLETE' }] },
+      on: {
+        execute: [
+          { at: 0, status: 'UPDATE_IN_PROGRESS' },
+          { at: 20_000, status: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' },
+          { at: 25_000, status: 'UPDATE_COMPLETE' },
+        ],
+      },
       outputs: [
         { OutputKey: 'IngestApiUrl', OutputValue: 'https://abc.execute-api.us-east-1.amazonaws.com/prod' },
         { OutputKey: 'DashboardUrl', OutputValue: 'https://console.aws.amazon.com/cloudwatch/home#dashboards:name=stockwx-prod' },
@@ -123,7 +137,17 @@ describe('deployStack', () => {
     const base = updateScenario();
     const t = setup({
       ...base,
-      stack: { name: STACK, id: ROOT_ID, on: { execute: [{ at: 0, status: 'CREATE_IN_PROGRESS' }, { at: 30_000, status: 'CREATE_COMPLETE' }] }, outputs: [{ OutputKey: 'A', OutputValue: '1' }] },
+      stack: {
+        name: STACK,
+        id: ROOT_ID,
+        on: {
+          execute: [
+            { at: 0, status: 'CREATE_IN_PROGRESS' },
+            { at: 30_000, status: 'CREATE_COMPLETE' },
+          ],
+        },
+        outputs: [{ OutputKey: 'A', OutputValue: '1' }],
+      },
       changeSet: { ...base.changeSet!, changes: [resourceChange('Add', 'Compute', STACK_TYPE, { ChangeSetId: NESTED_CS })] },
       nested: { [NESTED_CS]: [resourceChange('Add', 'EnricherFunction', 'AWS::Lambda::Function')] },
     });
@@ -134,7 +158,18 @@ describe('deployStack', () => {
   });
 
   test.each([
-    ['the change set FAILED with "didn\'t contain changes"', { changeSet: { id: CS_ID, name: 'deploy-x', statuses: ['FAILED'], reason: "The submitted information didn't contain changes. Submit different information to create a change set." } }, 1],
+    [
+      'the change set FAILED with "didn\'t contain changes"',
+      {
+        changeSet: {
+          id: CS_ID,
+          name: 'deploy-x',
+          statuses: ['FAILED'],
+          reason: "The submitted information didn't contain changes. Submit different information to create a change set.",
+        },
+      },
+      1,
+    ],
     ['CreateChangeSet said "No updates are to be performed."', { createError: validationError('No updates are to be performed.') }, 0],
   ] as const)('no changes when %s: success, exit 0, empty change set deleted, nothing executed', async (_name, overrides, deletes) => {
     const t = setup(updateScenario(overrides as Partial<Scenario>));
@@ -149,16 +184,39 @@ describe('deployStack', () => {
     const base = updateScenario();
     const t = setup({
       ...base,
-      stack: { ...base.stack, on: { execute: [{ at: 0, status: 'UPDATE_IN_PROGRESS' }, { at: 40_000, status: 'UPDATE_ROLLBACK_COMPLETE' }] } },
+      stack: {
+        ...base.stack,
+        on: {
+          execute: [
+            { at: 0, status: 'UPDATE_IN_PROGRESS' },
+            { at: 40_000, status: 'UPDATE_ROLLBACK_COMPLETE' },
+          ],
+        },
+      },
       events: [
         ev(1_000, 'root', '@self', STACK_TYPE, 'UPDATE_IN_PROGRESS', 'User Initiated'),
         ev(2_000, 'root', 'Datastores', STACK_TYPE, 'UPDATE_IN_PROGRESS', undefined, nestedId('Datastores')),
         ev(3_000, 'Datastores', 'MetricsTable', 'AWS::DynamoDB::Table', 'UPDATE_IN_PROGRESS'),
         ev(3_500, 'Datastores', 'LatestTable', 'AWS::DynamoDB::Table', 'UPDATE_IN_PROGRESS'),
-        ev(6_000, 'Datastores', 'MetricsTable', 'AWS::DynamoDB::Table', 'UPDATE_FAILED', 'Resource handler returned message: "One or more parameter values were invalid: Cannot update GSI" (HandlerErrorCode: InvalidRequest)'),
+        ev(
+          6_000,
+          'Datastores',
+          'MetricsTable',
+          'AWS::DynamoDB::Table',
+          'UPDATE_FAILED',
+          'Resource handler returned message: "One or more parameter values were invalid: Cannot update GSI" (HandlerErrorCode: InvalidRequest)',
+        ),
         ev(6_500, 'Datastores', 'LatestTable', 'AWS::DynamoDB::Table', 'UPDATE_FAILED', 'Resource update cancelled'),
         ev(7_000, 'Datastores', '@self', STACK_TYPE, 'UPDATE_FAILED', 'The following resource(s) failed to update: [MetricsTable]'),
-        ev(8_000, 'root', 'Datastores', STACK_TYPE, 'UPDATE_FAILED', `Embedded stack ${nestedId('Datastores')} was not successfully updated. Currently in UPDATE_ROLLBACK_IN_PROGRESS with reason: The following resource(s) failed to update: [MetricsTable].`, nestedId('Datastores')),
+        ev(
+          8_000,
+          'root',
+          'Datastores',
+          STACK_TYPE,
+          'UPDATE_FAILED',
+          `Embedded stack ${nestedId('Datastores')} was not successfully updated. Currently in UPDATE_ROLLBACK_IN_PROGRESS with reason: The following resource(s) failed to update: [MetricsTable].`,
+          nestedId('Datastores'),
+        ),
         ev(40_000, 'root', '@self', STACK_TYPE, 'UPDATE_ROLLBACK_COMPLETE'),
       ],
     });
@@ -171,7 +229,10 @@ describe('deployStack', () => {
 
   describe('RELIABILITY 10: ROLLBACK_COMPLETE', () => {
     const history: FakeEvent[] = [
-      { ...ev(0, 'root', 'KeyPolicy', 'AWS::KMS::Key', 'CREATE_FAILED', 'Resource handler returned message: "MalformedPolicyDocumentException"'), at: new Date(T0 - 600_000) },
+      {
+        ...ev(0, 'root', 'KeyPolicy', 'AWS::KMS::Key', 'CREATE_FAILED', 'Resource handler returned message: "MalformedPolicyDocumentException"'),
+        at: new Date(T0 - 600_000),
+      },
       { ...ev(0, 'root', 'Bucket', 'AWS::S3::Bucket', 'CREATE_FAILED', 'Resource creation cancelled'), at: new Date(T0 - 599_000) },
       { ...ev(0, 'root', '@self', STACK_TYPE, 'ROLLBACK_COMPLETE'), at: new Date(T0 - 500_000) },
     ];
@@ -183,7 +244,16 @@ describe('deployStack', () => {
           name: STACK,
           id: ROOT_ID,
           status: 'ROLLBACK_COMPLETE',
-          on: { delete: [{ at: 0, status: 'DELETE_IN_PROGRESS' }, { at: 15_000, status: 'DELETE_COMPLETE' }], execute: [{ at: 0, status: 'CREATE_IN_PROGRESS' }, { at: 10_000, status: 'CREATE_COMPLETE' }] },
+          on: {
+            delete: [
+              { at: 0, status: 'DELETE_IN_PROGRESS' },
+              { at: 15_000, status: 'DELETE_COMPLETE' },
+            ],
+            execute: [
+              { at: 0, status: 'CREATE_IN_PROGRESS' },
+              { at: 10_000, status: 'CREATE_COMPLETE' },
+            ],
+          },
         },
         events: history,
       };
@@ -192,7 +262,9 @@ describe('deployStack', () => {
     test('without --recreate: prints the first failure, explains, deletes nothing', async () => {
       const t = setup(rolledBack());
       await expect(t.run()).rejects.toThrow(`stack ${STACK} is ROLLBACK_COMPLETE; fix the cause above, then re-run the deploy with --recreate`);
-      expect(t.out.text()).toContain(`  ${STACK}/KeyPolicy (AWS::KMS::Key) CREATE_FAILED: Resource handler returned message: "MalformedPolicyDocumentException"\n`);
+      expect(t.out.text()).toContain(
+        `  ${STACK}/KeyPolicy (AWS::KMS::Key) CREATE_FAILED: Resource handler returned message: "MalformedPolicyDocumentException"\n`,
+      );
       expect(t.mock.commandCalls(DeleteStackCommand)).toHaveLength(0);
       expect(t.mock.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
       expect(t.packageTemplate).not.toHaveBeenCalled();
@@ -215,7 +287,13 @@ describe('deployStack', () => {
         stack: {
           ...base.stack,
           status: 'UPDATE_ROLLBACK_FAILED',
-          on: { continueRollback: [{ at: 0, status: 'UPDATE_ROLLBACK_IN_PROGRESS' }, { at: 12_000, status: 'UPDATE_ROLLBACK_COMPLETE' }], execute: base.stack.on!.execute! },
+          on: {
+            continueRollback: [
+              { at: 0, status: 'UPDATE_ROLLBACK_IN_PROGRESS' },
+              { at: 12_000, status: 'UPDATE_ROLLBACK_COMPLETE' },
+            ],
+            execute: base.stack.on!.execute!,
+          },
         },
       };
     };
@@ -230,7 +308,11 @@ describe('deployStack', () => {
     test('with --continue-rollback --skip-resources: continues, waits for UPDATE_ROLLBACK_COMPLETE, then updates', async () => {
       const t = setup(stuck(), { continueRollback: true, skipResources: ['Datastores.MetricsTable'] });
       const result = await t.run();
-      expect(t.mock.commandCalls(ContinueUpdateRollbackCommand)[0]!.args[0].input).toEqual({ StackName: STACK, ResourcesToSkip: ['Datastores.MetricsTable'], ClientRequestToken: expect.stringMatching(/^stockwx-continue-/) });
+      expect(t.mock.commandCalls(ContinueUpdateRollbackCommand)[0]!.args[0].input).toEqual({
+        StackName: STACK,
+        ResourcesToSkip: ['Datastores.MetricsTable'],
+        ClientRequestToken: expect.stringMatching(/^stockwx-continue-/),
+      });
       expect(result.outcome).toBe('updated');
       expect(t.mock.commandCalls(DeleteStackCommand)).toHaveLength(0);
     });
@@ -245,13 +327,17 @@ describe('deployStack', () => {
 
     test('without --wait-timeout: aborts without starting a second operation', async () => {
       const t = setup(busy());
-      await expect(t.run()).rejects.toThrow(`stack ${STACK} is UPDATE_IN_PROGRESS (another operation is running); wait for it to finish or re-run with --wait-timeout 30m`);
+      await expect(t.run()).rejects.toThrow(
+        `stack ${STACK} is UPDATE_IN_PROGRESS (another operation is running); wait for it to finish or re-run with --wait-timeout 30m`,
+      );
       expect(t.mock.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
     });
 
     test('with --wait-timeout shorter than the operation: times out, nothing started', async () => {
       const t = setup(busy(), { waitTimeoutMs: 30_000 });
-      await expect(t.run()).rejects.toThrow('waiting for the operation in progress: stockwx-prod is still UPDATE_IN_PROGRESS after 30s; CloudFormation continues on its own');
+      await expect(t.run()).rejects.toThrow(
+        'waiting for the operation in progress: stockwx-prod is still UPDATE_IN_PROGRESS after 30s; CloudFormation continues on its own',
+      );
       expect(t.clock.slept).toEqual([5000, 5000, 5000, 5000, 5000, 5000]);
       expect(t.mock.commandCalls(CreateChangeSetCommand)).toHaveLength(0);
     });
@@ -329,6 +415,8 @@ describe('deployStack', () => {
 
   test('a change set that fails for another reason stops with the reason', async () => {
     const t = setup(updateScenario({ changeSet: { id: CS_ID, name: 'deploy-x', statuses: ['FAILED'], reason: 'Parameters: [AlertEmail] must have values' } }));
-    await expect(t.run()).rejects.toThrow(`change set deploy-x for ${STACK} failed: Parameters: [AlertEmail] must have values; fix the template or parameters and retry`);
+    await expect(t.run()).rejects.toThrow(
+      `change set deploy-x for ${STACK} failed: Parameters: [AlertEmail] must have values; fix the template or parameters and retry`,
+    );
   });
 });

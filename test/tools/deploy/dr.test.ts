@@ -24,8 +24,20 @@ describe('replicationDependents (read from generated/)', () => {
 });
 
 describe('guardReplication', () => {
-  const base = { stackName: 'stockwx-prod', region: 'us-east-1', secondary: { outputs: {}, seen: 'no stack stockwx-prod-secondary in us-west-2' }, allowRemoval: false, templateDir: path.join(REPO, 'generated') };
-  const primary = (value: string) => ({ StackName: 'stockwx-prod', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(), Parameters: [{ ParameterKey: 'ReplicaKmsKeyArn', ParameterValue: value }] }) as never;
+  const base = {
+    stackName: 'stockwx-prod',
+    region: 'us-east-1',
+    secondary: { outputs: {}, seen: 'no stack stockwx-prod-secondary in us-west-2' },
+    allowRemoval: false,
+    templateDir: path.join(REPO, 'generated'),
+  };
+  const primary = (value: string) =>
+    ({
+      StackName: 'stockwx-prod',
+      StackStatus: 'UPDATE_COMPLETE',
+      CreationTime: new Date(),
+      Parameters: [{ ParameterKey: 'ReplicaKmsKeyArn', ParameterValue: value }],
+    }) as never;
 
   test.each([
     ['no stack yet', undefined, ''],
@@ -43,7 +55,9 @@ describe('guardReplication', () => {
   });
 
   test('--allow-dr-removal: a warning line instead', async () => {
-    await expect(guardReplication({ ...base, primary: primary(KEY), next: '', allowRemoval: true })).resolves.toMatch(/^--allow-dr-removal: stockwx-prod in us-east-1 stops replicating/);
+    await expect(guardReplication({ ...base, primary: primary(KEY), next: '', allowRemoval: true })).resolves.toMatch(
+      /^--allow-dr-removal: stockwx-prod in us-east-1 stops replicating/,
+    );
   });
 });
 
@@ -60,7 +74,20 @@ describe('runDeployCommand reads the secondary from CloudFormation, not from .de
   function run(secondary: Scenario['stack'] | undefined, primaryParameters: Record<string, string>, flags: string[] = []) {
     const clock = fakeClock(T0);
     const primary = fakeCloudFormation(clock, {
-      stack: { name: 'stockwx-prod', id: 'arn:primary', status: 'UPDATE_COMPLETE', lastUpdated: new Date(T0 - 1000), parameters: primaryParameters, on: { execute: [{ at: 0, status: 'UPDATE_IN_PROGRESS' }, { at: 10_000, status: 'UPDATE_COMPLETE' }] }, outputs: [] },
+      stack: {
+        name: 'stockwx-prod',
+        id: 'arn:primary',
+        status: 'UPDATE_COMPLETE',
+        lastUpdated: new Date(T0 - 1000),
+        parameters: primaryParameters,
+        on: {
+          execute: [
+            { at: 0, status: 'UPDATE_IN_PROGRESS' },
+            { at: 10_000, status: 'UPDATE_COMPLETE' },
+          ],
+        },
+        outputs: [],
+      },
       changeSet: { id: 'cs', name: 'deploy-x', statuses: ['CREATE_COMPLETE'], changes: [resourceChange('Modify', 'DataLake', 'AWS::CloudFormation::Stack')] },
     });
     const second = fakeCloudFormation(clock, { stack: secondary ?? { name: 'stockwx-prod-secondary', id: 'arn:secondary' } });
@@ -85,10 +112,19 @@ describe('runDeployCommand reads the secondary from CloudFormation, not from .de
 
   test('the live secondary output wins over a stale .deploy file', async () => {
     await mkdir(path.join(dir, '.deploy'));
-    await writeFile(path.join(dir, '.deploy', 'stockwx-prod-secondary-outputs.json'), JSON.stringify({ ReplicaKmsKeyArn: 'arn:aws:kms:us-west-2:111122223333:key/stale' }));
-    const t = run({ name: 'stockwx-prod-secondary', id: 'arn:secondary', status: 'UPDATE_COMPLETE', outputs: [{ OutputKey: 'ReplicaKmsKeyArn', OutputValue: KEY }] }, { ReplicaKmsKeyArn: KEY });
+    await writeFile(
+      path.join(dir, '.deploy', 'stockwx-prod-secondary-outputs.json'),
+      JSON.stringify({ ReplicaKmsKeyArn: 'arn:aws:kms:us-west-2:111122223333:key/stale' }),
+    );
+    const t = run(
+      { name: 'stockwx-prod-secondary', id: 'arn:secondary', status: 'UPDATE_COMPLETE', outputs: [{ OutputKey: 'ReplicaKmsKeyArn', OutputValue: KEY }] },
+      { ReplicaKmsKeyArn: KEY },
+    );
     expect(await t.result).toBe(0);
-    expect(t.primary.mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.Parameters).toContainEqual({ ParameterKey: 'ReplicaKmsKeyArn', ParameterValue: KEY });
+    expect(t.primary.mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.Parameters).toContainEqual({
+      ParameterKey: 'ReplicaKmsKeyArn',
+      ParameterValue: KEY,
+    });
     expect(t.out.text()).toContain('using ReplicaKmsKeyArn from stockwx-prod-secondary in us-west-2 is UPDATE_COMPLETE');
   });
 

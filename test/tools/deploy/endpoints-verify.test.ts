@@ -16,17 +16,41 @@ import { fakeCloudFormation, T0 } from './fake-cloudformation';
 describe('resolveEndpoints', () => {
   test.each([
     ['nothing: AWS', undefined, {}, {}],
-    ['--endpoint-url for every service', 'http://localhost:4566/', { AWS_ENDPOINT_URL: 'http://other:1' }, { CLOUDFORMATION: 'http://localhost:4566', S3: 'http://localhost:4566', STS: 'http://localhost:4566' }],
-    ['AWS_ENDPOINT_URL for every service', undefined, { AWS_ENDPOINT_URL: 'http://localhost:5000' }, { CLOUDFORMATION: 'http://localhost:5000', S3: 'http://localhost:5000', STS: 'http://localhost:5000' }],
-    ['a service variable beats the global one', undefined, { AWS_ENDPOINT_URL: 'http://localhost:5000', AWS_ENDPOINT_URL_S3: 'http://s3.localhost.localstack.cloud:4566' }, { CLOUDFORMATION: 'http://localhost:5000', S3: 'http://s3.localhost.localstack.cloud:4566', STS: 'http://localhost:5000' }],
-    ['AWS_IGNORE_CONFIGURED_ENDPOINT_URLS turns the variables off', undefined, { AWS_ENDPOINT_URL: 'http://localhost:5000', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }, {}],
+    [
+      '--endpoint-url for every service',
+      'http://localhost:4566/',
+      { AWS_ENDPOINT_URL: 'http://other:1' },
+      { CLOUDFORMATION: 'http://localhost:4566', S3: 'http://localhost:4566', STS: 'http://localhost:4566' },
+    ],
+    [
+      'AWS_ENDPOINT_URL for every service',
+      undefined,
+      { AWS_ENDPOINT_URL: 'http://localhost:5000' },
+      { CLOUDFORMATION: 'http://localhost:5000', S3: 'http://localhost:5000', STS: 'http://localhost:5000' },
+    ],
+    [
+      'a service variable beats the global one',
+      undefined,
+      { AWS_ENDPOINT_URL: 'http://localhost:5000', AWS_ENDPOINT_URL_S3: 'http://s3.localhost.localstack.cloud:4566' },
+      { CLOUDFORMATION: 'http://localhost:5000', S3: 'http://s3.localhost.localstack.cloud:4566', STS: 'http://localhost:5000' },
+    ],
+    [
+      'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS turns the variables off',
+      undefined,
+      { AWS_ENDPOINT_URL: 'http://localhost:5000', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' },
+      {},
+    ],
   ])('%s', (_name, flag, env, expected) => {
     expect(resolveEndpoints(flag, env)).toEqual(expected);
   });
 
   test('bad URLs are usage errors naming the flag or the variable', () => {
-    expect(() => resolveEndpoints('not-a-url', {})).toThrow(new UsageError("--endpoint-url must be an http:// or https:// URL such as http://localhost:4566 (got 'not-a-url')"));
-    expect(() => resolveEndpoints(undefined, { AWS_ENDPOINT_URL_S3: 'ftp://x' })).toThrow(new UsageError("AWS_ENDPOINT_URL_S3 must be an http:// or https:// URL such as http://localhost:4566 (got 'ftp://x')"));
+    expect(() => resolveEndpoints('not-a-url', {})).toThrow(
+      new UsageError("--endpoint-url must be an http:// or https:// URL such as http://localhost:4566 (got 'not-a-url')"),
+    );
+    expect(() => resolveEndpoints(undefined, { AWS_ENDPOINT_URL_S3: 'ftp://x' })).toThrow(
+      new UsageError("AWS_ENDPOINT_URL_S3 must be an http:// or https:// URL such as http://localhost:4566 (got 'ftp://x')"),
+    );
   });
 
   test('the CLIs refuse bad URLs and regions as usage errors naming the flag', () => {
@@ -87,7 +111,14 @@ describe('declared outputs and their conditions', () => {
   });
 
   test('Fn::Or and Fn::And short-circuit around what cannot be decided', () => {
-    const c = evaluateConditions({ A: { 'Fn::Or': [{ 'Fn::Equals': ['1', '1'] }, { 'Fn::GetAZs': '' }] }, B: { 'Fn::And': [{ 'Fn::Equals': ['1', '2'] }, { 'Fn::GetAZs': '' }] }, C: { 'Fn::And': [{ 'Fn::Equals': ['1', '1'] }, { 'Fn::GetAZs': '' }] } }, {});
+    const c = evaluateConditions(
+      {
+        A: { 'Fn::Or': [{ 'Fn::Equals': ['1', '1'] }, { 'Fn::GetAZs': '' }] },
+        B: { 'Fn::And': [{ 'Fn::Equals': ['1', '2'] }, { 'Fn::GetAZs': '' }] },
+        C: { 'Fn::And': [{ 'Fn::Equals': ['1', '1'] }, { 'Fn::GetAZs': '' }] },
+      },
+      {},
+    );
     expect(c).toEqual({ A: true, B: false, C: undefined });
   });
 });
@@ -96,7 +127,16 @@ describe('verifyStack', () => {
   const clock = fakeClock(T0);
   test('a nested stack that rolled back, a missing output and an unresolved one: one error naming all three', async () => {
     const cfn = fakeCloudFormation(clock, {
-      stack: { name: 'app', id: 'arn:app', status: 'UPDATE_COMPLETE', declaredOutputs: ['A', 'B', 'C'], outputs: [{ OutputKey: 'A', OutputValue: 'ok' }, { OutputKey: 'C', OutputValue: "{'Fn::GetAtt': ['X', 'Outputs.Y']}" }] },
+      stack: {
+        name: 'app',
+        id: 'arn:app',
+        status: 'UPDATE_COMPLETE',
+        declaredOutputs: ['A', 'B', 'C'],
+        outputs: [
+          { OutputKey: 'A', OutputValue: 'ok' },
+          { OutputKey: 'C', OutputValue: "{'Fn::GetAtt': ['X', 'Outputs.Y']}" },
+        ],
+      },
       nestedStacks: [
         { logicalId: 'Good', id: 'arn:good', status: 'CREATE_COMPLETE' },
         { logicalId: 'Bad', id: 'arn:bad', status: 'UPDATE_ROLLBACK_COMPLETE' },
@@ -108,7 +148,10 @@ describe('verifyStack', () => {
   });
 
   test('a create must end CREATE_COMPLETE in every stack', async () => {
-    const cfn = fakeCloudFormation(clock, { stack: { name: 'app', id: 'arn:app', status: 'CREATE_COMPLETE', outputs: [] }, nestedStacks: [{ logicalId: 'N', id: 'arn:n', status: 'CREATE_COMPLETE' }] });
+    const cfn = fakeCloudFormation(clock, {
+      stack: { name: 'app', id: 'arn:app', status: 'CREATE_COMPLETE', outputs: [] },
+      nestedStacks: [{ logicalId: 'N', id: 'arn:n', status: 'CREATE_COMPLETE' }],
+    });
     await expect(verifyStack(cfn.client, 'app', 'CREATE', '')).resolves.toMatchObject({ nested: ['app/N'] });
   });
 });
@@ -121,10 +164,19 @@ describe('the artifacts bucket', () => {
 
   test.each([
     [undefined, 'bootstrap stack stockwx-bootstrap in eu-west-1 does not exist; run npm run bootstrap -- --region eu-west-1 (or pass --bucket)'],
-    ['REVIEW_IN_PROGRESS', 'bootstrap stack stockwx-bootstrap in eu-west-1 was never created (REVIEW_IN_PROGRESS: its change set was not executed); run npm run bootstrap -- --region eu-west-1'],
+    [
+      'REVIEW_IN_PROGRESS',
+      'bootstrap stack stockwx-bootstrap in eu-west-1 was never created (REVIEW_IN_PROGRESS: its change set was not executed); run npm run bootstrap -- --region eu-west-1',
+    ],
     ['UPDATE_IN_PROGRESS', 'bootstrap stack stockwx-bootstrap in eu-west-1 is UPDATE_IN_PROGRESS; wait for it to finish, then retry'],
-    ['ROLLBACK_COMPLETE', 'bootstrap stack stockwx-bootstrap in eu-west-1 is ROLLBACK_COMPLETE without the ArtifactsBucketName output its template declares; repair it with npm run bootstrap -- --region eu-west-1 --recreate'],
-    ['CREATE_COMPLETE', 'bootstrap stack stockwx-bootstrap in eu-west-1 is CREATE_COMPLETE without the ArtifactsBucketName output its template declares; repair it with npm run bootstrap -- --region eu-west-1 --recreate'],
+    [
+      'ROLLBACK_COMPLETE',
+      'bootstrap stack stockwx-bootstrap in eu-west-1 is ROLLBACK_COMPLETE without the ArtifactsBucketName output its template declares; repair it with npm run bootstrap -- --region eu-west-1 --recreate',
+    ],
+    [
+      'CREATE_COMPLETE',
+      'bootstrap stack stockwx-bootstrap in eu-west-1 is CREATE_COMPLETE without the ArtifactsBucketName output its template declares; repair it with npm run bootstrap -- --region eu-west-1 --recreate',
+    ],
   ])('bootstrap stack %s → a message with the command that repairs it', async (status, message) => {
     const cfn = fakeCloudFormation(fakeClock(T0), { stack: { name: 'stockwx-bootstrap', id: 'arn:b', status, outputs: [] } });
     await expect(findArtifactsBucket(cfn.client, 'stockwx-bootstrap', 'eu-west-1')).rejects.toThrow(message);

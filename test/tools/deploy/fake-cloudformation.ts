@@ -25,7 +25,8 @@ import type { Clock } from '../../../tools/lib/deploy/clock';
 
 export const T0 = Date.parse('2026-11-22T05:00:00Z');
 export const ROOT_ID = 'arn:aws:cloudformation:us-east-1:111122223333:stack/stockwx-prod/root-uuid';
-export const nestedId = (logical: string): string => `arn:aws:cloudformation:us-east-1:111122223333:stack/stockwx-prod-${logical}-X1/${logical.toLowerCase()}-uuid`;
+export const nestedId = (logical: string): string =>
+  `arn:aws:cloudformation:us-east-1:111122223333:stack/stockwx-prod-${logical}-X1/${logical.toLowerCase()}-uuid`;
 
 /** A status from `at` ms after the trigger on. */
 export interface Step {
@@ -121,7 +122,8 @@ export function fakeCloudFormation(clock: Clock, scenario: Scenario) {
     }
     return status;
   };
-  const eventTime = (e: FakeEvent): number | undefined => (e.at instanceof Date ? e.at.getTime() : triggers.execute === undefined ? undefined : triggers.execute + e.at);
+  const eventTime = (e: FakeEvent): number | undefined =>
+    e.at instanceof Date ? e.at.getTime() : triggers.execute === undefined ? undefined : triggers.execute + e.at;
 
   const calls: Partial<Record<string, number>> = {};
   const trigger = (name: 'execute' | 'delete' | 'continueRollback'): Record<string, never> => {
@@ -142,16 +144,35 @@ export function fakeCloudFormation(clock: Clock, scenario: Scenario) {
   mock.on(ListStackResourcesCommand).callsFake((input: { StackName?: string }) => ({
     StackResourceSummaries: nestedById.has(input.StackName ?? '')
       ? []
-      : (scenario.nestedStacks ?? []).map((n) => ({ LogicalResourceId: n.logicalId, PhysicalResourceId: n.id, ResourceType: 'AWS::CloudFormation::Stack', ResourceStatus: n.status })),
+      : (scenario.nestedStacks ?? []).map((n) => ({
+          LogicalResourceId: n.logicalId,
+          PhysicalResourceId: n.id,
+          ResourceType: 'AWS::CloudFormation::Stack',
+          ResourceStatus: n.status,
+        })),
   }));
   mock.on(DescribeStacksCommand).callsFake((input: { StackName?: string }) => {
     const nested = nestedById.get(input.StackName ?? '');
-    if (nested) return { Stacks: [{ StackName: nested.logicalId, StackId: nested.id, StackStatus: nested.status, CreationTime: new Date(T0), Outputs: nested.outputs }] };
+    if (nested)
+      return { Stacks: [{ StackName: nested.logicalId, StackId: nested.id, StackStatus: nested.status, CreationTime: new Date(T0), Outputs: nested.outputs }] };
     const status = statusNow();
-    if (status === undefined || (status === 'DELETE_COMPLETE' && input.StackName === s.name)) throw validationError(`Stack with id ${input.StackName} does not exist`);
+    if (status === undefined || (status === 'DELETE_COMPLETE' && input.StackName === s.name))
+      throw validationError(`Stack with id ${input.StackName} does not exist`);
     const updated = triggers.execute !== undefined && status.startsWith('UPDATE') ? new Date(triggers.execute) : s.lastUpdated;
     const Parameters = Object.entries(s.parameters ?? {}).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
-    return { Stacks: [{ StackName: s.name, StackId: s.id, StackStatus: status, CreationTime: new Date(T0 - 86_400_000), LastUpdatedTime: updated, Parameters, Outputs: status.endsWith('COMPLETE') ? s.outputs : undefined }] };
+    return {
+      Stacks: [
+        {
+          StackName: s.name,
+          StackId: s.id,
+          StackStatus: status,
+          CreationTime: new Date(T0 - 86_400_000),
+          LastUpdatedTime: updated,
+          Parameters,
+          Outputs: status.endsWith('COMPLETE') ? s.outputs : undefined,
+        },
+      ],
+    };
   });
   mock.on(CreateChangeSetCommand).callsFake(() => {
     if (scenario.createError) throw scenario.createError;
@@ -160,10 +181,19 @@ export function fakeCloudFormation(clock: Clock, scenario: Scenario) {
   });
   mock.on(DescribeChangeSetCommand).callsFake((input: { ChangeSetName?: string }) => {
     const cs = scenario.changeSet!;
-    if (input.ChangeSetName !== cs.id) return { ChangeSetName: 'nested', Status: 'CREATE_COMPLETE', Changes: scenario.nested?.[input.ChangeSetName ?? ''] ?? [] };
+    if (input.ChangeSetName !== cs.id)
+      return { ChangeSetName: 'nested', Status: 'CREATE_COMPLETE', Changes: scenario.nested?.[input.ChangeSetName ?? ''] ?? [] };
     const status = cs.statuses[Math.min(describeChangeSetCalls++, cs.statuses.length - 1)];
     const ExecutionStatus = triggers.execute !== undefined ? 'EXECUTE_IN_PROGRESS' : status === 'CREATE_COMPLETE' ? 'AVAILABLE' : 'UNAVAILABLE';
-    return { ChangeSetName: cs.name, ChangeSetId: cs.id, StackName: s.name, Status: status, ExecutionStatus, StatusReason: cs.reason, Changes: status === 'CREATE_COMPLETE' ? cs.changes : [] };
+    return {
+      ChangeSetName: cs.name,
+      ChangeSetId: cs.id,
+      StackName: s.name,
+      Status: status,
+      ExecutionStatus,
+      StatusReason: cs.reason,
+      Changes: status === 'CREATE_COMPLETE' ? cs.changes : [],
+    };
   });
   mock.on(DeleteChangeSetCommand).resolves({});
   mock.on(ExecuteChangeSetCommand).callsFake(() => trigger('execute'));

@@ -22,7 +22,11 @@ async function failingServer(): Promise<{ url: string; count: () => number; clos
   const server = http.createServer((req, res) => {
     n++;
     req.resume();
-    req.on('end', () => res.writeHead(500, { 'content-type': 'text/xml' }).end('<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>boom</Message></Error></ErrorResponse>'));
+    req.on('end', () =>
+      res
+        .writeHead(500, { 'content-type': 'text/xml' })
+        .end('<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>boom</Message></Error></ErrorResponse>'),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, count: () => n, close: () => new Promise((r) => server.close(() => r())) };
@@ -34,7 +38,13 @@ describe('sendOnce against a server that answers 500', () => {
   beforeAll(async () => {
     server = await failingServer();
     // The SDK's standard retry strategy, without its backoff delays (they only slow the test).
-    cfn = new CloudFormationClient({ region: 'us-east-1', endpoint: server.url, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, requestHandler: new NodeHttpHandler(), retryStrategy: undefined });
+    cfn = new CloudFormationClient({
+      region: 'us-east-1',
+      endpoint: server.url,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      requestHandler: new NodeHttpHandler(),
+      retryStrategy: undefined,
+    });
   });
   afterAll(() => server.close());
 
@@ -51,12 +61,19 @@ describe('sendOnce against a server that answers 500', () => {
     expect([...NON_IDEMPOTENT_COMMANDS].sort()).toEqual(commands.map((c) => c.constructor.name).sort());
   });
 
-  test.each(commands.map((c) => [c.constructor.name, c] as const))('%s goes out exactly once', async (_name, command) => {
-    const before = server.count();
-    const error = await sendOnce(cfn, command).then(() => undefined, (e: unknown) => e);
-    expect(server.count() - before).toBe(1);
-    expect(isUncertain(error)).toBe(true);
-  }, 20_000);
+  test.each(commands.map((c) => [c.constructor.name, c] as const))(
+    '%s goes out exactly once',
+    async (_name, command) => {
+      const before = server.count();
+      const error = await sendOnce(cfn, command).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(server.count() - before).toBe(1);
+      expect(isUncertain(error)).toBe(true);
+    },
+    20_000,
+  );
 
   test('a read through the same client keeps the SDK retries (3 attempts)', async () => {
     const before = server.count();
@@ -88,7 +105,11 @@ describe('isUncertain / describeAnswer / awsErrorDetail', () => {
     const body = (async function* () {
       yield Buffer.from('{"__type": "InvalidParameterValueException", "message": "The role defined for the function cannot be assumed by Lambda."}');
     })();
-    const e = err({ message: '@aws-sdk XML parse error: unexpected content.\n  Deserialization error: …', $response: { body }, $metadata: { httpStatusCode: 400 } });
+    const e = err({
+      message: '@aws-sdk XML parse error: unexpected content.\n  Deserialization error: …',
+      $response: { body },
+      $metadata: { httpStatusCode: 400 },
+    });
     await expect(awsErrorDetail(e)).resolves.toBe('InvalidParameterValueException: The role defined for the function cannot be assumed by Lambda.');
   });
 });
@@ -98,7 +119,17 @@ describe('deployStack reconciles a lost answer instead of repeating the call', (
   const lost = (): Error => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
   const http500 = (): Error => Object.assign(new Error('We encountered an internal error'), { name: 'InternalFailure', $metadata: { httpStatusCode: 500 } });
   const create = (fail: Scenario['fail']): Scenario => ({
-    stack: { name: 'app', id: 'arn:app', on: { execute: [{ at: 0, status: 'CREATE_IN_PROGRESS' }, { at: 10_000, status: 'CREATE_COMPLETE' }] }, outputs: [{ OutputKey: 'Url', OutputValue: 'https://x' }] },
+    stack: {
+      name: 'app',
+      id: 'arn:app',
+      on: {
+        execute: [
+          { at: 0, status: 'CREATE_IN_PROGRESS' },
+          { at: 10_000, status: 'CREATE_COMPLETE' },
+        ],
+      },
+      outputs: [{ OutputKey: 'Url', OutputValue: 'https://x' }],
+    },
     changeSet: { id: CS, name: 'deploy-x', statuses: ['CREATE_COMPLETE'], changes: [resourceChange('Add', 'Topic', 'AWS::SNS::Topic')] },
     fail,
   });
@@ -106,7 +137,10 @@ describe('deployStack reconciles a lost answer instead of repeating the call', (
     const clock = fakeClock(T0);
     const cfn = fakeCloudFormation(clock, scenario);
     const out = memoryOutput();
-    const result = deployStack({ cfn: cfn.client, clock, out, confirm: async () => true, packageTemplate: async () => 'https://b.s3.us-east-1.amazonaws.com/t.yaml', env: {} }, { stackName: 'app', parameters: {}, yes: true, region: 'us-east-1', outputsDir: `/tmp/once-test-${process.pid}`, ...extra });
+    const result = deployStack(
+      { cfn: cfn.client, clock, out, confirm: async () => true, packageTemplate: async () => 'https://b.s3.us-east-1.amazonaws.com/t.yaml', env: {} },
+      { stackName: 'app', parameters: {}, yes: true, region: 'us-east-1', outputsDir: `/tmp/once-test-${process.pid}`, ...extra },
+    );
     return { result, cfn, out };
   };
 
@@ -114,7 +148,9 @@ describe('deployStack reconciles a lost answer instead of repeating the call', (
     const t = await run(create({ execute: { error: lost(), carriedOut: true } }));
     await expect(t.result).resolves.toMatchObject({ outcome: 'created', exitCode: 0, outputs: { Url: 'https://x' } });
     expect(t.cfn.mock.commandCalls(ExecuteChangeSetCommand)).toHaveLength(1);
-    expect(t.out.text()).toContain('ExecuteChangeSet got no answer (ECONNRESET: socket hang up); CloudFormation shows it started (change set deploy-x is EXECUTE_IN_PROGRESS');
+    expect(t.out.text()).toContain(
+      'ExecuteChangeSet got no answer (ECONNRESET: socket hang up); CloudFormation shows it started (change set deploy-x is EXECUTE_IN_PROGRESS',
+    );
   });
 
   test('ExecuteChangeSet answered 500 and not carried out: fails saying nothing changed, sent once', async () => {
@@ -126,7 +162,10 @@ describe('deployStack reconciles a lost answer instead of repeating the call', (
   });
 
   test('ExecuteChangeSet refused (4xx): the refusal, without reconciling', async () => {
-    const refusal = Object.assign(new Error('ChangeSet [x] cannot be executed in its current status of [EXECUTE_IN_PROGRESS]'), { name: 'InvalidChangeSetStatusException', $metadata: { httpStatusCode: 400 } });
+    const refusal = Object.assign(new Error('ChangeSet [x] cannot be executed in its current status of [EXECUTE_IN_PROGRESS]'), {
+      name: 'InvalidChangeSetStatusException',
+      $metadata: { httpStatusCode: 400 },
+    });
     const t = await run(create({ execute: { error: refusal, carriedOut: false } }));
     await expect(t.result).rejects.toThrow('executing change set deploy-x on app: InvalidChangeSetStatusException: ChangeSet [x] cannot be executed');
   });
@@ -138,7 +177,16 @@ describe('deployStack reconciles a lost answer instead of repeating the call', (
         id: 'arn:app',
         status: 'UPDATE_ROLLBACK_FAILED',
         lastUpdated: new Date(T0 - 60_000),
-        on: { continueRollback: [{ at: 0, status: 'UPDATE_ROLLBACK_IN_PROGRESS' }, { at: 5_000, status: 'UPDATE_ROLLBACK_COMPLETE' }], execute: [{ at: 0, status: 'UPDATE_IN_PROGRESS' }, { at: 5_000, status: 'UPDATE_COMPLETE' }] },
+        on: {
+          continueRollback: [
+            { at: 0, status: 'UPDATE_ROLLBACK_IN_PROGRESS' },
+            { at: 5_000, status: 'UPDATE_ROLLBACK_COMPLETE' },
+          ],
+          execute: [
+            { at: 0, status: 'UPDATE_IN_PROGRESS' },
+            { at: 5_000, status: 'UPDATE_COMPLETE' },
+          ],
+        },
         outputs: [{ OutputKey: 'Url', OutputValue: 'https://x' }],
       },
       changeSet: { id: CS, name: 'deploy-x', statuses: ['CREATE_COMPLETE'], changes: [resourceChange('Modify', 'Topic', 'AWS::SNS::Topic')] },
@@ -166,7 +214,16 @@ describe('deployStack reconciles a lost answer instead of repeating the call', (
         name: 'app',
         id: 'arn:app',
         status: 'ROLLBACK_COMPLETE',
-        on: { delete: [{ at: 0, status: 'DELETE_IN_PROGRESS' }, { at: 5_000, status: 'DELETE_COMPLETE' }], execute: [{ at: 0, status: 'CREATE_IN_PROGRESS' }, { at: 5_000, status: 'CREATE_COMPLETE' }] },
+        on: {
+          delete: [
+            { at: 0, status: 'DELETE_IN_PROGRESS' },
+            { at: 5_000, status: 'DELETE_COMPLETE' },
+          ],
+          execute: [
+            { at: 0, status: 'CREATE_IN_PROGRESS' },
+            { at: 5_000, status: 'CREATE_COMPLETE' },
+          ],
+        },
         outputs: [{ OutputKey: 'Url', OutputValue: 'https://x' }],
       },
       changeSet: { id: CS, name: 'deploy-x', statuses: ['CREATE_COMPLETE'], changes: [resourceChange('Add', 'Topic', 'AWS::SNS::Topic')] },

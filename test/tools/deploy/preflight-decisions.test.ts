@@ -34,11 +34,25 @@ function target(parameters: Record<string, string> = {}, o: { kind?: 'root' | 's
     origin: () => 'parameters/prod.json',
     fileKey: fileKeyOf,
     secondaryRegion: kind === 'root' ? 'us-west-2' : undefined,
-    plan: planDeployment({ load, top: kind === 'root' ? 'root.yaml' : 'secondary.yaml', parameters, region, account: '111122223333', stackName: 'stockwx-prod' }),
+    plan: planDeployment({
+      load,
+      top: kind === 'root' ? 'root.yaml' : 'secondary.yaml',
+      parameters,
+      region,
+      account: '111122223333',
+      stackName: 'stockwx-prod',
+    }),
   };
 }
 
-const kinds = (outcomes: readonly Outcome[]): string[] => outcomes.map((x) => (x.kind === 'adapt' ? `adapt ${Object.entries(x.set).map(([k, v]) => `${k}=${v}`).join(' ')}` : x.kind));
+const kinds = (outcomes: readonly Outcome[]): string[] =>
+  outcomes.map((x) =>
+    x.kind === 'adapt'
+      ? `adapt ${Object.entries(x.set)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`
+      : x.kind,
+  );
 
 describe('GuardDuty', () => {
   test.each([
@@ -69,8 +83,20 @@ describe('Security Hub', () => {
 
 describe('AWS Config recorder', () => {
   test.each([
-    ['someone else’s recorder, we would create one', ['org'], [], { EnableConfigRecorder: 'true' }, ['adapt UseExistingConfigRecorder=true EnableConfigRecorder=false']],
-    ['someone else’s recorder, dev creates none: its rules use the existing one', ['org'], [], { EnableConfigRecorder: 'false' }, ['adapt UseExistingConfigRecorder=true EnableConfigRecorder=false']],
+    [
+      'someone else’s recorder, we would create one',
+      ['org'],
+      [],
+      { EnableConfigRecorder: 'true' },
+      ['adapt UseExistingConfigRecorder=true EnableConfigRecorder=false'],
+    ],
+    [
+      'someone else’s recorder, dev creates none: its rules use the existing one',
+      ['org'],
+      [],
+      { EnableConfigRecorder: 'false' },
+      ['adapt UseExistingConfigRecorder=true EnableConfigRecorder=false'],
+    ],
     ['someone else’s recorder, already told to use it', ['org'], [], { UseExistingConfigRecorder: 'true', EnableConfigRecorder: 'false' }, []],
     ['only our recorder', ['ours'], ['ours'], { EnableConfigRecorder: 'true' }, []],
     ['no recorder, but "use the existing one"', [], [], { UseExistingConfigRecorder: 'true' }, ['stop']],
@@ -81,7 +107,10 @@ describe('AWS Config recorder', () => {
 
   test('the stop names both file keys of the fix', () => {
     const [stop] = decideConfigRecorder({ recorders: [], ours: [] }, target({ UseExistingConfigRecorder: 'true' }));
-    expect(stop).toMatchObject({ kind: 'stop', fix: expect.stringMatching(/set toggles\.existingConfigRecorder to false and set toggles\.configRecorder to true/) });
+    expect(stop).toMatchObject({
+      kind: 'stop',
+      fix: expect.stringMatching(/set toggles\.existingConfigRecorder to false and set toggles\.configRecorder to true/),
+    });
   });
 });
 
@@ -106,7 +135,9 @@ describe("API Gateway's CloudWatch Logs role", () => {
     ['no role, this deploy sets it', undefined, [], {}, 'root', []],
     ['the secondary stack has its own parameter', role, [], {}, 'secondary', ['adapt ManageStandbyApiGatewayAccount=false']],
   ] as const)('%s', (_name, roleArn, ours, parameters, kind, expected) => {
-    expect(kinds(decideApiGatewayAccount({ roleArn, ours }, target({ ...parameters }, { kind, region: kind === 'root' ? 'us-east-1' : 'us-west-2' })))).toEqual(expected);
+    expect(kinds(decideApiGatewayAccount({ roleArn, ours }, target({ ...parameters }, { kind, region: kind === 'root' ? 'us-east-1' : 'us-west-2' })))).toEqual(
+      expected,
+    );
   });
 
   test('a role’s physical ID is its name, whatever its path', () => {
@@ -167,7 +198,8 @@ describe('VPC quota', () => {
     const [stop] = decideVpcQuota({ ...base, inUse: 4, quota: 5 }, target());
     expect(stop).toMatchObject({
       kind: 'stop',
-      problem: 'us-east-1 has 4 of its 5 VPCs in use (VPCs per Region, servicequotas:GetServiceQuota) and this deploy creates 2 more (Networking/AppVpc, Networking/DataVpc)',
+      problem:
+        'us-east-1 has 4 of its 5 VPCs in use (VPCs per Region, servicequotas:GetServiceQuota) and this deploy creates 2 more (Networking/AppVpc, Networking/DataVpc)',
       fix: 'request a "VPCs per Region" quota of 6 or more (L-F678F1CE) in Service Quotas, or delete 1 unused VPC in us-east-1',
     });
   });
@@ -183,10 +215,21 @@ describe('certificates', () => {
     ['a wildcard covers one label', [{ parameter: 'ApiCertificateArn', arn: primary, region: 'us-east-1', found: issued(['*.example.com']) }], []],
     ['the standby ARN is of the primary region', [{ parameter: 'StandbyApiCertificateArn', arn: primary, region: 'us-west-2' }], ['stop']],
     ['not found', [{ parameter: 'ApiCertificateArn', arn: primary, region: 'us-east-1' }], ['stop']],
-    ['pending validation', [{ parameter: 'ApiCertificateArn', arn: primary, region: 'us-east-1', found: { status: 'PENDING_VALIDATION', names: ['ingest.example.com'] } }], ['stop']],
+    [
+      'pending validation',
+      [{ parameter: 'ApiCertificateArn', arn: primary, region: 'us-east-1', found: { status: 'PENDING_VALIDATION', names: ['ingest.example.com'] } }],
+      ['stop'],
+    ],
     ['another domain', [{ parameter: 'StandbyApiCertificateArn', arn: standby, region: 'us-west-2', found: issued(['api.example.org']) }], ['stop']],
   ])('%s', (_name, certificates, expected) => {
-    expect(kinds(decideCertificates({ domain: 'ingest.example.com', certificates }, target({ ...failover, ApiCertificateArn: primary, StandbyApiCertificateArn: standby })))).toEqual(expected);
+    expect(
+      kinds(
+        decideCertificates(
+          { domain: 'ingest.example.com', certificates },
+          target({ ...failover, ApiCertificateArn: primary, StandbyApiCertificateArn: standby }),
+        ),
+      ),
+    ).toEqual(expected);
   });
 
   test.each([
@@ -226,7 +269,10 @@ describe('key rotation', () => {
 
   test('the fix stores the key with the command and the region', () => {
     const [stop] = decideKeyRotation({ secrets: [{ name: 'stockwx-prod/market-data-api-key', versions: 1 }] }, target({ EnableKeyRotation: 'true' }));
-    expect(stop).toMatchObject({ kind: 'stop', fix: expect.stringContaining('aws secretsmanager put-secret-value --region us-east-1 --secret-id stockwx-prod/market-data-api-key') });
+    expect(stop).toMatchObject({
+      kind: 'stop',
+      fix: expect.stringContaining('aws secretsmanager put-secret-value --region us-east-1 --secret-id stockwx-prod/market-data-api-key'),
+    });
     expect(stop).toMatchObject({ fix: expect.stringContaining('or set toggles.keyRotation to false') });
   });
 });

@@ -48,7 +48,8 @@ const NOWHERE = Object.fromEntries(ACCOUNT_SERVICES.map((s) => [s, 'http://127.0
 const credentials = async () => ({ accessKeyId: 'test', secretAccessKey: 'test' });
 const accountClients = (region: string) => createAccountClients(region, { credentials, endpoints: NOWHERE });
 
-const sdkError = (name: string, status: number, message = name) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status }, $fault: 'client' });
+const sdkError = (name: string, status: number, message = name) =>
+  Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status }, $fault: 'client' });
 
 async function prodTarget(overrides: Record<string, string> = {}, region = 'us-east-1'): Promise<Target> {
   const file = await loadParameterFile(path.join(REPO, 'parameters', 'prod.json'), 'parameters/prod.json');
@@ -70,7 +71,9 @@ async function prodTarget(overrides: Record<string, string> = {}, region = 'us-e
 /** CloudFormation where the stack does not exist yet (a first deploy). */
 function noStack(): CloudFormationClient {
   const cfn = new CloudFormationClient({ region: 'us-east-1', credentials });
-  mockClient(cfn).on(DescribeStacksCommand).rejects(sdkError('ValidationError', 400, 'Stack with id stockwx-prod does not exist'));
+  mockClient(cfn)
+    .on(DescribeStacksCommand)
+    .rejects(sdkError('ValidationError', 400, 'Stack with id stockwx-prod does not exist'));
   return cfn;
 }
 
@@ -93,15 +96,23 @@ const fixed = (outcomes: Outcome[], o: Partial<AccountCheck> = {}): AccountCheck
 });
 
 const mocks: { restore(): void }[] = [];
-const mock = <T>(m: T & { restore(): void }): T => (mocks.push(m), m);
+const mock = <T>(m: T & { restore(): void }): T => {
+  mocks.push(m);
+  return m;
+};
 afterEach(() => {
   while (mocks.length) mocks.pop()!.restore();
 });
 
 describe('runAccountChecks', () => {
   test('an adaptation is applied, printed with where the old value came from, and how to override it', async () => {
-    const { result, lines } = await run(await prodTarget(), [fixed([{ kind: 'adapt', set: { EnableGuardDuty: 'false' }, because: 'using the existing detector d1' }])]);
-    expect(result).toMatchObject({ adapted: { EnableGuardDuty: 'false' }, parameters: expect.objectContaining({ EnableGuardDuty: 'false', EnableSecurityHub: 'true' }) });
+    const { result, lines } = await run(await prodTarget(), [
+      fixed([{ kind: 'adapt', set: { EnableGuardDuty: 'false' }, because: 'using the existing detector d1' }]),
+    ]);
+    expect(result).toMatchObject({
+      adapted: { EnableGuardDuty: 'false' },
+      parameters: expect.objectContaining({ EnableGuardDuty: 'false', EnableSecurityHub: 'true' }),
+    });
     expect(lines).toEqual([
       'preflight: EnableGuardDuty=false (parameters/prod.json: true): using the existing detector d1; --parameter EnableGuardDuty=true overrides this',
       'preflight: stockwx-prod in us-east-1: 1 check, 1 parameter set (EnableGuardDuty=false), 0 warnings',
@@ -109,9 +120,13 @@ describe('runAccountChecks', () => {
   });
 
   test('a --parameter flag wins over an adaptation and is said to', async () => {
-    const { result, lines } = await run(await prodTarget({ EnableGuardDuty: 'true' }), [fixed([{ kind: 'adapt', set: { EnableGuardDuty: 'false' }, because: 'using the existing detector d1' }])]);
+    const { result, lines } = await run(await prodTarget({ EnableGuardDuty: 'true' }), [
+      fixed([{ kind: 'adapt', set: { EnableGuardDuty: 'false' }, because: 'using the existing detector d1' }]),
+    ]);
     expect(result).toMatchObject({ adapted: {}, parameters: expect.objectContaining({ EnableGuardDuty: 'true' }) });
-    expect(lines[0]).toBe('preflight: EnableGuardDuty=true from --parameter wins over the preflight, which would set EnableGuardDuty=false: using the existing detector d1');
+    expect(lines[0]).toBe(
+      'preflight: EnableGuardDuty=true from --parameter wins over the preflight, which would set EnableGuardDuty=false: using the existing detector d1',
+    );
   });
 
   test('every stop of every check comes in one error, exit 2, after the other lines', async () => {
@@ -139,7 +154,9 @@ describe('runAccountChecks', () => {
 
   test('an unreadable account is a warning naming the permission, or a stop where the check says so', async () => {
     const gd = mock(mockClient(GuardDutyClient));
-    gd.on(ListDetectorsCommand).rejects(sdkError('AccessDeniedException', 403, 'User: arn:aws:iam::111122223333:user/ci is not authorized to perform: guardduty:ListDetectors'));
+    gd.on(ListDetectorsCommand).rejects(
+      sdkError('AccessDeniedException', 403, 'User: arn:aws:iam::111122223333:user/ci is not authorized to perform: guardduty:ListDetectors'),
+    );
     const { result, lines } = await run(await prodTarget(), [guardDutyCheck]);
     expect(result).toMatchObject({ adapted: {} });
     expect(lines[0]).toBe(
@@ -151,14 +168,22 @@ describe('runAccountChecks', () => {
     const stopped = await run(await prodTarget({ EnableKeyRotation: 'true' }), [keyRotationCheck]);
     expect(stopped.result).toBeInstanceOf(DeployError);
     expect((stopped.result as DeployError).exitCode).toBe(2);
-    expect((stopped.result as DeployError).message).toMatch(/^preflight: cannot check the market-data key before rotation in us-east-1: not allowed to call secretsmanager:DescribeSecret .*grant the permission, or set toggles\.keyRotation to false$/m);
+    expect((stopped.result as DeployError).message).toMatch(
+      /^preflight: cannot check the market-data key before rotation in us-east-1: not allowed to call secretsmanager:DescribeSecret .*grant the permission, or set toggles\.keyRotation to false$/m,
+    );
   });
 
   test('an endpoint that does not implement the call (moto answers HTML) is said so, not called a denial', async () => {
     const gd = mock(mockClient(GuardDutyClient));
-    gd.on(ListDetectorsCommand).rejects(Object.assign(new SyntaxError('Unexpected token \'<\', "<!doctype "... is not valid JSON\n  Deserialization error: to see the raw response…'), { $metadata: { httpStatusCode: 404 } }));
+    gd.on(ListDetectorsCommand).rejects(
+      Object.assign(new SyntaxError('Unexpected token \'<\', "<!doctype "... is not valid JSON\n  Deserialization error: to see the raw response…'), {
+        $metadata: { httpStatusCode: 404 },
+      }),
+    );
     const { lines } = await run(await prodTarget(), [guardDutyCheck]);
-    expect(lines[0]).toBe('preflight: warning: cannot check the GuardDuty detector in us-east-1: the endpoint does not implement guardduty:ListDetectors (HTTP 404 with a body that is not an AWS answer); EnableGuardDuty stays true');
+    expect(lines[0]).toBe(
+      'preflight: warning: cannot check the GuardDuty detector in us-east-1: the endpoint does not implement guardduty:ListDetectors (HTTP 404 with a body that is not an AWS answer); EnableGuardDuty stays true',
+    );
   });
 
   test('our own singleton is told apart through the deployed stack: root → Security → GuardDutyDetector, one listing each', async () => {
@@ -167,9 +192,19 @@ describe('runAccountChecks', () => {
     const cfn = new CloudFormationClient({ region: 'us-east-1', credentials });
     const cf = mockClient(cfn);
     cf.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'stockwx-prod', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }] });
-    const summary = (LogicalResourceId: string, PhysicalResourceId: string, ResourceType: string) => ({ LogicalResourceId, PhysicalResourceId, ResourceType, ResourceStatus: 'CREATE_COMPLETE' as const, LastUpdatedTimestamp: new Date() });
-    cf.on(ListStackResourcesCommand, { StackName: 'stockwx-prod' }).resolves({ StackResourceSummaries: [summary('Security', 'arn:security-stack', 'AWS::CloudFormation::Stack')] });
-    cf.on(ListStackResourcesCommand, { StackName: 'arn:security-stack' }).resolves({ StackResourceSummaries: [summary('GuardDutyDetector', 'd-ours', 'AWS::GuardDuty::Detector')] });
+    const summary = (LogicalResourceId: string, PhysicalResourceId: string, ResourceType: string) => ({
+      LogicalResourceId,
+      PhysicalResourceId,
+      ResourceType,
+      ResourceStatus: 'CREATE_COMPLETE' as const,
+      LastUpdatedTimestamp: new Date(),
+    });
+    cf.on(ListStackResourcesCommand, { StackName: 'stockwx-prod' }).resolves({
+      StackResourceSummaries: [summary('Security', 'arn:security-stack', 'AWS::CloudFormation::Stack')],
+    });
+    cf.on(ListStackResourcesCommand, { StackName: 'arn:security-stack' }).resolves({
+      StackResourceSummaries: [summary('GuardDutyDetector', 'd-ours', 'AWS::GuardDuty::Detector')],
+    });
     const { result } = await run(await prodTarget(), [guardDutyCheck], cfn);
     expect(result).toMatchObject({ adapted: {} });
 
@@ -180,7 +215,21 @@ describe('runAccountChecks', () => {
   test('ACCOUNT_CHECKS has every check once', () => {
     const ids = ACCOUNT_CHECKS.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toEqual(expect.arrayContaining(['guardduty', 'security-hub', 'config-recorder', 'cloudtrail', 'api-gateway-account', 'cost-allocation-tag', 'lambda-concurrency', 'vpc-quota', 'certificates', 'quicksight', 'key-rotation']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'guardduty',
+        'security-hub',
+        'config-recorder',
+        'cloudtrail',
+        'api-gateway-account',
+        'cost-allocation-tag',
+        'lambda-concurrency',
+        'vpc-quota',
+        'certificates',
+        'quicksight',
+        'key-rotation',
+      ]),
+    );
   });
 });
 
@@ -236,7 +285,9 @@ describe('checks moto does not implement, with mocks', () => {
     qs.on(DescribeAccountSubscriptionCommand).rejects(sdkError('ResourceNotFoundException', 404, 'Account 111122223333 does not exist'));
     const on = { EnableQuickSight: 'true', QuickSightPrincipalArn: `arn:aws:quicksight:us-east-1:${ACCOUNT}:user/default/me` };
     const stopped = await run(await prodTarget(on), [quickSightCheck]);
-    expect((stopped.result as DeployError).message).toMatch(/^preflight: EnableQuickSight=true, but the account has no QuickSight subscription, .*: sign up for QuickSight/);
+    expect((stopped.result as DeployError).message).toMatch(
+      /^preflight: EnableQuickSight=true, but the account has no QuickSight subscription, .*: sign up for QuickSight/,
+    );
     expect(qs.commandCalls(DescribeAccountSubscriptionCommand)[0]!.args[0].input).toEqual({ AwsAccountId: ACCOUNT });
 
     qs.on(DescribeAccountSubscriptionCommand).resolves({ AccountInfo: { AccountSubscriptionStatus: 'ACCOUNT_CREATED', Edition: 'ENTERPRISE' } });
@@ -244,7 +295,9 @@ describe('checks moto does not implement, with mocks', () => {
 
     qs.on(DescribeAccountSubscriptionCommand).rejects(sdkError('AccessDeniedException', 401));
     const warned = await run(await prodTarget(on), [quickSightCheck]);
-    expect(warned.lines[0]).toMatch(/^preflight: warning: cannot check the QuickSight subscription in us-east-1: not allowed to call quicksight:DescribeAccountSubscription/);
+    expect(warned.lines[0]).toMatch(
+      /^preflight: warning: cannot check the QuickSight subscription in us-east-1: not allowed to call quicksight:DescribeAccountSubscription/,
+    );
   });
 
   test('Cost Explorer: an active Project tag turns ProjectTagActive on, asked in us-east-1 whatever the deploy region', async () => {
@@ -260,7 +313,9 @@ describe('checks moto does not implement, with mocks', () => {
     const sm = mock(mockClient(SecretsManagerClient));
     sm.on(DescribeSecretCommand).resolves({ Name: 'stockwx-prod/market-data-api-key', VersionIdsToStages: { v1: ['AWSCURRENT'] } });
     const stopped = await run(await prodTarget({ EnableKeyRotation: 'true' }), [keyRotationCheck]);
-    expect((stopped.result as DeployError).message).toContain('the secret stockwx-prod/market-data-api-key still holds only the value CloudFormation generated (1 version)');
+    expect((stopped.result as DeployError).message).toContain(
+      'the secret stockwx-prod/market-data-api-key still holds only the value CloudFormation generated (1 version)',
+    );
     // docs/deploy.md names the secret <project>-<env>/market-data-api-key; the check found it through the RotationSchedule's SecretId.
     expect(sm.commandCalls(DescribeSecretCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: 'stockwx-prod/market-data-api-key' }]);
     sm.on(DescribeSecretCommand).resolves({ VersionIdsToStages: { v1: ['AWSPREVIOUS'], v2: ['AWSCURRENT'] } });
@@ -271,12 +326,26 @@ describe('checks moto does not implement, with mocks', () => {
 describe('what the templates say (the plan)', () => {
   test.each([['dev.json'], ['prod.json']])('%s creates the two VPCs of issue 12 point 7, in Networking', async (name) => {
     const file = await loadParameterFile(path.join(REPO, 'parameters', name), name);
-    const plan = planDeployment({ load, top: 'root.yaml', parameters: resolveRootParameters(file).values, region: 'us-east-1', account: ACCOUNT, stackName: file.stackName });
+    const plan = planDeployment({
+      load,
+      top: 'root.yaml',
+      parameters: resolveRootParameters(file).values,
+      region: 'us-east-1',
+      account: ACCOUNT,
+      stackName: file.stackName,
+    });
     expect(plan.resources('AWS::EC2::VPC').map((r) => `${r.stack.path.join('/')}/${r.logicalId}`)).toEqual(['Networking/AppVpc', 'Networking/DataVpc']);
   });
 
   test('the secondary template creates no VPC, so its region needs no room', () => {
-    const plan = planDeployment({ load, top: 'secondary.yaml', parameters: { NamePrefix: 'stockwx-prod', Environment: 'prod', PrimaryRegion: 'us-east-1' }, region: 'us-west-2', account: ACCOUNT, stackName: 'stockwx-prod-secondary' });
+    const plan = planDeployment({
+      load,
+      top: 'secondary.yaml',
+      parameters: { NamePrefix: 'stockwx-prod', Environment: 'prod', PrimaryRegion: 'us-east-1' },
+      region: 'us-west-2',
+      account: ACCOUNT,
+      stackName: 'stockwx-prod-secondary',
+    });
     expect(plan.resources('AWS::EC2::VPC')).toEqual([]);
     expect(plan.defaultOf('ManageStandbyApiGatewayAccount')).toBe('true');
   });
@@ -295,7 +364,9 @@ describe('npm run deploy with the preflight (mocked account, fake CloudFormation
   function account() {
     const gd = mock(mockClient(GuardDutyClient));
     gd.on(ListDetectorsCommand).resolves({ DetectorIds: ['d-org'] });
-    mock(mockClient(SecurityHubClient)).on(DescribeHubCommand).rejects(sdkError('InvalidAccessException', 401, 'Account 111122223333 is not subscribed to AWS Security Hub'));
+    mock(mockClient(SecurityHubClient))
+      .on(DescribeHubCommand)
+      .rejects(sdkError('InvalidAccessException', 401, 'Account 111122223333 is not subscribed to AWS Security Hub'));
     mock(mockClient(ConfigServiceClient)).on(DescribeConfigurationRecordersCommand).resolves({ ConfigurationRecorders: [] });
     mock(mockClient(CloudTrailClient)).on(DescribeTrailsCommand).resolves({ trailList: [] });
     mock(mockClient(CostExplorerClient)).on(ListCostAllocationTagsCommand).resolves({ CostAllocationTags: [] });
@@ -305,12 +376,24 @@ describe('npm run deploy with the preflight (mocked account, fake CloudFormation
   async function deploy(extra: string[]) {
     const clock = fakeClock(T0);
     const cfn = fakeCloudFormation(clock, {
-      stack: { name: 'stockwx-prod', id: 'arn:root', on: { execute: [{ at: 0, status: 'CREATE_IN_PROGRESS' }, { at: 10_000, status: 'CREATE_COMPLETE' }] }, outputs: [] },
+      stack: {
+        name: 'stockwx-prod',
+        id: 'arn:root',
+        on: {
+          execute: [
+            { at: 0, status: 'CREATE_IN_PROGRESS' },
+            { at: 10_000, status: 'CREATE_COMPLETE' },
+          ],
+        },
+        outputs: [],
+      },
       changeSet: { id: 'arn:root-cs', name: 'deploy-x', statuses: ['CREATE_COMPLETE'], changes: [resourceChange('Add', 'Thing', 'AWS::SNS::Topic')] },
       events: [],
     });
     const sts = new STSClient({ region: 'us-east-1', credentials });
-    mock(mockClient(sts)).on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/deployer` });
+    mock(mockClient(sts))
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/deployer` });
     const s3 = new S3Client({ region: 'us-east-1', credentials });
     mock(mockClient(s3)).on(HeadObjectCommand).resolves({});
     const out = memoryOutput();
@@ -323,7 +406,9 @@ describe('npm run deploy with the preflight (mocked account, fake CloudFormation
       clients: (region) => ({ region, cfn: cfn.client, sts, s3, account: accountClients(region) }),
       env: {},
     });
-    const sent = Object.fromEntries((cfn.mock.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+    const sent = Object.fromEntries(
+      (cfn.mock.commandCalls(CreateChangeSetCommand)[0]?.args[0].input.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]),
+    );
     return { code, text: out.text(), sent };
   }
 
@@ -350,28 +435,45 @@ describe('npm run deploy with the preflight (mocked account, fake CloudFormation
     const clock = fakeClock(T0);
     const stackOf = (name: string, id: string) =>
       fakeCloudFormation(clock, {
-        stack: { name, id, on: { execute: [{ at: 0, status: 'CREATE_IN_PROGRESS' }, { at: 10_000, status: 'CREATE_COMPLETE' }] }, outputs: [] },
+        stack: {
+          name,
+          id,
+          on: {
+            execute: [
+              { at: 0, status: 'CREATE_IN_PROGRESS' },
+              { at: 10_000, status: 'CREATE_COMPLETE' },
+            ],
+          },
+          outputs: [],
+        },
         changeSet: { id: `${id}-cs`, name: 'deploy-x', statuses: ['CREATE_COMPLETE'], changes: [resourceChange('Add', 'Thing', 'AWS::SNS::Topic')] },
         events: [],
       });
     const secondary = stackOf('stockwx-prod-secondary', 'arn:secondary');
     const primary = stackOf('stockwx-prod', 'arn:primary');
     const sts = new STSClient({ region: 'us-east-1', credentials });
-    mock(mockClient(sts)).on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/deployer` });
+    mock(mockClient(sts))
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/deployer` });
     const s3 = new S3Client({ region: 'us-east-1', credentials });
     mock(mockClient(s3)).on(HeadObjectCommand).resolves({});
     const out = memoryOutput();
-    const code = await runDeployCommand(parseDeployArgs(['--params', 'prod', '--yes', '--secondary', '--bucket', 'b', '--secondary-bucket', 'b2', '--no-build']), {
-      repoRoot: dir,
-      out,
-      clock,
-      confirm: async () => true,
-      interactive: false,
-      clients: (region) => ({ region, cfn: region === 'us-west-2' ? secondary.client : primary.client, sts, s3, account: accountClients(region) }),
-      env: {},
-    });
+    const code = await runDeployCommand(
+      parseDeployArgs(['--params', 'prod', '--yes', '--secondary', '--bucket', 'b', '--secondary-bucket', 'b2', '--no-build']),
+      {
+        repoRoot: dir,
+        out,
+        clock,
+        confirm: async () => true,
+        interactive: false,
+        clients: (region) => ({ region, cfn: region === 'us-west-2' ? secondary.client : primary.client, sts, s3, account: accountClients(region) }),
+        env: {},
+      },
+    );
     expect(code).toBe(0);
-    const sent = Object.fromEntries((secondary.mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+    const sent = Object.fromEntries(
+      (secondary.mock.commandCalls(CreateChangeSetCommand)[0]!.args[0].input.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]),
+    );
     expect(sent).toMatchObject({ ManageStandbyApiGatewayAccount: 'false', NamePrefix: 'stockwx-prod', PrimaryRegion: 'us-east-1' });
     expect(out.text()).toContain(
       `preflight: ManageStandbyApiGatewayAccount=false (the template default: true): API Gateway in us-west-2 already logs through arn:aws:iam::${ACCOUNT}:role/org-apigateway-logs (one setting per account and region; setting ours would replace it); only --no-preflight keeps ManageStandbyApiGatewayAccount=true (a parameter of secondary.yaml, not of the root)`,
@@ -406,7 +508,10 @@ describe('docs/deploy.md', () => {
   });
 
   test('an account service endpoint variable reaches its client (AWS_ENDPOINT_URL_GUARDDUTY)', async () => {
-    const endpoints = resolveEndpoints(undefined, { AWS_ENDPOINT_URL: 'http://localhost:4566', AWS_ENDPOINT_URL_GUARDDUTY: 'http://guardduty.local:1' }, [...SERVICES, ...ACCOUNT_SERVICES]);
+    const endpoints = resolveEndpoints(undefined, { AWS_ENDPOINT_URL: 'http://localhost:4566', AWS_ENDPOINT_URL_GUARDDUTY: 'http://guardduty.local:1' }, [
+      ...SERVICES,
+      ...ACCOUNT_SERVICES,
+    ]);
     const c = createAccountClients('eu-west-1', { credentials, endpoints });
     expect((await c.guardDuty().config.endpoint!()).hostname).toBe('guardduty.local');
     expect((await c.ec2().config.endpoint!()).hostname).toBe('localhost');

@@ -1,7 +1,15 @@
 import type { ChangeSetTree, TreeChange } from '../../../tools/lib/deploy/changeset';
 import { endangersData, formatChangeReport, replacementLabel } from '../../../tools/lib/deploy/report';
 
-const change = (stackPath: string, depth: number, action: string, logicalId: string, type: string, replacement?: string, causes: string[] = []): TreeChange => ({
+const change = (
+  stackPath: string,
+  depth: number,
+  action: string,
+  logicalId: string,
+  type: string,
+  replacement?: string,
+  causes: string[] = [],
+): TreeChange => ({
   stackPath,
   depth,
   action,

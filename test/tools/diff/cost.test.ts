@@ -10,7 +10,8 @@ const REPO = path.resolve(__dirname, '../../..');
 
 describe('diff:templates cost delta', () => {
   let repo: string;
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, encoding: 'utf8' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, encoding: 'utf8' });
 
   beforeAll(async () => {
     repo = await mkdtemp(path.join(tmpdir(), 'diff-cost-'));
@@ -23,7 +24,9 @@ describe('diff:templates cost delta', () => {
     // The change under review: the second NAT gateway and its address no longer depend on PerAzNat.
     const file = path.join(repo, 'generated', 'networking.yaml');
     const text = await readFile(file, 'utf8');
-    const changed = text.replace(/(  AppNatEip2:\n    Type: AWS::EC2::EIP\n)    Condition: PerAzNat\n/, '$1').replace(/(  AppNatGateway2:\n    Type: AWS::EC2::NatGateway\n)    Condition: PerAzNat\n/, '$1');
+    const changed = text
+      .replace(/( {2}AppNatEip2:\n {4}Type: AWS::EC2::EIP\n) {4}Condition: PerAzNat\n/, '$1')
+      .replace(/( {2}AppNatGateway2:\n {4}Type: AWS::EC2::NatGateway\n) {4}Condition: PerAzNat\n/, '$1');
     expect(changed).not.toBe(text);
     await writeFile(file, changed);
   });
@@ -36,7 +39,10 @@ describe('diff:templates cost delta', () => {
     const run = await diffTemplates({ cwd: repo, base: 'HEAD' });
     expect(run.cost).toHaveLength(1);
     expect(run.cost[0]!.params).toBe('parameters/dev.json');
-    expect(run.cost[0]!.delta!.lines.map((l) => l.text)).toEqual(['+$32.85/month: 1 NAT gateway in AppVpc', '+$3.65/month: 1 public IPv4 address in networking']);
+    expect(run.cost[0]!.delta!.lines.map((l) => l.text)).toEqual([
+      '+$32.85/month: 1 NAT gateway in AppVpc',
+      '+$3.65/month: 1 public IPv4 address in networking',
+    ]);
     expect(run.output).toContain('### Monthly cost (offline estimate, list prices, `npm run cost`)');
     expect(run.output).toMatch(/\*\*parameters\/dev\.json\*\* \(us-east-1\): \+\$36\.50\/month/);
     expect(run.output).toContain('- +$32.85/month: 1 NAT gateway in AppVpc');
@@ -53,6 +59,6 @@ describe('diff:templates cost delta', () => {
   test('a parameter file that cannot be estimated is a line in the report, not a failed diff', async () => {
     const run = await diffTemplates({ cwd: repo, base: 'HEAD', costParams: ['parameters/missing.json'] });
     expect(run.cost).toEqual([{ params: 'parameters/missing.json', error: expect.stringMatching(/no such file/) }]);
-    expect(renderCostSections(run.cost, true)).toContain('- **parameters/missing.json**: not estimated (' + run.cost[0]!.error + ')');
+    expect(renderCostSections(run.cost, true)).toContain(`- **parameters/missing.json**: not estimated (${run.cost[0]!.error})`);
   });
 });

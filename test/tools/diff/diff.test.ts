@@ -4,7 +4,12 @@ import { replacementSpec } from '../../../tools/lib/diff/spec';
 
 type Json = Record<string, any>;
 
-function table(keys: [string, string][] = [['pk', 'HASH'], ['sk', 'RANGE']]): Json {
+function table(
+  keys: [string, string][] = [
+    ['pk', 'HASH'],
+    ['sk', 'RANGE'],
+  ],
+): Json {
   return {
     Type: 'AWS::DynamoDB::GlobalTable',
     DeletionPolicy: 'Retain',
@@ -85,15 +90,62 @@ describe('template diff', () => {
     const diff = diffWith((h) => delete h.get('networking.yaml')!.Resources.LogsBucket);
     expect(resource(diff, 'networking.yaml', 'LogsBucket')).toMatchObject({ action: 'remove', stateful: true });
     expect(diff.warnings).toEqual([{ file: 'networking.yaml', logicalId: 'LogsBucket', type: 'AWS::S3::Bucket', action: 'delete', paths: [] }]);
-    expect(renderMarkdown(diff, { base: 'main', head: 'working tree' })).toContain('> - ⚠ **delete** `networking.yaml` LogsBucket (AWS::S3::Bucket) — no retain policy: the data is deleted');
+    expect(renderMarkdown(diff, { base: 'main', head: 'working tree' })).toContain(
+      '> - ⚠ **delete** `networking.yaml` LogsBucket (AWS::S3::Bucket) — no retain policy: the data is deleted',
+    );
   });
 
   test.each<[string, (h: Map<string, Json>) => void, string, string, string, unknown, unknown, 'always' | 'conditional' | 'never']>([
-    ['a table key schema change', (h) => (h.get('datastores.yaml')!.Resources.MetricsTable.Properties.KeySchema[1].AttributeName = 'ts'), 'datastores.yaml', 'MetricsTable', '/Properties/KeySchema/1/AttributeName', 'sk', 'ts', 'always'],
-    ['a conditional-replacement property', (h) => (h.get('networking.yaml')!.Resources.AppVpc.Properties.InstanceTenancy = 'dedicated'), 'networking.yaml', 'AppVpc', '/Properties/InstanceTenancy', 'default', 'dedicated', 'conditional'],
-    ['an in-place property change', (h) => (h.get('networking.yaml')!.Resources.LogsBucket.Properties.VersioningConfiguration.Status = 'Enabled'), 'networking.yaml', 'LogsBucket', '/Properties/VersioningConfiguration/Status', 'Suspended', 'Enabled', 'never'],
-    ['a replacing top-level property', (h) => (h.get('networking.yaml')!.Resources.AppVpc.Properties.CidrBlock = '10.1.0.0/16'), 'networking.yaml', 'AppVpc', '/Properties/CidrBlock', '10.0.0.0/16', '10.1.0.0/16', 'always'],
-    ['a nested property under a non-replacing parent', (h) => (h.get('datastores.yaml')!.Resources.MetricsTable.Properties.StreamSpecification.StreamViewType = 'NEW_IMAGE'), 'datastores.yaml', 'MetricsTable', '/Properties/StreamSpecification/StreamViewType', 'NEW_AND_OLD_IMAGES', 'NEW_IMAGE', 'never'],
+    [
+      'a table key schema change',
+      (h) => (h.get('datastores.yaml')!.Resources.MetricsTable.Properties.KeySchema[1].AttributeName = 'ts'),
+      'datastores.yaml',
+      'MetricsTable',
+      '/Properties/KeySchema/1/AttributeName',
+      'sk',
+      'ts',
+      'always',
+    ],
+    [
+      'a conditional-replacement property',
+      (h) => (h.get('networking.yaml')!.Resources.AppVpc.Properties.InstanceTenancy = 'dedicated'),
+      'networking.yaml',
+      'AppVpc',
+      '/Properties/InstanceTenancy',
+      'default',
+      'dedicated',
+      'conditional',
+    ],
+    [
+      'an in-place property change',
+      (h) => (h.get('networking.yaml')!.Resources.LogsBucket.Properties.VersioningConfiguration.Status = 'Enabled'),
+      'networking.yaml',
+      'LogsBucket',
+      '/Properties/VersioningConfiguration/Status',
+      'Suspended',
+      'Enabled',
+      'never',
+    ],
+    [
+      'a replacing top-level property',
+      (h) => (h.get('networking.yaml')!.Resources.AppVpc.Properties.CidrBlock = '10.1.0.0/16'),
+      'networking.yaml',
+      'AppVpc',
+      '/Properties/CidrBlock',
+      '10.0.0.0/16',
+      '10.1.0.0/16',
+      'always',
+    ],
+    [
+      'a nested property under a non-replacing parent',
+      (h) => (h.get('datastores.yaml')!.Resources.MetricsTable.Properties.StreamSpecification.StreamViewType = 'NEW_IMAGE'),
+      'datastores.yaml',
+      'MetricsTable',
+      '/Properties/StreamSpecification/StreamViewType',
+      'NEW_AND_OLD_IMAGES',
+      'NEW_IMAGE',
+      'never',
+    ],
   ])('forecasts %s', (_label, change, file, logicalId, path, before, after, replacement) => {
     const r = resource(diffWith(change), file, logicalId)!;
     expect(r.action).toBe('modify');
@@ -103,10 +155,21 @@ describe('template diff', () => {
 
   test('a replaced table is flagged stateful with the causing path', () => {
     const diff = diffWith((h) => (h.get('datastores.yaml')!.Resources.MetricsTable.Properties.KeySchema[1].AttributeName = 'ts'));
-    expect(diff.warnings).toEqual([{ file: 'datastores.yaml', logicalId: 'MetricsTable', type: 'AWS::DynamoDB::GlobalTable', action: 'replace', paths: ['/Properties/KeySchema/1/AttributeName'], deletionPolicy: 'Retain' }]);
+    expect(diff.warnings).toEqual([
+      {
+        file: 'datastores.yaml',
+        logicalId: 'MetricsTable',
+        type: 'AWS::DynamoDB::GlobalTable',
+        action: 'replace',
+        paths: ['/Properties/KeySchema/1/AttributeName'],
+        deletionPolicy: 'Retain',
+      },
+    ]);
     const md = renderMarkdown(diff, { base: 'main', head: 'working tree' });
     expect(md.indexOf('⚠ **1 stateful resource would be replaced or deleted**')).toBeLessThan(md.indexOf('| File |'));
-    expect(md).toContain('> - ⚠ **replace** `datastores.yaml` MetricsTable (AWS::DynamoDB::GlobalTable) (/Properties/KeySchema/1/AttributeName) — UpdateReplacePolicy Retain: the old resource is kept but leaves the stack');
+    expect(md).toContain(
+      '> - ⚠ **replace** `datastores.yaml` MetricsTable (AWS::DynamoDB::GlobalTable) (/Properties/KeySchema/1/AttributeName) — UpdateReplacePolicy Retain: the old resource is kept but leaves the stack',
+    );
     expect(md).toContain('  - `/Properties/KeySchema/1/AttributeName: "sk" → "ts"` · **replaces**');
   });
 
@@ -116,7 +179,15 @@ describe('template diff', () => {
     head.get('networking.yaml')!.Resources.LogsBucket.Properties.VersioningConfiguration.Status = 'Enabled';
     const spec = () => ({ forecast: (type: string) => (type === 'AWS::S3::Bucket' ? ('conditional' as const) : ('never' as const)) });
     const diff = diffTrees({ before: base(), after: head, spec });
-    expect(diff.warnings).toEqual([{ file: 'networking.yaml', logicalId: 'LogsBucket', type: 'AWS::S3::Bucket', action: 'maybe replace', paths: ['/Properties/VersioningConfiguration/Status'] }]);
+    expect(diff.warnings).toEqual([
+      {
+        file: 'networking.yaml',
+        logicalId: 'LogsBucket',
+        type: 'AWS::S3::Bucket',
+        action: 'maybe replace',
+        paths: ['/Properties/VersioningConfiguration/Status'],
+      },
+    ]);
   });
 
   test('the spec is not loaded when nothing is modified', () => {
@@ -197,7 +268,9 @@ describe('value formatting and paths', () => {
 
   test('an element inserted into a list is one addition, not a shift of every later index', () => {
     const tag = (k: string) => ({ Key: k, Value: 'v' });
-    expect(valueChanges([tag('A'), tag('C'), tag('D')], [tag('A'), tag('B'), tag('C'), tag('D')], '/Properties/Tags')).toEqual([{ path: '/Properties/Tags/1', after: tag('B') }]);
+    expect(valueChanges([tag('A'), tag('C'), tag('D')], [tag('A'), tag('B'), tag('C'), tag('D')], '/Properties/Tags')).toEqual([
+      { path: '/Properties/Tags/1', after: tag('B') },
+    ]);
     expect(valueChanges([1, 2, 3], [1, 3], '/L')).toEqual([{ path: '/L/1', before: 2 }]);
   });
 

@@ -29,7 +29,8 @@ const TABLE = (sk: string) => `Resources:
 
 describe('git-ref reader and diff:templates end to end', () => {
   let repo: string;
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, encoding: 'utf8' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, encoding: 'utf8' });
 
   beforeAll(async () => {
     repo = await mkdtemp(path.join(tmpdir(), 'diff-templates-'));
@@ -68,7 +69,15 @@ describe('git-ref reader and diff:templates end to end', () => {
   test('diffs the ref against the working tree with a replacement forecast', async () => {
     const run = await diffTemplates({ cwd: repo, base: 'HEAD' });
     expect(run.diff.warnings).toEqual([
-      { file: 'datastores.yaml', logicalId: 'MetricsTable', type: 'AWS::DynamoDB::GlobalTable', action: 'replace', paths: ['/Properties/KeySchema/1/AttributeName'], deletionPolicy: 'Retain', customName: 'TableName' },
+      {
+        file: 'datastores.yaml',
+        logicalId: 'MetricsTable',
+        type: 'AWS::DynamoDB::GlobalTable',
+        action: 'replace',
+        paths: ['/Properties/KeySchema/1/AttributeName'],
+        deletionPolicy: 'Retain',
+        customName: 'TableName',
+      },
     ]);
     expect(run.output).toContain('so CloudFormation will refuse the replacement until the name changes');
     expect(run.diff.files.map((f) => [f.file, f.stack, f.action])).toEqual([

@@ -26,7 +26,11 @@ function grade(files: Files, id: string): BulletGrade {
     paths: new Map(),
     findings: [],
   };
-  const g = gradeSubmission(submission, { rubric, repo: { isGitRepo: true, tracked: new Set(Object.keys(files)) }, quality: scoreQuality([], { linter: 'specification', reason: 'test' }, rubric) });
+  const g = gradeSubmission(submission, {
+    rubric,
+    repo: { isGitRepo: true, tracked: new Set(Object.keys(files)) },
+    quality: scoreQuality([], { linter: 'specification', reason: 'test' }, rubric),
+  });
   return g.steps.flatMap((s) => s.bullets).find((b) => b.id === id)!;
 }
 
@@ -40,13 +44,39 @@ function without(files: Files, file: string, ...ids: string[]): Files {
 }
 
 const bucket = (name: string, props: Json = {}) => ({ Type: 'AWS::S3::Bucket', Properties: { BucketName: name, ...props } });
-const kmsBucket = (name: string) => bucket(name, { VersioningConfiguration: { Status: 'Enabled' }, BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arn('Key') } }] } });
-const fn = (props: Json = {}) => ({ Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x', Handler: 'i.h', Role: arn('FnRole'), Code: { ZipFile: 'x' }, ...props } });
-const role = (actions: string[]) => ({ Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: {}, Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] } }] } });
-const mapping = (fnId: string, source: unknown, props: Json = {}) => ({ Type: 'AWS::Lambda::EventSourceMapping', Properties: { FunctionName: ref(fnId), EventSourceArn: source, StartingPosition: 'LATEST', ...props } });
+const kmsBucket = (name: string) =>
+  bucket(name, {
+    VersioningConfiguration: { Status: 'Enabled' },
+    BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arn('Key') } }] },
+  });
+const fn = (props: Json = {}) => ({
+  Type: 'AWS::Lambda::Function',
+  Properties: { Runtime: 'nodejs22.x', Handler: 'i.h', Role: arn('FnRole'), Code: { ZipFile: 'x' }, ...props },
+});
+const role = (actions: string[]) => ({
+  Type: 'AWS::IAM::Role',
+  Properties: {
+    AssumeRolePolicyDocument: {},
+    Policies: [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] } }],
+  },
+});
+const mapping = (fnId: string, source: unknown, props: Json = {}) => ({
+  Type: 'AWS::Lambda::EventSourceMapping',
+  Properties: { FunctionName: ref(fnId), EventSourceArn: source, StartingPosition: 'LATEST', ...props },
+});
 
-const endpoint = (service: string, type?: string) => ({ Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcId: ref('V'), ServiceName: { 'Fn::Sub': `com.amazonaws.\${AWS::Region}.${service}` }, ...(type ? { VpcEndpointType: type } : {}) } });
-const ENDPOINTS = resources({ A: endpoint('s3'), B: endpoint('dynamodb'), C: endpoint('logs', 'Interface'), D: endpoint('sts', 'Interface'), E: endpoint('kms', 'Interface'), F: endpoint('secretsmanager', 'Interface') });
+const endpoint = (service: string, type?: string) => ({
+  Type: 'AWS::EC2::VPCEndpoint',
+  Properties: { VpcId: ref('V'), ServiceName: { 'Fn::Sub': `com.amazonaws.\${AWS::Region}.${service}` }, ...(type ? { VpcEndpointType: type } : {}) },
+});
+const ENDPOINTS = resources({
+  A: endpoint('s3'),
+  B: endpoint('dynamodb'),
+  C: endpoint('logs', 'Interface'),
+  D: endpoint('sts', 'Interface'),
+  E: endpoint('kms', 'Interface'),
+  F: endpoint('secretsmanager', 'Interface'),
+});
 
 const PIPELINE = resources({
   Key: { Type: 'AWS::KMS::Key', Properties: {} },
@@ -62,12 +92,21 @@ const PIPELINE = resources({
 const ALARMS = resources({
   Errors: { Type: 'AWS::CloudWatch::Alarm', Properties: { Namespace: 'AWS/Lambda', MetricName: 'Errors' } },
   Lag: { Type: 'AWS::CloudWatch::Alarm', Properties: { Namespace: 'AWS/Kinesis', MetricName: 'GetRecords.IteratorAgeMilliseconds' } },
-  Depth: { Type: 'AWS::CloudWatch::Alarm', Properties: { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['Dlq', 'QueueName'] } }] } },
+  Depth: {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['Dlq', 'QueueName'] } }],
+    },
+  },
   Dlq: { Type: 'AWS::SQS::Queue' },
   Fn: fn({ DeadLetterConfig: { TargetArn: arn('Dlq') } }),
 });
 
-const GLOBAL = resources({ MetricsTable: { Type: 'AWS::DynamoDB::GlobalTable', Properties: { Replicas: [{ Region: ref('AWS::Region') }, { Region: 'eu-west-1' }] } } });
+const GLOBAL = resources({
+  MetricsTable: { Type: 'AWS::DynamoDB::GlobalTable', Properties: { Replicas: [{ Region: ref('AWS::Region') }, { Region: 'eu-west-1' }] } },
+});
 
 const ROOTED: Files = {
   'root.yaml': {
@@ -75,12 +114,26 @@ const ROOTED: Files = {
     Mappings: { Layers: { 'us-east-1': { Arn: 'arn:aws:lambda:us-east-1:1:layer:x:1' }, 'eu-west-1': { Arn: 'arn:aws:lambda:eu-west-1:1:layer:x:1' } } },
     Resources: {
       Net: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: 'net.yaml', Parameters: { Cidr: '10.0.0.0/16' } } },
-      Run: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: './run/fns.yaml', Parameters: { Symbols: { 'Fn::Join': [',', ref('Symbols')] }, Cities: { 'Fn::Join': [',', ref('Cities')] }, Threshold: ref('AlertThreshold'), Layer: { 'Fn::FindInMap': ['Layers', ref('AWS::Region'), 'Arn'] } } } },
+      Run: {
+        Type: 'AWS::CloudFormation::Stack',
+        Properties: {
+          TemplateURL: './run/fns.yaml',
+          Parameters: {
+            Symbols: { 'Fn::Join': [',', ref('Symbols')] },
+            Cities: { 'Fn::Join': [',', ref('Cities')] },
+            Threshold: ref('AlertThreshold'),
+            Layer: { 'Fn::FindInMap': ['Layers', ref('AWS::Region'), 'Arn'] },
+          },
+        },
+      },
       Query: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: 'query.yaml', Parameters: { Db: 'x' } } },
     },
   },
   'net.yaml': { Parameters: { Cidr: { Type: 'String' } }, Resources: { V: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: ref('Cidr') } } } },
-  'run/fns.yaml': { Parameters: { Symbols: { Type: 'String' }, Cities: { Type: 'String' }, Threshold: { Type: 'Number' }, Layer: { Type: 'String' } }, Resources: { F: fn({ Layers: [ref('Layer')] }) } },
+  'run/fns.yaml': {
+    Parameters: { Symbols: { Type: 'String' }, Cities: { Type: 'String' }, Threshold: { Type: 'Number' }, Layer: { Type: 'String' } },
+    Resources: { F: fn({ Layers: [ref('Layer')] }) },
+  },
   'query.yaml': { Parameters: { Db: { Type: 'String' } }, Resources: { W: { Type: 'AWS::Athena::WorkGroup', Properties: {} } } },
 };
 
@@ -105,12 +158,63 @@ describe('a correct hand-written equivalent passes; missing pieces cost what the
 
   test.each<[string, string, Files, string, number, RegExp]>([
     ['1.4', 'one endpoint short', without(ENDPOINTS, 'work.yaml', 'F'), 'partial', 5 / 6, /; missing secretsmanager — AWS::EC2::VPCEndpoint/],
-    ['4.1', 'no permission or variable for S3', (() => { const f = JSON.parse(JSON.stringify(PIPELINE)) as Files; ((f['work.yaml']!.Resources as Json).FnRole as Json).Properties = role(['dynamodb:PutItem']).Properties; return f; })(), 'partial', 2 / 3, /missing an S3 bucket for Validate/],
-    ['4.3', 'retries unbounded, no destination', (() => { const f = JSON.parse(JSON.stringify(PIPELINE)) as Files; (f['work.yaml']!.Resources as Json).ValidateFeed = mapping('Validate', arn('Ticks')); return f; })(), 'fail', 0, /on ValidateFeed/],
+    [
+      '4.1',
+      'no permission or variable for S3',
+      (() => {
+        const f = JSON.parse(JSON.stringify(PIPELINE)) as Files;
+        ((f['work.yaml']!.Resources as Json).FnRole as Json).Properties = role(['dynamodb:PutItem']).Properties;
+        return f;
+      })(),
+      'partial',
+      2 / 3,
+      /missing an S3 bucket for Validate/,
+    ],
+    [
+      '4.3',
+      'retries unbounded, no destination',
+      (() => {
+        const f = JSON.parse(JSON.stringify(PIPELINE)) as Files;
+        (f['work.yaml']!.Resources as Json).ValidateFeed = mapping('Validate', arn('Ticks'));
+        return f;
+      })(),
+      'fail',
+      0,
+      /on ValidateFeed/,
+    ],
     ['8.2', 'no DLQ depth alarm', without(ALARMS, 'work.yaml', 'Depth'), 'partial', 2 / 3, /missing DLQ depth/],
-    ['5.1', 'a single-region global table', resources({ MetricsTable: { Type: 'AWS::DynamoDB::GlobalTable', Properties: { Replicas: [{ Region: ref('AWS::Region') }] } } }), 'partial', 0.75, /a second replica of MetricsTable/],
-    ['11.1', 'a nested template not submitted', (() => { const f = { ...ROOTED }; delete f['net.yaml']; return f; })(), 'partial', 0.8333, /missing the templates named by Net \(net\.yaml\)/],
-    ['11.5', 'compute not nested', (() => { const f = JSON.parse(JSON.stringify(ROOTED)) as Files; delete (f['root.yaml']!.Resources as Json).Run; return f; })(), 'partial', 0.8333, /run\/fns\.yaml nested from the root stack/],
+    [
+      '5.1',
+      'a single-region global table',
+      resources({ MetricsTable: { Type: 'AWS::DynamoDB::GlobalTable', Properties: { Replicas: [{ Region: ref('AWS::Region') }] } } }),
+      'partial',
+      0.75,
+      /a second replica of MetricsTable/,
+    ],
+    [
+      '11.1',
+      'a nested template not submitted',
+      (() => {
+        const f = { ...ROOTED };
+        delete f['net.yaml'];
+        return f;
+      })(),
+      'partial',
+      0.8333,
+      /missing the templates named by Net \(net\.yaml\)/,
+    ],
+    [
+      '11.5',
+      'compute not nested',
+      (() => {
+        const f = JSON.parse(JSON.stringify(ROOTED)) as Files;
+        delete (f['root.yaml']!.Resources as Json).Run;
+        return f;
+      })(),
+      'partial',
+      0.8333,
+      /run\/fns\.yaml nested from the root stack/,
+    ],
   ])('%s: %s', (id, _label, files, verdict, score, hint) => {
     const b = grade(files, id);
     expect(b.verdict).toBe(verdict);

@@ -21,17 +21,42 @@ function graded(name: string): Promise<SubmissionGrade> {
 
 describe('split-files: a complete-ish project under other file names (main.yaml + stacks/*.yaml)', () => {
   const designed: Verdicts = {
-    '1.1': 'pass', '1.2': 'pass', '1.3': 'pass', '1.4': 'partial', '1.5': 'partial',
-    '2.1': 'pass', '2.2': 'pass', '2.3': 'pass', '2.4': 'partial',
-    '3.1': 'pass', '3.2': 'pass', '3.3': 'partial', '3.4': 'pass',
-    '4.1': 'pass', '4.2': 'pass', '4.3': 'partial',
-    '5.1': 'pass', '5.2': 'partial',
-    '6.1': 'pass', '6.2': 'pass',
+    '1.1': 'pass',
+    '1.2': 'pass',
+    '1.3': 'pass',
+    '1.4': 'partial',
+    '1.5': 'partial',
+    '2.1': 'pass',
+    '2.2': 'pass',
+    '2.3': 'pass',
+    '2.4': 'partial',
+    '3.1': 'pass',
+    '3.2': 'pass',
+    '3.3': 'partial',
+    '3.4': 'pass',
+    '4.1': 'pass',
+    '4.2': 'pass',
+    '4.3': 'partial',
+    '5.1': 'pass',
+    '5.2': 'partial',
+    '6.1': 'pass',
+    '6.2': 'pass',
     '7.3': 'partial',
-    '8.1': 'pass', '8.2': 'partial', '8.3': 'partial',
-    '9.1': 'partial', '9.2': 'pass', '9.3': 'partial', '9.4': 'pass', '9.5': 'partial',
-    '10.2': 'partial', '10.3': 'pass', '10.4': 'partial',
-    '11.1': 'pass', '11.3': 'pass', '11.4': 'pass', '11.5': 'pass',
+    '8.1': 'pass',
+    '8.2': 'partial',
+    '8.3': 'partial',
+    '9.1': 'partial',
+    '9.2': 'pass',
+    '9.3': 'partial',
+    '9.4': 'pass',
+    '9.5': 'partial',
+    '10.2': 'partial',
+    '10.3': 'pass',
+    '10.4': 'partial',
+    '11.1': 'pass',
+    '11.3': 'pass',
+    '11.4': 'pass',
+    '11.5': 'pass',
   };
 
   test('every bullet has its designed verdict', async () => {
@@ -39,15 +64,35 @@ describe('split-files: a complete-ish project under other file names (main.yaml 
   });
 
   test.each<[string, number, string]>([
-    ['1.4', 5 / 6, '1.4: found gateway endpoint for s3, gateway endpoint for dynamodb, interface endpoint for logs, interface endpoint for sts, interface endpoint for kms; missing secretsmanager — '],
+    [
+      '1.4',
+      5 / 6,
+      '1.4: found gateway endpoint for s3, gateway endpoint for dynamodb, interface endpoint for logs, interface endpoint for sts, interface endpoint for kms; missing secretsmanager — ',
+    ],
     ['1.5', 2 / 3, '1.5: found security group for API Gateway, security group for Lambda; missing a security group for EC2 instances'],
-    ['2.4', 3 / 4, '2.4: found raw bucket → IA, raw bucket → Glacier, processed bucket → IA; missing an enabled lifecycle rule on ProcessedBucket with a transition to GLACIER'],
-    ['3.3', 5 / 6, '3.3: found Kinesis data stream, partition key from symbol/city (in part); missing a PartitionKey taken from the symbol for stock ticks and the city for weather'],
-    ['4.3', 2 / 3, '4.3: found on-failure destinations (DLQs) (in part), bounded retry policies (in part); missing DestinationConfig.OnFailure.Destination (an SQS queue) on AggregatorMapping, MaximumRetryAttempts (and MaximumRecordAgeInSeconds) on AggregatorMapping'],
+    [
+      '2.4',
+      3 / 4,
+      '2.4: found raw bucket → IA, raw bucket → Glacier, processed bucket → IA; missing an enabled lifecycle rule on ProcessedBucket with a transition to GLACIER',
+    ],
+    [
+      '3.3',
+      5 / 6,
+      '3.3: found Kinesis data stream, partition key from symbol/city (in part); missing a PartitionKey taken from the symbol for stock ticks and the city for weather',
+    ],
+    [
+      '4.3',
+      2 / 3,
+      '4.3: found on-failure destinations (DLQs) (in part), bounded retry policies (in part); missing DestinationConfig.OnFailure.Destination (an SQS queue) on AggregatorMapping, MaximumRetryAttempts (and MaximumRecordAgeInSeconds) on AggregatorMapping',
+    ],
     ['8.3', 3 / 4, '8.3: found OpsAlerts topic, MarketAlerts topic, WeatherAlerts topic; missing FinOpsAlerts'],
     ['9.1', 1 / 3, '9.1: found IAM roles; missing named actions instead of dynamodb:* in FunctionRole, a role trusting another account'],
     ['9.5', 1 / 2, '9.5: found GuardDuty detector, WAF web ACL on API Gateway (in part); missing an AWS::SecurityHub::Hub, an AWS::WAFv2::WebACLAssociation'],
-    ['10.4', 3 / 4, '10.4: found backup plan, backup vault, DynamoDB covered by a backup selection; missing an AWS::Backup::BackupSelection naming the S3 buckets (RawBucket, ProcessedBucket)'],
+    [
+      '10.4',
+      3 / 4,
+      '10.4: found backup plan, backup vault, DynamoDB covered by a backup selection; missing an AWS::Backup::BackupSelection naming the S3 buckets (RawBucket, ProcessedBucket)',
+    ],
   ])('%s earns proportional credit and a hint naming what is missing', async (id, score, hint) => {
     const b = bullet(await graded('split-files'), id);
     expect(b.score).toBeCloseTo(score, 4);
@@ -56,12 +101,20 @@ describe('split-files: a complete-ish project under other file names (main.yaml 
 
   test('evidence follows values through the root stack: the enricher writes to the table and bucket of other files', async () => {
     const b = bullet(await graded('split-files'), '4.1');
-    expect(b.evidence.map((e) => `${e.file}#${e.logicalId}`)).toEqual(expect.arrayContaining(['stacks/tables.yaml#MetricsTable', 'stacks/lake.yaml#RawBucket']));
+    expect(b.evidence.map((e) => `${e.file}#${e.logicalId}`)).toEqual(
+      expect.arrayContaining(['stacks/tables.yaml#MetricsTable', 'stacks/lake.yaml#RawBucket']),
+    );
     expect(bullet(await graded('split-files'), '9.2').evidence[0]).toMatchObject({ file: 'stacks/security.yaml', logicalId: 'DataKey', type: 'AWS::KMS::Key' });
   });
 
   test('evidence names file, line, logical ID, type and the property that satisfied the part', async () => {
-    expect(bullet(await graded('split-files'), '1.1').evidence[0]).toEqual({ file: 'stacks/vpc.yaml', line: 12, logicalId: 'AppVpc', type: 'AWS::EC2::VPC', property: 'Properties.CidrBlock' });
+    expect(bullet(await graded('split-files'), '1.1').evidence[0]).toEqual({
+      file: 'stacks/vpc.yaml',
+      line: 12,
+      logicalId: 'AppVpc',
+      type: 'AWS::EC2::VPC',
+      property: 'Properties.CidrBlock',
+    });
   });
 
   test('placement: only stacks/security.yaml has a name the roadmap uses', async () => {
@@ -77,7 +130,9 @@ describe('split-files: a complete-ish project under other file names (main.yaml 
 
 describe('json-longform: one JSON file, long-form intrinsics, a few steps', () => {
   test('every bullet has its designed verdict', async () => {
-    expect(verdicts(await graded('json-longform'))).toEqual(expected({ '1.1': 'partial', '1.2': 'partial', '1.4': 'partial', '2.1': 'pass', '2.3': 'pass', '3.3': 'pass', '5.1': 'partial' }));
+    expect(verdicts(await graded('json-longform'))).toEqual(
+      expected({ '1.1': 'partial', '1.2': 'partial', '1.4': 'partial', '2.1': 'pass', '2.3': 'pass', '3.3': 'pass', '5.1': 'partial' }),
+    );
   });
 
   test('Fn::Join service names, Fn::ImportValue keys and Fn::Select AZs are read by meaning', async () => {
@@ -93,17 +148,45 @@ describe('json-longform: one JSON file, long-form intrinsics, a few steps', () =
 describe('sam-app: AWS::Serverless resources count as what they expand to', () => {
   test('every bullet has its designed verdict', async () => {
     expect(verdicts(await graded('sam-app'))).toEqual(
-      expected({ '2.1': 'pass', '2.3': 'partial', '3.1': 'pass', '3.2': 'pass', '3.3': 'pass', '3.4': 'pass', '4.1': 'pass', '4.3': 'partial', '5.2': 'partial', '8.1': 'pass', '8.3': 'partial', '9.1': 'partial', '11.3': 'partial' }),
+      expected({
+        '2.1': 'pass',
+        '2.3': 'partial',
+        '3.1': 'pass',
+        '3.2': 'pass',
+        '3.3': 'pass',
+        '3.4': 'pass',
+        '4.1': 'pass',
+        '4.3': 'partial',
+        '5.2': 'partial',
+        '8.1': 'pass',
+        '8.3': 'partial',
+        '9.1': 'partial',
+        '11.3': 'partial',
+      }),
     );
   });
 
   test('the evidence says which SAM resource each expanded resource came from', async () => {
     const g = await graded('sam-app');
     expect(bullet(g, '4.1').evidence).toEqual(
-      expect.arrayContaining([expect.objectContaining({ logicalId: 'EnricherFunctionTicks', type: 'AWS::Lambda::EventSourceMapping', expandedFrom: 'AWS::Serverless::Function EnricherFunction' })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          logicalId: 'EnricherFunctionTicks',
+          type: 'AWS::Lambda::EventSourceMapping',
+          expandedFrom: 'AWS::Serverless::Function EnricherFunction',
+        }),
+      ]),
     );
-    expect(bullet(g, '3.2').evidence[0]).toMatchObject({ logicalId: 'PollerFunctionEveryMinute', type: 'AWS::Scheduler::Schedule', expandedFrom: 'AWS::Serverless::Function PollerFunction' });
-    expect(bullet(g, '5.2').evidence[0]).toMatchObject({ logicalId: 'LatestTable', type: 'AWS::DynamoDB::Table', expandedFrom: 'AWS::Serverless::SimpleTable LatestTable' });
+    expect(bullet(g, '3.2').evidence[0]).toMatchObject({
+      logicalId: 'PollerFunctionEveryMinute',
+      type: 'AWS::Scheduler::Schedule',
+      expandedFrom: 'AWS::Serverless::Function PollerFunction',
+    });
+    expect(bullet(g, '5.2').evidence[0]).toMatchObject({
+      logicalId: 'LatestTable',
+      type: 'AWS::DynamoDB::Table',
+      expandedFrom: 'AWS::Serverless::SimpleTable LatestTable',
+    });
     expect(g.files[0]).toMatchObject({ file: 'template.yaml', sam: true });
   });
 
@@ -119,7 +202,9 @@ describe('sam-app: AWS::Serverless resources count as what they expand to', () =
 describe('all-conditional: every resource exists only under a condition', () => {
   test('conditional resources count, and the bullets say under which conditions', async () => {
     const g = await graded('all-conditional');
-    expect(verdicts(g)).toEqual(expected({ '1.1': 'pass', '1.2': 'partial', '1.3': 'pass', '1.4': 'partial', '5.1': 'pass', '5.3': 'pass', '10.2': 'pass', '11.5': 'partial' }));
+    expect(verdicts(g)).toEqual(
+      expected({ '1.1': 'pass', '1.2': 'partial', '1.3': 'pass', '1.4': 'partial', '5.1': 'pass', '5.3': 'pass', '10.2': 'pass', '11.5': 'partial' }),
+    );
     const flags = (id: string) => [bullet(g, id).conditional, bullet(g, id).conditions];
     expect(flags('1.1')).toEqual([true, ['WantNetwork']]);
     expect(flags('1.4')).toEqual([true, ['WantEndpoints']]);

@@ -45,9 +45,15 @@ describe('the files an instructor gets', () => {
     const b11 = g.steps[0].bullets[0];
     expect(Object.keys(b11)).toEqual(expect.arrayContaining(['id', 'verdict', 'score', 'optional', 'evidence']));
     expect(b11.evidence[0]).toMatchObject({ file: 'stacks/vpc.yaml', logicalId: 'AppVpc', type: 'AWS::EC2::VPC' });
-    const scores = [g.score, ...g.steps.map((s: { score: number }) => s.score), ...g.steps.flatMap((s: { bullets: { score: number }[] }) => s.bullets.map((x) => x.score))];
+    const scores = [
+      g.score,
+      ...g.steps.map((s: { score: number }) => s.score),
+      ...g.steps.flatMap((s: { bullets: { score: number }[] }) => s.bullets.map((x) => x.score)),
+    ];
     expect(scores.every((x: number) => x >= 0 && x <= 1)).toBe(true);
-    const missed = g.steps.flatMap((s: { bullets: { verdict: string; hint?: string }[] }) => s.bullets).filter((x: { verdict: string }) => x.verdict !== 'pass');
+    const missed = g.steps
+      .flatMap((s: { bullets: { verdict: string; hint?: string }[] }) => s.bullets)
+      .filter((x: { verdict: string }) => x.verdict !== 'pass');
     expect(missed.every((x: { hint?: string }) => typeof x.hint === 'string')).toBe(true);
   });
 

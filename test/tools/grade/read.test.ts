@@ -22,17 +22,37 @@ describe('parseCloudFormation: the tag table of our emitter, short and long form
     ['!Base64 of a long-form Fn::Sub', 'A: !Base64 {"Fn::Sub": "echo ${X}"}', { 'Fn::Base64': { 'Fn::Sub': 'echo ${X}' } }],
     ['!Cidr', 'A: !Cidr [!GetAtt V.CidrBlock, 4, 8]', { 'Fn::Cidr': [{ 'Fn::GetAtt': ['V', 'CidrBlock'] }, 4, 8] }],
     ['!ImportValue', 'A: !ImportValue shared-KeyArn', { 'Fn::ImportValue': 'shared-KeyArn' }],
-    ['!Transform', 'A: !Transform { Name: AWS::Include, Parameters: { Location: s3://b/k } }', { 'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 's3://b/k' } } }],
+    [
+      '!Transform',
+      'A: !Transform { Name: AWS::Include, Parameters: { Location: s3://b/k } }',
+      { 'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 's3://b/k' } } },
+    ],
     ['!Select of !GetAZs', "A: !Select [0, !GetAZs '']", { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] }],
-    ['!FindInMap, !Join, !Split, !Equals, !Or', 'A: [!FindInMap [M, K, V], !Join [",", [a]], !Split [",", "a,b"], !Equals [a, b], !Or [!Condition C, !Condition D]]', [{ 'Fn::FindInMap': ['M', 'K', 'V'] }, { 'Fn::Join': [',', ['a']] }, { 'Fn::Split': [',', 'a,b'] }, { 'Fn::Equals': ['a', 'b'] }, { 'Fn::Or': [{ Condition: 'C' }, { Condition: 'D' }] }]],
+    [
+      '!FindInMap, !Join, !Split, !Equals, !Or',
+      'A: [!FindInMap [M, K, V], !Join [",", [a]], !Split [",", "a,b"], !Equals [a, b], !Or [!Condition C, !Condition D]]',
+      [
+        { 'Fn::FindInMap': ['M', 'K', 'V'] },
+        { 'Fn::Join': [',', ['a']] },
+        { 'Fn::Split': [',', 'a,b'] },
+        { 'Fn::Equals': ['a', 'b'] },
+        { 'Fn::Or': [{ Condition: 'C' }, { Condition: 'D' }] },
+      ],
+    ],
   ])('%s', (_label, text, value) => {
     expect((parsed(`${text}\n`) as { A: unknown }).A).toEqual(value);
   });
 
   test('YAML short form, YAML long form and JSON read the same', () => {
-    const short = parsed('Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub "${AWS::StackName}-raw"\n      Tags: [{Key: k, Value: !GetAtt K.Arn}]\n');
-    const long = parsed('Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: {"Fn::Sub": "${AWS::StackName}-raw"}\n      Tags: [{Key: k, Value: {"Fn::GetAtt": [K, Arn]}}]\n');
-    const json = parsed('{\n\t"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": {"Fn::Sub": "${AWS::StackName}-raw"}, "Tags": [{"Key": "k", "Value": {"Fn::GetAtt": ["K", "Arn"]}}]}}}\n}\n');
+    const short = parsed(
+      'Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub "${AWS::StackName}-raw"\n      Tags: [{Key: k, Value: !GetAtt K.Arn}]\n',
+    );
+    const long = parsed(
+      'Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: {"Fn::Sub": "${AWS::StackName}-raw"}\n      Tags: [{Key: k, Value: {"Fn::GetAtt": [K, Arn]}}]\n',
+    );
+    const json = parsed(
+      '{\n\t"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": {"Fn::Sub": "${AWS::StackName}-raw"}, "Tags": [{"Key": "k", "Value": {"Fn::GetAtt": ["K", "Arn"]}}]}}}\n}\n',
+    );
     expect(long).toEqual(short);
     expect(json).toEqual(short);
   });
@@ -66,12 +86,25 @@ describe('readSubmission', () => {
   };
 
   test('finds *.yaml, *.yml, *.json and *.template recursively, skipping node_modules and dot-folders', async () => {
-    for (const f of ['a.yaml', 'b.YML', 'nested/c.json', 'nested/deeper/d.template', 'node_modules/x/e.yaml', '.aws-sam/build/f.yaml', 'notes.txt', 'README.md']) await put(f, 'Resources: {}\n');
+    for (const f of [
+      'a.yaml',
+      'b.YML',
+      'nested/c.json',
+      'nested/deeper/d.template',
+      'node_modules/x/e.yaml',
+      '.aws-sam/build/f.yaml',
+      'notes.txt',
+      'README.md',
+    ])
+      await put(f, 'Resources: {}\n');
     expect(await templateFilesUnder(dir)).toEqual(['a.yaml', 'b.YML', 'nested/c.json', 'nested/deeper/d.template']);
   });
 
   test('a single file brings the local nested templates it names, and reports those that are missing', async () => {
-    await put('root.yaml', 'Resources:\n  Net:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ./stacks/net.yaml\n  Gone:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: stacks/gone.yaml\n');
+    await put(
+      'root.yaml',
+      'Resources:\n  Net:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ./stacks/net.yaml\n  Gone:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: stacks/gone.yaml\n',
+    );
     await put('stacks/net.yaml', 'Resources:\n  Vpc:\n    Type: AWS::EC2::VPC\n    Properties: {CidrBlock: 10.0.0.0/16}\n');
     await put('unrelated.yaml', 'Resources: {}\n');
     const s = await readSubmission(path.join(dir, 'root.yaml'));
@@ -91,7 +124,10 @@ describe('readSubmission', () => {
       ['empty.yaml', 'not-a-template'],
       ['outputs-only.yaml', 'not-a-template'],
     ]);
-    expect(s.findings.map((f) => f.message)).toEqual(['not a CloudFormation template: the file is empty', 'not a CloudFormation template: it has no Resources section']);
+    expect(s.findings.map((f) => f.message)).toEqual([
+      'not a CloudFormation template: the file is empty',
+      'not a CloudFormation template: it has no Resources section',
+    ]);
   });
 });
 
@@ -102,12 +138,38 @@ describe('TemplateTree across files', () => {
       Parameters: { Threshold: { Type: 'Number' } },
       Resources: {
         Store: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: 'https://s3.amazonaws.com/bucket/store.yaml' } },
-        Fns: { Type: 'AWS::CloudFormation::Stack', Condition: 'WithFunctions', Properties: { TemplateURL: './fns.yaml', Parameters: { TableName: { 'Fn::GetAtt': ['Store', 'Outputs.TableName'] }, Limit: { Ref: 'Threshold' } } } },
+        Fns: {
+          Type: 'AWS::CloudFormation::Stack',
+          Condition: 'WithFunctions',
+          Properties: { TemplateURL: './fns.yaml', Parameters: { TableName: { 'Fn::GetAtt': ['Store', 'Outputs.TableName'] }, Limit: { Ref: 'Threshold' } } },
+        },
       },
     },
   };
-  const store = { file: 'store.yaml', template: { Resources: { Table: { Type: 'AWS::DynamoDB::Table' } }, Outputs: { TableName: { Value: { Ref: 'Table' } }, Shared: { Value: { 'Fn::GetAtt': ['Table', 'Arn'] }, Export: { Name: { 'Fn::Sub': '${AWS::StackName}-TableArn' } } } } } };
-  const fns = { file: 'fns.yaml', template: { Parameters: { TableName: { Type: 'String' }, Limit: { Type: 'Number' } }, Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { T: { Ref: 'TableName' }, I: { 'Fn::ImportValue': { 'Fn::Sub': '${StoreStack}-TableArn' } }, L: { Ref: 'Limit' } } } } } } } };
+  const store = {
+    file: 'store.yaml',
+    template: {
+      Resources: { Table: { Type: 'AWS::DynamoDB::Table' } },
+      Outputs: {
+        TableName: { Value: { Ref: 'Table' } },
+        Shared: { Value: { 'Fn::GetAtt': ['Table', 'Arn'] }, Export: { Name: { 'Fn::Sub': '${AWS::StackName}-TableArn' } } },
+      },
+    },
+  };
+  const fns = {
+    file: 'fns.yaml',
+    template: {
+      Parameters: { TableName: { Type: 'String' }, Limit: { Type: 'Number' } },
+      Resources: {
+        Fn: {
+          Type: 'AWS::Lambda::Function',
+          Properties: {
+            Environment: { Variables: { T: { Ref: 'TableName' }, I: { 'Fn::ImportValue': { 'Fn::Sub': '${StoreStack}-TableArn' } }, L: { Ref: 'Limit' } } },
+          },
+        },
+      },
+    },
+  };
   const tree = new TemplateTree([root, store, fns]);
 
   test('finds the root, and a packaged S3 TemplateURL by its file name', () => {
@@ -145,7 +207,10 @@ describe('expandSam', () => {
             Handler: 'i.h',
             Environment: { Variables: { B: '2' } },
             Policies: [{ SQSSendMessagePolicy: { QueueName: 'q' } }, 'AWSXRayDaemonWriteAccess'],
-            Events: { S: { Type: 'Kinesis', Properties: { Stream: { 'Fn::GetAtt': ['St', 'Arn'] }, StartingPosition: 'LATEST', MaximumRetryAttempts: 1 } }, Api: { Type: 'Api', Properties: { Path: '/x', Method: 'post' } } },
+            Events: {
+              S: { Type: 'Kinesis', Properties: { Stream: { 'Fn::GetAtt': ['St', 'Arn'] }, StartingPosition: 'LATEST', MaximumRetryAttempts: 1 } },
+              Api: { Type: 'Api', Properties: { Path: '/x', Method: 'post' } },
+            },
           },
         },
         St: { Type: 'AWS::Kinesis::Stream' },
@@ -162,8 +227,15 @@ describe('expandSam', () => {
       ServerlessRestApi: 'AWS::ApiGateway::RestApi',
       FnApiMethod: 'AWS::ApiGateway::Method',
     });
-    expect(resources.Fn!.Properties).toMatchObject({ Runtime: 'nodejs22.x', Environment: { Variables: { A: '1', B: '2' } }, Role: { 'Fn::GetAtt': ['FnRole', 'Arn'] } });
-    expect(resources.FnS!).toMatchObject({ Condition: 'On', Properties: { FunctionName: { Ref: 'Fn' }, EventSourceArn: { 'Fn::GetAtt': ['St', 'Arn'] }, MaximumRetryAttempts: 1 } });
+    expect(resources.Fn!.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Environment: { Variables: { A: '1', B: '2' } },
+      Role: { 'Fn::GetAtt': ['FnRole', 'Arn'] },
+    });
+    expect(resources.FnS!).toMatchObject({
+      Condition: 'On',
+      Properties: { FunctionName: { Ref: 'Fn' }, EventSourceArn: { 'Fn::GetAtt': ['St', 'Arn'] }, MaximumRetryAttempts: 1 },
+    });
     expect(resources.FnApiMethod!.Properties).toMatchObject({ HttpMethod: 'POST', AuthorizationType: 'NONE' });
     expect(JSON.stringify(resources.FnRole!.Properties)).toContain('"sqs:SendMessage"');
     expect(expandedFrom.get('FnS')).toBe('AWS::Serverless::Function Fn');

@@ -24,10 +24,14 @@ describe('README, For instructors', () => {
   test('the defaults it quotes are the default rubric', () => {
     const r = defaultRubric();
     const pct = (x: number) => `${Math.round(x * 100)} %`;
-    expect(readme).toContain(`The total is \`roadmap × (${pct(r.weights.roadmap)} + placement × ${pct(r.weights.placement)} + quality × ${pct(r.weights.quality)})\``);
+    expect(readme).toContain(
+      `The total is \`roadmap × (${pct(r.weights.roadmap)} + placement × ${pct(r.weights.placement)} + quality × ${pct(r.weights.quality)})\``,
+    );
     expect(readme).toContain(`| \`thresholds.pass\`, \`thresholds.partial\` | ${r.thresholds.pass}, ${r.thresholds.partial} |`);
     expect(readme).toContain(`| \`weights.placement\`, \`weights.quality\` | ${r.weights.placement}, ${r.weights.quality} |`);
-    expect(readme).toContain(`| \`quality.deductions.error\`, \`.warning\`, \`.info\` | ${r.quality.deductions.error}, ${r.quality.deductions.warning}, ${r.quality.deductions.info} |`);
+    expect(readme).toContain(
+      `| \`quality.deductions.error\`, \`.warning\`, \`.info\` | ${r.quality.deductions.error}, ${r.quality.deductions.warning}, ${r.quality.deductions.info} |`,
+    );
     expect(readme).toContain(`| \`quality.cfnLint\` | \`${r.quality.cfnLint}\` |`);
     expect(r.quality.securityRules).toHaveLength(9); // "the nine in the default rubric"
   });

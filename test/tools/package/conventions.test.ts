@@ -36,7 +36,8 @@ describe('path conventions shared with aws cloudformation package', () => {
           const target = path.relative(REPO, resolveLocalPath(path.join(GENERATED, f), value));
           if (p.kind === 'template' && !/^\.\/[a-z0-9-]+\.yaml$/.test(value)) problems.push(`${f} ${id}: TemplateURL ${value} is not ./<sibling>.yaml`);
           if (p.kind === 'template' && !files.includes(path.basename(target))) problems.push(`${f} ${id}: ${value} is not a generated template`);
-          if (p.kind === 'zip' && !/^\.\.\/dist\/handlers\/[a-z0-9-]+\.zip$/.test(value)) problems.push(`${f} ${id}: ${prop} ${value} is not ../dist/handlers/<name>.zip`);
+          if (p.kind === 'zip' && !/^\.\.\/dist\/handlers\/[a-z0-9-]+\.zip$/.test(value))
+            problems.push(`${f} ${id}: ${prop} ${value} is not ../dist/handlers/<name>.zip`);
         }
       }
     }

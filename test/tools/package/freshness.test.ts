@@ -17,7 +17,10 @@ describe('ensureHandlersFresh', () => {
   const setTimes = async (file: string, seconds: number) => utimes(path.join(dir, file), seconds, seconds);
 
   test('finds the zips the templates reference', async () => {
-    expect((await referencedZips(path.join(dir, 'generated'))).map((z) => path.relative(dir, z))).toEqual(['dist/handlers/alpha.zip', 'dist/handlers/beta.zip']);
+    expect((await referencedZips(path.join(dir, 'generated'))).map((z) => path.relative(dir, z))).toEqual([
+      'dist/handlers/alpha.zip',
+      'dist/handlers/beta.zip',
+    ]);
   });
 
   test('fresh zips: no build', async () => {

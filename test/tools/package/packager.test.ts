@@ -24,7 +24,14 @@ describe('packageProject against s3rver', () => {
   });
 
   const run = () =>
-    packageProject(s3.client, { rootTemplate: path.join(dir, 'generated', 'root.yaml'), baseDir: dir, bucket: BUCKET, region: REGION, stackName: 'demo', concurrency: 2 });
+    packageProject(s3.client, {
+      rootTemplate: path.join(dir, 'generated', 'root.yaml'),
+      baseDir: dir,
+      bucket: BUCKET,
+      region: REGION,
+      stackName: 'demo',
+      concurrency: 2,
+    });
 
   test('first run uploads everything, second uploads nothing, one changed handler re-uploads one zip and the affected templates', async () => {
     // first run
@@ -82,7 +89,9 @@ describe('packageProject against s3rver', () => {
       log: (l) => lines.push(l),
     });
     expect(result.uploaded).toEqual([]);
-    expect(lines).toEqual([`packaged 5 artifacts into s3://${BUCKET}: 0 uploaded, 5 unchanged; manifest .deploy/demo-manifest.json, templates in .deploy/packaged/demo/us-east-1/`]);
+    expect(lines).toEqual([
+      `packaged 5 artifacts into s3://${BUCKET}: 0 uploaded, 5 unchanged; manifest .deploy/demo-manifest.json, templates in .deploy/packaged/demo/us-east-1/`,
+    ]);
   });
 
   test('the manifest is deterministic and sorted, mapping artifact → sha256 → key → stacks', async () => {
@@ -111,7 +120,13 @@ describe('packageProject against s3rver', () => {
 describe('planPackage (no S3)', () => {
   test('a custom endpoint gives path-style URLs', async () => {
     const dir = await makeProject();
-    const plan = await planPackage({ rootTemplate: path.join(dir, 'generated', 'root.yaml'), baseDir: dir, bucket: 'b', region: 'eu-west-1', endpoint: 'http://localhost:4566/' });
+    const plan = await planPackage({
+      rootTemplate: path.join(dir, 'generated', 'root.yaml'),
+      baseDir: dir,
+      bucket: 'b',
+      region: 'eu-west-1',
+      endpoint: 'http://localhost:4566/',
+    });
     expect(plan.root.url).toBe(`http://localhost:4566/b/templates/${plan.root.sha256}.yaml`);
     await rm(dir, { recursive: true, force: true });
   });
@@ -129,12 +144,22 @@ describe('planPackage (no S3)', () => {
   });
 
   test.each([
-    ['resources', { resources: 1, parameters: 200, outputs: 200, templateBytes: 1_048_576 }, 'generated/alpha.yaml: 2 resources, over CloudFormation\'s limit of 1 per stack; split the stack'],
-    ['outputs', { resources: 500, parameters: 200, outputs: 0, templateBytes: 1_048_576 }, 'generated/alpha.yaml: 1 outputs, over CloudFormation\'s limit of 0 per stack; split the stack'],
+    [
+      'resources',
+      { resources: 1, parameters: 200, outputs: 200, templateBytes: 1_048_576 },
+      "generated/alpha.yaml: 2 resources, over CloudFormation's limit of 1 per stack; split the stack",
+    ],
+    [
+      'outputs',
+      { resources: 500, parameters: 200, outputs: 0, templateBytes: 1_048_576 },
+      "generated/alpha.yaml: 1 outputs, over CloudFormation's limit of 0 per stack; split the stack",
+    ],
     ['bytes', { resources: 500, parameters: 200, outputs: 200, templateBytes: 100 }, 'generated/alpha.yaml: template is'],
   ])('templates over a CloudFormation limit (%s) fail before upload', async (_name, limits, message) => {
     const dir = await makeProject();
-    await expect(planPackage({ rootTemplate: path.join(dir, 'generated', 'root.yaml'), baseDir: dir, bucket: 'b', region: REGION, limits })).rejects.toThrow(message);
+    await expect(planPackage({ rootTemplate: path.join(dir, 'generated', 'root.yaml'), baseDir: dir, bucket: 'b', region: REGION, limits })).rejects.toThrow(
+      message,
+    );
     await rm(dir, { recursive: true, force: true });
   });
 });

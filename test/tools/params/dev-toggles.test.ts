@@ -25,7 +25,15 @@ function changed(change: (f: Record<string, any>) => void): Record<string, any> 
 describe('the dev-profile keys map onto root parameters', () => {
   test.each([
     ['toggles.functionsInVpc', (f: any) => (f.toggles.functionsInVpc = false), 'FunctionsInVpc', 'false'],
-    ['toggles.natGateway', (f: any) => ((f.toggles.functionsInVpc = false), (f.toggles.natGateway = false)), 'EnableNatGateway', 'false'],
+    [
+      'toggles.natGateway',
+      (f: any) => {
+        f.toggles.functionsInVpc = false;
+        f.toggles.natGateway = false;
+      },
+      'EnableNatGateway',
+      'false',
+    ],
     ['toggles.interfaceEndpoints', (f: any) => (f.toggles.interfaceEndpoints = false), 'EnableInterfaceEndpoints', 'false'],
     ['toggles.waf', (f: any) => (f.toggles.waf = false), 'EnableWaf', 'false'],
     ['streamRetentionHours', (f: any) => (f.streamRetentionHours = 48), 'StreamRetentionHours', '48'],
@@ -45,7 +53,8 @@ describe('the dev-profile keys map onto root parameters', () => {
     });
     expect(validateParameterData(file, FILE)).toEqual([]);
     const values = resolveRootParameters(file as unknown as ParameterFile).values;
-    for (const root of ['FunctionsInVpc', 'EnableNatGateway', 'EnableInterfaceEndpoints', 'EnableWaf', 'StreamRetentionHours', 'CrawlerSchedule']) expect([root, values[root]]).toEqual([root, undefined]);
+    for (const root of ['FunctionsInVpc', 'EnableNatGateway', 'EnableInterfaceEndpoints', 'EnableWaf', 'StreamRetentionHours', 'CrawlerSchedule'])
+      expect([root, values[root]]).toEqual([root, undefined]);
     expect(deploysSecondary(file as unknown as ParameterFile)).toBe(true);
   });
 });
@@ -54,7 +63,11 @@ describe('bounds and shapes come from the root definitions', () => {
   test.each([
     ['retention below Kinesis minimum', (f: any) => (f.streamRetentionHours = 12), 'streamRetentionHours must be between 24 and 8760 (got 12)'],
     ['retention above Kinesis maximum', (f: any) => (f.streamRetentionHours = 9000), 'streamRetentionHours must be between 24 and 8760 (got 9000)'],
-    ['a rate() expression (Glue crawlers take cron only)', (f: any) => (f.crawlerSchedule = 'rate(1 day)'), 'crawlerSchedule must be a Glue cron expression such as cron(15 3 * * ? *), or empty for no schedule (got "rate(1 day)")'],
+    [
+      'a rate() expression (Glue crawlers take cron only)',
+      (f: any) => (f.crawlerSchedule = 'rate(1 day)'),
+      'crawlerSchedule must be a Glue cron expression such as cron(15 3 * * ? *), or empty for no schedule (got "rate(1 day)")',
+    ],
     ['a toggle that is no boolean', (f: any) => (f.toggles.waf = 'off'), 'toggles.waf must be a boolean (got "off")'],
     ['secondaryStack that is no boolean', (f: any) => (f.toggles.secondaryStack = 'no'), 'toggles.secondaryStack must be a boolean (got "no")'],
   ])('%s', (_name, change, message) => {
@@ -66,7 +79,10 @@ describe('combinations that cannot work are refused with the keys to change', ()
   test.each([
     [
       'functions in the VPC without a NAT gateway',
-      (f: any) => ((f.toggles.functionsInVpc = true), (f.toggles.natGateway = false)),
+      (f: any) => {
+        f.toggles.functionsInVpc = true;
+        f.toggles.natGateway = false;
+      },
       'toggles.natGateway is false but toggles.functionsInVpc is true: functions in the private subnets reach the market, weather and Slack APIs only through a NAT gateway; set toggles.functionsInVpc to false (they then run outside the VPC) or toggles.natGateway to true',
     ],
     [
@@ -81,7 +97,15 @@ describe('combinations that cannot work are refused with the keys to change', ()
     ],
     [
       'failover without the secondary stack',
-      (f: any) => ((f.toggles.failover = true), (f.failover = { hostedZoneId: 'Z0123456789ABC', apiDomainName: 'ingest.example.com', certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/a', standbyCertificateArn: 'arn:aws:acm:us-west-2:111122223333:certificate/b' })),
+      (f: any) => {
+        f.toggles.failover = true;
+        f.failover = {
+          hostedZoneId: 'Z0123456789ABC',
+          apiDomainName: 'ingest.example.com',
+          certificateArn: 'arn:aws:acm:us-east-1:111122223333:certificate/a',
+          standbyCertificateArn: 'arn:aws:acm:us-west-2:111122223333:certificate/b',
+        };
+      },
       'toggles.failover is true but toggles.secondaryStack is false: the SECONDARY failover record and the standby API live in the secondary-region stack; set toggles.secondaryStack to true or toggles.failover to false',
     ],
   ])('%s', (_name, change, message) => {
@@ -89,7 +113,12 @@ describe('combinations that cannot work are refused with the keys to change', ()
   });
 
   test('DAX with the functions in the VPC behind a NAT gateway is fine', () => {
-    expect(validateParameterData(changed((f) => Object.assign(f.toggles, { dax: true, functionsInVpc: true, natGateway: true })), FILE)).toEqual([]);
+    expect(
+      validateParameterData(
+        changed((f) => Object.assign(f.toggles, { dax: true, functionsInVpc: true, natGateway: true })),
+        FILE,
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -99,7 +128,10 @@ describe('toggles.secondaryStack', () => {
     [false, false],
     [undefined, true],
   ])('%s → the deployment has its secondary stack: %s', (value, expected) => {
-    const file = changed((f) => (value === undefined ? delete f.toggles.secondaryStack : (f.toggles.secondaryStack = value)));
+    const file = changed((f) => {
+      if (value === undefined) delete f.toggles.secondaryStack;
+      else f.toggles.secondaryStack = value;
+    });
     expect(deploysSecondary(file as unknown as ParameterFile)).toBe(expected);
   });
 

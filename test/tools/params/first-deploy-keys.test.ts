@@ -34,14 +34,27 @@ describe('failover certificates: one per region', () => {
   });
 
   test('the standby certificate is required next to the primary one', () => {
-    expect(validateParameterData(file((f) => delete f.failover.standbyCertificateArn), FILE)).toEqual([
+    expect(
+      validateParameterData(
+        file((f) => delete f.failover.standbyCertificateArn),
+        FILE,
+      ),
+    ).toEqual([
       `${FILE}: failover.standbyCertificateArn is required with failover.certificateArn; add an ACM certificate of the secondary region covering failover.apiDomainName (a regional API domain needs a certificate of its own region)`,
     ]);
   });
 
   test.each([
-    ['the primary certificate passed twice', (f: Record<string, any>) => (f.failover.standbyCertificateArn = PRIMARY_CERT), 'failover.standbyCertificateArn is a certificate of us-east-1, but the API it serves is in regions.secondary (us-west-2); request or import one in us-west-2'],
-    ['the certificates swapped', (f: Record<string, any>) => ([f.failover.certificateArn, f.failover.standbyCertificateArn] = [STANDBY_CERT, PRIMARY_CERT]), 'failover.certificateArn is a certificate of us-west-2, but the API it serves is in regions.primary (us-east-1); request or import one in us-east-1'],
+    [
+      'the primary certificate passed twice',
+      (f: Record<string, any>) => (f.failover.standbyCertificateArn = PRIMARY_CERT),
+      'failover.standbyCertificateArn is a certificate of us-east-1, but the API it serves is in regions.secondary (us-west-2); request or import one in us-west-2',
+    ],
+    [
+      'the certificates swapped',
+      (f: Record<string, any>) => ([f.failover.certificateArn, f.failover.standbyCertificateArn] = [STANDBY_CERT, PRIMARY_CERT]),
+      'failover.certificateArn is a certificate of us-west-2, but the API it serves is in regions.primary (us-east-1); request or import one in us-east-1',
+    ],
   ])('%s is refused before any AWS call', (_name, change, message) => {
     expect(validateParameterData(file(change), FILE)).toContain(`${FILE}: ${message}`);
   });

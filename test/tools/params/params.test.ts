@@ -67,7 +67,11 @@ describe('validateParameterData', () => {
     ['integer', (f: any) => (f.pollRateMinutes = 2.5), 'pollRateMinutes must be an integer (got 2.5)'],
     ['type', (f: any) => (f.toggles.dax = 'yes'), 'toggles.dax must be a boolean (got "yes")'],
     ['enum', (f: any) => (f.environment = 'staging'), 'environment must be one of "dev", "prod" (got "staging")'],
-    ['pattern', (f: any) => (f.symbols[1] = 'aapl'), 'symbols[1] must be a ticker of 1-10 upper-case letters, digits, dots or dashes, e.g. AAPL or BRK.B (got "aapl")'],
+    [
+      'pattern',
+      (f: any) => (f.symbols[1] = 'aapl'),
+      'symbols[1] must be a ticker of 1-10 upper-case letters, digits, dots or dashes, e.g. AAPL or BRK.B (got "aapl")',
+    ],
     ['region pattern', (f: any) => (f.regions.primary = 'mars-1'), 'regions.primary must be an AWS region name such as us-east-1 (got "mars-1")'],
     ['email', (f: any) => (f.alerts.email = 'not-an-email'), 'alerts.email must be an email address, or "" for no subscription (got "not-an-email")'],
     ['required', (f: any) => delete f.thresholds.heatC, 'thresholds.heatC is required; add it (see parameters/schema.json)'],
@@ -75,15 +79,53 @@ describe('validateParameterData', () => {
     ['minItems', (f: any) => (f.symbols = []), 'symbols must have at least 1 item(s) (got 0)'],
     ['uniqueItems', (f: any) => (f.symbols = ['AAPL', 'AAPL']), 'symbols must not repeat items (items 0 and 1 are both "AAPL")'],
     ['account id', (f: any) => (f.security.trustedAccountIds = ['1234']), 'security.trustedAccountIds[0] must be a 12-digit AWS account ID (got "1234")'],
-    ['tag key', (f: any) => (f.tags = { 'aws:owner': 'x' }), 'tags.aws:owner: tag key "aws:owner" must be 1-128 characters of letters, digits, spaces and _.:/=+@- and must not start with aws:'],
-    ['unknown key with suggestion', (f: any) => (f.thresholds.stockDropPct = 5), 'thresholds.stockDropPct is not a known key; did you mean thresholds.stockDropPercent?'],
+    [
+      'tag key',
+      (f: any) => (f.tags = { 'aws:owner': 'x' }),
+      'tags.aws:owner: tag key "aws:owner" must be 1-128 characters of letters, digits, spaces and _.:/=+@- and must not start with aws:',
+    ],
+    [
+      'unknown key with suggestion',
+      (f: any) => (f.thresholds.stockDropPct = 5),
+      'thresholds.stockDropPct is not a known key; did you mean thresholds.stockDropPercent?',
+    ],
     ['unknown top-level key', (f: any) => (f.toggle = {}), 'toggle is not a known key; did you mean toggles?'],
-    ['unknown key without a close match', (f: any) => (f.regions.tertiary = 'eu-west-1'), 'regions.tertiary is not a known key; valid keys here: primary, secondary'],
-    ['same regions', (f: any) => (f.regions.secondary = 'us-east-1'), 'regions.secondary must differ from regions.primary (both are "us-east-1"); pick the partner region, e.g. us-west-2 for us-east-1'],
-    ['cold above heat', (f: any) => (f.thresholds.coldC = 30) && (f.thresholds.heatC = 20), 'thresholds.coldC must be below thresholds.heatC (got coldC 30, heatC 20)'],
-    ['failover without details', (f: any) => (f.toggles.failover = true), 'failover is required when toggles.failover is true; add failover.hostedZoneId, failover.apiDomainName and failover.certificateArn, or set toggles.failover to false'],
-    ['quickSight without principal', (f: any) => (f.toggles.quickSight = true), 'quickSightPrincipalArn is required when toggles.quickSight is true; add the QuickSight user or group ARN, or set toggles.quickSight to false'],
-    ['failover with details', (f: any) => ((f.toggles.failover = true), (f.failover = { hostedZoneId: 'Z0123456789ABC', apiDomainName: 'ingest.example.com' })), 'failover.certificateArn is required; add it (see parameters/schema.json)'],
+    [
+      'unknown key without a close match',
+      (f: any) => (f.regions.tertiary = 'eu-west-1'),
+      'regions.tertiary is not a known key; valid keys here: primary, secondary',
+    ],
+    [
+      'same regions',
+      (f: any) => (f.regions.secondary = 'us-east-1'),
+      'regions.secondary must differ from regions.primary (both are "us-east-1"); pick the partner region, e.g. us-west-2 for us-east-1',
+    ],
+    [
+      'cold above heat',
+      (f: any) => {
+        f.thresholds.coldC = 30;
+        f.thresholds.heatC = 20;
+      },
+      'thresholds.coldC must be below thresholds.heatC (got coldC 30, heatC 20)',
+    ],
+    [
+      'failover without details',
+      (f: any) => (f.toggles.failover = true),
+      'failover is required when toggles.failover is true; add failover.hostedZoneId, failover.apiDomainName and failover.certificateArn, or set toggles.failover to false',
+    ],
+    [
+      'quickSight without principal',
+      (f: any) => (f.toggles.quickSight = true),
+      'quickSightPrincipalArn is required when toggles.quickSight is true; add the QuickSight user or group ARN, or set toggles.quickSight to false',
+    ],
+    [
+      'failover with details',
+      (f: any) => {
+        f.toggles.failover = true;
+        f.failover = { hostedZoneId: 'Z0123456789ABC', apiDomainName: 'ingest.example.com' };
+      },
+      'failover.certificateArn is required; add it (see parameters/schema.json)',
+    ],
     ['duplicate city', (f: any) => (f.cities[1].name = 'amsterdam'), 'cities[1].name repeats cities[0].name ("amsterdam"); city names must be unique'],
   ])('%s', (_name, change, message) => {
     expect(validateParameterData(withChange(change), FILE)).toEqual([`${FILE}: ${message}`]);
@@ -126,7 +168,15 @@ describe('loadParameterFile', () => {
 
   test('an invalid file throws every problem', async () => {
     const file = path.join(dir, 'invalid.json');
-    await writeFile(file, JSON.stringify(withChange((f) => ((f.pollRateMinutes = 0), (f.extra = true)))));
+    await writeFile(
+      file,
+      JSON.stringify(
+        withChange((f) => {
+          f.pollRateMinutes = 0;
+          f.extra = true;
+        }),
+      ),
+    );
     await expect(loadParameterFile(file, 'invalid.json')).rejects.toThrow(
       'invalid.json: extra is not a known key; valid keys here: stackName, projectName, environment, regions, symbols, cities, marketDataProvider, pollRateMinutes, streamShardCount, streamRetentionHours, crawlerSchedule, maxClockSkewSeconds, thresholds, alerts, toggles, failover, security, quickSightPrincipalArn, athenaDynamoDbConnectorArn, monthlyBudgetUsd, tags\ninvalid.json: pollRateMinutes must be between 1 and 60 (got 0)',
     );
@@ -145,7 +195,9 @@ describe('loadParameterFile', () => {
   });
 
   test('--params that matches nothing says where it looked', async () => {
-    await expect(resolveParameterFile('staging.json', dir)).rejects.toThrow('--params staging.json: no such file (looked for staging.json, parameters/staging.json); pass a path or a file name in parameters/');
+    await expect(resolveParameterFile('staging.json', dir)).rejects.toThrow(
+      '--params staging.json: no such file (looked for staging.json, parameters/staging.json); pass a path or a file name in parameters/',
+    );
   });
 });
 
@@ -162,7 +214,9 @@ describe('mapping onto root parameters', () => {
   });
 
   test('a project name the schema accepts is one the root template accepts (same pattern)', async () => {
-    const schema = JSON.parse(await readFile(path.join(__dirname, '../../../parameters/schema.json'), 'utf8')) as { properties: { projectName: { pattern: string } } };
+    const schema = JSON.parse(await readFile(path.join(__dirname, '../../../parameters/schema.json'), 'utf8')) as {
+      properties: { projectName: { pattern: string } };
+    };
     expect(schema.properties.projectName.pattern).toBe(ROOT_PARAMETERS.ProjectName!.definition.AllowedPattern);
   });
 
@@ -225,7 +279,7 @@ describe('mapping onto root parameters', () => {
     });
   });
 
-  test('stack tags: the file\'s plus Environment and ManagedBy, sorted', () => {
+  test("stack tags: the file's plus Environment and ManagedBy, sorted", () => {
     expect(stackTags(validFile() as unknown as ParameterFile)).toEqual([
       { Key: 'CostCenter', Value: 'analytics' },
       { Key: 'Environment', Value: 'prod' },
@@ -255,18 +309,24 @@ describe('parameters/schema.json is generated from the root parameters', () => {
     expect(leaf(file)).toMatchObject({ minimum: d.MinValue, maximum: d.MaxValue, default: d.Default });
   });
 
-  test.each(FILE_FIELDS.filter((f) => f.encoding === 'string').map((f) => [f.path, f.root]))('%s has the pattern or allowed values of root %s', (file, root) => {
-    const d = ROOT_PARAMETERS[root]!.definition;
-    const node = leaf(file);
-    if (d.AllowedValues !== undefined) expect(node.enum).toEqual((d.AllowedValues as unknown[]).map(String));
-    if (d.AllowedPattern !== undefined) expect([d.AllowedPattern, String(d.AllowedPattern).replace(/^\^\$\|/, '')]).toContain(node.pattern);
-  });
+  test.each(FILE_FIELDS.filter((f) => f.encoding === 'string').map((f) => [f.path, f.root]))(
+    '%s has the pattern or allowed values of root %s',
+    (file, root) => {
+      const d = ROOT_PARAMETERS[root]!.definition;
+      const node = leaf(file);
+      if (d.AllowedValues !== undefined) expect(node.enum).toEqual((d.AllowedValues as unknown[]).map(String));
+      if (d.AllowedPattern !== undefined) expect([d.AllowedPattern, String(d.AllowedPattern).replace(/^\^\$\|/, '')]).toContain(node.pattern);
+    },
+  );
 
   test('a bound changed in templates-src/parameters.ts changes the file validation with it', () => {
     const wind = ROOT_PARAMETERS.WindThresholdKph!.definition;
-    expect(validateParameterData(withChange((f) => (f.thresholds.windKph = Number(wind.MaxValue) + 1)), FILE)).toEqual([
-      `${FILE}: thresholds.windKph must be between ${wind.MinValue} and ${wind.MaxValue} (got ${Number(wind.MaxValue) + 1})`,
-    ]);
+    expect(
+      validateParameterData(
+        withChange((f) => (f.thresholds.windKph = Number(wind.MaxValue) + 1)),
+        FILE,
+      ),
+    ).toEqual([`${FILE}: thresholds.windKph must be between ${wind.MinValue} and ${wind.MaxValue} (got ${Number(wind.MaxValue) + 1})`]);
   });
 });
 
@@ -332,7 +392,9 @@ describe('parameter-file text: BOM, duplicate keys, tags the tool sets', () => {
     const text = JSON.stringify(validFile(), null, 2).replace('"windKph": 75,', '"windKph": 75,\n    "windKph": 90,');
     await writeFile(file, text);
     const line = text.split('\n').findIndex((l) => l.includes('"windKph": 90')) + 1;
-    await expect(loadParameterFile(file, 'dup.json')).rejects.toThrow(`dup.json: thresholds.windKph appears twice (lines ${line - 1} and ${line}); JSON keeps only the last one, so remove one of them`);
+    await expect(loadParameterFile(file, 'dup.json')).rejects.toThrow(
+      `dup.json: thresholds.windKph appears twice (lines ${line - 1} and ${line}); JSON keeps only the last one, so remove one of them`,
+    );
   });
 
   test('duplicates inside array items are found with their path', async () => {
@@ -342,7 +404,14 @@ describe('parameter-file text: BOM, duplicate keys, tags the tool sets', () => {
   });
 
   test.each(['Environment', 'ManagedBy'])('tags.%s is an error: the deploy tool sets it on every stack', (key) => {
-    const problems = validateParameterData(withChange((f) => (f.tags = { [key]: 'x' })), FILE);
-    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${FILE}: tags\\.${key} is set by the deploy tool .* on every stack; remove it from the file \\(it would be overwritten\\)$`))]);
+    const problems = validateParameterData(
+      withChange((f) => (f.tags = { [key]: 'x' })),
+      FILE,
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        new RegExp(`^${FILE}: tags\\.${key} is set by the deploy tool .* on every stack; remove it from the file \\(it would be overwritten\\)$`),
+      ),
+    ]);
   });
 });

@@ -9,7 +9,12 @@ import { fixtureTree, templateOf } from './fixture-tree';
 /** Reverses key order at every level: the diagram must not depend on how templates order keys. */
 function reorder(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reorder);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reorder(v)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reorder(v)]),
+    );
   return value;
 }
 
@@ -25,7 +30,9 @@ describe('architecture diagram', () => {
   test('draws one subgraph per nested stack with its main resources', () => {
     expect(diagram.startsWith('flowchart LR\n')).toBe(true);
     expect(diagram).toContain('flowchart LR\n  subgraph root_tree["Root stack · root.yaml"]\n    subgraph Security_stack["Security · security.yaml"]\n');
-    expect(diagram).toContain('    subgraph Streaming_stack["Streaming · streaming.yaml"]\n      Streaming_UserPool["Cognito user pool<br/>UserPool"]\n      Streaming_Api(["API Gateway<br/>Api"])\n      Streaming_Stream[("Kinesis stream<br/>Stream")]\n    end');
+    expect(diagram).toContain(
+      '    subgraph Streaming_stack["Streaming · streaming.yaml"]\n      Streaming_UserPool["Cognito user pool<br/>UserPool"]\n      Streaming_Api(["API Gateway<br/>Api"])\n      Streaming_Stream[("Kinesis stream<br/>Stream")]\n    end',
+    );
     expect(diagram).toContain('      Security_MarketAlertsTopic{{"SNS topic<br/>MarketAlertsTopic"}}');
     expect(diagram).not.toContain('Networking_stack'); // endpoints and VPCs are not main resources
   });
@@ -45,7 +52,9 @@ describe('architecture diagram', () => {
   test('standalone templates sit beside the root stack', () => {
     const files = fixtureTree();
     files.push({ file: 'bootstrap.yaml', template: { Resources: { ArtifactsBucket: { Type: 'AWS::S3::Bucket', Properties: {} } } } });
-    expect(buildDiagram(new TemplateTree(files))).toMatch(/\n  end\n  subgraph bootstrap_stack\["Standalone · bootstrap.yaml"\]\n    bootstrap_ArtifactsBucket\[\("S3 bucket<br\/>ArtifactsBucket"\)\]\n  end\n/);
+    expect(buildDiagram(new TemplateTree(files))).toMatch(
+      /\n {2}end\n {2}subgraph bootstrap_stack\["Standalone · bootstrap.yaml"\]\n {4}bootstrap_ArtifactsBucket\[\("S3 bucket<br\/>ArtifactsBucket"\)\]\n {2}end\n/,
+    );
   });
 
   test('an edge disappears when the template no longer wires it', () => {
@@ -55,7 +64,12 @@ describe('architecture diagram', () => {
   });
 
   test('diagramOfDocuments (build:templates) equals the diagram of the parsed files', () => {
-    expect(diagramOfDocuments(fixtureTree().map((f) => ({ file: f.file, document: f.template })), 'root.yaml')).toBe(diagram);
+    expect(
+      diagramOfDocuments(
+        fixtureTree().map((f) => ({ file: f.file, document: f.template })),
+        'root.yaml',
+      ),
+    ).toBe(diagram);
   });
 });
 

@@ -10,10 +10,15 @@ type Json = Record<string, unknown>;
 const ref = (id: string) => ({ Ref: id });
 const getAtt = (id: string, attr: string) => ({ 'Fn::GetAtt': [id, attr] });
 const sub = (text: string) => ({ 'Fn::Sub': text });
-const roadmap = (entries: Record<string, string[]>) => ({ Roadmap: Object.fromEntries(Object.entries(entries).map(([id, r]) => [id, { Text: `bullet ${id}`, Resources: r }])) });
+const roadmap = (entries: Record<string, string[]>) => ({
+  Roadmap: Object.fromEntries(Object.entries(entries).map(([id, r]) => [id, { Text: `bullet ${id}`, Resources: r }])),
+});
 
 function stack(file: string, parameters: Json = {}): Json {
-  return { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: `./${file}`, Parameters: { NamePrefix: sub('${ProjectName}-${Environment}'), ...parameters } } };
+  return {
+    Type: 'AWS::CloudFormation::Stack',
+    Properties: { TemplateURL: `./${file}`, Parameters: { NamePrefix: sub('${ProjectName}-${Environment}'), ...parameters } },
+  };
 }
 
 const key = { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true, KeyPolicy: { Version: '2012-10-17', Statement: [] } } };
@@ -28,7 +33,11 @@ function bucket(purpose: string): Json {
     DeletionPolicy: 'Retain',
     Properties: {
       BucketName: sub(`\${NamePrefix}-${purpose}-\${AWS::AccountId}-\${AWS::Region}`),
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: ref('DataLakeKeyArn') }, BucketKeyEnabled: true }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: ref('DataLakeKeyArn') }, BucketKeyEnabled: true },
+        ],
+      },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       VersioningConfiguration: { Status: 'Enabled' },
     },
@@ -36,7 +45,15 @@ function bucket(purpose: string): Json {
 }
 
 function endpoint(service: string, type: 'Gateway' | 'Interface'): Json {
-  return { Type: 'AWS::EC2::VPCEndpoint', Properties: { VpcId: ref('AppVpc'), ServiceName: sub(`com.amazonaws.\${AWS::Region}.${service}`), VpcEndpointType: type, ...(type === 'Interface' ? { PrivateDnsEnabled: true } : {}) } };
+  return {
+    Type: 'AWS::EC2::VPCEndpoint',
+    Properties: {
+      VpcId: ref('AppVpc'),
+      ServiceName: sub(`com.amazonaws.\${AWS::Region}.${service}`),
+      VpcEndpointType: type,
+      ...(type === 'Interface' ? { PrivateDnsEnabled: true } : {}),
+    },
+  };
 }
 
 function replica(region: unknown): Json {
@@ -47,11 +64,20 @@ export function fixtureTree(): TemplateFile[] {
   const files: Record<string, Json> = {
     'root.yaml': {
       Metadata: roadmap({ '11.1': ['Security', 'Networking', 'Streaming', 'DataLake', 'Datastores', 'Compute'] }),
-      Parameters: { ProjectName: { Type: 'String' }, Environment: { Type: 'String' }, Symbols: { Type: 'String' }, Cities: { Type: 'String' }, StockDropPercent: { Type: 'Number' } },
+      Parameters: {
+        ProjectName: { Type: 'String' },
+        Environment: { Type: 'String' },
+        Symbols: { Type: 'String' },
+        Cities: { Type: 'String' },
+        StockDropPercent: { Type: 'Number' },
+      },
       Resources: {
         Security: stack('security.yaml'),
         Networking: stack('networking.yaml'),
-        Streaming: stack('streaming.yaml', { StreamingKeyArn: getAtt('Security', 'Outputs.StreamingKeyArn'), WebAclArn: getAtt('Security', 'Outputs.WebAclArn') }),
+        Streaming: stack('streaming.yaml', {
+          StreamingKeyArn: getAtt('Security', 'Outputs.StreamingKeyArn'),
+          WebAclArn: getAtt('Security', 'Outputs.WebAclArn'),
+        }),
         DataLake: stack('data-lake.yaml', { DataLakeKeyArn: getAtt('Security', 'Outputs.DataLakeKeyArn') }),
         Datastores: stack('datastores.yaml', { TablesKeyArn: getAtt('Security', 'Outputs.TablesKeyArn') }),
         Compute: stack('compute.yaml', {
@@ -102,9 +128,15 @@ export function fixtureTree(): TemplateFile[] {
       Parameters: { NamePrefix: { Type: 'String' }, StreamingKeyArn: { Type: 'String' }, WebAclArn: { Type: 'String' } },
       Resources: {
         UserPool: { Type: 'AWS::Cognito::UserPool', Properties: {} },
-        Authorizer: { Type: 'AWS::ApiGateway::Authorizer', Properties: { RestApiId: ref('Api'), Type: 'COGNITO_USER_POOLS', ProviderARNs: [getAtt('UserPool', 'Arn')] } },
+        Authorizer: {
+          Type: 'AWS::ApiGateway::Authorizer',
+          Properties: { RestApiId: ref('Api'), Type: 'COGNITO_USER_POOLS', ProviderARNs: [getAtt('UserPool', 'Arn')] },
+        },
         Stage: { Type: 'AWS::ApiGateway::Stage', Properties: { RestApiId: ref('Api'), StageName: 'v1' } },
-        WebAclAssociation: { Type: 'AWS::WAFv2::WebACLAssociation', Properties: { WebACLArn: ref('WebAclArn'), ResourceArn: sub('arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${Api}/stages/${Stage}') } },
+        WebAclAssociation: {
+          Type: 'AWS::WAFv2::WebACLAssociation',
+          Properties: { WebACLArn: ref('WebAclArn'), ResourceArn: sub('arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${Api}/stages/${Stage}') },
+        },
         Stream: { Type: 'AWS::Kinesis::Stream', Properties: { StreamEncryption: { EncryptionType: 'KMS', KeyId: ref('StreamingKeyArn') } } },
         Api: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: sub('${NamePrefix}-ingest') } },
         IngestMethod: {
@@ -117,7 +149,9 @@ export function fixtureTree(): TemplateFile[] {
               Type: 'AWS',
               Uri: sub('arn:${AWS::Partition}:apigateway:${AWS::Region}:kinesis:action/PutRecords'),
               RequestTemplates: {
-                'application/json': sub('{"StreamName": "${Stream}", "Records": [#foreach($e in $input.path(\'$\'))#set($pk = "$!{e.symbol}$!{e.city}"){"Data": "$util.base64Encode($input.json(\'$\'))", "PartitionKey": "$pk"}#end]}'),
+                'application/json': sub(
+                  '{"StreamName": "${Stream}", "Records": [#foreach($e in $input.path(\'$\'))#set($pk = "$!{e.symbol}$!{e.city}"){"Data": "$util.base64Encode($input.json(\'$\'))", "PartitionKey": "$pk"}#end]}',
+                ),
               },
             },
           },
@@ -164,9 +198,15 @@ export function fixtureTree(): TemplateFile[] {
         StockDropPercent: { Type: 'Number' },
       },
       Resources: {
-        EnricherFunction: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { METRICS_TABLE: ref('MetricsTableName'), RAW_BUCKET: ref('RawBucketName') } } } },
+        EnricherFunction: {
+          Type: 'AWS::Lambda::Function',
+          Properties: { Environment: { Variables: { METRICS_TABLE: ref('MetricsTableName'), RAW_BUCKET: ref('RawBucketName') } } },
+        },
         EnricherMapping: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { EventSourceArn: ref('StreamArn'), FunctionName: ref('EnricherFunction') } },
-        RulesFunction: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { MARKET_ALERTS_TOPIC_ARN: ref('MarketAlertsTopicArn'), STOCK_DROP_PERCENT: ref('StockDropPercent') } } } },
+        RulesFunction: {
+          Type: 'AWS::Lambda::Function',
+          Properties: { Environment: { Variables: { MARKET_ALERTS_TOPIC_ARN: ref('MarketAlertsTopicArn'), STOCK_DROP_PERCENT: ref('StockDropPercent') } } },
+        },
       },
     },
   };

@@ -20,7 +20,11 @@ describe('roadmap IDs', () => {
 
   test('the optional bullets are the ones the roadmap words as optional', () => {
     const optional = ROADMAP.flatMap((s) => s.bullets).filter((b) => b.optional);
-    expect(optional.map((b) => b.id)).toEqual(ROADMAP.flatMap((s) => s.bullets).filter((b) => /^Optional:/.test(b.text)).map((b) => b.id));
+    expect(optional.map((b) => b.id)).toEqual(
+      ROADMAP.flatMap((s) => s.bullets)
+        .filter((b) => /^Optional:/.test(b.text))
+        .map((b) => b.id),
+    );
   });
 });
 
@@ -37,7 +41,8 @@ describe('docs/roadmap.md', () => {
 
   test('links each step to the generated files whose registry entry declares it', () => {
     expect(doc).toContain('## Step 1 – Networking (`networking.yaml`)\n\nImplemented in [`networking.yaml`](../generated/networking.yaml)');
-    for (const stack of STACKS) for (const step of stack.steps) expect(doc.split(`## Step ${step} –`)[1]!.split('## Step')[0]).toContain(`(../generated/${stack.file})`);
+    for (const stack of STACKS)
+      for (const step of stack.steps) expect(doc.split(`## Step ${step} –`)[1]!.split('## Step')[0]).toContain(`(../generated/${stack.file})`);
   });
 
   test('the committed file is what the source renders (build:templates --check keeps it so)', async () => {

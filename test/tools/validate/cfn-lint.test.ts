@@ -8,7 +8,11 @@ const REPORT = [
   {
     Filename: 'generated/networking.yaml',
     Level: 'Error',
-    Location: { Start: { LineNumber: 42, ColumnNumber: 7 }, End: { LineNumber: 42, ColumnNumber: 20 }, Path: ['Resources', 'AppVpc', 'Properties', 'CidrBlock'] },
+    Location: {
+      Start: { LineNumber: 42, ColumnNumber: 7 },
+      End: { LineNumber: 42, ColumnNumber: 20 },
+      Path: ['Resources', 'AppVpc', 'Properties', 'CidrBlock'],
+    },
     Message: "'10.0.0.0/33' is not a 'ipv4-network'",
     Rule: { Id: 'E3031', Source: 'https://github.com/aws-cloudformation/cfn-lint/blob/main/docs/format_keyword.md' },
   },
@@ -30,7 +34,13 @@ const REPORT = [
 
 test('cfn-lint JSON matches become findings with file, logical ID, path, rule and level', () => {
   expect(parseCfnLintJson(JSON.stringify(REPORT))).toEqual([
-    expect.objectContaining({ file: 'networking.yaml', logicalId: 'AppVpc', path: 'Properties.CidrBlock (line 42)', rule: 'cfn-lint/E3031', severity: 'error' }),
+    expect.objectContaining({
+      file: 'networking.yaml',
+      logicalId: 'AppVpc',
+      path: 'Properties.CidrBlock (line 42)',
+      rule: 'cfn-lint/E3031',
+      severity: 'error',
+    }),
     expect.objectContaining({ file: 'root.yaml', logicalId: 'Symbols', path: 'line 6', rule: 'cfn-lint/W2001', severity: 'warning' }),
     expect.objectContaining({ file: 'root.yaml', logicalId: '(template)', path: 'line 1', rule: 'cfn-lint/I1022', severity: 'info' }),
   ]);
@@ -47,7 +57,10 @@ describe('with a stand-in cfn-lint executable', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'cfn-lint-'));
     const script = path.join(dir, 'cfn-lint');
     // Prints its arguments' report like cfn-lint does, exiting 2 (errors found) as cfn-lint does.
-    await writeFile(script, `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "cfn-lint 1.51.0"; exit 0; fi\necho "$*" > "${dir}/args"\necho '${JSON.stringify(REPORT.slice(0, 1))}'\nexit 2\n`);
+    await writeFile(
+      script,
+      `#!/bin/sh\nif [ "$1" = "--version" ]; then echo "cfn-lint 1.51.0"; exit 0; fi\necho "$*" > "${dir}/args"\necho '${JSON.stringify(REPORT.slice(0, 1))}'\nexit 2\n`,
+    );
     await chmod(script, 0o755);
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
@@ -61,8 +74,16 @@ describe('with a stand-in cfn-lint executable', () => {
 });
 
 test('balance splits files into groups of similar size', () => {
-  const sizes = new Map([['a', 100], ['b', 60], ['c', 50], ['d', 10]]);
-  expect(balance(['a', 'b', 'c', 'd'], sizes, 2)).toEqual([['a', 'd'], ['b', 'c']]);
+  const sizes = new Map([
+    ['a', 100],
+    ['b', 60],
+    ['c', 50],
+    ['d', 10],
+  ]);
+  expect(balance(['a', 'b', 'c', 'd'], sizes, 2)).toEqual([
+    ['a', 'd'],
+    ['b', 'c'],
+  ]);
   expect(balance(['a'], sizes, 4)).toEqual([['a']]);
   expect(balance(['a', 'b'], sizes, 1)).toEqual([['a', 'b']]);
 });

@@ -17,7 +17,9 @@ beforeAll(async () => {
   // A root without any nested stack, plus a bucket that breaks two security rules.
   await writeFile(
     path.join(dir, 'root.yaml'),
-    ['AWSTemplateFormatVersion: "2010-09-09"', 'Resources:', '  OpenBucket:', '    Type: AWS::S3::Bucket', '    Properties:', '      BucketNme: x', ''].join('\n'),
+    ['AWSTemplateFormatVersion: "2010-09-09"', 'Resources:', '  OpenBucket:', '    Type: AWS::S3::Bucket', '    Properties:', '      BucketNme: x', ''].join(
+      '\n',
+    ),
   );
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
@@ -27,7 +29,11 @@ test('prints one line per finding and a summary, and exits 1 on errors', () => {
   expect(code).toBe(1);
   const label = path.relative(ROOT_DIR, dir);
   const lines = stderr.trim().split('\n');
-  expect(lines).toEqual(expect.arrayContaining([`${label}/root.yaml: OpenBucket: Properties.BucketNme: spec-property: AWS::S3::Bucket has no property BucketNme (did you mean BucketName?)`]));
+  expect(lines).toEqual(
+    expect.arrayContaining([
+      `${label}/root.yaml: OpenBucket: Properties.BucketNme: spec-property: AWS::S3::Bucket has no property BucketNme (did you mean BucketName?)`,
+    ]),
+  );
   for (const line of lines) expect(line).toMatch(/^[^:]+\.yaml: [^:]+: [^:]+: [a-z0-9-]+: .+ \(.+\)$/);
   expect(stdout).toMatch(/cfn-lint: skipped \(--no-cfn-lint\)/);
   expect(stdout).toMatch(/validate: 1 templates, 1 resources checked in \d+\.\d\d s: \d+ error\(s\), \d+ warning\(s\), 0 info/);
@@ -39,7 +45,9 @@ test('--json prints the findings and counts as one JSON document', () => {
   const report = JSON.parse(stdout) as { templates: number; counts: { error: number }; findings: { rule: string }[] };
   expect(report.templates).toBe(1);
   expect(report.counts.error).toBeGreaterThan(0);
-  expect(report.findings.map((f) => f.rule)).toEqual(expect.arrayContaining(['spec-property', 's3-bucket-encryption', 's3-public-access-block', 's3-tls-only', 'stateful-retention']));
+  expect(report.findings.map((f) => f.rule)).toEqual(
+    expect.arrayContaining(['spec-property', 's3-bucket-encryption', 's3-public-access-block', 's3-tls-only', 'stateful-retention']),
+  );
 });
 
 test('an unknown flag exits 2 with the usage (tools/lib/cli.ts)', () => {

@@ -31,10 +31,10 @@ function first(files: readonly TemplateFile[], type: string): [string, string, D
 
 /** Deletes a key at every depth (replica lists may sit inside `!If`). */
 function deleteEverywhere(value: unknown, key: string): void {
-  if (Array.isArray(value)) value.forEach((v) => deleteEverywhere(v, key));
+  if (Array.isArray(value)) for (const v of value) deleteEverywhere(v, key);
   else if (value !== null && typeof value === 'object') {
     delete (value as Doc)[key];
-    Object.values(value).forEach((v) => deleteEverywhere(v, key));
+    for (const v of Object.values(value)) deleteEverywhere(v, key);
   }
 }
 
@@ -48,8 +48,22 @@ test.each<[string, string, string, (r: Doc, files: TemplateFile[]) => void]>([
   ['an unencrypted bucket', 'AWS::S3::Bucket', 's3-bucket-encryption', (r) => delete r.Properties.BucketEncryption],
   ['a public bucket', 'AWS::S3::Bucket', 's3-public-access-block', (r) => (r.Properties.PublicAccessBlockConfiguration.RestrictPublicBuckets = false)],
   ['a misspelled bucket property', 'AWS::S3::Bucket', 'spec-property', (r) => (r.Properties.LifecycleConfig = r.Properties.LifecycleConfiguration)],
-  ['a wildcard action in a role', 'AWS::IAM::Role', 'iam-no-wildcard-actions', (r) => r.Properties.Policies?.length ? r.Properties.Policies[0].PolicyDocument.Statement.push({ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' }) : (r.Properties.Policies = [{ PolicyName: 'x', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' }] } }])],
-  ['an event source mapping without bisect', 'AWS::Lambda::EventSourceMapping', 'lambda-esm-failure-handling', (r) => delete r.Properties.BisectBatchOnFunctionError],
+  [
+    'a wildcard action in a role',
+    'AWS::IAM::Role',
+    'iam-no-wildcard-actions',
+    (r) => {
+      const wildcard = { Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' };
+      if (r.Properties.Policies?.length) r.Properties.Policies[0].PolicyDocument.Statement.push(wildcard);
+      else r.Properties.Policies = [{ PolicyName: 'x', PolicyDocument: { Version: '2012-10-17', Statement: [wildcard] } }];
+    },
+  ],
+  [
+    'an event source mapping without bisect',
+    'AWS::Lambda::EventSourceMapping',
+    'lambda-esm-failure-handling',
+    (r) => delete r.Properties.BisectBatchOnFunctionError,
+  ],
   ['a function without tracing', 'AWS::Lambda::Function', 'lambda-tracing', (r) => delete r.Properties.TracingConfig],
   ['a table without PITR', 'AWS::DynamoDB::GlobalTable', 'dynamodb-pitr', (r) => deleteEverywhere(r.Properties.Replicas, 'PointInTimeRecoverySpecification')],
   ['a key without rotation', 'AWS::KMS::Key', 'kms-rotation', (r) => (r.Properties.EnableKeyRotation = false)],
@@ -57,14 +71,24 @@ test.each<[string, string, string, (r: Doc, files: TemplateFile[]) => void]>([
   ['an account singleton without its condition', 'AWS::GuardDuty::Detector', 'singleton-condition', (r) => delete r.Condition],
   ['a Config rule without its recorder condition', 'AWS::Config::ConfigRule', 'config-rule-recorder', (r) => delete r.Condition],
   ['an IAM role name without the region', 'AWS::IAM::Role', 'physical-name-scope', (r) => (r.Properties.RoleName = { 'Fn::Sub': '${NamePrefix}-role' })],
-  ['the common rule set blocking bodies over 8 KB again', 'AWS::WAFv2::WebACL', 'waf-body-size', (r) => {
-    for (const rule of r.Properties.Rules) delete rule.Statement.ManagedRuleGroupStatement?.RuleActionOverrides;
-  }],
-  ['a nested stack missing a required parameter', 'AWS::CloudFormation::Stack', 'contract-missing-parameter', (r, files) => {
-    const child = files.find((f) => `./${f.file}` === r.Properties.TemplateURL)!;
-    const required = Object.entries(child.doc.Parameters as Record<string, Doc>).find(([, p]) => !('Default' in p))![0];
-    delete r.Properties.Parameters[required];
-  }],
+  [
+    'the common rule set blocking bodies over 8 KB again',
+    'AWS::WAFv2::WebACL',
+    'waf-body-size',
+    (r) => {
+      for (const rule of r.Properties.Rules) delete rule.Statement.ManagedRuleGroupStatement?.RuleActionOverrides;
+    },
+  ],
+  [
+    'a nested stack missing a required parameter',
+    'AWS::CloudFormation::Stack',
+    'contract-missing-parameter',
+    (r, files) => {
+      const child = files.find((f) => `./${f.file}` === r.Properties.TemplateURL)!;
+      const required = Object.entries(child.doc.Parameters as Record<string, Doc>).find(([, p]) => !('Default' in p))![0];
+      delete r.Properties.Parameters[required];
+    },
+  ],
 ])('planted in the real templates: %s is caught', (_name, type, rule, plant) => {
   const files = fresh();
   const [file, id, resource] = first(files, type);

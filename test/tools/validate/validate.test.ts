@@ -36,7 +36,14 @@ describe('planted mistakes fail with the right rule and message', () => {
         p.VersioningConfiguraton = p.VersioningConfiguration;
         delete p.VersioningConfiguration;
       },
-      { rule: 'spec-property', file: 'storage.yaml', logicalId: 'DataBucket', path: 'Properties.VersioningConfiguraton', message: /AWS::S3::Bucket has no property VersioningConfiguraton/, fix: /did you mean VersioningConfiguration\?/ },
+      {
+        rule: 'spec-property',
+        file: 'storage.yaml',
+        logicalId: 'DataBucket',
+        path: 'Properties.VersioningConfiguraton',
+        message: /AWS::S3::Bucket has no property VersioningConfiguraton/,
+        fix: /did you mean VersioningConfiguration\?/,
+      },
     ],
     [
       'a misspelled nested property',
@@ -44,37 +51,82 @@ describe('planted mistakes fail with the right rule and message', () => {
         props(s.storage, 'Table').KeySchema[0].KeyTyp = 'HASH';
         delete props(s.storage, 'Table').KeySchema[0].KeyType;
       },
-      { rule: 'spec-property', file: 'storage.yaml', logicalId: 'Table', path: 'Properties.KeySchema[0].KeyTyp', message: /KeySchema has no property KeyTyp/, fix: /did you mean KeyType\?/ },
+      {
+        rule: 'spec-property',
+        file: 'storage.yaml',
+        logicalId: 'Table',
+        path: 'Properties.KeySchema[0].KeyTyp',
+        message: /KeySchema has no property KeyTyp/,
+        fix: /did you mean KeyType\?/,
+      },
     ],
     [
       'a missing required property',
       (s) => delete props(s.compute, 'EnricherRole').AssumeRolePolicyDocument,
-      { rule: 'spec-required', file: 'compute.yaml', logicalId: 'EnricherRole', path: 'Properties.AssumeRolePolicyDocument', message: /AWS::IAM::Role requires AssumeRolePolicyDocument/ },
+      {
+        rule: 'spec-required',
+        file: 'compute.yaml',
+        logicalId: 'EnricherRole',
+        path: 'Properties.AssumeRolePolicyDocument',
+        message: /AWS::IAM::Role requires AssumeRolePolicyDocument/,
+      },
     ],
     [
       'a missing required nested property',
       (s) => delete props(s.storage, 'Table').KeySchema[0].AttributeName,
-      { rule: 'spec-required', file: 'storage.yaml', logicalId: 'Table', path: 'Properties.KeySchema[0].AttributeName', message: /KeySchema requires AttributeName/ },
+      {
+        rule: 'spec-required',
+        file: 'storage.yaml',
+        logicalId: 'Table',
+        path: 'Properties.KeySchema[0].AttributeName',
+        message: /KeySchema requires AttributeName/,
+      },
     ],
     [
       'an unknown resource type',
       (s) => (res(s.storage, 'AlertsTopic').Type = 'AWS::SNS::Topics'),
-      { rule: 'spec-resource-type', file: 'storage.yaml', logicalId: 'AlertsTopic', path: 'Type', message: /AWS::SNS::Topics does not exist/, fix: /did you mean AWS::SNS::Topic\?/ },
+      {
+        rule: 'spec-resource-type',
+        file: 'storage.yaml',
+        logicalId: 'AlertsTopic',
+        path: 'Type',
+        message: /AWS::SNS::Topics does not exist/,
+        fix: /did you mean AWS::SNS::Topic\?/,
+      },
     ],
     [
       'a string where the spec wants a list',
       (s) => (props(s.compute, 'EnricherFunction').Architectures = 'arm64'),
-      { rule: 'spec-type', file: 'compute.yaml', logicalId: 'EnricherFunction', path: 'Properties.Architectures', message: /expected a list of strings, got a string \("arm64"\)/ },
+      {
+        rule: 'spec-type',
+        file: 'compute.yaml',
+        logicalId: 'EnricherFunction',
+        path: 'Properties.Architectures',
+        message: /expected a list of strings, got a string \("arm64"\)/,
+      },
     ],
     [
       'a string where the spec wants an object',
       (s) => (props(s.compute, 'EnricherFunction').TracingConfig = 'Active'),
-      { rule: 'spec-type', file: 'compute.yaml', logicalId: 'EnricherFunction', path: 'Properties.TracingConfig', message: /expected an object \(TracingConfig\)/ },
+      {
+        rule: 'spec-type',
+        file: 'compute.yaml',
+        logicalId: 'EnricherFunction',
+        path: 'Properties.TracingConfig',
+        message: /expected an object \(TracingConfig\)/,
+      },
     ],
     [
       'a dangling !Ref',
       (s) => (props(s.compute, 'EnricherMapping').FunctionName = { Ref: 'EnricherFunctoin' }),
-      { rule: 'ref-target', file: 'compute.yaml', logicalId: 'EnricherMapping', path: 'Properties.FunctionName', message: /!Ref EnricherFunctoin names no parameter, resource or pseudo parameter/, fix: /did you mean EnricherFunction\?/ },
+      {
+        rule: 'ref-target',
+        file: 'compute.yaml',
+        logicalId: 'EnricherMapping',
+        path: 'Properties.FunctionName',
+        message: /!Ref EnricherFunctoin names no parameter, resource or pseudo parameter/,
+        fix: /did you mean EnricherFunction\?/,
+      },
     ],
     [
       'a !GetAtt on a missing resource',
@@ -84,17 +136,38 @@ describe('planted mistakes fail with the right rule and message', () => {
     [
       'a !Sub with an unknown variable',
       (s) => (props(s.compute, 'EnricherLogGroup').LogGroupName = { 'Fn::Sub': '/aws/lambda/${NamePrefx}-enricher' }),
-      { rule: 'sub-variable', file: 'compute.yaml', logicalId: 'EnricherLogGroup', path: 'Properties.LogGroupName', message: /\$\{NamePrefx\} resolves to no parameter, resource or variable/, fix: /did you mean NamePrefix\?/ },
+      {
+        rule: 'sub-variable',
+        file: 'compute.yaml',
+        logicalId: 'EnricherLogGroup',
+        path: 'Properties.LogGroupName',
+        message: /\$\{NamePrefx\} resolves to no parameter, resource or variable/,
+        fix: /did you mean NamePrefix\?/,
+      },
     ],
     [
       'a !Sub with an unknown pseudo parameter',
       (s) => (props(s.storage, 'DataBucket').BucketName = { 'Fn::Sub': '${NamePrefix}-data-${AWS::Account}' }),
-      { rule: 'sub-variable', file: 'storage.yaml', logicalId: 'DataBucket', path: 'Properties.BucketName', message: /\$\{AWS::Account\} is not a pseudo parameter/, fix: /did you mean AWS::AccountId\?/ },
+      {
+        rule: 'sub-variable',
+        file: 'storage.yaml',
+        logicalId: 'DataBucket',
+        path: 'Properties.BucketName',
+        message: /\$\{AWS::Account\} is not a pseudo parameter/,
+        fix: /did you mean AWS::AccountId\?/,
+      },
     ],
     [
       'a bad !GetAtt attribute',
       (s) => (s.storage.Outputs.StreamArn.Value = { 'Fn::GetAtt': ['Stream', 'StreamArn'] }),
-      { rule: 'spec-getatt', file: 'storage.yaml', logicalId: 'StreamArn', path: 'Value', message: /AWS::Kinesis::Stream has no attribute StreamArn/, fix: /Arn/ },
+      {
+        rule: 'spec-getatt',
+        file: 'storage.yaml',
+        logicalId: 'StreamArn',
+        path: 'Value',
+        message: /AWS::Kinesis::Stream has no attribute StreamArn/,
+        fix: /Arn/,
+      },
     ],
     [
       'a bad attribute in a !Sub variable',
@@ -129,22 +202,46 @@ describe('planted mistakes fail with the right rule and message', () => {
     [
       'an unpassed child parameter without a default',
       (s) => delete res(s.root, 'Compute').Properties.Parameters.StreamArn,
-      { rule: 'contract-missing-parameter', file: 'root.yaml', logicalId: 'Compute', path: 'Properties.Parameters.StreamArn', message: /compute\.yaml declares parameter StreamArn without a Default, and root does not pass it/ },
+      {
+        rule: 'contract-missing-parameter',
+        file: 'root.yaml',
+        logicalId: 'Compute',
+        path: 'Properties.Parameters.StreamArn',
+        message: /compute\.yaml declares parameter StreamArn without a Default, and root does not pass it/,
+      },
     ],
     [
       'a passed parameter the child does not declare',
       (s) => (res(s.root, 'Storage').Properties.Parameters.Enviroment = 'dev'),
-      { rule: 'contract-unknown-parameter', file: 'root.yaml', logicalId: 'Storage', path: 'Properties.Parameters.Enviroment', message: /root passes Enviroment, which storage\.yaml does not declare/, fix: /did you mean Environment\?/ },
+      {
+        rule: 'contract-unknown-parameter',
+        file: 'root.yaml',
+        logicalId: 'Storage',
+        path: 'Properties.Parameters.Enviroment',
+        message: /root passes Enviroment, which storage\.yaml does not declare/,
+        fix: /did you mean Environment\?/,
+      },
     ],
     [
       'a root GetAtt to an output the child lacks',
       (s) => (s.root.Outputs.DataBucketName.Value = { 'Fn::GetAtt': ['Storage', 'Outputs.DataBucketArn'] }),
-      { rule: 'contract-output', file: 'root.yaml', logicalId: 'DataBucketName', path: 'Value', message: /reads Storage\.Outputs\.DataBucketArn, which storage\.yaml does not declare/ },
+      {
+        rule: 'contract-output',
+        file: 'root.yaml',
+        logicalId: 'DataBucketName',
+        path: 'Value',
+        message: /reads Storage\.Outputs\.DataBucketArn, which storage\.yaml does not declare/,
+      },
     ],
     [
       'a promised output the child does not declare',
       (s) => delete s.compute.Outputs.EnricherFunctionArn,
-      { rule: 'contract-promised-output', file: 'compute.yaml', logicalId: 'EnricherFunctionArn', message: /registry entry Compute promises output EnricherFunctionArn, but compute\.yaml does not declare it/ },
+      {
+        rule: 'contract-promised-output',
+        file: 'compute.yaml',
+        logicalId: 'EnricherFunctionArn',
+        message: /registry entry Compute promises output EnricherFunctionArn, but compute\.yaml does not declare it/,
+      },
     ],
     [
       'a TemplateURL that is not ./<file>',
@@ -153,7 +250,11 @@ describe('planted mistakes fail with the right rule and message', () => {
     ],
     [
       'a nested template that does not exist',
-      (s) => s.files.splice(s.files.findIndex((f) => f.file === 'compute.yaml'), 1),
+      (s) =>
+        s.files.splice(
+          s.files.findIndex((f) => f.file === 'compute.yaml'),
+          1,
+        ),
       { rule: 'contract-template-url', file: 'root.yaml', logicalId: 'Compute', message: /TemplateURL \.\/compute\.yaml names a template that does not exist/ },
     ],
     [
@@ -164,12 +265,23 @@ describe('planted mistakes fail with the right rule and message', () => {
     [
       'an !ImportValue',
       (s) => (props(s.compute, 'EnricherMapping').EventSourceArn = { 'Fn::ImportValue': 'stream-arn' }),
-      { rule: 'contract-no-export', file: 'compute.yaml', logicalId: 'EnricherMapping', path: 'Properties.EventSourceArn', message: /!ImportValue couples this stack/ },
+      {
+        rule: 'contract-no-export',
+        file: 'compute.yaml',
+        logicalId: 'EnricherMapping',
+        path: 'Properties.EventSourceArn',
+        message: /!ImportValue couples this stack/,
+      },
     ],
     [
       'a public bucket (public access block false)',
       (s) => (props(s.storage, 'DataBucket').PublicAccessBlockConfiguration.BlockPublicPolicy = false),
-      { rule: 's3-public-access-block', file: 'storage.yaml', logicalId: 'DataBucket', message: /public access is not fully blocked \(BlockPublicPolicy not true\)/ },
+      {
+        rule: 's3-public-access-block',
+        file: 'storage.yaml',
+        logicalId: 'DataBucket',
+        message: /public access is not fully blocked \(BlockPublicPolicy not true\)/,
+      },
     ],
     [
       'an unencrypted bucket',
@@ -179,7 +291,12 @@ describe('planted mistakes fail with the right rule and message', () => {
     [
       'SSE-S3 on a data bucket',
       (s) => (props(s.storage, 'DataBucket').BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault = { SSEAlgorithm: 'AES256' }),
-      { rule: 's3-bucket-encryption', file: 'storage.yaml', logicalId: 'DataBucket', message: /SSEAlgorithm "AES256" on a bucket that is not an access-log target/ },
+      {
+        rule: 's3-bucket-encryption',
+        file: 'storage.yaml',
+        logicalId: 'DataBucket',
+        message: /SSEAlgorithm "AES256" on a bucket that is not an access-log target/,
+      },
     ],
     [
       'SSE-KMS with the AWS managed key',
@@ -199,7 +316,13 @@ describe('planted mistakes fail with the right rule and message', () => {
     [
       'a wildcard IAM action (s3:*)',
       (s) => (props(s.compute, 'EnricherRole').Policies[0].PolicyDocument.Statement[2].Action = ['s3:*']),
-      { rule: 'iam-no-wildcard-actions', file: 'compute.yaml', logicalId: 'EnricherRole', path: 'Properties.Policies[0].PolicyDocument.Statement[2].Action', message: /wildcard action s3:\* in an Allow statement/ },
+      {
+        rule: 'iam-no-wildcard-actions',
+        file: 'compute.yaml',
+        logicalId: 'EnricherRole',
+        path: 'Properties.Policies[0].PolicyDocument.Statement[2].Action',
+        message: /wildcard action s3:\* in an Allow statement/,
+      },
     ],
     [
       'a bare * action',
@@ -209,22 +332,46 @@ describe('planted mistakes fail with the right rule and message', () => {
     [
       'a FullAccess managed policy',
       (s) => (props(s.compute, 'EnricherRole').ManagedPolicyArns = [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/AmazonS3FullAccess' }]),
-      { rule: 'iam-no-wildcard-actions', file: 'compute.yaml', logicalId: 'EnricherRole', path: 'Properties.ManagedPolicyArns[0]', message: /AWS managed policy AmazonS3FullAccess grants wildcard access/ },
+      {
+        rule: 'iam-no-wildcard-actions',
+        file: 'compute.yaml',
+        logicalId: 'EnricherRole',
+        path: 'Properties.ManagedPolicyArns[0]',
+        message: /AWS managed policy AmazonS3FullAccess grants wildcard access/,
+      },
     ],
     [
       'kms:* in a key policy outside the root-admin statement',
       (s) => (props(s.storage, 'DataKey').KeyPolicy.Statement[1].Action = 'kms:*'),
-      { rule: 'iam-no-wildcard-actions', file: 'storage.yaml', logicalId: 'DataKey', path: 'Properties.KeyPolicy.Statement[1].Action', message: /wildcard action kms:\*/ },
+      {
+        rule: 'iam-no-wildcard-actions',
+        file: 'storage.yaml',
+        logicalId: 'DataKey',
+        path: 'Properties.KeyPolicy.Statement[1].Action',
+        message: /wildcard action kms:\*/,
+      },
     ],
     [
       'an ESM without bisect',
       (s) => delete props(s.compute, 'EnricherMapping').BisectBatchOnFunctionError,
-      { rule: 'lambda-esm-failure-handling', file: 'compute.yaml', logicalId: 'EnricherMapping', path: 'Properties.BisectBatchOnFunctionError', message: /does not bisect a failing batch/ },
+      {
+        rule: 'lambda-esm-failure-handling',
+        file: 'compute.yaml',
+        logicalId: 'EnricherMapping',
+        path: 'Properties.BisectBatchOnFunctionError',
+        message: /does not bisect a failing batch/,
+      },
     ],
     [
       'an ESM with unbounded retries',
       (s) => (props(s.compute, 'EnricherMapping').MaximumRetryAttempts = -1),
-      { rule: 'lambda-esm-failure-handling', file: 'compute.yaml', logicalId: 'EnricherMapping', path: 'Properties.MaximumRetryAttempts', message: /retries are unbounded/ },
+      {
+        rule: 'lambda-esm-failure-handling',
+        file: 'compute.yaml',
+        logicalId: 'EnricherMapping',
+        path: 'Properties.MaximumRetryAttempts',
+        message: /retries are unbounded/,
+      },
     ],
     [
       'an ESM without an on-failure destination',
@@ -239,17 +386,33 @@ describe('planted mistakes fail with the right rule and message', () => {
     [
       'a 0.0.0.0/0 SSH ingress',
       (s) => props(s.compute, 'EndpointSecurityGroup').SecurityGroupIngress.push({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '0.0.0.0/0' }),
-      { rule: 'ec2-no-open-ingress', file: 'compute.yaml', logicalId: 'EndpointSecurityGroup', path: 'Properties.SecurityGroupIngress[1]', message: /ingress from 0\.0\.0\.0\/0 on port 22/ },
+      {
+        rule: 'ec2-no-open-ingress',
+        file: 'compute.yaml',
+        logicalId: 'EndpointSecurityGroup',
+        path: 'Properties.SecurityGroupIngress[1]',
+        message: /ingress from 0\.0\.0\.0\/0 on port 22/,
+      },
     ],
     [
       'a ::/0 all-ports ingress resource',
-      (s) => (s.compute.Resources.OpenIngress = { Type: 'AWS::EC2::SecurityGroupIngress', Properties: { GroupId: { Ref: 'EndpointSecurityGroup' }, IpProtocol: '-1', CidrIpv6: '::/0' } }),
+      (s) =>
+        (s.compute.Resources.OpenIngress = {
+          Type: 'AWS::EC2::SecurityGroupIngress',
+          Properties: { GroupId: { Ref: 'EndpointSecurityGroup' }, IpProtocol: '-1', CidrIpv6: '::/0' },
+        }),
       { rule: 'ec2-no-open-ingress', file: 'compute.yaml', logicalId: 'OpenIngress', message: /ingress from ::\/0 on all ports/ },
     ],
     [
       '443 from anywhere on a group that is not allow-listed',
       (s) => (props(s.compute, 'EndpointSecurityGroup').SecurityGroupIngress[0].CidrIp = '0.0.0.0/0'),
-      { rule: 'ec2-no-open-ingress', file: 'compute.yaml', logicalId: 'EndpointSecurityGroup', message: /not a declared public entry point/, fix: /publicIngressAllowList/ },
+      {
+        rule: 'ec2-no-open-ingress',
+        file: 'compute.yaml',
+        logicalId: 'EndpointSecurityGroup',
+        message: /not a declared public entry point/,
+        fix: /publicIngressAllowList/,
+      },
     ],
     [
       'a function without a log group',
@@ -309,14 +472,26 @@ describe('planted mistakes fail with the right rule and message', () => {
     [
       'a stateful resource without DeletionPolicy',
       (s) => delete res(s.storage, 'Table').DeletionPolicy,
-      { rule: 'stateful-retention', file: 'storage.yaml', logicalId: 'Table', path: 'DeletionPolicy', message: /stateful AWS::DynamoDB::Table has no DeletionPolicy/ },
+      {
+        rule: 'stateful-retention',
+        file: 'storage.yaml',
+        logicalId: 'Table',
+        path: 'DeletionPolicy',
+        message: /stateful AWS::DynamoDB::Table has no DeletionPolicy/,
+      },
     ],
     [
       'over 500 resources',
       (s) => {
         for (let i = 0; i < 501; i++) s.storage.Resources[`Handle${i}`] = { Type: 'AWS::CloudFormation::WaitConditionHandle' };
       },
-      { rule: 'limit-resources', file: 'storage.yaml', logicalId: '(template)', path: 'Resources', message: /511 resources; CloudFormation allows at most 500 per template/ },
+      {
+        rule: 'limit-resources',
+        file: 'storage.yaml',
+        logicalId: '(template)',
+        path: 'Resources',
+        message: /511 resources; CloudFormation allows at most 500 per template/,
+      },
     ],
     [
       'over 200 outputs',
@@ -338,14 +513,32 @@ describe('planted mistakes fail with the right rule and message', () => {
     [
       'a key that is not a resource attribute',
       (s) => (res(s.storage, 'Stream').Propreties = {}),
-      { rule: 'resource-attribute', file: 'storage.yaml', logicalId: 'Stream', path: 'Propreties', message: /Propreties is not a resource attribute/, fix: /did you mean Properties\?/ },
+      {
+        rule: 'resource-attribute',
+        file: 'storage.yaml',
+        logicalId: 'Stream',
+        path: 'Propreties',
+        message: /Propreties is not a resource attribute/,
+        fix: /did you mean Properties\?/,
+      },
     ],
   ];
 
   test.each(cases)('%s', (_name, plant, expected) => {
     const found = errors(run(plant));
-    const match = found.find((f) => f.rule === expected.rule && f.file === expected.file && f.logicalId === expected.logicalId && (expected.path === undefined || f.path === expected.path) && expected.message.test(f.message) && (expected.fix === undefined || expected.fix.test(f.fix)));
-    if (!match) throw new Error(`expected ${expected.rule} on ${expected.file} ${expected.logicalId}; got:\n${found.map((f) => formatFinding(f)).join('\n') || '(no errors)'}`);
+    const match = found.find(
+      (f) =>
+        f.rule === expected.rule &&
+        f.file === expected.file &&
+        f.logicalId === expected.logicalId &&
+        (expected.path === undefined || f.path === expected.path) &&
+        expected.message.test(f.message) &&
+        (expected.fix === undefined || expected.fix.test(f.fix)),
+    );
+    if (!match)
+      throw new Error(
+        `expected ${expected.rule} on ${expected.file} ${expected.logicalId}; got:\n${found.map((f) => formatFinding(f)).join('\n') || '(no errors)'}`,
+      );
     // one planted mistake does not cascade into unrelated errors in other files
     expect(found.filter((f) => f.file !== expected.file && f.rule !== expected.rule)).toEqual([]);
   });
@@ -361,27 +554,56 @@ describe('what the rules accept', () => {
     ['!Ref AWS::NoValue inside !If', (s) => (props(s.storage, 'Stream').RetentionPeriodHours = { 'Fn::If': ['IsProd', 168, { Ref: 'AWS::NoValue' }] })],
     ['a local package path as Lambda Code', () => undefined],
     ['a child parameter with a Default left out by root', (s) => delete res(s.root, 'Compute').Properties.Parameters.SecondaryRegion],
-    ['an SQS event source without stream failure settings', (s) => {
-      const p = props(s.compute, 'EnricherMapping');
-      for (const k of ['StartingPosition', 'FunctionResponseTypes', 'BisectBatchOnFunctionError', 'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'DestinationConfig']) delete p[k];
-      p.EventSourceArn = { Ref: 'DlqArn' };
-    }],
-    ['a function logging to a group named by its logical ID', (s) => (props(s.compute, 'EnricherLogGroup').LogGroupName = { 'Fn::Sub': '/aws/lambda/${EnricherFunction}' })],
-    ['a function with LoggingConfig.LogGroup', (s) => {
-      delete s.compute.Resources.EnricherLogGroup;
-      delete res(s.compute, 'EnricherFunction').DependsOn;
-      props(s.compute, 'EnricherFunction').LoggingConfig = { LogGroup: { 'Fn::Sub': '${NamePrefix}-shared' } };
-    }],
+    [
+      'an SQS event source without stream failure settings',
+      (s) => {
+        const p = props(s.compute, 'EnricherMapping');
+        for (const k of [
+          'StartingPosition',
+          'FunctionResponseTypes',
+          'BisectBatchOnFunctionError',
+          'MaximumRetryAttempts',
+          'MaximumRecordAgeInSeconds',
+          'DestinationConfig',
+        ])
+          delete p[k];
+        p.EventSourceArn = { Ref: 'DlqArn' };
+      },
+    ],
+    [
+      'a function logging to a group named by its logical ID',
+      (s) => (props(s.compute, 'EnricherLogGroup').LogGroupName = { 'Fn::Sub': '/aws/lambda/${EnricherFunction}' }),
+    ],
+    [
+      'a function with LoggingConfig.LogGroup',
+      (s) => {
+        delete s.compute.Resources.EnricherLogGroup;
+        delete res(s.compute, 'EnricherFunction').DependsOn;
+        props(s.compute, 'EnricherFunction').LoggingConfig = { LogGroup: { 'Fn::Sub': '${NamePrefix}-shared' } };
+      },
+    ],
   ])('%s', (_name, plant) => {
     expect(errors(run(plant)).map((f) => formatFinding(f))).toEqual([]);
   });
 
   test.each<[string, unknown, boolean]>([
-    ['both branches KMS', { 'Fn::If': ['IsProd', { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { Ref: 'DataKey' } }, { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'arn:aws:kms:us-east-1:111111111111:key/x' }] }, true],
+    [
+      'both branches KMS',
+      {
+        'Fn::If': [
+          'IsProd',
+          { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { Ref: 'DataKey' } },
+          { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'arn:aws:kms:us-east-1:111111111111:key/x' },
+        ],
+      },
+      true,
+    ],
     ['one branch SSE-S3', { 'Fn::If': ['IsProd', { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { Ref: 'DataKey' } }, { SSEAlgorithm: 'AES256' }] }, false],
     ['one branch without a key', { 'Fn::If': ['IsProd', { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { Ref: 'DataKey' } }, { SSEAlgorithm: 'aws:kms' }] }, false],
   ])('!If inside a checked path is resolved both ways: %s', (_name, byDefault, compliant) => {
-    const findings = errors(run((s) => (props(s.storage, 'DataBucket').BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault = byDefault)));
+    const findings = errors(
+      run((s) => (props(s.storage, 'DataBucket').BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault = byDefault)),
+    );
     expect(findings.filter((f) => f.rule === 's3-bucket-encryption').length === 0).toBe(compliant);
   });
 
@@ -394,40 +616,74 @@ describe('what the rules accept', () => {
   });
 
   test('443 from anywhere is accepted on an allow-listed public entry point', () => {
-    const findings = run((s) => (props(s.compute, 'EndpointSecurityGroup').SecurityGroupIngress[0].CidrIp = '0.0.0.0/0'), { security: { publicIngressAllowList: ['EndpointSecurityGroup'] } });
+    const findings = run((s) => (props(s.compute, 'EndpointSecurityGroup').SecurityGroupIngress[0].CidrIp = '0.0.0.0/0'), {
+      security: { publicIngressAllowList: ['EndpointSecurityGroup'] },
+    });
     expect(errors(findings)).toEqual([]);
   });
 
   test("a value outside the spec's allowed values is a warning (the spec may predate it)", () => {
     const findings = run((s) => (props(s.compute, 'EnricherFunction').TracingConfig.Mode = 'active'));
     expect(findings).toEqual(
-      expect.arrayContaining([expect.objectContaining({ logicalId: 'EnricherFunction', path: 'Properties.TracingConfig.Mode', rule: 'spec-allowed-value', severity: 'warning', fix: 'did you mean Active?' })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          logicalId: 'EnricherFunction',
+          path: 'Properties.TracingConfig.Mode',
+          rule: 'spec-allowed-value',
+          severity: 'warning',
+          fix: 'did you mean Active?',
+        }),
+      ]),
     );
   });
 
   test.each<[string, (s: FixtureSet) => void, number]>([
     ['an unconditional output of a conditional resource warns', (s) => (res(s.storage, 'Stream').Condition = 'IsProd'), 1],
-    ['the same condition on the output is fine', (s) => {
-      res(s.storage, 'Stream').Condition = 'IsProd';
-      s.storage.Outputs.StreamArn.Condition = 'IsProd';
-    }, 0],
-    ['the true branch of !If on the condition is fine', (s) => {
-      res(s.storage, 'Stream').Condition = 'IsProd';
-      s.storage.Outputs.StreamArn.Value = { 'Fn::If': ['IsProd', { 'Fn::GetAtt': ['Stream', 'Arn'] }, ''] };
-    }, 0],
-    ['the false branch of !If on the condition warns', (s) => {
-      res(s.storage, 'Stream').Condition = 'IsProd';
-      s.storage.Outputs.StreamArn.Value = { 'Fn::If': ['IsProd', '', { 'Fn::GetAtt': ['Stream', 'Arn'] }] };
-    }, 1],
+    [
+      'the same condition on the output is fine',
+      (s) => {
+        res(s.storage, 'Stream').Condition = 'IsProd';
+        s.storage.Outputs.StreamArn.Condition = 'IsProd';
+      },
+      0,
+    ],
+    [
+      'the true branch of !If on the condition is fine',
+      (s) => {
+        res(s.storage, 'Stream').Condition = 'IsProd';
+        s.storage.Outputs.StreamArn.Value = { 'Fn::If': ['IsProd', { 'Fn::GetAtt': ['Stream', 'Arn'] }, ''] };
+      },
+      0,
+    ],
+    [
+      'the false branch of !If on the condition warns',
+      (s) => {
+        res(s.storage, 'Stream').Condition = 'IsProd';
+        s.storage.Outputs.StreamArn.Value = { 'Fn::If': ['IsProd', '', { 'Fn::GetAtt': ['Stream', 'Arn'] }] };
+      },
+      1,
+    ],
   ])('conditional references: %s', (_name, plant, warnings) => {
     const findings = run(plant).filter((f) => f.rule === 'conditional-reference');
     expect(findings).toHaveLength(warnings);
-    for (const f of findings) expect(f).toEqual(expect.objectContaining({ file: 'storage.yaml', logicalId: 'StreamArn', severity: 'warning', message: 'references Stream, which only exists under condition IsProd' }));
+    for (const f of findings)
+      expect(f).toEqual(
+        expect.objectContaining({
+          file: 'storage.yaml',
+          logicalId: 'StreamArn',
+          severity: 'warning',
+          message: 'references Stream, which only exists under condition IsProd',
+        }),
+      );
   });
 
   test.each<[string, (s: FixtureSet) => void, number]>([
     ['read unguarded', () => undefined, 1],
-    ['read inside !If', (s) => (s.root.Outputs.DataBucketName.Value = { 'Fn::If': ['IsProd', { 'Fn::GetAtt': ['Storage', 'Outputs.DataBucketName'] }, ''] }), 0],
+    [
+      'read inside !If',
+      (s) => (s.root.Outputs.DataBucketName.Value = { 'Fn::If': ['IsProd', { 'Fn::GetAtt': ['Storage', 'Outputs.DataBucketName'] }, ''] }),
+      0,
+    ],
     ['read by a conditional output', (s) => (s.root.Outputs.DataBucketName.Condition = 'IsProd'), 0],
   ])('a conditional child output %s', (_name, plant, warnings) => {
     const findings = run((s) => {
@@ -467,7 +723,14 @@ describe('suppressions (Metadata.Validate.Suppress)', () => {
       delete props(s.storage, 'DataBucket').VersioningConfiguration;
       res(s.storage, 'DataBucket').Metadata = { Validate: { Suppress: [{ Rule: 's3-versioning', Reason: 'scratch query results, rewritten by every run' }] } };
     });
-    expect(findings).toEqual([expect.objectContaining({ logicalId: 'DataBucket', rule: 's3-versioning', severity: 'info', message: expect.stringMatching(/^suppressed \(scratch query results/) })]);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        logicalId: 'DataBucket',
+        rule: 's3-versioning',
+        severity: 'info',
+        message: expect.stringMatching(/^suppressed \(scratch query results/),
+      }),
+    ]);
   });
 
   test.each<[string, unknown, RegExp]>([
@@ -475,7 +738,9 @@ describe('suppressions (Metadata.Validate.Suppress)', () => {
     ['of an unknown rule', { Rule: 's3-versionning', Reason: 'a long enough reason' }, /"s3-versionning", which is not a security rule/],
   ])('a suppression %s is an error', (_name, entry, message) => {
     const findings = errors(run((s) => (res(s.storage, 'DataBucket').Metadata = { Validate: { Suppress: [entry] } })));
-    expect(findings).toEqual([expect.objectContaining({ logicalId: 'DataBucket', rule: 'suppression', path: 'Metadata.Validate.Suppress[0]', message: expect.stringMatching(message) })]);
+    expect(findings).toEqual([
+      expect.objectContaining({ logicalId: 'DataBucket', rule: 'suppression', path: 'Metadata.Validate.Suppress[0]', message: expect.stringMatching(message) }),
+    ]);
   });
 });
 
@@ -491,7 +756,19 @@ test('every mistake is reported in one run', () => {
 });
 
 test('formatFinding writes file, logical ID, path, rule, message and fix on one line', () => {
-  const line = formatFinding({ file: 'data-lake.yaml', logicalId: 'RawBucket', path: 'Properties.BucketEncryption', rule: 's3-bucket-encryption', severity: 'error', message: 'bucket has no default encryption configuration', fix: 'use encryptedBucket()' });
-  expect(line).toBe('generated/data-lake.yaml: RawBucket: Properties.BucketEncryption: s3-bucket-encryption: bucket has no default encryption configuration (use encryptedBucket())');
-  expect(formatFinding({ file: 'a.yaml', logicalId: 'P', path: '-', rule: 'unused-parameter', severity: 'warning', message: 'm', fix: 'f' }, 'out')).toBe('out/a.yaml: P: -: unused-parameter: warning: m (f)');
+  const line = formatFinding({
+    file: 'data-lake.yaml',
+    logicalId: 'RawBucket',
+    path: 'Properties.BucketEncryption',
+    rule: 's3-bucket-encryption',
+    severity: 'error',
+    message: 'bucket has no default encryption configuration',
+    fix: 'use encryptedBucket()',
+  });
+  expect(line).toBe(
+    'generated/data-lake.yaml: RawBucket: Properties.BucketEncryption: s3-bucket-encryption: bucket has no default encryption configuration (use encryptedBucket())',
+  );
+  expect(formatFinding({ file: 'a.yaml', logicalId: 'P', path: '-', rule: 'unused-parameter', severity: 'warning', message: 'm', fix: 'f' }, 'out')).toBe(
+    'out/a.yaml: P: -: unused-parameter: warning: m (f)',
+  );
 });

@@ -70,5 +70,11 @@ export function budgetAdvice(monthlyTotal: number, given?: string, setBy = 'mont
     alertAt < monthlyTotal
       ? `${setBy} ${usd(value)} puts the ${alertPercent} % alert at ${usd(alertAt)}, under the ${usd(monthlyTotal)} estimate: FinOpsAlerts would fire every month; raise it to ${usd(derivedBudget(monthlyTotal))} or remove it to derive the budget from the estimate`
       : undefined;
-  return { usd: value, source: 'set', estimate: monthlyTotal, ...(warning ? { warning } : {}), text: warning ?? `${BUDGET_PARAMETER} ${usd(value)}/month from ${setBy} (the estimate is ${usd(monthlyTotal)})` };
+  return {
+    usd: value,
+    source: 'set',
+    estimate: monthlyTotal,
+    ...(warning ? { warning } : {}),
+    text: warning ?? `${BUDGET_PARAMETER} ${usd(value)}/month from ${setBy} (the estimate is ${usd(monthlyTotal)})`,
+  };
 }

@@ -103,7 +103,9 @@ export interface DeltaRenderOptions {
 export function renderDelta(delta: CostDelta, options: DeltaRenderOptions = {}): string[] {
   const bullet = options.markdown ? '- ' : '  ';
   const max = options.maxLines ?? 20;
-  const out = [`${signed(delta.delta.total)}/month (${usd(delta.before.total)} → ${usd(delta.after.total)}; fixed ${signed(delta.delta.fixed)}, usage ${signed(delta.delta.usage)})`];
+  const out = [
+    `${signed(delta.delta.total)}/month (${usd(delta.before.total)} → ${usd(delta.after.total)}; fixed ${signed(delta.delta.fixed)}, usage ${signed(delta.delta.usage)})`,
+  ];
   for (const l of delta.lines.slice(0, max)) out.push(`${bullet}${l.text}`);
   if (delta.lines.length > max) out.push(`${bullet}… ${delta.lines.length - max} smaller change(s)`);
   for (const u of delta.newlyUnpriced) out.push(`${bullet}not priced: ${u.stack} ${u.logicalId}${u.line ? ` ${u.line}` : ''} (${u.region}): ${u.reason}`);

@@ -123,7 +123,12 @@ export function instantiate(input: DeploymentInput): Deployment {
     if (!template) throw new Error(`root.yaml ${logicalId}: TemplateURL ${url} names ${file}, which is not among the templates`);
     const passed = new Map<string, Evaluated>();
     for (const [name, value] of Object.entries(section(section(resource, 'Properties'), 'Parameters'))) passed.set(name, root.evaluate(value));
-    const scope = new StackScope({ stack: stem(file), template, parameters: parameterValues(template, passed, stem(file)), pseudo: pseudo(region, `${stackName}-${logicalId}`) });
+    const scope = new StackScope({
+      stack: stem(file),
+      template,
+      parameters: parameterValues(template, passed, stem(file)),
+      pseudo: pseudo(region, `${stackName}-${logicalId}`),
+    });
     stacks.push({ name: stem(file), file, logicalId, region: input.region, scope });
   }
 
@@ -131,7 +136,9 @@ export function instantiate(input: DeploymentInput): Deployment {
   if (input.secondaryFile) {
     const template = input.templates.get(input.secondaryFile);
     if (!template) throw new Error(`no ${input.secondaryFile} among the templates`);
-    const chosen = root.evaluate({ 'Fn::If': ['HasSecondaryRegion', { Ref: 'SecondaryRegion' }, { 'Fn::FindInMap': ['RegionConfig', { Ref: 'AWS::Region' }, 'Secondary'] }] });
+    const chosen = root.evaluate({
+      'Fn::If': ['HasSecondaryRegion', { Ref: 'SecondaryRegion' }, { 'Fn::FindInMap': ['RegionConfig', { Ref: 'AWS::Region' }, 'Secondary'] }],
+    });
     if (typeof chosen.value !== 'string') throw new Error(`cannot tell the secondary region: ${String(chosen.value)}`);
     secondaryRegion = chosen.value;
     const secondaryRegionValue: Evaluated = { value: secondaryRegion, deps: chosen.deps };
@@ -143,7 +150,12 @@ export function instantiate(input: DeploymentInput): Deployment {
       else if (name === 'NamePrefix') passed.set(name, root.evaluate({ 'Fn::Sub': '${ProjectName}-${Environment}' }));
       else if (rootParams.has(name)) passed.set(name, rootParams.get(name)!);
     }
-    const scope = new StackScope({ stack: stem(input.secondaryFile), template, parameters: parameterValues(template, passed, stem(input.secondaryFile)), pseudo: pseudo(secondaryRegionValue, `${stackName}-secondary`) });
+    const scope = new StackScope({
+      stack: stem(input.secondaryFile),
+      template,
+      parameters: parameterValues(template, passed, stem(input.secondaryFile)),
+      pseudo: pseudo(secondaryRegionValue, `${stackName}-secondary`),
+    });
     stacks.push({ name: stem(input.secondaryFile), file: input.secondaryFile, region: secondaryRegion, scope });
   }
   return { region: input.region, ...(secondaryRegion ? { secondaryRegion } : {}), stacks, excludedStacks };

@@ -19,6 +19,7 @@ import { FILE_FIELDS } from '../params-schema';
 import { isRecord, section, type Json } from '../grade/tree';
 import { instantiate, secondaryFeeds } from './deployment';
 import { estimate as runEstimate, type Estimate, type EstimateInput, type ResourceEstimate } from './estimate';
+import type { StackScope } from './evaluate';
 
 export interface Remedy {
   /** The change, as a root parameter assignment or a deploy choice (`EnableGuardDuty=false`). */
@@ -93,12 +94,16 @@ function candidates(parameter: string, input: EstimateInput, current: string): C
     for (const v of [d.MinValue, d.MaxValue, d.Default, 1]) if (v !== undefined && inBounds(Number(v))) values.add(String(v));
   } else if (current !== '' && (d.Default === '' || String(d.AllowedPattern ?? '').startsWith('^$|'))) values.add(''); // an optional feature: empty switches it off
   values.delete(current);
-  return [...values].map((v) => ({ change: `${parameter}=${shown(v)}`, parameters: [parameter], input: { ...input, rootValues: { ...input.rootValues, [parameter]: v } } }));
+  return [...values].map((v) => ({
+    change: `${parameter}=${shown(v)}`,
+    parameters: [parameter],
+    input: { ...input, rootValues: { ...input.rootValues, [parameter]: v } },
+  }));
 }
 
 /** Root Rules whose condition holds and whose assertions fail with the input's values (undecidable ones pass). */
 function brokenRules(input: EstimateInput): { name: string; rule: Json }[] {
-  let root;
+  let root: StackScope;
   try {
     root = instantiate({ templates: input.templates, rootValues: input.rootValues, region: input.region }).stacks[0]!.scope;
   } catch {
@@ -106,7 +111,9 @@ function brokenRules(input: EstimateInput): { name: string; rule: Json }[] {
   }
   return Object.entries(section(input.templates.get('root.yaml') ?? {}, 'Rules'))
     .filter(([, rule]) => isRecord(rule) && (rule.RuleCondition === undefined || root.evaluate(rule.RuleCondition).value !== false))
-    .filter(([, rule]) => (Array.isArray((rule as Json).Assertions) ? ((rule as Json).Assertions as Json[]) : []).some((a) => root.evaluate(a.Assert).value === false))
+    .filter(([, rule]) =>
+      (Array.isArray((rule as Json).Assertions) ? ((rule as Json).Assertions as Json[]) : []).some((a) => root.evaluate(a.Assert).value === false),
+    )
     .map(([name, rule]) => ({ name, rule: rule as Json }));
 }
 
@@ -153,7 +160,8 @@ export function topDrivers(estimate: Estimate, input: EstimateInput, limit = 5):
       groups.set(key, g);
     }
   }
-  const secondaryFile = input.secondaryFile === false ? undefined : (input.secondaryFile ?? (input.templates.has('secondary.yaml') ? 'secondary.yaml' : undefined));
+  const secondaryFile =
+    input.secondaryFile === false ? undefined : (input.secondaryFile ?? (input.templates.has('secondary.yaml') ? 'secondary.yaml' : undefined));
   const feeds = secondaryFile ? new Set(secondaryFeeds(input.templates, secondaryFile)) : new Set<string>();
   const ranked = [...groups.values()]
     .map((g) => ({ ...g, total: g.resources.reduce((n, r) => n + r.fixed + r.usage, 0) }))
@@ -164,10 +172,13 @@ export function topDrivers(estimate: Estimate, input: EstimateInput, limit = 5):
     const removedBy = [...new Set(g.resources.flatMap((r) => r.conditionDeps))].sort();
     // What sizes it: the provenance of the lines that make up at least 1 % of it.
     const material = Math.max(0.01, g.total * 0.01);
-    const sizedBy = [...new Set(g.resources.flatMap((r) => r.items.filter((i) => (i.usd ?? 0) >= material).flatMap((i) => [...i.sizedBy])))].filter((p) => !removedBy.includes(p)).sort();
+    const sizedBy = [...new Set(g.resources.flatMap((r) => r.items.filter((i) => (i.usd ?? 0) >= material).flatMap((i) => [...i.sizedBy])))]
+      .filter((p) => !removedBy.includes(p))
+      .sort();
     const tried: Candidate[] = [];
     const params = [...removedBy, ...sizedBy].filter((p) => p !== 'AWS::Region');
-    if (g.stack === 'secondary' || params.some((p) => feeds.has(p))) tried.push({ change: 'deploy without the secondary stack', fileKeys: [SECONDARY_STACK_KEY], input: { ...input, secondaryFile: false } });
+    if (g.stack === 'secondary' || params.some((p) => feeds.has(p)))
+      tried.push({ change: 'deploy without the secondary stack', fileKeys: [SECONDARY_STACK_KEY], input: { ...input, secondaryFile: false } });
     for (const p of params) {
       if (feeds.has(p)) continue;
       const current = input.rootValues[p] ?? String(section(section(input.templates.get('root.yaml') ?? {}, 'Parameters'), p).Default ?? '');
@@ -189,10 +200,19 @@ export function topDrivers(estimate: Estimate, input: EstimateInput, limit = 5):
       const savesTotal = estimate.monthly.total - after.monthly.total;
       // A change that shrinks this driver but grows the bill (on-demand instead of 2 shards) is no remedy.
       if (saves <= 0.005 || savesTotal <= 0.005) continue;
-      remedies.push({ change: c.change, fileKeys: c.parameters ? [...new Set(c.parameters.flatMap(fileKeysOf))].sort() : [...(c.fileKeys ?? [])], saves, savesTotal, removes: remaining.length === 0 });
+      remedies.push({
+        change: c.change,
+        fileKeys: c.parameters ? [...new Set(c.parameters.flatMap(fileKeysOf))].sort() : [...(c.fileKeys ?? [])],
+        saves,
+        savesTotal,
+        removes: remaining.length === 0,
+      });
     }
     remedies.sort((a, b) => b.saves - a.saves);
-    const fixedBy = remedies.length === 0 ? `unconditional in ${g.stack}.yaml and sized by the template itself (${describeSizing(first)}): change templates-src/ to reduce it` : undefined;
+    const fixedBy =
+      remedies.length === 0
+        ? `unconditional in ${g.stack}.yaml and sized by the template itself (${describeSizing(first)}): change templates-src/ to reduce it`
+        : undefined;
     const count = g.resources.reduce((n, r) => n + r.count, 0);
     return {
       stack: g.stack,

@@ -21,7 +21,15 @@ import { streamingPricers } from './pricers/streaming';
 import { assumptionList, type Assumption } from './workload';
 import { ToolError } from '../errors';
 
-export const PRICERS: readonly Pricer[] = [...networkPricers, ...streamingPricers, ...computePricers, ...datastorePricers, ...storagePricers, ...observabilityPricers, ...governancePricers];
+export const PRICERS: readonly Pricer[] = [
+  ...networkPricers,
+  ...streamingPricers,
+  ...computePricers,
+  ...datastorePricers,
+  ...storagePricers,
+  ...observabilityPricers,
+  ...governancePricers,
+];
 
 const PRICER_BY_TYPE: ReadonlyMap<string, Pricer> = new Map(PRICERS.flatMap((p) => p.types.map((t) => [t, p] as const)));
 
@@ -119,12 +127,19 @@ export interface EstimateInput {
 export const SECONDARY_OUTPUT_PLACEHOLDER = '(output of the secondary stack)';
 
 export function estimate(input: EstimateInput): Estimate {
-  const secondaryFile = input.secondaryFile === false ? undefined : (input.secondaryFile ?? (input.templates.has('secondary.yaml') ? 'secondary.yaml' : undefined));
+  const secondaryFile =
+    input.secondaryFile === false ? undefined : (input.secondaryFile ?? (input.templates.has('secondary.yaml') ? 'secondary.yaml' : undefined));
   const rootValues: Record<string, string> = { ...input.rootValues };
   if (secondaryFile) for (const name of secondaryFeeds(input.templates, secondaryFile)) rootValues[name] ??= SECONDARY_OUTPUT_PLACEHOLDER;
   let deployment: Deployment;
   try {
-    deployment = instantiate({ templates: input.templates, rootValues, region: input.region, ...(input.stackName ? { stackName: input.stackName } : {}), ...(secondaryFile ? { secondaryFile } : {}) });
+    deployment = instantiate({
+      templates: input.templates,
+      rootValues,
+      region: input.region,
+      ...(input.stackName ? { stackName: input.stackName } : {}),
+      ...(secondaryFile ? { secondaryFile } : {}),
+    });
   } catch (error) {
     if (error instanceof EvaluationError) throw new ToolError(`cost: ${error.message}`, 1, { cause: error });
     throw error;
@@ -135,7 +150,13 @@ export function estimate(input: EstimateInput): Estimate {
 
   const stacks: StackEstimate[] = [];
   const unpriced: UnpricedEntry[] = [];
-  const excluded: ExcludedEntry[] = deployment.excludedStacks.map((s) => ({ stack: 'root', logicalId: s.logicalId, type: 'AWS::CloudFormation::Stack', condition: s.condition, deps: [...s.deps].sort() }));
+  const excluded: ExcludedEntry[] = deployment.excludedStacks.map((s) => ({
+    stack: 'root',
+    logicalId: s.logicalId,
+    type: 'AWS::CloudFormation::Stack',
+    condition: s.condition,
+    deps: [...s.deps].sort(),
+  }));
   for (const stack of deployment.stacks) {
     const out: ResourceEstimate[] = [];
     for (const [logicalId, raw] of Object.entries(stack.scope.section('Resources'))) {
@@ -151,8 +172,25 @@ export function estimate(input: EstimateInput): Estimate {
       const free = FREE_TYPES[type];
       const pricer = PRICER_BY_TYPE.get(type);
       if (!pricer) {
-        if (free === undefined) unpriced.push({ stack: stack.name, logicalId, type, region: stack.region, reason: 'no pricer and no free entry for this resource type (tools/lib/cost/pricers, prices/free.json)' });
-        out.push({ ...base, fixed: 0, usage: 0, priced: free !== undefined, noun: type.split('::').pop()!, count: 1, where: stack.name, ...(free !== undefined ? { free } : {}), items: [] });
+        if (free === undefined)
+          unpriced.push({
+            stack: stack.name,
+            logicalId,
+            type,
+            region: stack.region,
+            reason: 'no pricer and no free entry for this resource type (tools/lib/cost/pricers, prices/free.json)',
+          });
+        out.push({
+          ...base,
+          fixed: 0,
+          usage: 0,
+          priced: free !== undefined,
+          noun: type.split('::').pop()!,
+          count: 1,
+          where: stack.name,
+          ...(free !== undefined ? { free } : {}),
+          items: [],
+        });
         continue;
       }
       const result: PricerResult = pricer.price(r, ctx);
@@ -166,9 +204,27 @@ export function estimate(input: EstimateInput): Estimate {
         return { ...i, region, missing: lookup.missing };
       });
       const sum = (kind: CostKind): number => items.filter((i) => i.kind === kind).reduce((n, i) => n + (i.usd ?? 0), 0);
-      out.push({ ...base, fixed: sum('fixed'), usage: sum('usage'), priced: items.every((i) => i.usd !== undefined), noun: result.noun, count: result.count ?? 1, where: result.where ?? stack.name, ...(result.note ? { note: result.note } : {}), items });
+      out.push({
+        ...base,
+        fixed: sum('fixed'),
+        usage: sum('usage'),
+        priced: items.every((i) => i.usd !== undefined),
+        noun: result.noun,
+        count: result.count ?? 1,
+        where: result.where ?? stack.name,
+        ...(result.note ? { note: result.note } : {}),
+        items,
+      });
     }
-    stacks.push({ stack: stack.name, file: stack.file, ...(stack.logicalId ? { logicalId: stack.logicalId } : {}), region: stack.region, fixed: out.reduce((n, r) => n + r.fixed, 0), usage: out.reduce((n, r) => n + r.usage, 0), resources: out });
+    stacks.push({
+      stack: stack.name,
+      file: stack.file,
+      ...(stack.logicalId ? { logicalId: stack.logicalId } : {}),
+      region: stack.region,
+      fixed: out.reduce((n, r) => n + r.fixed, 0),
+      usage: out.reduce((n, r) => n + r.usage, 0),
+      resources: out,
+    });
   }
   const fixed = stacks.reduce((n, s) => n + s.fixed, 0);
   const usage = stacks.reduce((n, s) => n + s.usage, 0);

@@ -239,7 +239,12 @@ export class StackScope {
     const out = text.replace(/\$\{([^}]*)\}/g, (whole, inner: string) => {
       if (inner.startsWith('!')) return `\${${inner.slice(1)}}`;
       const name = inner.trim();
-      const e = name in local ? this.eval(local[name]) : name.includes('.') && !name.startsWith('AWS::') ? { value: new ResourceToken(name.split('.')[0]!, name.slice(name.indexOf('.') + 1)), deps: EMPTY_DEPS } : this.ref(name);
+      const e =
+        name in local
+          ? this.eval(local[name])
+          : name.includes('.') && !name.startsWith('AWS::')
+            ? { value: new ResourceToken(name.split('.')[0]!, name.slice(name.indexOf('.') + 1)), deps: EMPTY_DEPS }
+            : this.ref(name);
       deps.push(e.deps);
       if (isScalar(e.value)) return String(e.value);
       unknown ??= new Unknown(`\${${name}} in Fn::Sub is ${String(e.value)}`);

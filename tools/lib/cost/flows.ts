@@ -155,10 +155,24 @@ export function computeFlows(resources: ReadonlyMap<string, ResourceView>, linke
   };
   const sizes = recordSizes();
 
-  const flows: Flows = { functions: new Map(), streams: new Map(), tables: new Map(), buckets: new Map(), logs: new Map(), topics: new Map(), secrets: new Map(), replication: new Map(), scans: new Map(), flowLogs: new Map() };
+  const flows: Flows = {
+    functions: new Map(),
+    streams: new Map(),
+    tables: new Map(),
+    buckets: new Map(),
+    logs: new Map(),
+    topics: new Map(),
+    secrets: new Map(),
+    replication: new Map(),
+    scans: new Map(),
+    flowLogs: new Map(),
+  };
   const fnFlow = (key: string): FunctionFlow => {
     let f = flows.functions.get(key);
-    if (!f) flows.functions.set(key, (f = { invocations: 0, recordsPerInvocation: 0, deps: EMPTY_DEPS, triggers: [] }));
+    if (!f) {
+      f = { invocations: 0, recordsPerInvocation: 0, deps: EMPTY_DEPS, triggers: [] };
+      flows.functions.set(key, f);
+    }
     return f;
   };
   const addInvocations = (key: string, invocations: number, records: number, deps: Deps, trigger: string): void => {
@@ -217,7 +231,13 @@ export function computeFlows(resources: ReadonlyMap<string, ResourceView>, linke
     const { shards, deps: shardDeps } = streamShards(stream);
     const pf = esm.num('ParallelizationFactor', 1);
     const batches = Math.max(1, Math.min(s.recordsPerBurst, shards * pf.value));
-    addInvocations(fnKey, s.burstsPerMonth * batches, s.recordsPerBurst / batches, unionDeps(s.deps, shardDeps, pf.deps), `${esm.logicalId} (${stream.logicalId}, ${batches.toFixed(1)} batches a run)`);
+    addInvocations(
+      fnKey,
+      s.burstsPerMonth * batches,
+      s.recordsPerBurst / batches,
+      unionDeps(s.deps, shardDeps, pf.deps),
+      `${esm.logicalId} (${stream.logicalId}, ${batches.toFixed(1)} batches a run)`,
+    );
   }
 
   // 4. Table traffic of stream consumers and scheduled functions, by the variables naming tables.
@@ -313,7 +333,8 @@ export function computeFlows(resources: ReadonlyMap<string, ResourceView>, linke
     const rowsPerObject = f.recordsPerInvocation / objectsPerInvocation;
     for (const [variable, zone] of Object.entries(behaviour.zones)) {
       for (const bucketKey of resolve(fn, env(fn)[variable], 'AWS::S3::Bucket')) {
-        const objectBytes = zone === 'raw' ? sizes.rawObjectBytes(rowsPerObject) : ASSUMPTIONS.parquetBytes.value.base + ASSUMPTIONS.parquetBytes.value.perRow * rowsPerObject;
+        const objectBytes =
+          zone === 'raw' ? sizes.rawObjectBytes(rowsPerObject) : ASSUMPTIONS.parquetBytes.value.base + ASSUMPTIONS.parquetBytes.value.perRow * rowsPerObject;
         addBucket(flows, bucketKey, f.invocations * objectsPerInvocation, objectBytes, f.deps, fn.logicalId);
       }
     }
@@ -424,10 +445,26 @@ export function computeFlows(resources: ReadonlyMap<string, ResourceView>, linke
   // 14. The trail's CloudWatch Logs copy of the account's management events.
   for (const trail of ofType('AWS::CloudTrail::Trail')) {
     const group = tokenId(trail.prop('CloudWatchLogsLogGroupArn').value);
-    if (group) addLog(flows, `${trail.stack.name}#${group}`, ASSUMPTIONS.managementEventsPerMonth.value * ASSUMPTIONS.managementEventBytes.value, EMPTY_DEPS, false, trail.logicalId);
+    if (group)
+      addLog(
+        flows,
+        `${trail.stack.name}#${group}`,
+        ASSUMPTIONS.managementEventsPerMonth.value * ASSUMPTIONS.managementEventBytes.value,
+        EMPTY_DEPS,
+        false,
+        trail.logicalId,
+      );
     const bucket = tokenId(trail.prop('S3BucketName').value);
     // CloudTrail delivers a gzip file about every 5 minutes.
-    if (bucket) addBucket(flows, `${trail.stack.name}#${bucket}`, 8760, (ASSUMPTIONS.managementEventsPerMonth.value * ASSUMPTIONS.managementEventBytes.value * 0.1) / 8760, EMPTY_DEPS, trail.logicalId);
+    if (bucket)
+      addBucket(
+        flows,
+        `${trail.stack.name}#${bucket}`,
+        8760,
+        (ASSUMPTIONS.managementEventsPerMonth.value * ASSUMPTIONS.managementEventBytes.value * 0.1) / 8760,
+        EMPTY_DEPS,
+        trail.logicalId,
+      );
   }
 
   // 15. Secrets read by functions (GetSecretValue, cached in warm functions).

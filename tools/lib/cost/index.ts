@@ -67,7 +67,9 @@ export interface CostRun {
 }
 
 /** The root parameter values a parameter file (and flags) give, validated; errors list every problem. */
-export async function rootValuesOf(options: Pick<ParameterFileOptions, 'params' | 'overrides' | 'cwd'>): Promise<{ file: ParameterFile; displayName: string; values: Record<string, string> }> {
+export async function rootValuesOf(
+  options: Pick<ParameterFileOptions, 'params' | 'overrides' | 'cwd'>,
+): Promise<{ file: ParameterFile; displayName: string; values: Record<string, string> }> {
   const cwd = options.cwd ?? process.cwd();
   const resolved = await resolveParameterFile(options.params, cwd);
   const displayName = displayPath(resolved, cwd);
@@ -84,8 +86,22 @@ export async function estimateParameterFile(options: ParameterFileOptions): Prom
   const { file, displayName, values } = await rootValuesOf(options);
   const templates = options.templates ?? (await loadTemplates(path.resolve(cwd, options.templatesDir ?? 'generated')));
   const withSecondary = options.secondary !== false && deploysSecondary(file);
-  const input: EstimateInput = { templates, rootValues: values, region: options.region ?? file.regions.primary, stackName: file.stackName, secondaryFile: withSecondary && templates.has('secondary.yaml') ? 'secondary.yaml' : false };
+  const input: EstimateInput = {
+    templates,
+    rootValues: values,
+    region: options.region ?? file.regions.primary,
+    stackName: file.stackName,
+    secondaryFile: withSecondary && templates.has('secondary.yaml') ? 'secondary.yaml' : false,
+  };
   const e = estimate(input);
-  const setBy = parseOverrides(options.overrides ?? []).values[BUDGET_PARAMETER] !== undefined ? `--parameter ${BUDGET_PARAMETER}` : `${displayName} monthlyBudgetUsd`;
-  return { file, displayName, input, estimate: e, drivers: topDrivers(e, input, options.drivers ?? 5), budget: budgetAdvice(e.monthly.total, values[BUDGET_PARAMETER], setBy) };
+  const setBy =
+    parseOverrides(options.overrides ?? []).values[BUDGET_PARAMETER] !== undefined ? `--parameter ${BUDGET_PARAMETER}` : `${displayName} monthlyBudgetUsd`;
+  return {
+    file,
+    displayName,
+    input,
+    estimate: e,
+    drivers: topDrivers(e, input, options.drivers ?? 5),
+    budget: budgetAdvice(e.monthly.total, values[BUDGET_PARAMETER], setBy),
+  };
 }

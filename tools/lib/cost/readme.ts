@@ -27,7 +27,15 @@ export interface CostResults {
       }
     >
   >;
-  readonly usageScaling: readonly { readonly symbols: number; readonly cities: number; readonly recordsPerMonth: number; readonly fixed: number; readonly usage: number; readonly total: number; readonly usageBreakdown: Readonly<Record<string, number>> }[];
+  readonly usageScaling: readonly {
+    readonly symbols: number;
+    readonly cities: number;
+    readonly recordsPerMonth: number;
+    readonly fixed: number;
+    readonly usage: number;
+    readonly total: number;
+    readonly usageBreakdown: Readonly<Record<string, number>>;
+  }[];
   readonly devProfile: {
     readonly fixed: number;
     readonly target: number;
@@ -41,23 +49,45 @@ export interface CostResults {
 const usd = (n: number): string => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 export function renderReadmeTables(r: CostResults): string {
-  const lines: string[] = [README_START, `Figures from \`bench/results/cost.json\` (${r.date}), us-east-1 list prices, US dollars a month, free tiers not applied.`, ''];
+  const lines: string[] = [
+    README_START,
+    `Figures from \`bench/results/cost.json\` (${r.date}), us-east-1 list prices, US dollars a month, free tiers not applied.`,
+    '',
+  ];
   lines.push('| profile | fixed (idle) | usage | total | secondary stack | budget (derived) |', '| --- | ---: | ---: | ---: | --- | ---: |');
   for (const [name, p] of Object.entries(r.profiles)) {
     const secondary = p.secondaryStack ? `included (${usd(p.withoutSecondary.total)} without)` : 'none';
-    lines.push(`| \`${name}\` | ${usd(p.monthly.fixed)} | ${usd(p.monthly.usage)} | ${usd(p.monthly.total)} | ${secondary} | ${usd(p.budget.usd)}${p.budget.source === 'estimate' ? '' : ' (set)'} |`);
+    lines.push(
+      `| \`${name}\` | ${usd(p.monthly.fixed)} | ${usd(p.monthly.usage)} | ${usd(p.monthly.total)} | ${secondary} | ${usd(p.budget.usd)}${p.budget.source === 'estimate' ? '' : ' (set)'} |`,
+    );
   }
   for (const [name, p] of Object.entries(r.profiles)) {
     lines.push('', `Top drivers of \`${name}\`:`, '');
-    for (const d of p.topDrivers) lines.push(`- ${usd(d.total)}: ${d.driver}${d.remedies.length > 0 ? ` (${d.remedies.join('; ')})` : d.fixedBy ? ' (no parameter changes it)' : ''}`);
+    for (const d of p.topDrivers)
+      lines.push(`- ${usd(d.total)}: ${d.driver}${d.remedies.length > 0 ? ` (${d.remedies.join('; ')})` : d.fixedBy ? ' (no parameter changes it)' : ''}`);
   }
-  lines.push('', 'Usage cost as the symbols grow (dev.json, two cities, polled every minute):', '', '| symbols | records a month | usage | largest usage lines |', '| ---: | ---: | ---: | --- |');
+  lines.push(
+    '',
+    'Usage cost as the symbols grow (dev.json, two cities, polled every minute):',
+    '',
+    '| symbols | records a month | usage | largest usage lines |',
+    '| ---: | ---: | ---: | --- |',
+  );
   for (const s of r.usageScaling) {
-    const top = Object.entries(s.usageBreakdown).slice(0, 3).map(([k, v]) => `${k.replace(/^AWS::/, '')} ${usd(v)}`).join('; ');
+    const top = Object.entries(s.usageBreakdown)
+      .slice(0, 3)
+      .map(([k, v]) => `${k.replace(/^AWS::/, '')} ${usd(v)}`)
+      .join('; ');
     lines.push(`| ${s.symbols.toLocaleString('en-US')} | ${s.recordsPerMonth.toLocaleString('en-US')} | ${usd(s.usage)} | ${top} |`);
   }
   const d = r.devProfile;
-  lines.push('', `What each choice of the dev profile saves (dev.json with that one choice back at the full architecture's value): ${usd(d.fixed)} fixed today, target under ${usd(d.target)}.`, '', '| dev.json | fixed saving |', '| --- | ---: |');
+  lines.push(
+    '',
+    `What each choice of the dev profile saves (dev.json with that one choice back at the full architecture's value): ${usd(d.fixed)} fixed today, target under ${usd(d.target)}.`,
+    '',
+    '| dev.json | fixed saving |',
+    '| --- | ---: |',
+  );
   for (const t of d.toggles) lines.push(`| ${t.toggle} | ${usd(t.savesFixed)} |`);
   lines.push(`| **all of them** (the full architecture, ${usd(d.fullArchitectureFixed)} fixed) | **${usd(d.fullArchitectureFixed - d.fixed)}** |`);
   lines.push('', `What stays: ${d.remainingFixedDrivers.map((x) => `${x.driver} ${usd(x.fixed)}`).join(', ')}.`);

@@ -37,7 +37,9 @@ export function driverLines(d: Driver): string[] {
   if (d.sizedBy.length > 0) out.push(`sized by ${d.sizedBy.map(paramWithKeys).join(', ')}`);
   for (const r of d.remedies) {
     const total = Math.abs(r.savesTotal - r.saves) >= 0.01 ? ` (${usd(r.savesTotal)} on the whole bill)` : '';
-    out.push(`${r.change}${r.fileKeys.length > 0 ? ` (parameters: ${r.fileKeys.join(', ')})` : ''}: ${r.removes ? 'removes it' : 'reduces it'}, saves ${usd(r.saves)}/month${total}`);
+    out.push(
+      `${r.change}${r.fileKeys.length > 0 ? ` (parameters: ${r.fileKeys.join(', ')})` : ''}: ${r.removes ? 'removes it' : 'reduces it'}, saves ${usd(r.saves)}/month${total}`,
+    );
   }
   if (d.fixedBy) out.push(d.fixedBy);
   return out;
@@ -52,7 +54,9 @@ export function renderMarkdown(estimate: Estimate, drivers: readonly Driver[], o
     '',
   );
   lines.push('| | fixed | usage | total |', '| --- | ---: | ---: | ---: |', `| **total** | **${usd(m.fixed)}** | **${usd(m.usage)}** | **${usd(m.total)}** |`);
-  for (const s of estimate.stacks) if (s.fixed + s.usage > 0) lines.push(`| ${s.stack}${s.region !== estimate.region ? ` (${s.region})` : ''} | ${usd(s.fixed)} | ${usd(s.usage)} | ${usd(s.fixed + s.usage)} |`);
+  for (const s of estimate.stacks)
+    if (s.fixed + s.usage > 0)
+      lines.push(`| ${s.stack}${s.region !== estimate.region ? ` (${s.region})` : ''} | ${usd(s.fixed)} | ${usd(s.usage)} | ${usd(s.fixed + s.usage)} |`);
   lines.push('');
   if (options.budget) lines.push(`${options.budget.warning ? '⚠ Budget' : 'Budget'}: ${options.budget.text}.`, '');
   if (estimate.unpriced.length > 0) {
@@ -69,11 +73,18 @@ export function renderMarkdown(estimate: Estimate, drivers: readonly Driver[], o
     for (const s of estimate.stacks) {
       const costly = s.resources.filter((r) => r.items.length > 0);
       if (costly.length === 0) continue;
-      lines.push(`### ${s.stack} (${s.region}): ${usd(s.fixed + s.usage)}`, '', '| resource | line | quantity | fixed | usage | basis |', '| --- | --- | ---: | ---: | ---: | --- |');
+      lines.push(
+        `### ${s.stack} (${s.region}): ${usd(s.fixed + s.usage)}`,
+        '',
+        '| resource | line | quantity | fixed | usage | basis |',
+        '| --- | --- | ---: | ---: | ---: | --- |',
+      );
       for (const r of costly) {
         for (const i of r.items) {
           const amount = i.usd === undefined ? 'no price' : usd(i.usd);
-          lines.push(`| ${r.logicalId} | ${i.label} | ${Number(i.quantity.toPrecision(4))} × ${i.price?.unit ?? i.priceKey} | ${i.kind === 'fixed' ? amount : ''} | ${i.kind === 'usage' ? amount : ''} | ${i.basis.replace(/\|/g, '/')} |`);
+          lines.push(
+            `| ${r.logicalId} | ${i.label} | ${Number(i.quantity.toPrecision(4))} × ${i.price?.unit ?? i.priceKey} | ${i.kind === 'fixed' ? amount : ''} | ${i.kind === 'usage' ? amount : ''} | ${i.basis.replace(/\|/g, '/')} |`,
+          );
         }
       }
       lines.push('');
@@ -82,7 +93,8 @@ export function renderMarkdown(estimate: Estimate, drivers: readonly Driver[], o
   if (estimate.unpriced.length > 0) {
     lines.push('### Unpriced (not in the total)', '');
     const byReason = new Map<string, string[]>();
-    for (const u of estimate.unpriced) byReason.set(u.reason, [...(byReason.get(u.reason) ?? []), `${u.stack} ${u.logicalId}${u.line ? ` ${u.line}` : ` (${u.type})`}`]);
+    for (const u of estimate.unpriced)
+      byReason.set(u.reason, [...(byReason.get(u.reason) ?? []), `${u.stack} ${u.logicalId}${u.line ? ` ${u.line}` : ` (${u.type})`}`]);
     for (const [reason, what] of byReason) lines.push(`- ${reason}: ${what.join('; ')}`);
     lines.push('');
   }
@@ -145,9 +157,22 @@ export function toJson(estimate: Estimate, drivers: readonly Driver[], budget?: 
       })),
     })),
     unpriced: estimate.unpriced,
-    drivers: drivers.map((d) => ({ title: driverTitle(d), stack: d.stack, logicalIds: d.logicalIds, fixed: cents(d.fixed), usage: cents(d.usage), total: cents(d.total), removedBy: d.removedBy, sizedBy: d.sizedBy, remedies: d.remedies.map((r) => ({ ...r, saves: cents(r.saves) })), ...(d.fixedBy ? { fixedBy: d.fixedBy } : {}) })),
+    drivers: drivers.map((d) => ({
+      title: driverTitle(d),
+      stack: d.stack,
+      logicalIds: d.logicalIds,
+      fixed: cents(d.fixed),
+      usage: cents(d.usage),
+      total: cents(d.total),
+      removedBy: d.removedBy,
+      sizedBy: d.sizedBy,
+      remedies: d.remedies.map((r) => ({ ...r, saves: cents(r.saves) })),
+      ...(d.fixedBy ? { fixedBy: d.fixedBy } : {}),
+    })),
     excluded: estimate.excluded,
-    ...(budget ? { budget: { usd: budget.usd, source: budget.source, estimate: cents(budget.estimate), ...(budget.warning ? { warning: budget.warning } : {}) } } : {}),
+    ...(budget
+      ? { budget: { usd: budget.usd, source: budget.source, estimate: cents(budget.estimate), ...(budget.warning ? { warning: budget.warning } : {}) } }
+      : {}),
     assumptions: estimate.assumptions,
     parameters: estimate.parameters,
   };

@@ -80,7 +80,9 @@ export class ResourceView {
    * rules there are).
    */
   size(path: string): { value: number; deps: ReadonlySet<string> } {
-    const raw = path.split('.').reduce<unknown>((v, k) => (Array.isArray(v) ? v[Number(k)] : isRecord(v) && !isIntrinsic(v) ? v[k] : undefined), section(this.resource, 'Properties'));
+    const raw = path
+      .split('.')
+      .reduce<unknown>((v, k) => (Array.isArray(v) ? v[Number(k)] : isRecord(v) && !isIntrinsic(v) ? v[k] : undefined), section(this.resource, 'Properties'));
     const evaluated = this.list(path);
     if (!Array.isArray(raw)) return { value: evaluated.value.length, deps: evaluated.deps };
     const deps = raw.filter((e) => isRecord(e) && 'Fn::If' in e).map((e) => this.stack.scope.evaluate(e).deps);

@@ -21,7 +21,7 @@ export function jsonPath(document: unknown, expression: string): unknown {
   if (tokens.join('') !== expression.slice(1)) throw new MappingTemplateError(`unsupported JSONPath ${expression}`);
   let value: unknown = document;
   for (const t of tokens) {
-    const key = t.startsWith('.') ? t.slice(1) : t.startsWith('[\'') || t.startsWith('["') ? t.slice(2, -2) : Number(t.slice(1, -1));
+    const key = t.startsWith('.') ? t.slice(1) : t.startsWith("['") || t.startsWith('["') ? t.slice(2, -2) : Number(t.slice(1, -1));
     if (value === null || typeof value !== 'object') return undefined;
     value = (value as Record<string | number, unknown>)[key];
   }
@@ -39,7 +39,8 @@ export function escapeJavaScript(value: unknown): string {
 const javaMethods = [
   {
     uid: 'contains',
-    match: ({ property, context }: { property: string; context: unknown }) => property === 'contains' && (typeof context === 'string' || Array.isArray(context)),
+    match: ({ property, context }: { property: string; context: unknown }) =>
+      property === 'contains' && (typeof context === 'string' || Array.isArray(context)),
     resolve: ({ context, params }: { context: unknown; params: unknown[] }) => (context as string | unknown[]).includes(params[0] as never),
   },
   {
@@ -50,7 +51,8 @@ const javaMethods = [
   {
     uid: 'isEmpty',
     match: ({ property, context }: { property: string; context: unknown }) => property === 'isEmpty',
-    resolve: ({ context }: { context: unknown }) => (typeof context === 'string' || Array.isArray(context) ? context.length === 0 : Object.keys((context ?? {}) as object).length === 0),
+    resolve: ({ context }: { context: unknown }) =>
+      typeof context === 'string' || Array.isArray(context) ? context.length === 0 : Object.keys((context ?? {}) as object).length === 0,
   },
   {
     uid: 'length',

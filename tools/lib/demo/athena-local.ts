@@ -67,13 +67,22 @@ export function formatTable(columns: readonly string[], rows: readonly Record<st
   const cell = (v: unknown): string => {
     if (v === null || v === undefined) return '';
     if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(4).replace(/\.?0+$/, '');
-    const n = typeof v === 'string' && /^-?\d+\.\d{5,}$/.test(v) ? Number(v).toFixed(4).replace(/\.?0+$/, '') : String(v);
+    const n =
+      typeof v === 'string' && /^-?\d+\.\d{5,}$/.test(v)
+        ? Number(v)
+            .toFixed(4)
+            .replace(/\.?0+$/, '')
+        : String(v);
     return n;
   };
   const shown = rows.slice(0, maxRows).map((r) => columns.map((c) => cell(r[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...shown.map((r) => r[i]!.length)));
   const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => r[c] === null || typeof r[c] === 'number' || /^-?\d+(\.\d+)?$/.test(String(r[c]))));
-  const line = (cells: readonly string[]) => cells.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...shown.map(line)];
   if (rows.length > maxRows) out.push(`… ${rows.length - maxRows} more rows`);
   return out.join('\n');

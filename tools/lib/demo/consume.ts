@@ -126,13 +126,23 @@ export function startConsumers(ctx: DemoContext, services: Services): Consumers 
         sequenceNumber: (r) => r.kinesis.sequenceNumber,
         arrivalMs: (r) => r.kinesis.approximateArrivalTimestamp * 1000,
         onFailure: async (failed) => {
-          state.onFailure.push({ consumer: name, condition: failed.condition, keys: failed.records.map((r) => `${r.kinesis.partitionKey}@${r.kinesis.sequenceNumber}`), attempts: failed.attempts, ...(failed.lastError ? { lastError: failed.lastError } : {}) });
+          state.onFailure.push({
+            consumer: name,
+            condition: failed.condition,
+            keys: failed.records.map((r) => `${r.kinesis.partitionKey}@${r.kinesis.sequenceNumber}`),
+            attempts: failed.attempts,
+            ...(failed.lastError ? { lastError: failed.lastError } : {}),
+          });
           state.timeline.count(`dlq.${name}`, failed.records.length);
         },
       });
       addStats(state, name, s);
       state.consumed[name].add(batch.length);
-      ctx.progress.update({ done: Math.min(state.consumed.enricher.value, state.consumed.aggregator.value), total: Math.max(ctx.replay.ticks.length, state.produced.value), alerts: state.alerts.length });
+      ctx.progress.update({
+        done: Math.min(state.consumed.enricher.value, state.consumed.aggregator.value),
+        total: Math.max(ctx.replay.ticks.length, state.produced.value),
+        alerts: state.alerts.length,
+      });
     });
   };
 
@@ -150,7 +160,13 @@ export function startConsumers(ctx: DemoContext, services: Services): Consumers 
         sequenceNumber: (r) => r.dynamodb?.SequenceNumber ?? '',
         arrivalMs: (r) => (r.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000,
         onFailure: async (failed) => {
-          state.onFailure.push({ consumer: 'rules', condition: failed.condition, keys: failed.records.map((r) => `${r.dynamodb?.Keys?.pk?.S ?? '?'}@${r.dynamodb?.SequenceNumber ?? ''}`), attempts: failed.attempts, ...(failed.lastError ? { lastError: failed.lastError } : {}) });
+          state.onFailure.push({
+            consumer: 'rules',
+            condition: failed.condition,
+            keys: failed.records.map((r) => `${r.dynamodb?.Keys?.pk?.S ?? '?'}@${r.dynamodb?.SequenceNumber ?? ''}`),
+            attempts: failed.attempts,
+            ...(failed.lastError ? { lastError: failed.lastError } : {}),
+          });
           state.timeline.count('dlq.rules', failed.records.length);
         },
       });

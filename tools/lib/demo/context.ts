@@ -76,7 +76,11 @@ export interface TemplateFacts {
   readonly latestTable: TableDefinition;
   readonly rawBucket: string;
   readonly processedBucket: string;
-  readonly mappings: { readonly enricher: EventSourceMappingSettings; readonly aggregator: EventSourceMappingSettings; readonly rules: EventSourceMappingSettings };
+  readonly mappings: {
+    readonly enricher: EventSourceMappingSettings;
+    readonly aggregator: EventSourceMappingSettings;
+    readonly rules: EventSourceMappingSettings;
+  };
   readonly ingest: IngestContract;
   /** The ingest request model's `records.maxItems` (ticks per POST). */
   readonly ingestMaxItems: number;

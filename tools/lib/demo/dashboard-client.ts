@@ -43,13 +43,24 @@ function chart(panel: ChartPanel, box: HTMLElement): void {
     height: 240,
     // One point (a poller sample): a day either side, instead of uPlot's years-wide default.
     scales: { x: panel.t.length === 1 ? { time: true, range: [panel.t[0]! - 86_400, panel.t[0]! + 86_400] } : { time: true } },
-    axes: [{}, { label: panel.unit ?? '', size: 60 }, ...(panel.series.some((x) => x.rightAxis) ? [{ scale: 'right', side: 1, label: 'ms', size: 60, grid: { show: false } }] : [])],
+    axes: [
+      {},
+      { label: panel.unit ?? '', size: 60 },
+      ...(panel.series.some((x) => x.rightAxis) ? [{ scale: 'right', side: 1, label: 'ms', size: 60, grid: { show: false } }] : []),
+    ],
     series: [
       { label: 'Time' },
       ...panel.series.map((s) =>
         s.threshold
           ? { label: s.label, stroke: THRESHOLD_COLORS[thresholdColour++ % THRESHOLD_COLORS.length], dash: [6, 4], width: 1.5, points: { show: false } }
-          : { label: s.label, stroke: COLORS[colour++ % COLORS.length], width: 1.5, spanGaps: false, points: { show: few, size: 6 }, ...(s.rightAxis ? { scale: 'right' } : {}) },
+          : {
+              label: s.label,
+              stroke: COLORS[colour++ % COLORS.length],
+              width: 1.5,
+              spanGaps: false,
+              points: { show: few, size: 6 },
+              ...(s.rightAxis ? { scale: 'right' } : {}),
+            },
       ),
     ],
     hooks: {},
@@ -57,7 +68,15 @@ function chart(panel: ChartPanel, box: HTMLElement): void {
   const data = [panel.t as number[], ...panel.series.map((s) => s.values as (number | null)[])] as uPlot.AlignedData;
   const markers = panel.markers ?? [];
   const nodes = markers.map((m) => {
-    const node = el('div', { class: 'alert-marker', 'data-rule': m.rule, 'data-ts': new Date(m.t * 1000).toISOString(), title: m.message, 'aria-label': `${RULE_NAMES[m.rule] ?? m.rule}: ${m.message}`, tabindex: '0', role: 'img' });
+    const node = el('div', {
+      class: 'alert-marker',
+      'data-rule': m.rule,
+      'data-ts': new Date(m.t * 1000).toISOString(),
+      title: m.message,
+      'aria-label': `${RULE_NAMES[m.rule] ?? m.rule}: ${m.message}`,
+      tabindex: '0',
+      role: 'img',
+    });
     node.append(el('span', { class: 'tip' }, m.message));
     return node;
   });

@@ -58,14 +58,18 @@ export function deployedWidgets(doc: Json): DeployedWidgets {
     }
     if (res.Type === 'AWS::QuickSight::Dashboard') collectVisuals(props.Definition, visuals);
   }
-  if (sections.length === 0) throw new DashboardTemplateError('generated/dashboards.yaml: no CloudWatch dashboard widgets; rebuild the templates (npm run build:templates)');
+  if (sections.length === 0)
+    throw new DashboardTemplateError('generated/dashboards.yaml: no CloudWatch dashboard widgets; rebuild the templates (npm run build:templates)');
   return { sections, visuals };
 }
 
 /** The section whose heading starts with `prefix` (headings carry extra words such as the replay hint). */
 export function section(widgets: DeployedWidgets, prefix: string): { heading: string; titles: readonly string[] } {
   const s = widgets.sections.find((x) => x.heading.startsWith(prefix));
-  if (!s) throw new DashboardTemplateError(`generated/dashboards.yaml: no dashboard section "${prefix}…" (found: ${widgets.sections.map((x) => x.heading).join('; ')})`);
+  if (!s)
+    throw new DashboardTemplateError(
+      `generated/dashboards.yaml: no dashboard section "${prefix}…" (found: ${widgets.sections.map((x) => x.heading).join('; ')})`,
+    );
   return s;
 }
 

@@ -135,14 +135,50 @@ export function dashboardData(ctx: Pick<DemoContext, 'facts' | 'rootDir'>, resul
     .flatMap(([city, w]): Panel[] => {
       const line = (value: number) => w.t.map(() => value);
       return [
-        { kind: 'chart', title: `${visualTitle(widgets, 'temperature')}: ${city}`, unit: '°C', t: w.t, series: [{ label: 'Temperature', values: w.tempC }, { label: `Heat threshold ${th.heatThresholdC} °C`, values: line(th.heatThresholdC), threshold: true }, { label: `Cold threshold ${th.coldThresholdC} °C`, values: line(th.coldThresholdC), threshold: true }] },
-        { kind: 'chart', title: `Wind per city (km/h): ${city}`, caption: 'local only: no QuickSight visual shows wind', unit: 'km/h', t: w.t, series: [{ label: 'Wind', values: w.windKph }, { label: `Wind threshold ${th.windThresholdKph} km/h`, values: line(th.windThresholdKph), threshold: true }] },
-        { kind: 'chart', title: `${visualTitle(widgets, 'precipitation')}: ${city}`, unit: 'mm', t: w.t, series: [{ label: 'Precipitation', values: w.precipMm }, { label: `Precipitation threshold ${th.precipThresholdMm} mm`, values: line(th.precipThresholdMm), threshold: true }] },
+        {
+          kind: 'chart',
+          title: `${visualTitle(widgets, 'temperature')}: ${city}`,
+          unit: '°C',
+          t: w.t,
+          series: [
+            { label: 'Temperature', values: w.tempC },
+            { label: `Heat threshold ${th.heatThresholdC} °C`, values: line(th.heatThresholdC), threshold: true },
+            { label: `Cold threshold ${th.coldThresholdC} °C`, values: line(th.coldThresholdC), threshold: true },
+          ],
+        },
+        {
+          kind: 'chart',
+          title: `Wind per city (km/h): ${city}`,
+          caption: 'local only: no QuickSight visual shows wind',
+          unit: 'km/h',
+          t: w.t,
+          series: [
+            { label: 'Wind', values: w.windKph },
+            { label: `Wind threshold ${th.windThresholdKph} km/h`, values: line(th.windThresholdKph), threshold: true },
+          ],
+        },
+        {
+          kind: 'chart',
+          title: `${visualTitle(widgets, 'precipitation')}: ${city}`,
+          unit: 'mm',
+          t: w.t,
+          series: [
+            { label: 'Precipitation', values: w.precipMm },
+            { label: `Precipitation threshold ${th.precipThresholdMm} mm`, values: line(th.precipThresholdMm), threshold: true },
+          ],
+        },
       ];
     });
 
   // --- pipeline health -----------------------------------------------------------------------
-  const chart = (title: string, list: ChartSeries[], caption?: string, unit?: string): ChartPanel => ({ kind: 'chart', title, t: seconds, series: list, ...(caption ? { caption } : {}), ...(unit ? { unit } : {}) });
+  const chart = (title: string, list: ChartSeries[], caption?: string, unit?: string): ChartPanel => ({
+    kind: 'chart',
+    title,
+    t: seconds,
+    series: list,
+    ...(caption ? { caption } : {}),
+    ...(unit ? { unit } : {}),
+  });
   const apiSection = section(widgets, 'Ingestion API');
   const kinesisSection = section(widgets, 'Kinesis');
   const lambdaSection = section(widgets, 'Lambda');
@@ -150,23 +186,55 @@ export function dashboardData(ctx: Pick<DemoContext, 'facts' | 'rootDir'>, resul
   const dynamoSection = section(widgets, 'DynamoDB');
   const alertsSection = section(widgets, 'Alerts');
   const fn = (name: string): ChartPanel =>
-    chart(widgetTitle(widgets, name), [series(tl, 'Invocations', `lambda.invocations.${name}`), series(tl, 'Errors', `lambda.errors.${name}`), { label: 'Throttles', values: seconds.map(() => 0) }, { ...series(tl, 'Duration p99 (ms)', `lambda.duration.${name}`, 'p99'), rightAxis: true }], 'per second of the run');
+    chart(
+      widgetTitle(widgets, name),
+      [
+        series(tl, 'Invocations', `lambda.invocations.${name}`),
+        series(tl, 'Errors', `lambda.errors.${name}`),
+        { label: 'Throttles', values: seconds.map(() => 0) },
+        { ...series(tl, 'Duration p99 (ms)', `lambda.duration.${name}`, 'p99'), rightAxis: true },
+      ],
+      'per second of the run',
+    );
   const tables = [ctx.facts.metricsTable.tableName, ctx.facts.latestTable.tableName];
   const s = result.stores;
   const health: DashboardSection[] = [
     {
       heading: apiSection.heading,
       panels: [
-        chart(widgetTitle(widgets, 'Requests and errors'), [series(tl, 'Count', 'api.requests'), series(tl, '4XXError', 'api.4xx'), series(tl, '5XXError', 'api.5xx')], 'local POST /ingest, per second'),
-        chart(widgetTitle(widgets, 'Latency (ms)'), [series(tl, 'Latency p50', 'api.latency', 'p50'), series(tl, 'Latency p99', 'api.latency', 'p99'), series(tl, 'End to end p50 (arrival → MetricsTable)', 'latency.endToEnd', 'p50'), series(tl, 'End to end p99', 'latency.endToEnd', 'p99')], 'local: POST /ingest, and Kinesis arrival → MetricsTable write', 'ms'),
+        chart(
+          widgetTitle(widgets, 'Requests and errors'),
+          [series(tl, 'Count', 'api.requests'), series(tl, '4XXError', 'api.4xx'), series(tl, '5XXError', 'api.5xx')],
+          'local POST /ingest, per second',
+        ),
+        chart(
+          widgetTitle(widgets, 'Latency (ms)'),
+          [
+            series(tl, 'Latency p50', 'api.latency', 'p50'),
+            series(tl, 'Latency p99', 'api.latency', 'p99'),
+            series(tl, 'End to end p50 (arrival → MetricsTable)', 'latency.endToEnd', 'p50'),
+            series(tl, 'End to end p99', 'latency.endToEnd', 'p99'),
+          ],
+          'local: POST /ingest, and Kinesis arrival → MetricsTable write',
+          'ms',
+        ),
       ],
     },
     {
       heading: kinesisSection.heading,
       panels: [
         chart(widgetTitle(widgets, 'Incoming records'), [series(tl, 'IncomingRecords', 'kinesis.incoming')], 'per second'),
-        chart(widgetTitle(widgets, 'Iterator age (ms)'), [series(tl, 'enricher', 'kinesis.iteratorAge.enricher', 'max'), series(tl, 'aggregator', 'kinesis.iteratorAge.aggregator', 'max')], 'age of the newest record of each batch when it is handed to the function', 'ms'),
-        chart('LatestTable stream records waiting', [series(tl, 'rules engine backlog', 'stream.waiting.rules', 'max')], 'local only: records the capture derived that the rules engine has not taken yet'),
+        chart(
+          widgetTitle(widgets, 'Iterator age (ms)'),
+          [series(tl, 'enricher', 'kinesis.iteratorAge.enricher', 'max'), series(tl, 'aggregator', 'kinesis.iteratorAge.aggregator', 'max')],
+          'age of the newest record of each batch when it is handed to the function',
+          'ms',
+        ),
+        chart(
+          'LatestTable stream records waiting',
+          [series(tl, 'rules engine backlog', 'stream.waiting.rules', 'max')],
+          'local only: records the capture derived that the rules engine has not taken yet',
+        ),
         {
           kind: 'table',
           title: 'Records per stage',
@@ -188,26 +256,56 @@ export function dashboardData(ctx: Pick<DemoContext, 'facts' | 'rootDir'>, resul
         },
       ],
     },
-    { heading: lambdaSection.heading, panels: ['poller', 'enricher', 'aggregator', 'rules', 'notifier'].filter((n) => lambdaSection.titles.includes(n)).map(fn) },
+    {
+      heading: lambdaSection.heading,
+      panels: ['poller', 'enricher', 'aggregator', 'rules', 'notifier'].filter((n) => lambdaSection.titles.includes(n)).map(fn),
+    },
     {
       heading: dlqSection.heading,
       panels: [
-        chart(widgetTitle(widgets, 'Messages waiting'), ['enricher', 'aggregator', 'rules'].map((n) => ({ label: `${n} on-failure`, values: cumulative(series(tl, n, `dlq.${n}`).values) })), 'records sent to each on-failure destination so far'),
-        { kind: 'table', title: 'On-failure queue', columns: ['consumer', 'condition', 'records', 'why'], rows: result.onFailure.map((e) => [e.consumer, e.condition, e.keys.length, e.explanation ?? `UNEXPLAINED (${e.lastError ?? ''})`]) },
-        { kind: 'table', title: 'Quarantine reasons', caption: 'local only: the enricher’s quarantine objects', columns: ['code', 'reason'], rows: result.quarantine.map((q) => [q.code, q.reason]) },
+        chart(
+          widgetTitle(widgets, 'Messages waiting'),
+          ['enricher', 'aggregator', 'rules'].map((n) => ({ label: `${n} on-failure`, values: cumulative(series(tl, n, `dlq.${n}`).values) })),
+          'records sent to each on-failure destination so far',
+        ),
+        {
+          kind: 'table',
+          title: 'On-failure queue',
+          columns: ['consumer', 'condition', 'records', 'why'],
+          rows: result.onFailure.map((e) => [e.consumer, e.condition, e.keys.length, e.explanation ?? `UNEXPLAINED (${e.lastError ?? ''})`]),
+        },
+        {
+          kind: 'table',
+          title: 'Quarantine reasons',
+          caption: 'local only: the enricher’s quarantine objects',
+          columns: ['code', 'reason'],
+          rows: result.quarantine.map((q) => [q.code, q.reason]),
+        },
       ],
     },
     {
       heading: dynamoSection.heading,
       panels: [
-        chart(widgetTitle(widgets, 'Consumed capacity'), tables.flatMap((t) => [series(tl, `${t} reads`, `dynamodb.reads.${t}`), series(tl, `${t} writes`, `dynamodb.writes.${t}`)]), 'local: requests per second (dynalite has no capacity units)'),
-        chart(widgetTitle(widgets, 'Throttle events'), tables.map((t) => series(tl, t, `dynamodb.throttles.${t}`)), 'injected with --faults'),
+        chart(
+          widgetTitle(widgets, 'Consumed capacity'),
+          tables.flatMap((t) => [series(tl, `${t} reads`, `dynamodb.reads.${t}`), series(tl, `${t} writes`, `dynamodb.writes.${t}`)]),
+          'local: requests per second (dynalite has no capacity units)',
+        ),
+        chart(
+          widgetTitle(widgets, 'Throttle events'),
+          tables.map((t) => series(tl, t, `dynamodb.throttles.${t}`)),
+          'injected with --faults',
+        ),
       ],
     },
     {
       heading: alertsSection.heading,
       panels: [
-        chart(widgetTitle(widgets, 'Messages published per topic'), ['market-alerts', 'weather-alerts'].map((topic) => series(tl, topic, `sns.published.${ctx.facts.names.NamePrefix}-${topic}`)), 'per second'),
+        chart(
+          widgetTitle(widgets, 'Messages published per topic'),
+          ['market-alerts', 'weather-alerts'].map((topic) => series(tl, topic, `sns.published.${ctx.facts.names.NamePrefix}-${topic}`)),
+          'per second',
+        ),
         chart(widgetTitle(widgets, 'Failed deliveries'), [series(tl, 'notifier failures', 'sns.failed')]),
         {
           kind: 'table',

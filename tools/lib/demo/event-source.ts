@@ -76,7 +76,9 @@ export async function drainShard<R>(records: readonly R[], driver: ShardDriver<R
   const batchSize = config.batchSize ?? 100;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new EventSourceConfigError(`batchSize must be a positive integer (got ${batchSize})`);
   if (config.maximumRetryAttempts < 0) {
-    throw new EventSourceConfigError(`maximumRetryAttempts must be finite (got ${config.maximumRetryAttempts}): infinite retries block the shard behind one poison record`);
+    throw new EventSourceConfigError(
+      `maximumRetryAttempts must be finite (got ${config.maximumRetryAttempts}): infinite retries block the shard behind one poison record`,
+    );
   }
   const now = driver.now ?? Date.now;
   const maxAgeMs = (config.maximumRecordAgeInSeconds ?? 604800) * 1000;

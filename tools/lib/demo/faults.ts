@@ -40,7 +40,12 @@ export interface ClientFaultOptions {
 }
 
 function fault(name: string, message: string, status: number): Error {
-  return Object.assign(new Error(message), { name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status, attempts: 1, totalRetryDelay: 0 }, $retryable: { throttling: true } });
+  return Object.assign(new Error(message), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status, attempts: 1, totalRetryDelay: 0 },
+    $retryable: { throttling: true },
+  });
 }
 
 function bucketOf(text: string, every: number): number {
@@ -64,7 +69,9 @@ function dynamoKeys(command: string, input: Record<string, unknown>): { table: s
   }
   if (command === 'BatchWriteItemCommand') {
     const out: { table: string; pk: string; id: string }[] = [];
-    for (const [table, requests] of Object.entries((input.RequestItems ?? {}) as Record<string, { PutRequest?: { Item: Av }; DeleteRequest?: { Key: Av } }[]>)) {
+    for (const [table, requests] of Object.entries(
+      (input.RequestItems ?? {}) as Record<string, { PutRequest?: { Item: Av }; DeleteRequest?: { Key: Av } }[]>,
+    )) {
       for (const r of requests) out.push(keyOf(table, (r.PutRequest?.Item ?? r.DeleteRequest?.Key)!));
     }
     return out;
@@ -112,8 +119,9 @@ export function injectDynamoFaults(client: DynamoDBClient, options: ClientFaultO
       }
       const held = Object.values(unprocessed).reduce((n, list) => n + list.length, 0);
       if (held === 0) return next(args);
-      injected['UnprocessedItems'] = (injected['UnprocessedItems'] ?? 0) + held;
-      const result = Object.keys(send).length > 0 ? await next({ ...args, input: { ...input, RequestItems: send } }) : { output: { $metadata: {} }, response: {} };
+      injected.UnprocessedItems = (injected.UnprocessedItems ?? 0) + held;
+      const result =
+        Object.keys(send).length > 0 ? await next({ ...args, input: { ...input, RequestItems: send } }) : { output: { $metadata: {} }, response: {} };
       const output = result.output as { UnprocessedItems?: Record<string, BatchRequest[]> };
       const merged: Record<string, BatchRequest[]> = { ...(output.UnprocessedItems ?? {}) };
       for (const [table, list] of Object.entries(unprocessed)) merged[table] = [...(merged[table] ?? []), ...list];
@@ -126,7 +134,7 @@ export function injectDynamoFaults(client: DynamoDBClient, options: ClientFaultO
       const command = String(context.commandName);
       const keys = dynamoKeys(command, args.input as Record<string, unknown>);
       if (keys.some((k) => poison.has(k.pk) || poison.has(k.pk.split('#').slice(0, 2).join('#')))) {
-        injected['poison'] = (injected['poison'] ?? 0) + 1;
+        injected.poison = (injected.poison ?? 0) + 1;
         throw fault('ProvisionedThroughputExceededException', `injected: ${command} on a poison entity always fails`, 400);
       }
       // Only entity data (STOCK#…, WEATHER#…): alert markers are left alone, because a failed
@@ -160,7 +168,7 @@ export function injectS3Faults(client: S3Client, options: Pick<ClientFaultOption
         if (!seen.has(id)) {
           seen.add(id);
           if (bucketOf(id, every) === 0) {
-            injected['SlowDown'] = (injected['SlowDown'] ?? 0) + 1;
+            injected.SlowDown = (injected.SlowDown ?? 0) + 1;
             throw fault('SlowDown', 'injected: Please reduce your request rate.', 503);
           }
         }
@@ -191,11 +199,23 @@ export interface InvalidRecord {
 
 /** The invalid records a fault run injects (fixed, so runs are comparable). */
 export function invalidRecords(symbol: string): InvalidRecord[] {
-  const tick = { schemaVersion: 1, type: 'stock', symbol, ts: '2024-03-01T00:00:00.000Z', price: 100, open: 100, high: 101, low: 99, prevClose: 100, volume: 1000, source: 'faults' };
+  const tick = {
+    schemaVersion: 1,
+    type: 'stock',
+    symbol,
+    ts: '2024-03-01T00:00:00.000Z',
+    price: 100,
+    open: 100,
+    high: 101,
+    low: 99,
+    prevClose: 100,
+    volume: 1000,
+    source: 'faults',
+  };
   return [
     { label: 'corrupted base64 on delivery', partitionKey: symbol, data: CORRUPT_BASE64_MARKER, expectedCode: 'bad-base64' },
     { label: 'truncated JSON', partitionKey: symbol, data: JSON.stringify(tick).slice(0, 40), expectedCode: 'malformed-json' },
-    { label: 'not JSON at all', partitionKey: symbol, data: 'price=100;symbol=' + symbol, expectedCode: 'malformed-json' },
+    { label: 'not JSON at all', partitionKey: symbol, data: `price=100;symbol=${symbol}`, expectedCode: 'malformed-json' },
     { label: 'negative price', partitionKey: symbol, data: JSON.stringify({ ...tick, price: -5 }), expectedCode: 'schema-invalid' },
     { label: 'missing ts', partitionKey: symbol, data: JSON.stringify({ ...tick, ts: undefined }), expectedCode: 'schema-invalid' },
     { label: 'unknown schemaVersion type', partitionKey: symbol, data: JSON.stringify({ ...tick, schemaVersion: 'one' }), expectedCode: 'schema-invalid' },

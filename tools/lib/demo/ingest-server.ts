@@ -1,9 +1,9 @@
 /**
- * The local `POST /ingest` and `GET /health`: the same request model (JSON Schema, validated
- * with ajv), the same VTL request and response templates as the REST API in streaming.yaml, and
+ * The local `POST /ingest` and `GET /health`: the same request model (JSON Schema draft 4, validated
+ * with ajv-draft-04), the same VTL request and response templates as the REST API in streaming.yaml, and
  * a real Kinesis `PutRecords` behind it (kinesalite in the demo). Listens on 127.0.0.1 only.
  */
-import Ajv from 'ajv';
+import Ajv04 from 'ajv-draft-04';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -52,9 +52,9 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | u
 
 /** Starts the server on 127.0.0.1 (port 0 = a free port). */
 export async function startIngestServer(contract: IngestContract, putRecords: PutRecordsCall, port = 0): Promise<IngestServer> {
-  const { $schema: _ignored, ...schema } = contract.schema;
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  const validate = ajv.compile(schema);
+  // The model is draft 4, API Gateway's dialect (boolean exclusiveMinimum): validated as such.
+  const ajv = new Ajv04({ allErrors: true, strict: false });
+  const validate = ajv.compile(contract.schema);
   const limit = contract.maxBodyBytes ?? 10 * 1024 * 1024;
 
   const server: Server = createServer((req, res) => {
@@ -72,7 +72,10 @@ export async function startIngestServer(contract: IngestContract, putRecords: Pu
         return send(res, 400, gatewayError('BAD_REQUEST_BODY', 'Invalid request body: not JSON', requestId));
       }
       if (!validate(parsed)) {
-        const detail = (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+        const detail = (validate.errors ?? [])
+          .slice(0, 5)
+          .map((e) => `${e.instancePath || '/'} ${e.message}`)
+          .join('; ');
         return send(res, 400, gatewayError('BAD_REQUEST_BODY', `Invalid request body: ${detail}`, requestId));
       }
       const request = JSON.parse(evaluateMappingTemplate(contract.requestTemplate, { body, requestId, subs: contract.subs, resourcePath: '/ingest' }).text);
@@ -82,7 +85,10 @@ export async function startIngestServer(contract: IngestContract, putRecords: Pu
       } catch (error) {
         const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
         const status = (e.$metadata?.httpStatusCode ?? 500) >= 500 ? 500 : 400;
-        const out = evaluateMappingTemplate(contract.errorTemplate, { body: JSON.stringify({ __type: e.name ?? 'InternalFailure', message: e.message ?? '' }), requestId });
+        const out = evaluateMappingTemplate(contract.errorTemplate, {
+          body: JSON.stringify({ __type: e.name ?? 'InternalFailure', message: e.message ?? '' }),
+          requestId,
+        });
         return send(res, out.statusOverride ?? status, out.text);
       }
       const out = evaluateMappingTemplate(contract.successTemplate, { body: JSON.stringify(answer), requestId });

@@ -39,5 +39,10 @@ export function fixedEndpointConfig(endpoint: string): ReturnType<typeof fastLoc
 
 /** An S3 client for s3rver: path-style, checksums only when required (else aws-chunked bodies, DESIGN §11). */
 export function fastS3Client(endpoint: string): S3Client {
-  return new S3Client({ ...fastLocalConfig(endpoint, 32), forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  return new S3Client({
+    ...fastLocalConfig(endpoint, 32),
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }

@@ -19,7 +19,8 @@ const TEMPLATE_FILES = ['streaming.yaml', 'datastores.yaml', 'data-lake.yaml', '
 function thresholdsFrom(root: Record<string, unknown>, stockDropPercent: number | undefined): Thresholds {
   const fromRoot = (name: string): number => {
     const value = Number(parameterDefault(root, name));
-    if (!Number.isFinite(value)) throw new TemplateResolutionError(`generated/root.yaml: parameter ${name} has no numeric Default; rebuild the templates (npm run build:templates)`);
+    if (!Number.isFinite(value))
+      throw new TemplateResolutionError(`generated/root.yaml: parameter ${name} has no numeric Default; rebuild the templates (npm run build:templates)`);
     return value;
   };
   return {
@@ -55,7 +56,7 @@ export function readTemplateFacts(rootDir: string, stockDropPercent?: number): T
     return s;
   };
   const ingest = ingestContractFromTemplate(templates['streaming.yaml']!, DEMO_NAMES);
-  const maxItems = Number(((ingest.schema.properties as Record<string, { maxItems?: unknown }> | undefined)?.records?.maxItems) ?? 500);
+  const maxItems = Number((ingest.schema.properties as Record<string, { maxItems?: unknown }> | undefined)?.records?.maxItems ?? 500);
   return {
     names: DEMO_NAMES,
     resources,
@@ -86,7 +87,9 @@ export function readReplay(file: string, options: { symbol?: string; decimalComm
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ReplayInputError(`${file}: cannot read the replay file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass an existing CSV to --replay`);
+    throw new ReplayInputError(
+      `${file}: cannot read the replay file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); pass an existing CSV to --replay`,
+    );
   }
   let replay: ReplayData;
   try {

@@ -104,7 +104,9 @@ export function proveDelivery(input: ProofInput): { proof: Proof; onFailure: OnF
     const [pk, ts] = key.split('|') as [string, string];
     if ((newest.get(pk) ?? '') < ts) newest.set(pk, ts);
   }
-  const latestNotNewest = [...newest].filter(([pk, ts]) => input.latestTs.get(pk) !== ts).map(([pk, ts]) => `${pk}: latest ${String(input.latestTs.get(pk))} ≠ newest ${ts}`);
+  const latestNotNewest = [...newest]
+    .filter(([pk, ts]) => input.latestTs.get(pk) !== ts)
+    .map(([pk, ts]) => `${pk}: latest ${String(input.latestTs.get(pk))} ≠ newest ${ts}`);
 
   const quarantinedByCode: Record<string, number> = {};
   for (const q of input.quarantined) quarantinedByCode[q.code] = (quarantinedByCode[q.code] ?? 0) + 1;
@@ -115,11 +117,16 @@ export function proveDelivery(input: ProofInput): { proof: Proof; onFailure: OnF
     .map(([code, n]) => `${code}: ${quarantinedByCode[code] ?? 0} of ${n}`);
 
   const poisonPk = input.poisonSymbol ? `STOCK#${input.poisonSymbol}` : undefined;
-  const isPoison = (k: string): boolean => poisonPk !== undefined && (k.startsWith(`${input.poisonSymbol}@`) || k.startsWith(`${poisonPk}@`) || k.startsWith(`${poisonPk}#`));
-  const onFailure = input.onFailure.map((entry): OnFailureEntry =>
-    entry.keys.length > 0 && entry.keys.every(isPoison)
-      ? { ...entry, explanation: `the injected poison record (every write for ${poisonPk} fails): ${entry.condition} after ${entry.attempts} attempts, as the ESM's MaximumRetryAttempts says` }
-      : entry,
+  const isPoison = (k: string): boolean =>
+    poisonPk !== undefined && (k.startsWith(`${input.poisonSymbol}@`) || k.startsWith(`${poisonPk}@`) || k.startsWith(`${poisonPk}#`));
+  const onFailure = input.onFailure.map(
+    (entry): OnFailureEntry =>
+      entry.keys.length > 0 && entry.keys.every(isPoison)
+        ? {
+            ...entry,
+            explanation: `the injected poison record (every write for ${poisonPk} fails): ${entry.condition} after ${entry.attempts} attempts, as the ESM's MaximumRetryAttempts says`,
+          }
+        : entry,
   );
   const unexplained = onFailure.filter((e) => !e.explanation).length;
   const poisonInMetrics = poisonPk !== undefined && [...inMetrics].some((k) => k.startsWith(`${poisonPk}|`));
@@ -127,12 +134,17 @@ export function proveDelivery(input: ProofInput): { proof: Proof; onFailure: OnF
   const problems: string[] = [];
   if (missingFromMetrics.length > 0) problems.push(`${missingFromMetrics.length} valid records missing from MetricsTable (e.g. ${sample(missingFromMetrics)})`);
   if (unexpectedInMetrics.length > 0) problems.push(`${unexpectedInMetrics.length} unexpected MetricsTable items (e.g. ${sample(unexpectedInMetrics)})`);
-  if (missingFromParquet.length > 0) problems.push(`${missingFromParquet.length} valid records missing from the Parquet rows (e.g. ${sample(missingFromParquet)})`);
-  if (duplicatedInParquet.length > 0) problems.push(`${duplicatedInParquet.length} records more than once in the Parquet rows (e.g. ${sample(duplicatedInParquet.map((d) => `${d.key} ×${d.count}`))})`);
+  if (missingFromParquet.length > 0)
+    problems.push(`${missingFromParquet.length} valid records missing from the Parquet rows (e.g. ${sample(missingFromParquet)})`);
+  if (duplicatedInParquet.length > 0)
+    problems.push(
+      `${duplicatedInParquet.length} records more than once in the Parquet rows (e.g. ${sample(duplicatedInParquet.map((d) => `${d.key} ×${d.count}`))})`,
+    );
   if (unexpectedInParquet.length > 0) problems.push(`${unexpectedInParquet.length} unexpected Parquet rows (e.g. ${sample(unexpectedInParquet)})`);
   if (latestNotNewest.length > 0) problems.push(`LatestTable does not hold the newest tick: ${latestNotNewest.slice(0, 3).join('; ')}`);
   if (quarantineMissing.length > 0) problems.push(`invalid records not quarantined: ${quarantineMissing.join(', ')}`);
-  if (input.quarantined.length > input.invalid.length) problems.push(`${input.quarantined.length - input.invalid.length} records quarantined that were not injected as invalid`);
+  if (input.quarantined.length > input.invalid.length)
+    problems.push(`${input.quarantined.length - input.invalid.length} records quarantined that were not injected as invalid`);
   if (unexplained > 0) problems.push(`${unexplained} on-failure entries not explained by an injected poison record`);
   if (poisonInMetrics) problems.push('the poison record reached MetricsTable although every write for it fails');
   const futureTick = input.futureTick ? { ...input.futureTick, problems: futureTickProblems(input.futureTick) } : undefined;

@@ -51,7 +51,8 @@ export function recordedFetch(dir: string, manifest: RecordedManifest): Recorded
     const [, lat, lon] = spec.split(':');
     return { latitude: Number(lat), longitude: Number(lon), file };
   });
-  const answer = (file: string): Response => new Response(readFileSync(path.join(dir, file)), { status: statusOf(file), headers: { 'content-type': 'application/json' } });
+  const answer = (file: string): Response =>
+    new Response(readFileSync(path.join(dir, file)), { status: statusOf(file), headers: { 'content-type': 'application/json' } });
   const fetch: FetchLike = async (url) => {
     requests.push(url);
     const u = new URL(url);

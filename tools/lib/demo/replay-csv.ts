@@ -176,7 +176,12 @@ export function parseNumber(text: string, decimalComma = false): NumberCell {
   if (v === '') return { ok: false, why: 'missing' };
   if (decimalComma) {
     if (COMMA_DECIMAL.test(v)) return { ok: true, value: Number(v.replace(/[. \u00a0\u202f']/g, '').replace(',', '.')) };
-    if (POINT_DECIMAL.test(v)) return { ok: false, why: 'convention', message: `"${v}" has a decimal point, but --decimal-comma says the file uses decimal commas; drop --decimal-comma` };
+    if (POINT_DECIMAL.test(v))
+      return {
+        ok: false,
+        why: 'convention',
+        message: `"${v}" has a decimal point, but --decimal-comma says the file uses decimal commas; drop --decimal-comma`,
+      };
     return { ok: false, why: 'non-numeric' };
   }
   if (POINT_DECIMAL.test(v)) return { ok: true, value: Number(v.replace(/,/g, '')) };
@@ -228,12 +233,17 @@ function planColumns(header: readonly string[], firstRow: readonly string[] | un
   if (date < 0 && (lower[0] === '' || lower[0] === 'unnamed: 0') && firstRow && dateShape(firstRow[0] ?? '').kind !== 'invalid') date = 0;
   if (date < 0) {
     const shown = delimiter === '\t' ? 'tab' : `'${delimiter}'`;
-    throw new ReplayFormatError(`${file}: no date column in the header (fields separated by ${shown}: ${header.slice(0, 8).map((h) => JSON.stringify(h)).join(', ')}); expected Date, or an unnamed first column holding dates`);
+    throw new ReplayFormatError(
+      `${file}: no date column in the header (fields separated by ${shown}: ${header
+        .slice(0, 8)
+        .map((h) => JSON.stringify(h))
+        .join(', ')}); expected Date, or an unnamed first column holding dates`,
+    );
   }
 
   const prefixed = new Map<string, Partial<Record<Field, number>>>();
   header.forEach((h, i) => {
-    const m = /^([A-Za-z0-9^\-]+)\.(open|high|low|close|volume)$/i.exec(h.trim());
+    const m = /^([A-Za-z0-9^-]+)\.(open|high|low|close|volume)$/i.exec(h.trim());
     if (m) {
       const entry = prefixed.get(m[1]!.toUpperCase()) ?? {};
       entry[m[2]!.toLowerCase() as Field] = i;
@@ -276,7 +286,10 @@ export function readReplayCsv(text: string, options: ReplayOptions = {}): Replay
   const headerLine = body.split(/\r?\n/).find((l) => l.trim() !== '');
   if (headerLine === undefined) throw new ReplayFormatError(`${file}: empty file`);
   const delimiter = detectDelimiter(headerLine);
-  if (!delimiter) throw new ReplayFormatError(`${file}: the header line has a single field (${JSON.stringify(headerLine.slice(0, 60))}); expected fields separated by ',', ';' or tab`);
+  if (!delimiter)
+    throw new ReplayFormatError(
+      `${file}: the header line has a single field (${JSON.stringify(headerLine.slice(0, 60))}); expected fields separated by ',', ';' or tab`,
+    );
 
   let rows: Row[];
   try {
@@ -290,14 +303,17 @@ export function readReplayCsv(text: string, options: ReplayOptions = {}): Replay
     }) as unknown as Row[];
   } catch (error) {
     const e = error as { lines?: number; message: string };
-    throw new ReplayFormatError(`${file}: ${e.lines !== undefined ? `line ${e.lines}: ` : ''}not readable as CSV (${e.message.replace(/^Invalid [^:]*: /, '')}); check its quotes`);
+    throw new ReplayFormatError(
+      `${file}: ${e.lines !== undefined ? `line ${e.lines}: ` : ''}not readable as CSV (${e.message.replace(/^Invalid [^:]*: /, '')}); check its quotes`,
+    );
   }
   const header = rows[0]!.fields;
   const data = rows.slice(1);
   const plan = planColumns(header, data[0]?.fields, file, delimiter);
   for (const [sym, f] of plan.fields) {
     const missing = (['close', 'open', 'high', 'low', 'volume'] as const).filter((k) => f[k] === undefined);
-    if (missing.length > 0) throw new ReplayFormatError(`${file}: ${sym ? `${sym}: ` : ''}missing column(s) ${missing.join(', ')} (expected Open, High, Low, Close, Volume)`);
+    if (missing.length > 0)
+      throw new ReplayFormatError(`${file}: ${sym ? `${sym}: ` : ''}missing column(s) ${missing.join(', ')} (expected Open, High, Low, Close, Volume)`);
   }
   const wanted = options.symbol?.toUpperCase();
   const fallbackSymbol = wanted ?? symbolFromFileName(options.fileName);
@@ -305,7 +321,8 @@ export function readReplayCsv(text: string, options: ReplayOptions = {}): Replay
     throw new ReplayFormatError(`${file}: no symbol column and none in the file name; pass --symbol <SYMBOL>`);
   }
   for (const row of data) {
-    if (row.fields.length > header.length && row.fields.slice(header.length).some((f) => f !== '')) throw tooManyFields(row, header.length, file, delimiter, decimalComma);
+    if (row.fields.length > header.length && row.fields.slice(header.length).some((f) => f !== ''))
+      throw tooManyFields(row, header.length, file, delimiter, decimalComma);
   }
   const dateOrder = decideDateOrder(
     data.map((r) => ({ line: r.line, text: r.fields[plan.date] ?? '' })),
@@ -313,7 +330,12 @@ export function readReplayCsv(text: string, options: ReplayOptions = {}): Replay
     options.dateOrder,
   );
 
-  interface Bar { symbol: string; date: string; values: Record<Field, number>; line: number }
+  interface Bar {
+    symbol: string;
+    date: string;
+    values: Record<Field, number>;
+    line: number;
+  }
   const bars: Bar[] = [];
   const skipped: SkippedRow[] = [];
   const skip = (line: number, kind: string, reason: string): void => {
@@ -343,7 +365,11 @@ export function readReplayCsv(text: string, options: ReplayOptions = {}): Replay
         else (cell.why === 'missing' ? missing : nonNumeric).push(f);
       }
       if (missing.length + nonNumeric.length > 0) {
-        skip(row.line, 'missing or non-numeric field', `${symbol}: ${[...missing.map((f) => `missing ${f}`), ...nonNumeric.map((f) => `non-numeric ${f} ${JSON.stringify(row.fields[cols[f as Field]!])}`)].join(', ')}`);
+        skip(
+          row.line,
+          'missing or non-numeric field',
+          `${symbol}: ${[...missing.map((f) => `missing ${f}`), ...nonNumeric.map((f) => `non-numeric ${f} ${JSON.stringify(row.fields[cols[f as Field]!])}`)].join(', ')}`,
+        );
         continue;
       }
       const badPrice = PRICE_FIELDS.find((f) => !Number.isFinite(values[f]) || values[f] <= 0);
@@ -389,7 +415,7 @@ export function readReplayCsv(text: string, options: ReplayOptions = {}): Replay
     // The enricher's own validator: a row it would quarantine never enters (and never becomes a previous close).
     const problem = eventProblem(tick);
     if (problem) {
-      skip(b.line, 'rejected by the enricher\'s schema', `${b.symbol}: ${problem}`);
+      skip(b.line, "rejected by the enricher's schema", `${b.symbol}: ${problem}`);
       continue;
     }
     seen.add(key);

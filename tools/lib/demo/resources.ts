@@ -106,7 +106,12 @@ export function localResources(templates: Readonly<Record<string, Json>>, names:
         });
       } else if (res.Type === 'AWS::Kinesis::Stream') {
         const count = typeof p.ShardCount === 'number' ? p.ShardCount : ON_DEMAND_SHARDS;
-        streams.push({ logicalId: id, streamName: resolveName(p.Name, names, where), shardCount: Math.max(1, count), retentionHours: Number(p.RetentionPeriodHours ?? 24) });
+        streams.push({
+          logicalId: id,
+          streamName: resolveName(p.Name, names, where),
+          shardCount: Math.max(1, count),
+          retentionHours: Number(p.RetentionPeriodHours ?? 24),
+        });
       } else if (res.Type === 'AWS::S3::Bucket' && bucketIds.includes(id)) {
         buckets.push({ logicalId: id, bucketName: resolveName(p.BucketName, names, where) });
       }

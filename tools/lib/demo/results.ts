@@ -31,7 +31,10 @@ export async function clearResults(outDir: string): Promise<void> {
 
 /** One JSON object per alert (DESIGN §8): rule, entity, ts, the values that triggered it, the message. */
 export function alertsNdjson(alerts: readonly Alert[]): string {
-  return alerts.map((a) => JSON.stringify({ rule: a.rule, entity: a.entity, ts: a.ts, values: a.values, message: a.message })).join('\n') + (alerts.length > 0 ? '\n' : '');
+  return (
+    alerts.map((a) => JSON.stringify({ rule: a.rule, entity: a.entity, ts: a.ts, values: a.values, message: a.message })).join('\n') +
+    (alerts.length > 0 ? '\n' : '')
+  );
 }
 
 export interface RunRecord {

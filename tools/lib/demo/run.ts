@@ -99,7 +99,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
   // 1. prepare: nothing is started before the input is known to be usable.
   const facts = readTemplateFacts(rootDir, options.thresholdPercent);
-  const replay = readReplay(replayFile, { ...(options.symbol ? { symbol: options.symbol } : {}), ...(options.decimalComma ? { decimalComma: true } : {}), ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}) });
+  const replay = readReplay(replayFile, {
+    ...(options.symbol ? { symbol: options.symbol } : {}),
+    ...(options.decimalComma ? { decimalComma: true } : {}),
+    ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}),
+  });
   const cleanup = options.cleanup ?? new Cleanup();
   const state = newRunState(new Timeline(started));
   const ctx: DemoContext = {
@@ -122,7 +126,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     },
   };
   const rel = path.relative(rootDir, replayFile) || replayFile;
-  progress.log(`replay ${rel}: ${replay.ticks.length} ticks, ${replay.symbols.length > 8 ? `${replay.symbols.length} symbols` : replay.symbols.join(', ')} (${replay.layout} layout, '${replay.delimiter === '\t' ? 'tab' : replay.delimiter}'-separated, dates ${replay.dateOrder})`);
+  progress.log(
+    `replay ${rel}: ${replay.ticks.length} ticks, ${replay.symbols.length > 8 ? `${replay.symbols.length} symbols` : replay.symbols.join(', ')} (${replay.layout} layout, '${replay.delimiter === '\t' ? 'tab' : replay.delimiter}'-separated, dates ${replay.dateOrder})`,
+  );
   if (replay.skipped.length > 0) {
     progress.log(`  ${skippedSummary(replay.skipped)}`);
     for (const s of replay.skipped.slice(0, 5)) progress.log(`    line ${s.line}: ${s.reason}`);
@@ -140,7 +146,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     // 2. services
     progress.log('starting kinesalite, dynalite and s3rver on 127.0.0.1 …');
     const services = await startServices(ctx);
-    progress.log(`  kinesis ${services.endpoints.kinesis} (stream ${facts.stream.streamName}, ${services.shardIds.length} shard${services.shardIds.length > 1 ? 's' : ''}), dynamodb ${services.endpoints.dynamodb}, s3 ${services.endpoints.s3}`);
+    progress.log(
+      `  kinesis ${services.endpoints.kinesis} (stream ${facts.stream.streamName}, ${services.shardIds.length} shard${services.shardIds.length > 1 ? 's' : ''}), dynamodb ${services.endpoints.dynamodb}, s3 ${services.endpoints.s3}`,
+    );
     phaseDone('start');
 
     // 3 + 4. consumers while the producers write
@@ -156,7 +164,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     }
     await consumers.done;
     const replayMs = Math.max(1, Date.now() - state.firstPostAt);
-    progress.update({ done: Math.min(state.consumed.enricher.value, state.consumed.aggregator.value), total: Math.max(replay.ticks.length, state.produced.value), alerts: state.alerts.length });
+    progress.update({
+      done: Math.min(state.consumed.enricher.value, state.consumed.aggregator.value),
+      total: Math.max(replay.ticks.length, state.produced.value),
+      alerts: state.alerts.length,
+    });
     progress.stop();
     phaseDone('replay');
 
@@ -173,7 +185,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
     // 7. results
     const alertsFile = path.join(outDir, RESULT_FILES.alerts);
-    await writeAtomic(alertsFile, alertsNdjson(state.alerts));
+    // The rules engine's shard loops publish concurrently: present the alerts in time order, so the file,
+    // the report and the dashboard read the same on every run.
+    const alerts = [...state.alerts].sort((a, b) => a.ts.localeCompare(b.ts) || a.entity.localeCompare(b.entity) || a.rule.localeCompare(b.rule));
+    await writeAtomic(alertsFile, alertsNdjson(alerts));
     const injectedTotals: Record<string, number> = {};
     for (const f of services.faultStats) for (const [k, v] of Object.entries(f.injected)) injectedTotals[k] = (injectedTotals[k] ?? 0) + v;
     if (ctx.faults) injectedTotals['redelivered batches'] = state.redeliveries;
@@ -187,7 +202,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ...(produced.faultRecords ? { faultRecords: produced.faultRecords } : {}),
       stores: outcome.stores,
       quarantine: outcome.quarantine,
-      alerts: state.alerts,
+      alerts,
       alertsFile,
       dashboardFile: path.join(outDir, RESULT_FILES.dashboard),
       slackPosts,

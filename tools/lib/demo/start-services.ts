@@ -208,12 +208,23 @@ export async function startServices(ctx: DemoContext): Promise<Services> {
 
   const readS3 = track(fastS3Client(s3rver.endpoint));
   await Promise.all([
-    createStreams(kinesalite.endpoint, facts.resources.streams.map((s) => ({ streamName: s.streamName, shardCount: s.shardCount }))),
+    createStreams(
+      kinesalite.endpoint,
+      facts.resources.streams.map((s) => ({ streamName: s.streamName, shardCount: s.shardCount })),
+    ),
     createTables(
       dynalite.endpoint,
-      facts.resources.tables.map((t) => ({ TableName: t.tableName, KeySchema: t.keySchema, AttributeDefinitions: t.attributeDefinitions, BillingMode: 'PAY_PER_REQUEST' as const })),
+      facts.resources.tables.map((t) => ({
+        TableName: t.tableName,
+        KeySchema: t.keySchema,
+        AttributeDefinitions: t.attributeDefinitions,
+        BillingMode: 'PAY_PER_REQUEST' as const,
+      })),
     ),
-    createBuckets(readS3, facts.resources.buckets.map((b) => b.bucketName)),
+    createBuckets(
+      readS3,
+      facts.resources.buckets.map((b) => b.bucketName),
+    ),
   ]);
   ctx.checkAbort();
 
@@ -275,7 +286,12 @@ export async function startServices(ctx: DemoContext): Promise<Services> {
 
   const config = { metricsTableName: facts.metricsTable.tableName, latestTableName: facts.latestTable.tableName };
   const debug = ctx.options.debug ?? false;
-  const enricher = createEnricher({ doc, s3: handlerS3, config: { ...config, rawBucketName: facts.rawBucket, processedBucketName: facts.processedBucket }, observability: quietObservability('enricher', debug) });
+  const enricher = createEnricher({
+    doc,
+    s3: handlerS3,
+    config: { ...config, rawBucketName: facts.rawBucket, processedBucketName: facts.processedBucket },
+    observability: quietObservability('enricher', debug),
+  });
   const aggregator = createAggregator({ doc, config, observability: quietObservability('aggregator', debug) });
   const fakeSns = {
     send: async (command: { input: { TopicArn?: string; Subject?: string; Message?: string } }) => {

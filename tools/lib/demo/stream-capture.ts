@@ -115,7 +115,13 @@ export function createStreamCapture(options: CaptureOptions): StreamCapture {
         if ((command === 'PutItemCommand' || command === 'UpdateItemCommand' || command === 'DeleteItemCommand') && input.TableName === options.tableName) {
           maps = [(command === 'PutItemCommand' ? input.Item : input.Key) as Record<string, unknown>];
         } else if (command === 'BatchWriteItemCommand') {
-          const requests = ((input.RequestItems ?? {}) as Record<string, { PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } }[]>)[options.tableName] ?? [];
+          const requests =
+            (
+              (input.RequestItems ?? {}) as Record<
+                string,
+                { PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } }[]
+              >
+            )[options.tableName] ?? [];
           maps = requests.map((r) => (r.PutRequest ? r.PutRequest.Item : r.DeleteRequest!.Key));
         } else {
           return next(args);

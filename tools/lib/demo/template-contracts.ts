@@ -76,7 +76,9 @@ export function ingestContractFromTemplate(doc: Json, names: LocalNames, options
   const contentType = options.contentType ?? 'application/json';
   const all = resourcesOf(doc);
   const resourceIds = all.filter(([, r]) => r.Type === 'AWS::ApiGateway::Resource' && propsOf(r).PathPart === pathPart).map(([id]) => id);
-  const method = all.find(([, r]) => r.Type === 'AWS::ApiGateway::Method' && propsOf(r).HttpMethod === httpMethod && resourceIds.includes(refOf(propsOf(r).ResourceId) ?? ''));
+  const method = all.find(
+    ([, r]) => r.Type === 'AWS::ApiGateway::Method' && propsOf(r).HttpMethod === httpMethod && resourceIds.includes(refOf(propsOf(r).ResourceId) ?? ''),
+  );
   if (!method) throw new TemplateResolutionError(`streaming template: no AWS::ApiGateway::Method ${httpMethod} on a resource with PathPart '${pathPart}'`);
   const [methodId, methodRes] = method;
   const p = propsOf(methodRes);
@@ -97,7 +99,8 @@ export function ingestContractFromTemplate(doc: Json, names: LocalNames, options
   const responseTemplate = (status: string): string => {
     const r = responses.find((x) => String(x.StatusCode) === status);
     const t = (r?.ResponseTemplates as Json | undefined)?.[contentType];
-    if (typeof t !== 'string') throw new TemplateResolutionError(`${where}: Integration.IntegrationResponses has no ${status} ResponseTemplates.${contentType}`);
+    if (typeof t !== 'string')
+      throw new TemplateResolutionError(`${where}: Integration.IntegrationResponses has no ${status} ResponseTemplates.${contentType}`);
     return t;
   };
   return { schema, requestTemplate: request.text, subs: request.subs, successTemplate: responseTemplate('200'), errorTemplate: responseTemplate('400') };
@@ -118,7 +121,8 @@ export interface EventSourceMappingSettings extends EventSourceConfig {
 
 function num(value: unknown, fallback: number, where: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new TemplateResolutionError(`${where} must be a literal number locally (got ${JSON.stringify(value)})`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new TemplateResolutionError(`${where} must be a literal number locally (got ${JSON.stringify(value)})`);
   return value;
 }
 
@@ -191,5 +195,5 @@ export function passesFilters(settings: Pick<EventSourceMappingSettings, 'filter
 
 /** A parameter's Default in a template (e.g. root.yaml StockDropPercent), or undefined. */
 export function parameterDefault(doc: Json, name: string): unknown {
-  return ((doc.Parameters as Record<string, Json> | undefined)?.[name] ?? {}).Default;
+  return (doc.Parameters as Record<string, Json> | undefined)?.[name]?.Default;
 }

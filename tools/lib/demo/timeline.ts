@@ -13,7 +13,9 @@ export interface TimelineData {
   /** Series name → per-second sum. */
   readonly sums: Readonly<Record<string, readonly number[]>>;
   /** Series name → per-second p50/p99/max of the samples (null where a second had none). */
-  readonly stats: Readonly<Record<string, { readonly p50: readonly (number | null)[]; readonly p99: readonly (number | null)[]; readonly max: readonly (number | null)[] }>>;
+  readonly stats: Readonly<
+    Record<string, { readonly p50: readonly (number | null)[]; readonly p99: readonly (number | null)[]; readonly max: readonly (number | null)[] }>
+  >;
 }
 
 /** Nearest-rank percentile of sorted values. */

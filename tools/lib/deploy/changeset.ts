@@ -7,6 +7,7 @@ import {
   DeleteChangeSetCommand,
   DescribeChangeSetCommand,
   type Capability,
+  type DescribeChangeSetCommandOutput,
   type CloudFormationClient,
   type Parameter,
   type Tag,
@@ -27,7 +28,10 @@ export function isNoChanges(reason: string | undefined): boolean {
 
 /** `deploy-20261122T050000Z`: unique per second, sortable, valid as a change set name. */
 export function changeSetName(now: number, prefix = 'deploy'): string {
-  return `${prefix}-${new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return `${prefix}-${new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
 }
 
 export interface CreateChangeSetOptions {
@@ -80,7 +84,7 @@ export async function waitForChangeSet(cfn: CloudFormationClient, stackName: str
   const start = w.clock.now();
   const timeout = w.timeoutMs ?? 600_000;
   for (;;) {
-    let res;
+    let res: DescribeChangeSetCommandOutput;
     try {
       res = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: id, StackName: stackName }));
     } catch (error) {
@@ -89,10 +93,14 @@ export async function waitForChangeSet(cfn: CloudFormationClient, stackName: str
     if (res.Status === 'CREATE_COMPLETE') return { kind: 'ready' };
     if (res.Status === 'FAILED') {
       if (isNoChanges(res.StatusReason)) return { kind: 'no-changes', reason: res.StatusReason ?? '' };
-      throw new DeployError(`change set ${res.ChangeSetName ?? id} for ${stackName} failed: ${res.StatusReason ?? 'no reason given'}; fix the template or parameters and retry`);
+      throw new DeployError(
+        `change set ${res.ChangeSetName ?? id} for ${stackName} failed: ${res.StatusReason ?? 'no reason given'}; fix the template or parameters and retry`,
+      );
     }
     if (w.clock.now() - start >= timeout) {
-      throw new DeployError(`change set ${id} for ${stackName} is still ${res.Status ?? 'pending'} after ${formatDuration(timeout)}; check it in the console, or retry later`);
+      throw new DeployError(
+        `change set ${id} for ${stackName} is still ${res.Status ?? 'pending'} after ${formatDuration(timeout)}; check it in the console, or retry later`,
+      );
     }
     try {
       await w.clock.sleep(w.pollMs ?? 2000, w.signal);
@@ -140,7 +148,7 @@ export async function describeChangeSetTree(cfn: CloudFormationClient, stackName
     const out: TreeChange[] = [];
     let token: string | undefined;
     do {
-      let res;
+      let res: DescribeChangeSetCommandOutput;
       try {
         res = await cfn.send(new DescribeChangeSetCommand({ ChangeSetName: changeSetId, StackName: stack, NextToken: token }));
       } catch (error) {

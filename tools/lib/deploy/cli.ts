@@ -17,7 +17,16 @@ import { parseCli, regionFlag, urlFlag, type CliValues } from '../cli';
 import { UsageError } from '../errors';
 import { DEFAULT_BOOTSTRAP_STACK } from '../package/bucket';
 import { runPackagePipeline } from '../package/pipeline';
-import { deploysSecondary, displayPath, loadParameterFile, parseOverrides, resolveParameterFile, resolveRootParameters, stackTags, type ParameterFile } from '../params';
+import {
+  deploysSecondary,
+  displayPath,
+  loadParameterFile,
+  parseOverrides,
+  resolveParameterFile,
+  resolveRootParameters,
+  stackTags,
+  type ParameterFile,
+} from '../params';
 import { parseDuration, type Clock } from './clock';
 import { DeployCost } from './cost-line';
 import { deployStack, type DeployOptions, type DeployResult } from './deploy';
@@ -144,7 +153,10 @@ export function deployArgsFrom(v: AnyValues, o: { packageOnly?: boolean } = {}):
     diff: v.diff ?? false,
     recreate: v.recreate ?? false,
     continueRollback: v['continue-rollback'] ?? false,
-    skipResources: (v['skip-resources'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    skipResources: (v['skip-resources'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     waitTimeoutMs: duration('wait-timeout', v['wait-timeout'], 0),
     executeTimeoutMs: duration('execute-timeout', v['execute-timeout'], 7_200_000),
     secondary: v.secondary ?? false,
@@ -204,7 +216,8 @@ export function secondaryParameters(templateText: string, rootValues: Readonly<R
   const out: Record<string, string> = {};
   for (const name of declared.sort()) {
     if (name === 'PrimaryRegion') out[name] = primaryRegion;
-    else if (name === 'NamePrefix') out[name] = `${rootValues.ProjectName ?? rootDefault('ProjectName')}-${rootValues.Environment ?? rootDefault('Environment')}`;
+    else if (name === 'NamePrefix')
+      out[name] = `${rootValues.ProjectName ?? rootDefault('ProjectName')}-${rootValues.Environment ?? rootDefault('Environment')}`;
     else if (rootValues[name] !== undefined) out[name] = rootValues[name]!;
   }
   return out;
@@ -267,10 +280,14 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
     rerun,
   } satisfies Partial<DeployOptions>;
   if (args.secondary && !deploysSecondary(params)) {
-    throw new UsageError(`--secondary: ${display} sets toggles.secondaryStack to false (this deployment has no secondary-region stack); set it to true to deploy one, or drop --secondary`);
+    throw new UsageError(
+      `--secondary: ${display} sets toggles.secondaryStack to false (this deployment has no secondary-region stack); set it to true to deploy one, or drop --secondary`,
+    );
   }
   if (mode === 'deploy' && !args.yes && !args.noExecute && !args.packageOnly && !deps.interactive) {
-    throw new UsageError('stdin is not a terminal, so the change set cannot be confirmed: pass --yes to deploy without asking, or --no-execute to leave it for review');
+    throw new UsageError(
+      'stdin is not a terminal, so the change set cannot be confirmed: pass --yes to deploy without asking, or --no-execute to leave it for review',
+    );
   }
 
   const primaryRegion = resolveRegion(args.region, params.regions.primary, env);
@@ -297,7 +314,15 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
     return 0;
   }
 
-  const cost = await DeployCost.load({ repoRoot: deps.repoRoot, noBuild: args.noBuild, file: params, displayName: display, stackName: params.stackName, region: primaryRegion, secondaryStackName: secondaryName });
+  const cost = await DeployCost.load({
+    repoRoot: deps.repoRoot,
+    noBuild: args.noBuild,
+    file: params,
+    displayName: display,
+    stackName: params.stackName,
+    region: primaryRegion,
+    secondaryStackName: secondaryName,
+  });
   let secondary: SecondaryState | undefined;
   const secondaryRegion = params.regions.secondary;
   if (args.secondary) {
@@ -375,8 +400,11 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
     const found = await readSecondary(makeClients(secondaryRegion).cfn, secondaryName, secondaryRegion);
     if (found.stack && mode === 'deploy') await writeOutputs(outputsDir, secondaryName, found.outputs);
     // Without a secondary stack (toggles.secondaryStack false) none of its outputs are used, even one left in the cloud.
-    secondary = deploysSecondary(params) ? found : { outputs: {}, disabled: true, seen: `${found.seen}; ${display} sets toggles.secondaryStack to false, so none of its outputs are used` };
-    if (found.stack && !deploysSecondary(params)) say(`note: ${found.seen}, unused while ${display} sets toggles.secondaryStack to false, and still billed: delete it, or set the toggle to true`);
+    secondary = deploysSecondary(params)
+      ? found
+      : { outputs: {}, disabled: true, seen: `${found.seen}; ${display} sets toggles.secondaryStack to false, so none of its outputs are used` };
+    if (found.stack && !deploysSecondary(params))
+      say(`note: ${found.seen}, unused while ${display} sets toggles.secondaryStack to false, and still billed: delete it, or set the toggle to true`);
   }
   const fromSecondary = feedFromSecondary(secondary.outputs);
   if (Object.keys(fromSecondary).length > 0) say(`using ${Object.keys(fromSecondary).join(', ')} from ${secondary.seen}`);

@@ -14,7 +14,13 @@
  *
  * The estimate is an offline figure at list prices; it never blocks a deploy.
  */
-import { GetTemplateCommand, ListStackResourcesCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
+import {
+  GetTemplateCommand,
+  ListStackResourcesCommand,
+  type CloudFormationClient,
+  type ListStackResourcesCommandOutput,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
 import path from 'node:path';
 import { parseTemplate } from '../../../templates-src/lib/yaml';
 import { buildAll } from '../build-templates';
@@ -89,7 +95,7 @@ export async function readDeployedTree(cfn: CloudFormationClient, stackName: str
   const localResources = section(localRoot ?? {}, 'Resources');
   let token: string | undefined;
   do {
-    let page;
+    let page: ListStackResourcesCommandOutput;
     try {
       page = await cfn.send(new ListStackResourcesCommand({ StackName: stackId, NextToken: token }));
     } catch (error) {
@@ -119,7 +125,13 @@ function narrowed(e: Estimate, stacks: readonly string[]): Estimate {
   const kept = e.stacks.filter((s) => stacks.includes(s.stack));
   const fixed = kept.reduce((n, s) => n + s.fixed, 0);
   const usage = kept.reduce((n, s) => n + s.usage, 0);
-  return { ...e, stacks: kept, monthly: { fixed, usage, total: fixed + usage }, unpriced: e.unpriced.filter((u) => stacks.includes(u.stack)), excluded: e.excluded.filter((x) => stacks.includes(x.stack)) };
+  return {
+    ...e,
+    stacks: kept,
+    monthly: { fixed, usage, total: fixed + usage },
+    unpriced: e.unpriced.filter((u) => stacks.includes(u.stack)),
+    excluded: e.excluded.filter((x) => stacks.includes(x.stack)),
+  };
 }
 
 const firstLine = (error: unknown): string => String((error as Error)?.message ?? error).split('\n')[0]!;
@@ -131,13 +143,21 @@ export function costLines(before: Estimate | undefined, after: Estimate, what: s
   const delta = before ? full : { ...full, lines: full.lines.filter((l) => Math.abs(l.delta) >= 0.005) };
   const [, ...lines] = renderDelta({ ...delta, newlyUnpriced: [] }, { maxLines: COST_LINES_SHOWN });
   const unpriced = delta.newlyUnpriced.length;
-  if (unpriced > 0) lines.push(`  plus ${unpriced} line(s) with no price for ${[...new Set(delta.newlyUnpriced.map((u) => u.region))].sort().join(', ')}, not in the figure (npm run cost lists them)`);
+  if (unpriced > 0)
+    lines.push(
+      `  plus ${unpriced} line(s) with no price for ${[...new Set(delta.newlyUnpriced.map((u) => u.region))].sort().join(', ')}, not in the figure (npm run cost lists them)`,
+    );
   const m = after.monthly;
   const head = `monthly cost of ${what} (offline estimate at list prices, as npm run cost prints it):`;
-  if (!before) return [head, `  first deploy: ${usd(m.total)}/month (${usd(m.fixed)} fixed, ${usd(m.usage)} usage); the largest parts:`, ...lines.map((l) => `  ${l}`)];
+  if (!before)
+    return [head, `  first deploy: ${usd(m.total)}/month (${usd(m.fixed)} fixed, ${usd(m.usage)} usage); the largest parts:`, ...lines.map((l) => `  ${l}`)];
   if (delta.lines.length === 0 && delta.newlyUnpriced.length === 0) return [head, `  no change: ${usd(m.total)}/month`];
   const sign = delta.delta.total >= 0 ? '+' : '';
-  return [head, `  ${sign}${usd(delta.delta.total)}/month (${usd(delta.before.total)} → ${usd(m.total)}; fixed ${delta.delta.fixed >= 0 ? '+' : ''}${usd(delta.delta.fixed)}, usage ${delta.delta.usage >= 0 ? '+' : ''}${usd(delta.delta.usage)})`, ...lines.map((l) => `  ${l}`)];
+  return [
+    head,
+    `  ${sign}${usd(delta.delta.total)}/month (${usd(delta.before.total)} → ${usd(m.total)}; fixed ${delta.delta.fixed >= 0 ? '+' : ''}${usd(delta.delta.fixed)}, usage ${delta.delta.usage >= 0 ? '+' : ''}${usd(delta.delta.usage)})`,
+    ...lines.map((l) => `  ${l}`),
+  ];
 }
 
 /**
@@ -157,7 +177,13 @@ export class DeployCost {
   }
 
   private input(templates: ReadonlyMap<string, Json>, rootValues: Readonly<Record<string, string>>, secondary: boolean): EstimateInput {
-    return { templates, rootValues, region: this.o.region, stackName: this.o.stackName, secondaryFile: secondary && templates.has(SECONDARY_FILE) ? SECONDARY_FILE : false };
+    return {
+      templates,
+      rootValues,
+      region: this.o.region,
+      stackName: this.o.stackName,
+      secondaryFile: secondary && templates.has(SECONDARY_FILE) ? SECONDARY_FILE : false,
+    };
   }
 
   /**
@@ -167,22 +193,35 @@ export class DeployCost {
    */
   withBudget(resolved: ResolvedParameters): { values: Record<string, string>; line?: string } {
     const values = { ...resolved.values };
-    if (this.local instanceof Error) return { values, line: `budget: not derived (${this.local.message}); ${BUDGET_PARAMETER} keeps ${resolved.values[BUDGET_PARAMETER] ?? 'the template default'}` };
+    if (this.local instanceof Error)
+      return {
+        values,
+        line: `budget: not derived (${this.local.message}); ${BUDGET_PARAMETER} keeps ${resolved.values[BUDGET_PARAMETER] ?? 'the template default'}`,
+      };
     if (section(section(this.local.get(ROOT_FILE) ?? {}, 'Parameters'), BUDGET_PARAMETER).Type === undefined) return { values };
     const source = resolved.sources[BUDGET_PARAMETER];
     let e: Estimate;
     try {
       e = estimate(this.input(this.local, values, deploysSecondary(this.o.file)));
     } catch (error) {
-      return { values, line: `budget: not derived (the estimate failed: ${firstLine(error)}); ${BUDGET_PARAMETER} keeps ${values[BUDGET_PARAMETER] ?? 'the template default'}` };
+      return {
+        values,
+        line: `budget: not derived (the estimate failed: ${firstLine(error)}); ${BUDGET_PARAMETER} keeps ${values[BUDGET_PARAMETER] ?? 'the template default'}`,
+      };
     }
     const setBy = source === 'flag' ? `--parameter ${BUDGET_PARAMETER}` : `${this.o.displayName} monthlyBudgetUsd`;
     const advice = budgetAdvice(e.monthly.total, source === 'default' ? undefined : values[BUDGET_PARAMETER], setBy);
     if (advice.source === 'estimate') values[BUDGET_PARAMETER] = String(advice.usd);
     // The estimate is a lower bound where prices are missing (most of them outside us-east-1): say so.
     const regions = [...new Set(e.unpriced.map((u) => u.region))].sort().join(', ');
-    const lowerBound = advice.source === 'estimate' && e.unpriced.length > 0 ? `; the estimate is a lower bound (${e.unpriced.length} line(s) have no price for ${regions})` : '';
-    return { values: Object.fromEntries(Object.entries(values).sort(([a], [b]) => a.localeCompare(b))), line: `budget: ${advice.warning ? `warning: ${advice.warning}` : advice.text}${lowerBound}` };
+    const lowerBound =
+      advice.source === 'estimate' && e.unpriced.length > 0
+        ? `; the estimate is a lower bound (${e.unpriced.length} line(s) have no price for ${regions})`
+        : '';
+    return {
+      values: Object.fromEntries(Object.entries(values).sort(([a], [b]) => a.localeCompare(b))),
+      line: `budget: ${advice.warning ? `warning: ${advice.warning}` : advice.text}${lowerBound}`,
+    };
   }
 
   /** The lines for the root stack's change (its nested stacks included, the secondary stack not). Never throws. */
@@ -206,7 +245,10 @@ export class DeployCost {
       deployed.set(SECONDARY_FILE, await templateOf(cfn, stack!.StackId ?? this.o.secondaryStackName, this.o.secondaryStackName));
       const given = parametersOf(stack!);
       const rootNames = new Set(Object.keys(section(local.get(ROOT_FILE) ?? {}, 'Parameters')));
-      const before = narrowed(estimate(this.input(deployed, { ...values, ...Object.fromEntries(Object.entries(given).filter(([k]) => rootNames.has(k))) }, true)), ['secondary']);
+      const before = narrowed(
+        estimate(this.input(deployed, { ...values, ...Object.fromEntries(Object.entries(given).filter(([k]) => rootNames.has(k))) }, true)),
+        ['secondary'],
+      );
       return { after, before };
     });
   }
@@ -217,7 +259,9 @@ export class DeployCost {
       const { before, after } = await sides(this.local);
       return costLines(before, after, what);
     } catch (error) {
-      return [`monthly cost of ${what}: not estimated (${firstLine(error)}); npm run cost -- --params ${path.basename(this.o.displayName)} estimates it offline`];
+      return [
+        `monthly cost of ${what}: not estimated (${firstLine(error)}); npm run cost -- --params ${path.basename(this.o.displayName)} estimates it offline`,
+      ];
     }
   }
 }

@@ -30,7 +30,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { changeSetName, createChangeSet, deleteChangeSet, describeChangeSetTree, waitForChangeSet, type ChangeSetTree } from './changeset';
 import { formatDuration, type Clock } from './clock';
-import { describeAwsError, DeployError } from './errors';
+import { DeployError } from './errors';
 import { describeEvent, EventWatcher, isFailure, rootCause, type TreeEvent } from './events';
 import { awsErrorDetail, describeAnswer, isUncertain, sendOnce } from './once';
 import { formatOutputs, writeOutputs } from './outputs';
@@ -135,7 +135,12 @@ export async function deployStack(deps: DeployDeps, o: DeployOptions): Promise<D
     if (problem === undefined) say(`--recreate: ${o.stackName} is ${state.status} with everything its template declares; nothing to recreate, updating`);
     else {
       say(`--recreate: ${problem}`);
-      if (!o.yes && !(await deps.confirm(`Delete ${o.stackName} and create it again? Stateful resources are RetainExceptOnCreate: those of an operation that completed are kept, and their fixed names then block the new create. [y/N] `))) {
+      if (
+        !o.yes &&
+        !(await deps.confirm(
+          `Delete ${o.stackName} and create it again? Stateful resources are RetainExceptOnCreate: those of an operation that completed are kept, and their fixed names then block the new create. [y/N] `,
+        ))
+      ) {
         return { outcome: 'declined', exitCode: 1, outputs: {} };
       }
       state = await deleteAndWait(deps, o, state, pollMs, hint);
@@ -148,7 +153,9 @@ export async function deployStack(deps: DeployDeps, o: DeployOptions): Promise<D
     say(`stack ${o.stackName} is ROLLBACK_COMPLETE: its first create failed and CloudFormation cannot update it.`);
     for (const f of failures) say(`  ${describeEvent(f)}`);
     if (!o.recreate || mode === 'diff') {
-      throw new DeployError(`stack ${o.stackName} is ROLLBACK_COMPLETE; fix the cause above, then re-run ${rerun} with --recreate to delete and create it again (the rollback of the failed create already removed its RetainExceptOnCreate resources, so their names are free)`);
+      throw new DeployError(
+        `stack ${o.stackName} is ROLLBACK_COMPLETE; fix the cause above, then re-run ${rerun} with --recreate to delete and create it again (the rollback of the failed create already removed its RetainExceptOnCreate resources, so their names are free)`,
+      );
     }
     state = await deleteAndWait(deps, o, state, pollMs, hint);
   }
@@ -164,7 +171,14 @@ export async function deployStack(deps: DeployDeps, o: DeployOptions): Promise<D
     say(`--continue-rollback: continuing the rollback of ${o.stackName}${skip.length ? ` skipping ${skip.join(', ')}` : ''}`);
     const sentAt = clock.now();
     try {
-      await sendOnce(cfn, new ContinueUpdateRollbackCommand({ StackName: o.stackName, ResourcesToSkip: skip.length ? [...skip] : undefined, ClientRequestToken: token('continue', sentAt) }));
+      await sendOnce(
+        cfn,
+        new ContinueUpdateRollbackCommand({
+          StackName: o.stackName,
+          ResourcesToSkip: skip.length ? [...skip] : undefined,
+          ClientRequestToken: token('continue', sentAt),
+        }),
+      );
     } catch (error) {
       const r = await settle(error, `continuing the rollback of ${o.stackName}`, hint, () =>
         reconcileContinueRollback(reconcileDeps(deps, pollMs), { stackName: o.stackName, stackId: state.stackId!, before: state.stack, sentAt }),
@@ -173,13 +187,17 @@ export async function deployStack(deps: DeployDeps, o: DeployOptions): Promise<D
     }
     state = await waitForStack(deps, o.stackName, o.executeTimeoutMs ?? 3_600_000, pollMs, 'continuing the rollback');
     if (state.status !== 'UPDATE_ROLLBACK_COMPLETE') {
-      throw new DeployError(`the rollback of ${o.stackName} ended in ${state.status}; check the stack events, then retry with --continue-rollback --skip-resources <logical IDs>`);
+      throw new DeployError(
+        `the rollback of ${o.stackName} ended in ${state.status}; check the stack events, then retry with --continue-rollback --skip-resources <logical IDs>`,
+      );
     }
     say(`${o.stackName} is UPDATE_ROLLBACK_COMPLETE; updating`);
   }
 
   if (state.kind === 'broken') {
-    throw new DeployError(`stack ${o.stackName} is ${state.status} and cannot be updated; inspect it in the console (delete it, retaining resources that failed to delete) and retry`);
+    throw new DeployError(
+      `stack ${o.stackName} is ${state.status} and cannot be updated; inspect it in the console (delete it, retaining resources that failed to delete) and retry`,
+    );
   }
   if (state.kind === 'in-progress') {
     throw new DeployError(`stack ${o.stackName} is still ${state.status}; retry when it has finished`);
@@ -342,7 +360,9 @@ async function deleteAndWait(deps: DeployDeps, o: DeployOptions, state: StackSta
   }
   const deleted = await waitForStack(deps, state.stackId!, o.executeTimeoutMs ?? 3_600_000, pollMs, 'deleting the stack');
   if (deleted.status !== 'DELETE_COMPLETE' && deleted.kind !== 'absent') {
-    throw new DeployError(`deleting ${o.stackName} ended in ${deleted.status}; delete it retaining the resources that failed (aws cloudformation delete-stack --stack-name ${o.stackName} --retain-resources …${hint}) and retry`);
+    throw new DeployError(
+      `deleting ${o.stackName} ended in ${deleted.status}; delete it retaining the resources that failed (aws cloudformation delete-stack --stack-name ${o.stackName} --retain-resources …${hint}) and retry`,
+    );
   }
   return { kind: 'absent' };
 }
@@ -350,7 +370,12 @@ async function deleteAndWait(deps: DeployDeps, o: DeployOptions, state: StackSta
 async function noChanges(deps: DeployDeps, o: DeployOptions, rerun: string): Promise<DeployResult> {
   deps.out.write(`no changes: ${o.stackName} has the template and parameters of this deploy\n`);
   if ((o.mode ?? 'deploy') === 'diff') return { outcome: 'no-changes', exitCode: 0, outputs: {} };
-  const verified = await verifyStack(deps.cfn, o.stackName, 'NONE', `The template is unchanged, so an update cannot repair this: re-run ${rerun} with --recreate to delete the stack and create it again (its stateful resources are RetainExceptOnCreate and survive that delete: empty and delete them first, or their fixed names fail the new create)`);
+  const verified = await verifyStack(
+    deps.cfn,
+    o.stackName,
+    'NONE',
+    `The template is unchanged, so an update cannot repair this: re-run ${rerun} with --recreate to delete the stack and create it again (its stateful resources are RetainExceptOnCreate and survive that delete: empty and delete them first, or their fixed names fail the new create)`,
+  );
   await writeOutputs(o.outputsDir ?? '.deploy', o.stackName, verified.outputs);
   deps.out.write(formatOutputs(verified.outputs));
   deps.out.write(`${o.stackName} is ${verified.stack.StackStatus}, every declared output present\n`);
@@ -384,7 +409,10 @@ export async function waitForStack(
     try {
       await deps.clock.sleep(pollMs, deps.signal);
     } catch {
-      throw new DeployError(`${doing}: interrupted; stopped watching ${s?.StackName ?? stack} (${s?.StackStatus}), but CloudFormation continues the operation`, 130);
+      throw new DeployError(
+        `${doing}: interrupted; stopped watching ${s?.StackName ?? stack} (${s?.StackStatus}), but CloudFormation continues the operation`,
+        130,
+      );
     }
   }
 }

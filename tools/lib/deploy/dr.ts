@@ -64,7 +64,13 @@ export async function replicationDependents(templateDir: string): Promise<string
   const out: string[] = [];
   for (const [id, resource] of Object.entries((root.Resources as Record<string, Doc>) ?? {})) {
     const props = resource.Properties as Doc | undefined;
-    if (resource.Type !== NESTED_STACK_TYPE || typeof props?.TemplateURL !== 'string' || !isRecord(props.Parameters) || !(REPLICA_PARAMETER in props.Parameters)) continue;
+    if (
+      resource.Type !== NESTED_STACK_TYPE ||
+      typeof props?.TemplateURL !== 'string' ||
+      !isRecord(props.Parameters) ||
+      !(REPLICA_PARAMETER in props.Parameters)
+    )
+      continue;
     const child = await load(path.basename(props.TemplateURL));
     // Conditions that depend on the parameter, directly or through other conditions.
     const conditions = (child.Conditions as Record<string, unknown>) ?? {};
@@ -86,7 +92,9 @@ export async function replicationDependents(templateDir: string): Promise<string
         continue;
       }
       const changed = Object.entries((r.Properties as Doc) ?? {})
-        .filter(([, v]) => refersTo(v, (k, args) => (k === 'Fn::If' && Array.isArray(args) && dependent.has(String(args[0]))) || (k === 'Ref' && args === REPLICA_PARAMETER)))
+        .filter(([, v]) =>
+          refersTo(v, (k, args) => (k === 'Fn::If' && Array.isArray(args) && dependent.has(String(args[0]))) || (k === 'Ref' && args === REPLICA_PARAMETER)),
+        )
         .map(([k]) => k);
       if (changed.length > 0) out.push(`${where}: ${changed.join(', ')} change`);
     }

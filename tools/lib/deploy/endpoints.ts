@@ -25,7 +25,20 @@ export type Service = (typeof SERVICES)[number];
  * The services the deploy preflight reads the account with (tools/lib/deploy/account-checks/), by
  * the same IDs: the SDK's `serviceId` upper-cased, spaces as `_` ("Config Service" → CONFIG_SERVICE).
  */
-export const ACCOUNT_SERVICES = ['GUARDDUTY', 'SECURITYHUB', 'CONFIG_SERVICE', 'CLOUDTRAIL', 'API_GATEWAY', 'COST_EXPLORER', 'LAMBDA', 'SERVICE_QUOTAS', 'EC2', 'ACM', 'QUICKSIGHT', 'SECRETS_MANAGER'] as const;
+export const ACCOUNT_SERVICES = [
+  'GUARDDUTY',
+  'SECURITYHUB',
+  'CONFIG_SERVICE',
+  'CLOUDTRAIL',
+  'API_GATEWAY',
+  'COST_EXPLORER',
+  'LAMBDA',
+  'SERVICE_QUOTAS',
+  'EC2',
+  'ACM',
+  'QUICKSIGHT',
+  'SECRETS_MANAGER',
+] as const;
 export type AccountService = (typeof ACCOUNT_SERVICES)[number];
 
 export type Endpoints = Readonly<Partial<Record<Service | AccountService, string>>>;
@@ -34,7 +47,11 @@ export type Endpoints = Readonly<Partial<Record<Service | AccountService, string
  * The endpoint of each of `services` (@default SERVICES), or none for AWS. Bad URLs are usage
  * errors naming the flag or variable.
  */
-export function resolveEndpoints(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, services: readonly (Service | AccountService)[] = SERVICES): Endpoints {
+export function resolveEndpoints(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  services: readonly (Service | AccountService)[] = SERVICES,
+): Endpoints {
   if (flag !== undefined) {
     const url = urlFlag('endpoint-url', flag);
     return Object.fromEntries(services.map((s) => [s, url]));

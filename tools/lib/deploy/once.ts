@@ -28,7 +28,13 @@ import type {
 } from '@aws-sdk/client-cloudformation';
 
 /** The commands `sendOnce` takes: the non-idempotent ones. */
-export type OnceCommand = ExecuteChangeSetCommand | DeleteStackCommand | ContinueUpdateRollbackCommand | CancelUpdateStackCommand | CreateStackCommand | UpdateStackCommand;
+export type OnceCommand =
+  | ExecuteChangeSetCommand
+  | DeleteStackCommand
+  | ContinueUpdateRollbackCommand
+  | CancelUpdateStackCommand
+  | CreateStackCommand
+  | UpdateStackCommand;
 
 /** Every CloudFormation command that must never be repeated by the SDK (the tool calls the first four). */
 export const NON_IDEMPOTENT_COMMANDS: ReadonlySet<string> = new Set([

@@ -72,7 +72,12 @@ export function createClients(region: string, o: ConnectionOptions = {}): AwsCli
     region,
     endpoints,
     account: createAccountClients(region, { credentials, endpoints }),
-    cfn: new CloudFormationClient({ region, credentials, ...at(endpoints.CLOUDFORMATION), requestHandler: new NodeHttpHandler({ connectionTimeout: 10_000, requestTimeout }) }),
+    cfn: new CloudFormationClient({
+      region,
+      credentials,
+      ...at(endpoints.CLOUDFORMATION),
+      requestHandler: new NodeHttpHandler({ connectionTimeout: 10_000, requestTimeout }),
+    }),
     sts: new STSClient({
       region,
       credentials,

@@ -80,7 +80,8 @@ export class TreeRenderer implements ProgressRenderer {
       if (isStackItself(t)) s.status = e.ResourceStatus ?? s.status;
       else s.resources.set(e.LogicalResourceId ?? '?', e.ResourceStatus ?? '');
       // A nested stack is also a resource of its parent: create its line early, in tree order.
-      if (e.ResourceType === 'AWS::CloudFormation::Stack' && !isStackItself(t)) this.stack(`${t.stackPath}/${e.LogicalResourceId}`, t.depth + 1).status = e.ResourceStatus ?? '';
+      if (e.ResourceType === 'AWS::CloudFormation::Stack' && !isStackItself(t))
+        this.stack(`${t.stackPath}/${e.LogicalResourceId}`, t.depth + 1).status = e.ResourceStatus ?? '';
       this.last = formatEventLine(t);
     }
     this.draw();

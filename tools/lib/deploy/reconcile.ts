@@ -53,7 +53,13 @@ async function stackEventsSince(cfn: CloudFormationClient, stackId: string, sinc
   try {
     const res = await cfn.send(new DescribeStackEventsCommand({ StackName: stackId }));
     return (res.StackEvents ?? [])
-      .filter((e) => e.PhysicalResourceId === e.StackId && String(e.ResourceStatus) !== 'REVIEW_IN_PROGRESS' && e.Timestamp && new Date(e.Timestamp).getTime() >= since - SKEW_MS)
+      .filter(
+        (e) =>
+          e.PhysicalResourceId === e.StackId &&
+          String(e.ResourceStatus) !== 'REVIEW_IN_PROGRESS' &&
+          e.Timestamp &&
+          new Date(e.Timestamp).getTime() >= since - SKEW_MS,
+      )
       .map((e) => `${e.ResourceStatus}${e.ResourceStatusReason ? ` (${e.ResourceStatusReason})` : ''}`);
   } catch {
     return [];
@@ -127,10 +133,13 @@ export function reconcileContinueRollback(deps: ReconcileDeps, call: StackCall):
     const stack = await describeStack(deps.cfn, call.stackId);
     const seen = statusOf(call.stackName, stack);
     const status = stack?.StackStatus ?? '';
-    if (/^UPDATE_ROLLBACK_(IN_PROGRESS|COMPLETE)/.test(status) || (status === 'UPDATE_ROLLBACK_FAILED' && moved(call.before, stack))) return { verdict: 'started', seen, stack };
+    if (/^UPDATE_ROLLBACK_(IN_PROGRESS|COMPLETE)/.test(status) || (status === 'UPDATE_ROLLBACK_FAILED' && moved(call.before, stack)))
+      return { verdict: 'started', seen, stack };
     if (status === 'UPDATE_ROLLBACK_FAILED') {
       const events = await stackEventsSince(deps.cfn, call.stackId, call.sentAt);
-      return events.length === 0 ? { verdict: 'not-started', seen, stack } : { verdict: 'inconsistent', seen: `${seen}, yet the stack recorded ${events.join(', ')} since the call`, stack };
+      return events.length === 0
+        ? { verdict: 'not-started', seen, stack }
+        : { verdict: 'inconsistent', seen: `${seen}, yet the stack recorded ${events.join(', ')} since the call`, stack };
     }
     return { verdict: 'inconsistent', seen, stack };
   });

@@ -33,7 +33,9 @@ export function formatChangeReport(tree: ChangeSetTree, options: ReportOptions =
   const red = (s: string): string => (options.color ? `\x1b[31;1m${s}\x1b[0m` : s);
   const changes = tree.changes;
   const stacks = new Set([tree.stackName, ...changes.map((c) => c.stackPath)]);
-  const lines: string[] = [`Change set ${tree.changeSetName} for ${tree.stackName}: ${changes.length} change${changes.length === 1 ? '' : 's'} in ${stacks.size} stack${stacks.size === 1 ? '' : 's'}`];
+  const lines: string[] = [
+    `Change set ${tree.changeSetName} for ${tree.stackName}: ${changes.length} change${changes.length === 1 ? '' : 's'} in ${stacks.size} stack${stacks.size === 1 ? '' : 's'}`,
+  ];
   if (changes.length === 0) return `${lines[0]}\n`;
   const rows = changes.map((c) => {
     const atRisk = endangersData(c);
@@ -47,17 +49,26 @@ export function formatChangeReport(tree: ChangeSetTree, options: ReportOptions =
       .join('  ')
       .trimEnd();
   lines.push('', render(header));
-  rows.forEach((r, i) => lines.push(endangersData(changes[i]!) ? red(render(r)) : render(r)));
+  for (const [i, r] of rows.entries()) lines.push(endangersData(changes[i]!) ? red(render(r)) : render(r));
   const count = (action: string): number => changes.filter((c) => c.action === action).length;
   const replaced = changes.filter((c) => c.action === 'Modify' && c.replacement === 'True').length;
   const conditional = changes.filter((c) => c.action === 'Modify' && c.replacement === 'Conditional').length;
-  lines.push('', `Summary: ${count('Add')} to add, ${count('Modify')} to modify (${replaced} replaced, ${conditional} conditionally), ${count('Remove')} to remove${count('Import') ? `, ${count('Import')} to import` : ''}`);
+  lines.push(
+    '',
+    `Summary: ${count('Add')} to add, ${count('Modify')} to modify (${replaced} replaced, ${conditional} conditionally), ${count('Remove')} to remove${count('Import') ? `, ${count('Import')} to import` : ''}`,
+  );
   const risky = changes.filter(endangersData);
   if (risky.length > 0) {
     lines.push(
       '',
-      red(`!! WARNING: ${risky.length} stateful resource${risky.length === 1 ? '' : 's'} would be REPLACED or REMOVED; ${risky.length === 1 ? 'its' : 'their'} data may be lost:`),
-      ...risky.map((c) => red(`!!   ${c.action === 'Remove' ? 'REMOVE ' : 'REPLACE'} ${c.stackPath}/${c.logicalId} (${c.type})${c.action === 'Modify' ? ` replacement: ${replacementLabel(c)}` : ''}${c.causes.length ? ` because of ${c.causes.join(', ')}` : ''}`)),
+      red(
+        `!! WARNING: ${risky.length} stateful resource${risky.length === 1 ? '' : 's'} would be REPLACED or REMOVED; ${risky.length === 1 ? 'its' : 'their'} data may be lost:`,
+      ),
+      ...risky.map((c) =>
+        red(
+          `!!   ${c.action === 'Remove' ? 'REMOVE ' : 'REPLACE'} ${c.stackPath}/${c.logicalId} (${c.type})${c.action === 'Modify' ? ` replacement: ${replacementLabel(c)}` : ''}${c.causes.length ? ` because of ${c.causes.join(', ')}` : ''}`,
+        ),
+      ),
       red('!! Retain policies keep the old resource, but the new one starts empty. Review before confirming.'),
     );
   }

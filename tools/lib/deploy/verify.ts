@@ -128,7 +128,13 @@ export interface VerifiedStack {
  * Checks a stack and its nested stacks as the table above says; returns the stack (fresh) and
  * its outputs, or throws one DeployError listing every problem and `fix`.
  */
-export async function verifyStack(cfn: CloudFormationClient, stackName: string, operation: Operation, fix: string, displayName = stackName): Promise<VerifiedStack> {
+export async function verifyStack(
+  cfn: CloudFormationClient,
+  stackName: string,
+  operation: Operation,
+  fix: string,
+  displayName = stackName,
+): Promise<VerifiedStack> {
   const problems: string[] = [];
   const nested: string[] = [];
   const describe = async (id: string): Promise<Stack | undefined> =>
@@ -136,17 +142,23 @@ export async function verifyStack(cfn: CloudFormationClient, stackName: string, 
 
   async function check(stack: Stack, path: string, allowed: readonly string[]): Promise<void> {
     const status = stack.StackStatus ?? 'UNKNOWN';
-    if (!allowed.includes(status)) problems.push(`${path} is ${status}${stack.StackStatusReason ? ` (${stack.StackStatusReason})` : ''}, expected ${allowed.join(' or ')}`);
-    const body = (await read(`reading the template of ${path}`, () => cfn.send(new GetTemplateCommand({ StackName: stack.StackId ?? path, TemplateStage: 'Original' })))).TemplateBody ?? '';
+    if (!allowed.includes(status))
+      problems.push(`${path} is ${status}${stack.StackStatusReason ? ` (${stack.StackStatusReason})` : ''}, expected ${allowed.join(' or ')}`);
+    const body =
+      (await read(`reading the template of ${path}`, () => cfn.send(new GetTemplateCommand({ StackName: stack.StackId ?? path, TemplateStage: 'Original' }))))
+        .TemplateBody ?? '';
     const values = outputsRecord(stack.Outputs);
     // An intrinsic echoed back as text is an output the server could not resolve (moto does this).
     const present = new Set(Object.keys(values).filter((k) => !UNRESOLVED.test(values[k]!)));
     const missing = declaredOutputs(body, stackValues(stack), path).filter((k) => !present.has(k));
-    if (missing.length > 0) problems.push(`${path} lacks ${missing.length} output${missing.length === 1 ? '' : 's'} its template declares: ${missing.join(', ')}`);
+    if (missing.length > 0)
+      problems.push(`${path} lacks ${missing.length} output${missing.length === 1 ? '' : 's'} its template declares: ${missing.join(', ')}`);
 
     let token: string | undefined;
     do {
-      const page = await read(`listing the resources of ${path}`, () => cfn.send(new ListStackResourcesCommand({ StackName: stack.StackId ?? path, NextToken: token })));
+      const page = await read(`listing the resources of ${path}`, () =>
+        cfn.send(new ListStackResourcesCommand({ StackName: stack.StackId ?? path, NextToken: token })),
+      );
       for (const r of page.StackResourceSummaries ?? []) {
         if (r.ResourceType !== NESTED_STACK_TYPE) continue;
         const childPath = `${path}/${r.LogicalResourceId}`;

@@ -22,15 +22,30 @@ export interface CostSection {
 /** Every `parameters/*.json` but the schema, sorted; none when the directory does not exist. */
 export async function defaultParameterFiles(cwd: string): Promise<string[]> {
   const entries = await readdir(path.join(cwd, 'parameters')).catch(() => [] as string[]);
-  return entries.filter((f) => f.endsWith('.json') && f !== 'schema.json').sort().map((f) => path.join('parameters', f));
+  return entries
+    .filter((f) => f.endsWith('.json') && f !== 'schema.json')
+    .sort()
+    .map((f) => path.join('parameters', f));
 }
 
-export async function costSections(cwd: string, before: ReadonlyMap<string, Json>, after: ReadonlyMap<string, Json>, parameterFiles: readonly string[]): Promise<CostSection[]> {
+export async function costSections(
+  cwd: string,
+  before: ReadonlyMap<string, Json>,
+  after: ReadonlyMap<string, Json>,
+  parameterFiles: readonly string[],
+): Promise<CostSection[]> {
   const out: CostSection[] = [];
   for (const params of parameterFiles) {
     try {
       const { file, displayName, values } = await rootValuesOf({ params, cwd });
-      const side = (templates: ReadonlyMap<string, Json>) => estimate({ templates, rootValues: values, region: file.regions.primary, stackName: file.stackName, secondaryFile: deploysSecondary(file) && templates.has('secondary.yaml') ? 'secondary.yaml' : false });
+      const side = (templates: ReadonlyMap<string, Json>) =>
+        estimate({
+          templates,
+          rootValues: values,
+          region: file.regions.primary,
+          stackName: file.stackName,
+          secondaryFile: deploysSecondary(file) && templates.has('secondary.yaml') ? 'secondary.yaml' : false,
+        });
       if (!before.has('root.yaml') || !after.has('root.yaml')) {
         out.push({ params: displayName, error: 'no root.yaml on both sides' });
         continue;
@@ -54,7 +69,9 @@ export function renderCostSections(sections: readonly CostSection[], markdown: b
     }
     const [total, ...rest] = renderDelta(s.delta, { markdown });
     const unchanged = s.delta.lines.length === 0 && s.delta.newlyUnpriced.length === 0;
-    lines.push(`${markdown ? `**${s.params}** (${s.region})` : `${s.params} (${s.region})`}: ${unchanged ? `no change (${total!.replace(/^.*→ /, '').replace(/;.*$/, '')}/month)` : total}`);
+    lines.push(
+      `${markdown ? `**${s.params}** (${s.region})` : `${s.params} (${s.region})`}: ${unchanged ? `no change (${total!.replace(/^.*→ /, '').replace(/;.*$/, '')}/month)` : total}`,
+    );
     lines.push(...rest.map((l) => (markdown ? l : `  ${l}`)));
     lines.push('');
   }

@@ -125,7 +125,7 @@ export function valueChanges(before: unknown, after: unknown, path = ''): ValueC
   if (after === undefined) return [{ path: path || '/', before }];
   if (isRecord(before) && isRecord(after) && !isIntrinsic(before) && !isIntrinsic(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-    return keys.flatMap((k) => valueChanges(before[k], after[k], `${path}/${escape(k)}`));
+    return keys.flatMap((k) => valueChanges(before[k], after[k], `${path}/${escapePointerToken(k)}`));
   }
   if (Array.isArray(before) && Array.isArray(after)) {
     const out: ValueChange[] = [];
@@ -161,12 +161,15 @@ function commonElements(a: readonly unknown[], b: readonly unknown[]): { before:
 }
 
 /** JSON pointer escaping (`~` → `~0`, `/` → `~1`). */
-function escape(key: string): string {
+function escapePointerToken(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function segments(path: string): string[] {
-  return path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return path
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function resourceDiff(logicalId: string, before: Json | undefined, after: Json | undefined, spec: () => ReplacementSpec): ResourceDiff {
@@ -188,9 +191,23 @@ function resourceDiff(logicalId: string, before: Json | undefined, after: Json |
   }
   const replacement = changes.reduce<Replacement>((r, c) => worst(r, c.replacement), 'never');
   const nameProperty = NAME_PROPERTIES[type];
-  const named = nameProperty !== undefined && replacement !== 'never' && section(after, 'Properties')[nameProperty] !== undefined && jsonEqual(section(before, 'Properties')[nameProperty], section(after, 'Properties')[nameProperty]);
+  const named =
+    nameProperty !== undefined &&
+    replacement !== 'never' &&
+    section(after, 'Properties')[nameProperty] !== undefined &&
+    jsonEqual(section(before, 'Properties')[nameProperty], section(after, 'Properties')[nameProperty]);
   const replacePolicy = typeof after.UpdateReplacePolicy === 'string' ? after.UpdateReplacePolicy : undefined;
-  return { logicalId, type, action: 'modify', changes, replacement, stateful, deletionPolicy: replacePolicy, ...(named ? { customName: nameProperty } : {}), ...(unknownType ? { unknownType } : {}) };
+  return {
+    logicalId,
+    type,
+    action: 'modify',
+    changes,
+    replacement,
+    stateful,
+    deletionPolicy: replacePolicy,
+    ...(named ? { customName: nameProperty } : {}),
+    ...(unknownType ? { unknownType } : {}),
+  };
 }
 
 function policy(resource: Json | undefined): string | undefined {
@@ -215,7 +232,9 @@ function fileDiff(file: string, before: Json | undefined, after: Json | undefine
   const added = out.filter((r) => r.action === 'add');
   const notes = new Map<string, Partial<ResourceDiff>>();
   for (const r of removed) {
-    const twin = added.find((x) => x.type === r.type && !notes.has(x.logicalId) && jsonEqual(section(a[r.logicalId]!, 'Properties'), section(b[x.logicalId]!, 'Properties')));
+    const twin = added.find(
+      (x) => x.type === r.type && !notes.has(x.logicalId) && jsonEqual(section(a[r.logicalId]!, 'Properties'), section(b[x.logicalId]!, 'Properties')),
+    );
     if (twin) {
       notes.set(r.logicalId, { renamedTo: twin.logicalId });
       notes.set(twin.logicalId, { renamedFrom: r.logicalId });
@@ -229,10 +248,17 @@ function fileDiff(file: string, before: Json | undefined, after: Json | undefine
     for (const key of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) {
       if (jsonEqual(x[key], y[key])) continue;
       const action = x[key] === undefined ? 'add' : y[key] === undefined ? 'remove' : 'modify';
-      entries.push({ section: name, name: key, action, changes: action === 'modify' ? valueChanges(x[key], y[key], `/${name}/${escape(key)}`) : [] });
+      entries.push({
+        section: name,
+        name: key,
+        action,
+        changes: action === 'modify' ? valueChanges(x[key], y[key], `/${name}/${escapePointerToken(key)}`) : [],
+      });
     }
   }
-  const otherKeys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].filter((k) => k !== 'Resources' && !(SECTIONS as readonly string[]).includes(k));
+  const otherKeys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].filter(
+    (k) => k !== 'Resources' && !(SECTIONS as readonly string[]).includes(k),
+  );
   const other = otherKeys.flatMap((k) => valueChanges(before?.[k], after?.[k], `/${k}`));
   const action = !before ? 'add' : !after ? 'remove' : resourcesDiff.length + entries.length + other.length > 0 ? 'modify' : 'unchanged';
   return { file, ...(stack ? { stack } : {}), action, resources: resourcesDiff, entries, other };
@@ -251,7 +277,9 @@ export interface DiffInput {
 
 /** Compares every file of both sides (root, nested, standalone), in file-name order with root first. */
 export function diffTrees(input: DiffInput): TreeDiff {
-  const names = [...new Set([...input.before.keys(), ...input.after.keys()])].sort((x, y) => (x === 'root.yaml' ? -1 : y === 'root.yaml' ? 1 : x.localeCompare(y)));
+  const names = [...new Set([...input.before.keys(), ...input.after.keys()])].sort((x, y) =>
+    x === 'root.yaml' ? -1 : y === 'root.yaml' ? 1 : x.localeCompare(y),
+  );
   const files = names.map((f) => fileDiff(f, input.before.get(f), input.after.get(f), input.stacks?.get(f), input.spec));
   const warnings: StatefulWarning[] = [];
   for (const f of files) {
@@ -259,9 +287,26 @@ export function diffTrees(input: DiffInput): TreeDiff {
       if (!r.stateful) continue;
       const typeChange = r.changes.some((c) => c.path === '/Type');
       const causes = r.changes.filter((c) => c.replacement !== 'never').map((c) => c.path);
-      const action = r.action === 'remove' ? 'delete' : typeChange ? 'change type' : r.replacement === 'always' ? 'replace' : r.replacement === 'conditional' ? 'maybe replace' : undefined;
+      const action =
+        r.action === 'remove'
+          ? 'delete'
+          : typeChange
+            ? 'change type'
+            : r.replacement === 'always'
+              ? 'replace'
+              : r.replacement === 'conditional'
+                ? 'maybe replace'
+                : undefined;
       if (action) {
-        warnings.push({ file: f.file, logicalId: r.logicalId, type: r.type, action, paths: r.action === 'remove' ? [] : causes, ...(r.deletionPolicy ? { deletionPolicy: r.deletionPolicy } : {}), ...(r.customName ? { customName: r.customName } : {}) });
+        warnings.push({
+          file: f.file,
+          logicalId: r.logicalId,
+          type: r.type,
+          action,
+          paths: r.action === 'remove' ? [] : causes,
+          ...(r.deletionPolicy ? { deletionPolicy: r.deletionPolicy } : {}),
+          ...(r.customName ? { customName: r.customName } : {}),
+        });
       }
     }
   }

@@ -33,7 +33,9 @@ function short(value: unknown): string {
       if (k === 'Fn::Sub' && typeof v === 'string') return `!Sub '${v}'`;
       if (k.startsWith('Fn::')) return `!${k.slice(4)} ${short(v)}`;
     }
-    return `{${Object.entries(value).map(([k, v]) => `${k}: ${short(v)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}: ${short(v)}`)
+      .join(', ')}}`;
   }
   if (Array.isArray(value)) return `[${value.map(short).join(', ')}]`;
   return JSON.stringify(value) ?? 'undefined';
@@ -50,7 +52,12 @@ const ACTION_ICON = { add: '➕', remove: '➖', modify: '✏️' } as const;
 function warningLine(w: StatefulWarning): string {
   const why = w.paths.length > 0 ? ` (${w.paths.join(', ')})` : '';
   const policyName = w.action === 'delete' ? 'DeletionPolicy' : 'UpdateReplacePolicy';
-  const retained = w.deletionPolicy === 'Retain' || w.deletionPolicy === 'RetainExceptOnCreate' ? ` — ${policyName} ${w.deletionPolicy}: the old resource is kept but leaves the stack` : w.deletionPolicy === 'Snapshot' ? ` — ${policyName} Snapshot` : ` — no retain policy: the data is deleted`;
+  const retained =
+    w.deletionPolicy === 'Retain' || w.deletionPolicy === 'RetainExceptOnCreate'
+      ? ` — ${policyName} ${w.deletionPolicy}: the old resource is kept but leaves the stack`
+      : w.deletionPolicy === 'Snapshot'
+        ? ` — ${policyName} Snapshot`
+        : ` — no retain policy: the data is deleted`;
   const named = w.customName ? `; it has a fixed ${w.customName}, so CloudFormation will refuse the replacement until the name changes` : '';
   return `**${w.action}** \`${w.file}\` ${w.logicalId} (${w.type})${why}${retained}${named}`;
 }
@@ -64,7 +71,13 @@ function counts(f: FileDiff): { added: number; removed: number; modified: number
 }
 
 function resourceTitle(r: ResourceDiff): string {
-  const flags = [r.stateful ? 'stateful' : '', r.action === 'modify' ? `replacement: ${r.replacement}` : '', r.unknownType ? 'type not in the spec' : '', r.renamedFrom ? `probably renamed from ${r.renamedFrom}` : '', r.renamedTo ? `probably renamed to ${r.renamedTo}` : '']
+  const flags = [
+    r.stateful ? 'stateful' : '',
+    r.action === 'modify' ? `replacement: ${r.replacement}` : '',
+    r.unknownType ? 'type not in the spec' : '',
+    r.renamedFrom ? `probably renamed from ${r.renamedFrom}` : '',
+    r.renamedTo ? `probably renamed to ${r.renamedTo}` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   return `${r.logicalId} (${r.type})${flags ? ` — ${flags}` : ''}`;
@@ -92,7 +105,10 @@ export function renderMarkdown(diff: TreeDiff, options: RenderOptions): string {
   const head: string[] = [COMMENT_MARKER, `## Template changes: \`${options.base}\` → \`${options.head}\``, ''];
   if (changed.length === 0) return `${[...head, 'No changes in the generated templates.'].join('\n')}\n`;
   if (diff.warnings.length > 0) {
-    head.push(`> [!CAUTION]`, `> ⚠ **${diff.warnings.length} stateful resource${diff.warnings.length === 1 ? '' : 's'} would be replaced or deleted** (data loss unless retained and migrated):`);
+    head.push(
+      `> [!CAUTION]`,
+      `> ⚠ **${diff.warnings.length} stateful resource${diff.warnings.length === 1 ? '' : 's'} would be replaced or deleted** (data loss unless retained and migrated):`,
+    );
     for (const w of diff.warnings) head.push(`> - ⚠ ${warningLine(w)}`);
     head.push('');
   } else {
@@ -102,7 +118,9 @@ export function renderMarkdown(diff: TreeDiff, options: RenderOptions): string {
   for (const f of changed) {
     const c = counts(f);
     const replaced = f.resources.filter((r) => r.action === 'modify' && r.replacement !== 'never').length;
-    head.push(`| \`${f.file}\`${f.stack ? ` (${f.stack})` : ''} | ${c.added} | ${c.removed} | ${c.modified} | ${replaced} | ${f.entries.length + f.other.length} |`);
+    head.push(
+      `| \`${f.file}\`${f.stack ? ` (${f.stack})` : ''} | ${c.added} | ${c.removed} | ${c.modified} | ${replaced} | ${f.entries.length + f.other.length} |`,
+    );
   }
   if (options.cost && options.cost.length > 0) head.push('', ...options.cost);
   const bodies: string[] = [];
@@ -111,7 +129,10 @@ export function renderMarkdown(diff: TreeDiff, options: RenderOptions): string {
     for (const r of f.resources) {
       const warn = r.stateful && (r.action === 'remove' || r.replacement !== 'never') ? ' ⚠' : '';
       lines.push(`- ${ACTION_ICON[r.action]}${warn} \`${r.logicalId}\` ${resourceTitle(r).slice(r.logicalId.length + 1)}`);
-      for (const c of r.changes) lines.push(`  - \`${change(c, max).replace(/`/g, "'")}\` · ${c.replacement === 'never' ? 'no replacement' : `**${c.replacement === 'always' ? 'replaces' : 'may replace'}**`}`);
+      for (const c of r.changes)
+        lines.push(
+          `  - \`${change(c, max).replace(/`/g, "'")}\` · ${c.replacement === 'never' ? 'no replacement' : `**${c.replacement === 'always' ? 'replaces' : 'may replace'}**`}`,
+        );
     }
     const summary = entrySummary(f);
     if (summary) lines.push(`- ${ACTION_ICON[f.action === 'add' ? 'add' : 'remove']} ${summary}`);
@@ -130,7 +151,8 @@ export function renderMarkdown(diff: TreeDiff, options: RenderOptions): string {
     text += `\n${b}`;
     shown++;
   }
-  if (shown < bodies.length) text += `\n\n… ${bodies.length - shown} more file(s) cut to fit a comment; run \`npm run diff:templates -- --base ${options.base}\` locally for everything.`;
+  if (shown < bodies.length)
+    text += `\n\n… ${bodies.length - shown} more file(s) cut to fit a comment; run \`npm run diff:templates -- --base ${options.base}\` locally for everything.`;
   return `${text}\n`;
 }
 
@@ -145,7 +167,8 @@ export function renderText(diff: TreeDiff, options: RenderOptions): string {
     lines.push('', fileTitle(f));
     for (const r of f.resources) {
       lines.push(`  ${r.action === 'add' ? '+' : r.action === 'remove' ? '-' : '~'} ${resourceTitle(r)}`);
-      for (const c of r.changes) lines.push(`      ${change(c, max)}  [${c.replacement === 'never' ? 'no replacement' : c.replacement === 'always' ? 'REPLACES' : 'MAY REPLACE'}]`);
+      for (const c of r.changes)
+        lines.push(`      ${change(c, max)}  [${c.replacement === 'never' ? 'no replacement' : c.replacement === 'always' ? 'REPLACES' : 'MAY REPLACE'}]`);
     }
     const summary = entrySummary(f);
     if (summary) lines.push(`  ${f.action === 'add' ? '+' : '-'} ${summary}`);

@@ -126,11 +126,23 @@ function evidenceKey(e: Evidence): string {
 /** Runs a check, turning a check's own bug into a failed bullet rather than a crashed grade. */
 function runCheck(id: string, tree: TemplateTree, repo: RepoFacts): BulletOutcome {
   const check = CHECKS[id];
-  if (!check) return { parts: [{ label: 'a check for this bullet', credit: 0, evidence: [], missing: `no check is defined for bullet ${id} (tools/lib/grade/checks/index.ts)` }] };
+  if (!check)
+    return {
+      parts: [{ label: 'a check for this bullet', credit: 0, evidence: [], missing: `no check is defined for bullet ${id} (tools/lib/grade/checks/index.ts)` }],
+    };
   try {
     return check({ tree, repo });
   } catch (error) {
-    return { parts: [{ label: 'the check', credit: 0, evidence: [], missing: `the grader's check failed on this submission (${(error as Error).message}); please report it` }] };
+    return {
+      parts: [
+        {
+          label: 'the check',
+          credit: 0,
+          evidence: [],
+          missing: `the grader's check failed on this submission (${(error as Error).message}); please report it`,
+        },
+      ],
+    };
   }
 }
 
@@ -146,8 +158,22 @@ function studentMappings(tree: TemplateTree): Map<string, string[]> {
   return out;
 }
 
-function gradeBullet(id: string, text: string, outcome: BulletOutcome, optional: boolean, weight: number, rubric: Rubric, mapping: readonly string[] | undefined): BulletGrade {
-  const parts: PartGrade[] = outcome.parts.map((p: Part) => ({ label: p.label, credit: round(p.credit), weight: p.weight ?? 1, evidence: p.evidence, ...(p.missing !== undefined && p.credit < 1 ? { missing: p.missing } : {}) }));
+function gradeBullet(
+  id: string,
+  text: string,
+  outcome: BulletOutcome,
+  optional: boolean,
+  weight: number,
+  rubric: Rubric,
+  mapping: readonly string[] | undefined,
+): BulletGrade {
+  const parts: PartGrade[] = outcome.parts.map((p: Part) => ({
+    label: p.label,
+    credit: round(p.credit),
+    weight: p.weight ?? 1,
+    evidence: p.evidence,
+    ...(p.missing !== undefined && p.credit < 1 ? { missing: p.missing } : {}),
+  }));
   const raw = weightedMean(parts.map((p) => ({ value: p.credit, weight: p.weight })));
   const verdict = verdictOf(raw, rubric);
   const credited = parts.filter((p) => p.credit > 0);
@@ -174,7 +200,11 @@ function gradeBullet(id: string, text: string, outcome: BulletOutcome, optional:
 
 /** `data-lake.yaml`, `Data_Lake.json` and `datalake.yml` are the same file name for placement. */
 export function fileStem(file: string): string {
-  return path.posix.basename(file).replace(/\.(ya?ml|json|template)$/i, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  return path.posix
+    .basename(file)
+    .replace(/\.(ya?ml|json|template)$/i, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 }
 
 /**
@@ -185,7 +215,11 @@ export function fileStem(file: string): string {
  * do not count against 9.1 when security.yaml defines roles too. `extraFiles` adds right files per
  * step (our registry, for `npm run report`).
  */
-function placements(roadmap: readonly RoadmapStep[], bullets: ReadonlyMap<number, readonly BulletGrade[]>, extraFiles: ReadonlyMap<number, readonly string[]>): Map<number, StepPlacement> {
+function placements(
+  roadmap: readonly RoadmapStep[],
+  bullets: ReadonlyMap<number, readonly BulletGrade[]>,
+  extraFiles: ReadonlyMap<number, readonly string[]>,
+): Map<number, StepPlacement> {
   const expected = new Map(roadmap.map((s) => [s.step, [...s.files, ...(extraFiles.get(s.step) ?? [])].map(fileStem)]));
   const placeable = (e: Evidence) => e.type !== 'git';
   const stepsOf = new Map<string, Set<number>>();
@@ -235,7 +269,14 @@ export function gradeSubmission(submission: Submission, options: GradeOptions): 
   const steps: StepGrade[] = roadmap.map((s) => {
     const bullets = bulletsByStep.get(s.step)!;
     const counted = bullets.filter((b) => rubric.countOptional || !b.optional);
-    return { step: s.step, title: s.title, weight: rubric.steps.get(s.step)?.weight ?? 1, score: round(weightedMean(counted.map((b) => ({ value: b.score, weight: b.weight })))), placement: placement.get(s.step)!, bullets };
+    return {
+      step: s.step,
+      title: s.title,
+      weight: rubric.steps.get(s.step)?.weight ?? 1,
+      score: round(weightedMean(counted.map((b) => ({ value: b.score, weight: b.weight })))),
+      placement: placement.get(s.step)!,
+      bullets,
+    };
   });
   const roadmapScore = weightedMean(steps.map((s) => ({ value: s.score, weight: s.weight })));
   const placed = steps.filter((s) => s.placement.score !== null);

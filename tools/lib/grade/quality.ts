@@ -48,13 +48,24 @@ export function securityFindings(submission: Submission, ruleIds: readonly strin
   // The rules' fixes name this project's helpers (encryptedBucket(), our CMKs); a student gets the rule's requirement instead.
   const info = new Map(rules.map((r) => [r.id, r.info]));
   return files.flatMap((f) =>
-    checkSecurity(f, files, rules, {}, loadSpec()).map((x): QualityFinding => ({ ...withLine(submission, { ...x, fix: info.get(x.rule) ?? x.fix }), source: 'security' })),
+    checkSecurity(f, files, rules, {}, loadSpec()).map(
+      (x): QualityFinding => ({ ...withLine(submission, { ...x, fix: info.get(x.rule) ?? x.fix }), source: 'security' }),
+    ),
   );
 }
 
 function withLine(submission: Submission, f: Finding): Omit<QualityFinding, 'source'> {
   const line = submission.templates.find((t) => t.file === f.file)?.lines?.get(f.logicalId);
-  return { file: f.file, ...(line !== undefined ? { line } : {}), logicalId: f.logicalId, path: f.path, rule: f.rule, severity: f.severity, message: f.message, fix: f.fix };
+  return {
+    file: f.file,
+    ...(line !== undefined ? { line } : {}),
+    logicalId: f.logicalId,
+    path: f.path,
+    rule: f.rule,
+    severity: f.severity,
+    message: f.message,
+    fix: f.fix,
+  };
 }
 
 /** The specification checks (resource types, property names, required properties, attributes) when cfn-lint is absent. */
@@ -78,7 +89,17 @@ const LINTER_COVERS = new Set(['unknown-resource-type', 'unknown-tag']);
 export function readerFindings(submission: Submission, linterRan: boolean): QualityFinding[] {
   return submission.findings
     .filter((f) => f.rule !== 'not-a-template' && f.rule !== 'no-templates' && !(linterRan && LINTER_COVERS.has(f.rule)))
-    .map((f) => ({ file: f.file, ...(f.line !== undefined ? { line: f.line } : {}), logicalId: f.logicalId ?? '(file)', path: '-', rule: f.rule, severity: f.severity, message: f.message, fix: f.fix, source: 'reader' as const }));
+    .map((f) => ({
+      file: f.file,
+      ...(f.line !== undefined ? { line: f.line } : {}),
+      logicalId: f.logicalId ?? '(file)',
+      path: '-',
+      rule: f.rule,
+      severity: f.severity,
+      message: f.message,
+      fix: f.fix,
+      source: 'reader' as const,
+    }));
 }
 
 /** A cached cfn-lint result of one file (its findings with the file left out). */
@@ -93,10 +114,18 @@ interface CachedLint {
  * cfn-lint version is stored in the entry and compared after the run.
  */
 async function lintKey(absolute: string, template: Submission['templates'][number]): Promise<string> {
-  const hash = createHash('sha256').update(JSON.stringify(CFN_LINT_IGNORED)).update('\0').update(await readFile(absolute));
+  const hash = createHash('sha256')
+    .update(JSON.stringify(CFN_LINT_IGNORED))
+    .update('\0')
+    .update(await readFile(absolute));
   for (const [, r] of Object.entries(section(template.template, 'Resources'))) {
     const local = isRecord(r) && r.Type === 'AWS::CloudFormation::Stack' ? localTemplatePath(section(r, 'Properties').TemplateURL) : undefined;
-    if (local !== undefined) hash.update('\0').update(local).update('\0').update(await readFile(path.resolve(path.dirname(absolute), local)).catch(() => Buffer.from('missing')));
+    if (local !== undefined)
+      hash
+        .update('\0')
+        .update(local)
+        .update('\0')
+        .update(await readFile(path.resolve(path.dirname(absolute), local)).catch(() => Buffer.from('missing')));
   }
   return hash.digest('hex');
 }
@@ -118,7 +147,10 @@ export interface LintOptions {
  * about a second and lints ~70 resources a second), findings keyed by submission. Results are
  * cached by content; an entry of another cfn-lint version is linted again.
  */
-export async function lintAll(submissions: readonly Submission[], options: LintOptions = {}): Promise<{ status: LintStatus; findings: Map<Submission, QualityFinding[]> } | { status: { linter: 'none'; reason: string } }> {
+export async function lintAll(
+  submissions: readonly Submission[],
+  options: LintOptions = {},
+): Promise<{ status: LintStatus; findings: Map<Submission, QualityFinding[]> } | { status: { linter: 'none'; reason: string } }> {
   const files: { submission: Submission; file: string; absolute: string; bytes: number; key: string }[] = [];
   for (const s of submissions) {
     for (const t of s.templates) {
@@ -130,24 +162,44 @@ export async function lintAll(submissions: readonly Submission[], options: LintO
   const cached = new Map<string, CachedLint>();
   if (cacheDir) {
     for (const f of files) {
-      const entry = await readFile(path.join(cacheDir, `${f.key}.json`), 'utf8').then((t) => JSON.parse(t) as CachedLint, () => undefined);
+      const entry = await readFile(path.join(cacheDir, `${f.key}.json`), 'utf8').then(
+        (t) => JSON.parse(t) as CachedLint,
+        () => undefined,
+      );
       if (entry) cached.set(f.key, entry);
     }
   }
   const lint = async (list: typeof files) => {
     const byPath = new Map(list.map((f) => [f.absolute, f]));
-    const result = await runCfnLint([...byPath.keys()], { processes: options.processes ?? 2, sizes: new Map(list.map((f) => [f.absolute, f.bytes])), label: (x) => x, ...(options.command ? { command: options.command } : {}) });
+    const result = await runCfnLint([...byPath.keys()], {
+      processes: options.processes ?? 2,
+      sizes: new Map(list.map((f) => [f.absolute, f.bytes])),
+      label: (x) => x,
+      ...(options.command ? { command: options.command } : {}),
+    });
     if (!result.ran) return result;
     const fresh = new Map<string, Omit<QualityFinding, 'file'>[]>(list.map((f) => [f.key, []]));
     for (const x of result.findings) {
       const owner = byPath.get(x.file);
       if (!owner) continue;
       const line = /\(line (\d+)\)$|^line (\d+)$/.exec(x.path);
-      fresh.get(owner.key)!.push({ logicalId: x.logicalId, path: x.path, rule: x.rule, severity: x.severity, message: x.message, fix: x.fix, ...(line ? { line: Number(line[1] ?? line[2]) } : {}), source: 'cfn-lint' });
+      fresh.get(owner.key)!.push({
+        logicalId: x.logicalId,
+        path: x.path,
+        rule: x.rule,
+        severity: x.severity,
+        message: x.message,
+        fix: x.fix,
+        ...(line ? { line: Number(line[1] ?? line[2]) } : {}),
+        source: 'cfn-lint',
+      });
     }
     for (const [key, findings] of fresh) {
       cached.set(key, { version: result.version, findings });
-      if (cacheDir) await mkdir(cacheDir, { recursive: true }).then(() => writeFile(path.join(cacheDir, `${key}.json`), JSON.stringify({ version: result.version, findings })));
+      if (cacheDir)
+        await mkdir(cacheDir, { recursive: true }).then(() =>
+          writeFile(path.join(cacheDir, `${key}.json`), JSON.stringify({ version: result.version, findings })),
+        );
     }
     return result;
   };
@@ -168,7 +220,14 @@ export async function lintAll(submissions: readonly Submission[], options: LintO
  * has nothing to judge and scores 0, not 1.
  */
 export function scoreQuality(findings: readonly QualityFinding[], lint: LintStatus, rubric: Rubric, options: { templates?: number } = {}): QualityResult {
-  const sorted = [...findings].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.line ?? 0) - (b.line ?? 0) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || (a.logicalId < b.logicalId ? -1 : a.logicalId > b.logicalId ? 1 : 0));
+  const sorted = [...findings].sort(
+    (a, b) =>
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
+      (a.logicalId < b.logicalId ? -1 : a.logicalId > b.logicalId ? 1 : 0),
+  );
   const deducted = sorted.reduce((sum, f) => sum + rubric.quality.deductions[f.severity], 0);
   return { score: options.templates === 0 ? 0 : Math.max(0, 1 - deducted), lint, findings: sorted, deducted };
 }

@@ -93,12 +93,19 @@ export async function templateFilesUnder(dir: string): Promise<string[]> {
   return out.sort(byPath);
 }
 
-type Parsed = { readonly ok: true; readonly value: unknown; readonly document: Document; readonly lines: LineCounter } | { readonly ok: false; readonly line?: number; readonly message: string };
+type Parsed =
+  | { readonly ok: true; readonly value: unknown; readonly document: Document; readonly lines: LineCounter }
+  | { readonly ok: false; readonly line?: number; readonly message: string };
 
 /** Parses YAML or JSON text with the CloudFormation tags. */
 export function parseCloudFormation(text: string): Parsed {
   const lines = new LineCounter();
-  const document = parseDocument(text.replace(/^\uFEFF/, ''), { customTags: [...CLOUDFORMATION_TAGS], uniqueKeys: true, prettyErrors: true, lineCounter: lines });
+  const document = parseDocument(text.replace(/^\uFEFF/, ''), {
+    customTags: [...CLOUDFORMATION_TAGS],
+    uniqueKeys: true,
+    prettyErrors: true,
+    lineCounter: lines,
+  });
   const error = document.errors[0];
   if (error) {
     const first = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
@@ -162,7 +169,10 @@ async function readOne(dir: string, file: string, options: ReadOptions): Promise
     text = await readFile(path.join(dir, file), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    return { entry: { file, status: 'parse-error', bytes: 0, lines: 0, resources: 0, sam: false }, findings: [{ file, rule: 'parse-error', severity: 'error', message: `cannot be read (${code})`, fix: 'check the file permissions' }] };
+    return {
+      entry: { file, status: 'parse-error', bytes: 0, lines: 0, resources: 0, sam: false },
+      findings: [{ file, rule: 'parse-error', severity: 'error', message: `cannot be read (${code})`, fix: 'check the file permissions' }],
+    };
   }
   const bytes = Buffer.byteLength(text);
   const lineCount = text.length === 0 ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
@@ -171,12 +181,33 @@ async function readOne(dir: string, file: string, options: ReadOptions): Promise
   if (!parsed.ok) {
     return {
       entry: { ...base, status: 'parse-error' },
-      findings: [{ file, line: parsed.line, rule: 'parse-error', severity: 'error', message: `does not parse: ${parsed.message}`, fix: 'fix the syntax; the file counts for nothing until it parses' }],
+      findings: [
+        {
+          file,
+          line: parsed.line,
+          rule: 'parse-error',
+          severity: 'error',
+          message: `does not parse: ${parsed.message}`,
+          fix: 'fix the syntax; the file counts for nothing until it parses',
+        },
+      ],
     };
   }
   const reason = notTemplateReason(parsed.value);
   if (reason !== undefined) {
-    return { entry: { ...base, status: 'not-a-template' }, findings: [{ file, line: 1, rule: 'not-a-template', severity: 'info', message: `not a CloudFormation template: ${reason}`, fix: 'skipped; a template needs a Resources mapping' }] };
+    return {
+      entry: { ...base, status: 'not-a-template' },
+      findings: [
+        {
+          file,
+          line: 1,
+          rule: 'not-a-template',
+          severity: 'info',
+          message: `not a CloudFormation template: ${reason}`,
+          fix: 'skipped; a template needs a Resources mapping',
+        },
+      ],
+    };
   }
   const findings = tagFindings(file, parsed);
   let template = parsed.value as Json;
@@ -193,19 +224,46 @@ async function readOne(dir: string, file: string, options: ReadOptions): Promise
     }
     for (const u of expansion.unexpanded) {
       const [type, id] = u.split(' ') as [string, string];
-      findings.push({ file, line: lines.get(id), logicalId: id, rule: 'sam-unexpanded', severity: 'info', message: `${type} is not modelled by the grader; it counts for nothing`, fix: 'write the resources it stands for explicitly if a roadmap bullet needs them' });
+      findings.push({
+        file,
+        line: lines.get(id),
+        logicalId: id,
+        rule: 'sam-unexpanded',
+        severity: 'info',
+        message: `${type} is not modelled by the grader; it counts for nothing`,
+        fix: 'write the resources it stands for explicitly if a roadmap bullet needs them',
+      });
     }
   }
   const resources = Object.entries(section(template, 'Resources'));
   if (options.knownTypes) {
     for (const [id, r] of resources) {
       const type = isRecord(r) ? r.Type : undefined;
-      if (typeof type !== 'string' || options.knownTypes.has(type) || type.startsWith('Custom::') || type.startsWith('AWS::Serverless::') || type === 'AWS::CloudFormation::CustomResource') continue;
+      if (
+        typeof type !== 'string' ||
+        options.knownTypes.has(type) ||
+        type.startsWith('Custom::') ||
+        type.startsWith('AWS::Serverless::') ||
+        type === 'AWS::CloudFormation::CustomResource'
+      )
+        continue;
       const suggestion = closest(type, options.knownTypes);
-      findings.push({ file, line: lines.get(id), logicalId: id, rule: 'unknown-resource-type', severity: 'error', message: `${type} is not a CloudFormation resource type; the resource counts for nothing`, fix: suggestion ? `did you mean ${suggestion}?` : 'check the type in the CloudFormation resource reference' });
+      findings.push({
+        file,
+        line: lines.get(id),
+        logicalId: id,
+        rule: 'unknown-resource-type',
+        severity: 'error',
+        message: `${type} is not a CloudFormation resource type; the resource counts for nothing`,
+        fix: suggestion ? `did you mean ${suggestion}?` : 'check the type in the CloudFormation resource reference',
+      });
     }
   }
-  return { entry: { ...base, status: 'template', resources: resources.length, sam }, template: { file, template, lines, ...(expandedFrom ? { expandedFrom } : {}) }, findings };
+  return {
+    entry: { ...base, status: 'template', resources: resources.length, sam },
+    template: { file, template, lines, ...(expandedFrom ? { expandedFrom } : {}) },
+    findings,
+  };
 }
 
 /** Local paths named by nested stacks of a template, relative to the submission directory. */
@@ -241,12 +299,23 @@ export async function readSubmission(input: string, options: ReadOptions = {}): 
     // A single file brings the local templates it nests; a folder already holds them (or reports them missing).
     for (const n of result.template ? nestedPaths(result.template) : []) {
       if (seen.has(n.file)) continue;
-      const exists = await stat(path.join(dir, n.file)).then((s) => s.isFile(), () => false);
+      const exists = await stat(path.join(dir, n.file)).then(
+        (s) => s.isFile(),
+        () => false,
+      );
       if (exists && !isDir && !n.file.startsWith('../')) {
         seen.add(n.file);
         queue.push(n.file);
       } else if (!exists) {
-        findings.push({ file, line: result.template!.lines?.get(n.logicalId), logicalId: n.logicalId, rule: 'nested-template-missing', severity: 'warning', message: `TemplateURL ${n.url} names ${n.file}, which is not in the submission`, fix: 'submit the nested template next to its parent, or correct the path' });
+        findings.push({
+          file,
+          line: result.template!.lines?.get(n.logicalId),
+          logicalId: n.logicalId,
+          rule: 'nested-template-missing',
+          severity: 'warning',
+          message: `TemplateURL ${n.url} names ${n.file}, which is not in the submission`,
+          fix: 'submit the nested template next to its parent, or correct the path',
+        });
       }
     }
   }
@@ -254,7 +323,13 @@ export async function readSubmission(input: string, options: ReadOptions = {}): 
   const all = [...ordered.flatMap((r) => r.findings), ...findings];
   const templates = ordered.flatMap((r) => (r.template ? [r.template] : []));
   if (templates.length === 0) {
-    all.push({ file: isDir ? '.' : toPosix(path.basename(absolute)), rule: 'no-templates', severity: 'error', message: ordered.length === 0 ? 'no *.yaml, *.yml, *.json or *.template files found' : 'no file is a readable CloudFormation template', fix: 'submit the templates (YAML or JSON) in this folder' });
+    all.push({
+      file: isDir ? '.' : toPosix(path.basename(absolute)),
+      rule: 'no-templates',
+      severity: 'error',
+      message: ordered.length === 0 ? 'no *.yaml, *.yml, *.json or *.template files found' : 'no file is a readable CloudFormation template',
+      fix: 'submit the templates (YAML or JSON) in this folder',
+    });
   }
   const lineOf = (f: ReadFinding) => f.line ?? 0;
   all.sort((a, b) => byPath(a.file, b.file) || lineOf(a) - lineOf(b));

@@ -41,7 +41,9 @@ function counts(s: StepGrade): string {
   const c = { pass: 0, partial: 0, fail: 0 };
   for (const b of s.bullets) if (!b.optional) c[b.verdict]++;
   const optional = s.bullets.filter((b) => b.optional).length;
-  return [`${c.pass} pass`, c.partial > 0 ? `${c.partial} partial` : '', c.fail > 0 ? `${c.fail} fail` : '', optional > 0 ? `${optional} optional` : ''].filter(Boolean).join(', ');
+  return [`${c.pass} pass`, c.partial > 0 ? `${c.partial} partial` : '', c.fail > 0 ? `${c.fail} fail` : '', optional > 0 ? `${optional} optional` : '']
+    .filter(Boolean)
+    .join(', ');
 }
 
 function bulletLines(b: BulletGrade): string[] {
@@ -59,7 +61,10 @@ function bulletLines(b: BulletGrade): string[] {
   }
   if (b.hint) lines.push(`  - Hint: ${b.hint}`);
   if (b.note) lines.push(`  - Note: ${b.note}`);
-  if (b.studentMapping) lines.push(`  - Your Metadata.Roadmap: ${b.studentMapping.slice(0, 8).join(', ')}${b.studentMapping.length > 8 ? `, … (${b.studentMapping.length - 8} more)` : ''}`);
+  if (b.studentMapping)
+    lines.push(
+      `  - Your Metadata.Roadmap: ${b.studentMapping.slice(0, 8).join(', ')}${b.studentMapping.length > 8 ? `, … (${b.studentMapping.length - 8} more)` : ''}`,
+    );
   return lines;
 }
 
@@ -69,7 +74,10 @@ function findingRow(f: QualityFinding): string {
 
 /** The Markdown report of one submission. */
 export function renderGradeMarkdown(g: SubmissionGrade): string {
-  const lint = g.quality.lint.linter === 'cfn-lint' ? `cfn-lint ${g.quality.lint.version.replace(/^cfn-lint /, '')}` : `cfn-lint did not run (${g.quality.lint.reason}); the CloudFormation specification checks of npm run validate stood in`;
+  const lint =
+    g.quality.lint.linter === 'cfn-lint'
+      ? `cfn-lint ${g.quality.lint.version.replace(/^cfn-lint /, '')}`
+      : `cfn-lint did not run (${g.quality.lint.reason}); the CloudFormation specification checks of npm run validate stood in`;
   const lines: string[] = [
     `# Grade: ${g.submission}`,
     '',
@@ -84,7 +92,9 @@ export function renderGradeMarkdown(g: SubmissionGrade): string {
     '',
     '| File | Status | Lines | Resources |',
     '| --- | --- | --- | --- |',
-    ...(g.files.length > 0 ? g.files.map((f) => `| \`${f.file}\` | ${f.status}${f.sam ? ' (SAM)' : ''} | ${f.lines} | ${f.resources} |`) : ['| — | no template files | | |']),
+    ...(g.files.length > 0
+      ? g.files.map((f) => `| \`${f.file}\` | ${f.status}${f.sam ? ' (SAM)' : ''} | ${f.lines} | ${f.resources} |`)
+      : ['| — | no template files | | |']),
   ];
   if (g.findings.length > 0) {
     lines.push('', ...g.findings.map((f) => `- ${where(f)}${f.logicalId ? ` ${f.logicalId}` : ''}: ${f.message} (${f.fix})`));
@@ -92,10 +102,18 @@ export function renderGradeMarkdown(g: SubmissionGrade): string {
   for (const s of g.steps) {
     lines.push('', `## Step ${s.step} – ${s.title}: ${percent(s.score)}`, '');
     const p = s.placement;
-    lines.push(`Roadmap file${p.expected.length > 1 ? 's' : ''}: ${p.expected.map((f) => `\`${f}\``).join(' + ')}.${p.score === null ? ' Nothing found to place.' : ` Found in ${p.foundIn.map((f) => `\`${f}\``).join(', ')}: placement ${percent(p.score)} (${p.placed}/${p.total} parts).`}`, '');
+    lines.push(
+      `Roadmap file${p.expected.length > 1 ? 's' : ''}: ${p.expected.map((f) => `\`${f}\``).join(' + ')}.${p.score === null ? ' Nothing found to place.' : ` Found in ${p.foundIn.map((f) => `\`${f}\``).join(', ')}: placement ${percent(p.score)} (${p.placed}/${p.total} parts).`}`,
+      '',
+    );
     for (const b of s.bullets) lines.push(...bulletLines(b));
   }
-  lines.push('', `## Quality: ${percent(g.qualityScore)}`, '', `Linter: ${lint}. Deductions by severity; ${g.quality.findings.length} finding${g.quality.findings.length === 1 ? '' : 's'}, ${g.quality.deducted.toFixed(2)} deducted.`);
+  lines.push(
+    '',
+    `## Quality: ${percent(g.qualityScore)}`,
+    '',
+    `Linter: ${lint}. Deductions by severity; ${g.quality.findings.length} finding${g.quality.findings.length === 1 ? '' : 's'}, ${g.quality.deducted.toFixed(2)} deducted.`,
+  );
   if (g.quality.findings.length > 0) {
     lines.push('', '| Where | Logical ID | Rule | Severity | Finding | Fix |', '| --- | --- | --- | --- | --- | --- |', ...g.quality.findings.map(findingRow));
   }
@@ -115,7 +133,17 @@ export function renderGradebookCsv(grades: readonly SubmissionGrade[]): string {
   const steps = grades[0]?.steps ?? [];
   const header = ['submission', ...steps.map((s) => `step${s.step}`), 'roadmap', 'placement', 'quality', 'total', 'parse_errors'];
   const pct = (v: number) => (v * 100).toFixed(1);
-  const rows = grades.map((g) => [csvField(g.submission), ...g.steps.map((s) => pct(s.score)), pct(g.roadmapScore), pct(g.placementScore), pct(g.qualityScore), pct(g.score), String(g.parseErrors)].join(','));
+  const rows = grades.map((g) =>
+    [
+      csvField(g.submission),
+      ...g.steps.map((s) => pct(s.score)),
+      pct(g.roadmapScore),
+      pct(g.placementScore),
+      pct(g.qualityScore),
+      pct(g.score),
+      String(g.parseErrors),
+    ].join(','),
+  );
   return `${[header.join(','), ...rows].join('\n')}\n`;
 }
 
@@ -128,7 +156,10 @@ export function renderGradebookMarkdown(grades: readonly SubmissionGrade[], rubr
     '',
     `| Submission | ${steps.map((s) => String(s.step)).join(' | ')} | Total | Pass / partial / fail | Parse errors |`,
     `| --- | ${steps.map(() => '---').join(' | ')} | --- | --- | --- |`,
-    ...grades.map((g) => `| [${cell(g.submission)}](${encodeURI(g.submission)}/grade.md) | ${g.steps.map((s) => (s.score * 100).toFixed(0)).join(' | ')} | **${percent(g.score, 1)}** | ${g.counts.pass} / ${g.counts.partial} / ${g.counts.fail} | ${g.parseErrors} |`),
+    ...grades.map(
+      (g) =>
+        `| [${cell(g.submission)}](${encodeURI(g.submission)}/grade.md) | ${g.steps.map((s) => (s.score * 100).toFixed(0)).join(' | ')} | **${percent(g.score, 1)}** | ${g.counts.pass} / ${g.counts.partial} / ${g.counts.fail} | ${g.parseErrors} |`,
+    ),
     '',
     `Steps: ${steps.map((s) => `${s.step} ${s.title}`).join(' · ')}.`,
   ];

@@ -54,7 +54,10 @@ const validateSchema = ajv.compile<RubricFile>(schema);
 
 /** `steps.1.bullets` from ajv's `/steps/1/bullets`. */
 function keyPath(instancePath: string, extra?: string): string {
-  const parts = instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra !== undefined) parts.push(extra);
   return parts.join('.') || '(top level)';
 }
@@ -65,9 +68,12 @@ function schemaMessage(e: ErrorObject): string {
     const allowed = Object.keys(((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {}) as Record<string, unknown>);
     return `${keyPath(e.instancePath, key)}: unknown key (${didYouMean(key, allowed, `allowed here: ${allowed.join(', ')}`)})`;
   }
-  if (e.keyword === 'propertyNames') return `${keyPath(e.instancePath)}: key ${JSON.stringify((e.params as { propertyName?: string }).propertyName)} is not a step number (steps) or a bullet ID like 1.4 (bullets)`;
-  if (e.keyword === 'pattern' && e.propertyName !== undefined) return `${keyPath(e.instancePath)}: ${JSON.stringify(e.propertyName)} ${e.message ?? 'is invalid'}`;
-  if (e.keyword === 'enum') return `${keyPath(e.instancePath)}: must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(e.data)})`;
+  if (e.keyword === 'propertyNames')
+    return `${keyPath(e.instancePath)}: key ${JSON.stringify((e.params as { propertyName?: string }).propertyName)} is not a step number (steps) or a bullet ID like 1.4 (bullets)`;
+  if (e.keyword === 'pattern' && e.propertyName !== undefined)
+    return `${keyPath(e.instancePath)}: ${JSON.stringify(e.propertyName)} ${e.message ?? 'is invalid'}`;
+  if (e.keyword === 'enum')
+    return `${keyPath(e.instancePath)}: must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(e.data)})`;
   return `${keyPath(e.instancePath)}: ${e.message ?? 'is invalid'} (got ${JSON.stringify(e.data)})`;
 }
 
@@ -84,17 +90,22 @@ function roadmapProblems(file: RubricFile, roadmap: readonly RoadmapStep[]): str
     for (const id of Object.keys(entry.bullets ?? {})) {
       const owner = bulletStep.get(id);
       // Bullet IDs are numbers: listing the step's IDs helps more than the nearest one.
-      if (owner === undefined) problems.push(`steps.${step}.bullets.${id}: the roadmap has no bullet ${id} (step ${step} has ${[...bulletStep.keys()].filter((b) => bulletStep.get(b) === step).join(', ')})`);
+      if (owner === undefined)
+        problems.push(
+          `steps.${step}.bullets.${id}: the roadmap has no bullet ${id} (step ${step} has ${[...bulletStep.keys()].filter((b) => bulletStep.get(b) === step).join(', ')})`,
+        );
       else if (owner !== step) problems.push(`steps.${step}.bullets.${id}: bullet ${id} belongs to step ${owner} (move it under steps.${owner}.bullets)`);
     }
   }
   const ruleIds = SECURITY_RULES.map((r) => r.id);
   for (const [i, id] of (file.quality?.securityRules ?? []).entries()) {
-    if (!ruleIds.includes(id)) problems.push(`quality.securityRules[${i}]: ${JSON.stringify(id)} is not a security rule (${didYouMean(id, ruleIds, `rules: ${ruleIds.join(', ')}`)})`);
+    if (!ruleIds.includes(id))
+      problems.push(`quality.securityRules[${i}]: ${JSON.stringify(id)} is not a security rule (${didYouMean(id, ruleIds, `rules: ${ruleIds.join(', ')}`)})`);
   }
   const placement = file.weights?.placement ?? 0;
   const quality = file.weights?.quality ?? 0;
-  if (placement + quality > 1) problems.push(`weights: placement + quality is ${placement + quality}; together they must be at most 1 (the bullets get the rest)`);
+  if (placement + quality > 1)
+    problems.push(`weights: placement + quality is ${placement + quality}; together they must be at most 1 (the bullets get the rest)`);
   if (file.thresholds?.pass !== undefined && file.thresholds.partial !== undefined && file.thresholds.partial > file.thresholds.pass) {
     problems.push(`thresholds.partial (${file.thresholds.partial}) is above thresholds.pass (${file.thresholds.pass})`);
   }

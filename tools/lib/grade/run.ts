@@ -73,7 +73,12 @@ export async function gradeAll(options: GradeRunOptions): Promise<GradeRun> {
   const names = uniqueNames(options.names ?? read.map((s) => s.name));
   const submissions = read.map((s, i) => ({ ...s, name: names[i]! }));
   const wantLint = (options.cfnLint ?? options.rubric.quality.cfnLint) === 'auto';
-  const linted = wantLint ? await lintAll(submissions, { ...(options.cfnLintCommand ? { command: options.cfnLintCommand } : {}), ...(options.cfnLintCache !== undefined ? { cacheDir: options.cfnLintCache } : {}) }) : { status: { linter: 'none' as const, reason: 'switched off (--no-lint or the rubric)' } };
+  const linted = wantLint
+    ? await lintAll(submissions, {
+        ...(options.cfnLintCommand ? { command: options.cfnLintCommand } : {}),
+        ...(options.cfnLintCache !== undefined ? { cacheDir: options.cfnLintCache } : {}),
+      })
+    : { status: { linter: 'none' as const, reason: 'switched off (--no-lint or the rubric)' } };
   const lint: LintStatus = linted.status.linter === 'cfn-lint' ? linted.status : { linter: 'specification', reason: linted.status.reason };
   const repoFacts = options.repoFacts ?? readRepoFacts;
   const grades: SubmissionGrade[] = [];
@@ -81,7 +86,14 @@ export async function gradeAll(options: GradeRunOptions): Promise<GradeRun> {
     const lintFindings: QualityFinding[] = 'findings' in linted ? (linted.findings.get(s) ?? []) : specificationFindings(s);
     const findings = [...lintFindings, ...securityFindings(s, options.rubric.quality.securityRules), ...readerFindings(s, lint.linter === 'cfn-lint')];
     const quality = scoreQuality(findings, lint, options.rubric, { templates: s.templates.length });
-    grades.push(gradeSubmission(s, { rubric: options.rubric, repo: await repoFacts(s.dir), quality, ...(options.placementFiles ? { placementFiles: options.placementFiles } : {}) }));
+    grades.push(
+      gradeSubmission(s, {
+        rubric: options.rubric,
+        repo: await repoFacts(s.dir),
+        quality,
+        ...(options.placementFiles ? { placementFiles: options.placementFiles } : {}),
+      }),
+    );
   }
   grades.sort((a, b) => (a.submission < b.submission ? -1 : a.submission > b.submission ? 1 : 0));
   const written: string[] = [];

@@ -32,19 +32,49 @@ export function usesSam(template: Json): boolean {
 
 /** SAM policy templates → the actions they grant (subset: the services the roadmap uses). */
 const POLICY_TEMPLATES: Readonly<Record<string, { readonly actions: readonly string[]; readonly resource: (args: Json) => unknown }>> = {
-  DynamoDBCrudPolicy: { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem'], resource: (a) => tableArn(a.TableName) },
+  DynamoDBCrudPolicy: {
+    actions: [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:BatchGetItem',
+    ],
+    resource: (a) => tableArn(a.TableName),
+  },
   DynamoDBWritePolicy: { actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'], resource: (a) => tableArn(a.TableName) },
   DynamoDBReadPolicy: { actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem'], resource: (a) => tableArn(a.TableName) },
-  DynamoDBStreamReadPolicy: { actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'], resource: (a) => tableArn(a.TableName) },
+  DynamoDBStreamReadPolicy: {
+    actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+    resource: (a) => tableArn(a.TableName),
+  },
   S3CrudPolicy: { actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket'], resource: (a) => bucketArn(a.BucketName) },
   S3WritePolicy: { actions: ['s3:PutObject', 's3:PutObjectAcl'], resource: (a) => bucketArn(a.BucketName) },
   S3ReadPolicy: { actions: ['s3:GetObject', 's3:ListBucket'], resource: (a) => bucketArn(a.BucketName) },
-  KinesisStreamReadPolicy: { actions: ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStream', 'kinesis:ListShards'], resource: (a) => ({ 'Fn::Sub': ['arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${n}', { n: a.StreamName }] }) },
-  KinesisCrudPolicy: { actions: ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:GetRecords', 'kinesis:DescribeStream'], resource: (a) => ({ 'Fn::Sub': ['arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${n}', { n: a.StreamName }] }) },
-  SQSSendMessagePolicy: { actions: ['sqs:SendMessage'], resource: (a) => ({ 'Fn::Sub': ['arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${n}', { n: a.QueueName }] }) },
-  SNSPublishMessagePolicy: { actions: ['sns:Publish'], resource: (a) => ({ 'Fn::Sub': ['arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${n}', { n: a.TopicName }] }) },
+  KinesisStreamReadPolicy: {
+    actions: ['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:DescribeStream', 'kinesis:ListShards'],
+    resource: (a) => ({ 'Fn::Sub': ['arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${n}', { n: a.StreamName }] }),
+  },
+  KinesisCrudPolicy: {
+    actions: ['kinesis:PutRecord', 'kinesis:PutRecords', 'kinesis:GetRecords', 'kinesis:DescribeStream'],
+    resource: (a) => ({ 'Fn::Sub': ['arn:${AWS::Partition}:kinesis:${AWS::Region}:${AWS::AccountId}:stream/${n}', { n: a.StreamName }] }),
+  },
+  SQSSendMessagePolicy: {
+    actions: ['sqs:SendMessage'],
+    resource: (a) => ({ 'Fn::Sub': ['arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${n}', { n: a.QueueName }] }),
+  },
+  SNSPublishMessagePolicy: {
+    actions: ['sns:Publish'],
+    resource: (a) => ({ 'Fn::Sub': ['arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:${n}', { n: a.TopicName }] }),
+  },
   AWSSecretsManagerGetSecretValuePolicy: { actions: ['secretsmanager:GetSecretValue'], resource: (a) => a.SecretArn },
-  KMSDecryptPolicy: { actions: ['kms:Decrypt'], resource: (a) => ({ 'Fn::Sub': ['arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${k}', { k: a.KeyId }] }) },
+  KMSDecryptPolicy: {
+    actions: ['kms:Decrypt'],
+    resource: (a) => ({ 'Fn::Sub': ['arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${k}', { k: a.KeyId }] }),
+  },
 };
 
 function tableArn(name: unknown): unknown {
@@ -74,7 +104,10 @@ function rolePolicies(policies: unknown): { inline: Json[]; managed: unknown[] }
     const template = name !== undefined ? POLICY_TEMPLATES[name] : undefined;
     if (template) {
       const args = isRecord(p[name!]) ? (p[name!] as Json) : {};
-      inline.push({ PolicyName: `${name}${i}`, PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: [...template.actions], Resource: template.resource(args) }] } });
+      inline.push({
+        PolicyName: `${name}${i}`,
+        PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: [...template.actions], Resource: template.resource(args) }] },
+      });
     } else if (isRecord(p) && Object.keys(p).length === 1 && (name === 'Ref' || name?.startsWith('Fn::'))) {
       managed.push(p);
     }
@@ -87,7 +120,10 @@ function withGlobals(globals: Json, props: Json): Json {
   const out: Json = { ...globals, ...props };
   for (const key of ['Environment', 'Tags']) {
     if (isRecord(globals[key]) && isRecord(props[key])) {
-      out[key] = key === 'Environment' ? { ...globals[key], ...props[key], Variables: { ...section(globals[key] as Json, 'Variables'), ...section(props[key] as Json, 'Variables') } } : { ...(globals[key] as Json), ...(props[key] as Json) };
+      out[key] =
+        key === 'Environment'
+          ? { ...globals[key], ...props[key], Variables: { ...section(globals[key] as Json, 'Variables'), ...section(props[key] as Json, 'Variables') } }
+          : { ...(globals[key] as Json), ...(props[key] as Json) };
     }
   }
   return out;
@@ -104,8 +140,44 @@ function pick(props: Json, keys: readonly string[]): Json {
   return Object.fromEntries(keys.filter((k) => props[k] !== undefined).map((k) => [k, props[k]]));
 }
 
-const FUNCTION_PASSTHROUGH = ['FunctionName', 'Description', 'Handler', 'Runtime', 'MemorySize', 'Timeout', 'Environment', 'VpcConfig', 'KmsKeyArn', 'Layers', 'ReservedConcurrentExecutions', 'Architectures', 'LoggingConfig', 'EphemeralStorage', 'ImageConfig', 'PackageType', 'Tags', 'FileSystemConfigs', 'SnapStart', 'RuntimeManagementConfig', 'RecursiveLoop'];
-const MAPPING_PASSTHROUGH = ['BatchSize', 'StartingPosition', 'StartingPositionTimestamp', 'FunctionResponseTypes', 'BisectBatchOnFunctionError', 'MaximumRetryAttempts', 'MaximumRecordAgeInSeconds', 'MaximumBatchingWindowInSeconds', 'ParallelizationFactor', 'TumblingWindowInSeconds', 'FilterCriteria', 'Enabled', 'ScalingConfig'];
+const FUNCTION_PASSTHROUGH = [
+  'FunctionName',
+  'Description',
+  'Handler',
+  'Runtime',
+  'MemorySize',
+  'Timeout',
+  'Environment',
+  'VpcConfig',
+  'KmsKeyArn',
+  'Layers',
+  'ReservedConcurrentExecutions',
+  'Architectures',
+  'LoggingConfig',
+  'EphemeralStorage',
+  'ImageConfig',
+  'PackageType',
+  'Tags',
+  'FileSystemConfigs',
+  'SnapStart',
+  'RuntimeManagementConfig',
+  'RecursiveLoop',
+];
+const MAPPING_PASSTHROUGH = [
+  'BatchSize',
+  'StartingPosition',
+  'StartingPositionTimestamp',
+  'FunctionResponseTypes',
+  'BisectBatchOnFunctionError',
+  'MaximumRetryAttempts',
+  'MaximumRecordAgeInSeconds',
+  'MaximumBatchingWindowInSeconds',
+  'ParallelizationFactor',
+  'TumblingWindowInSeconds',
+  'FilterCriteria',
+  'Enabled',
+  'ScalingConfig',
+];
 
 interface Out {
   readonly resources: Json;
@@ -129,7 +201,10 @@ function expandFunction(id: string, resource: Json, globals: Json, out: Out): vo
   else {
     const { inline, managed } = rolePolicies(p.Policies);
     const role: Json = {
-      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }] },
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
+      },
       ManagedPolicyArns: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole' }, ...managed],
     };
     if (inline.length > 0) role.Policies = inline;
@@ -140,7 +215,15 @@ function expandFunction(id: string, resource: Json, globals: Json, out: Out): vo
   add(id, { Type: 'AWS::Lambda::Function', ...attributes(resource), Properties: fn });
   const invoke = section(p, 'EventInvokeConfig');
   if (Object.keys(invoke).length > 0) {
-    add(`${id}EventInvokeConfig`, { Type: 'AWS::Lambda::EventInvokeConfig', ...attributes(resource), Properties: { FunctionName: { Ref: id }, Qualifier: '$LATEST', ...pick(invoke, ['MaximumEventAgeInSeconds', 'MaximumRetryAttempts', 'DestinationConfig']) } });
+    add(`${id}EventInvokeConfig`, {
+      Type: 'AWS::Lambda::EventInvokeConfig',
+      ...attributes(resource),
+      Properties: {
+        FunctionName: { Ref: id },
+        Qualifier: '$LATEST',
+        ...pick(invoke, ['MaximumEventAgeInSeconds', 'MaximumRetryAttempts', 'DestinationConfig']),
+      },
+    });
   }
   for (const [eventId, event] of Object.entries(section(p, 'Events'))) {
     if (!isRecord(event)) continue;
@@ -158,7 +241,22 @@ function expandFunction(id: string, resource: Json, globals: Json, out: Out): vo
         break;
       }
       case 'Schedule':
-        add(logicalId, { Type: 'AWS::Events::Rule', ...attributes(resource), Properties: { ScheduleExpression: ep.Schedule, State: ep.Enabled === false ? 'DISABLED' : 'ENABLED', Targets: [{ Id: `${logicalId}LambdaTarget`, Arn: { 'Fn::GetAtt': [id, 'Arn'] }, ...(isRecord(ep.DeadLetterConfig) ? { DeadLetterConfig: { Arn: ep.DeadLetterConfig.Arn } } : {}), ...(isRecord(ep.RetryPolicy) ? { RetryPolicy: ep.RetryPolicy } : {}) }] } });
+        add(logicalId, {
+          Type: 'AWS::Events::Rule',
+          ...attributes(resource),
+          Properties: {
+            ScheduleExpression: ep.Schedule,
+            State: ep.Enabled === false ? 'DISABLED' : 'ENABLED',
+            Targets: [
+              {
+                Id: `${logicalId}LambdaTarget`,
+                Arn: { 'Fn::GetAtt': [id, 'Arn'] },
+                ...(isRecord(ep.DeadLetterConfig) ? { DeadLetterConfig: { Arn: ep.DeadLetterConfig.Arn } } : {}),
+                ...(isRecord(ep.RetryPolicy) ? { RetryPolicy: ep.RetryPolicy } : {}),
+              },
+            ],
+          },
+        });
         break;
       case 'ScheduleV2':
         add(logicalId, {
@@ -167,12 +265,21 @@ function expandFunction(id: string, resource: Json, globals: Json, out: Out): vo
           Properties: {
             ScheduleExpression: ep.ScheduleExpression,
             FlexibleTimeWindow: ep.FlexibleTimeWindow ?? { Mode: 'OFF' },
-            Target: { Arn: { 'Fn::GetAtt': [id, 'Arn'] }, RoleArn: ep.RoleArn ?? { 'Fn::GetAtt': [`${logicalId}Role`, 'Arn'] }, ...(isRecord(ep.DeadLetterConfig) ? { DeadLetterConfig: { Arn: ep.DeadLetterConfig.Arn } } : {}), ...(isRecord(ep.RetryPolicy) ? { RetryPolicy: ep.RetryPolicy } : {}) },
+            Target: {
+              Arn: { 'Fn::GetAtt': [id, 'Arn'] },
+              RoleArn: ep.RoleArn ?? { 'Fn::GetAtt': [`${logicalId}Role`, 'Arn'] },
+              ...(isRecord(ep.DeadLetterConfig) ? { DeadLetterConfig: { Arn: ep.DeadLetterConfig.Arn } } : {}),
+              ...(isRecord(ep.RetryPolicy) ? { RetryPolicy: ep.RetryPolicy } : {}),
+            },
           },
         });
         break;
       case 'SNS':
-        add(logicalId, { Type: 'AWS::SNS::Subscription', ...attributes(resource), Properties: { TopicArn: ep.Topic, Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': [id, 'Arn'] } } });
+        add(logicalId, {
+          Type: 'AWS::SNS::Subscription',
+          ...attributes(resource),
+          Properties: { TopicArn: ep.Topic, Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': [id, 'Arn'] } },
+        });
         break;
       case 'Api':
         out.methods.push({ functionId: id, eventId, label, attributes: attributes(resource), props: ep });
@@ -206,23 +313,57 @@ export function expandSam(template: Json): SamExpansion {
       case 'AWS::Serverless::Api': {
         const p = withGlobals(section(globals, 'Api'), section(resource, 'Properties'));
         const auth = section(p, 'Auth');
-        add(id, { Type: 'AWS::ApiGateway::RestApi', ...attributes(resource), Properties: pick(p, ['Name', 'Description', 'EndpointConfiguration', 'BinaryMediaTypes', 'MinimumCompressionSize', 'Body', 'DefinitionBody', 'Tags']) });
+        add(id, {
+          Type: 'AWS::ApiGateway::RestApi',
+          ...attributes(resource),
+          Properties: pick(p, ['Name', 'Description', 'EndpointConfiguration', 'BinaryMediaTypes', 'MinimumCompressionSize', 'Body', 'DefinitionBody', 'Tags']),
+        });
         const stage = typeof p.StageName === 'string' ? p.StageName : 'Prod';
-        add(`${id}${stage.replace(/[^A-Za-z0-9]/g, '')}Stage`, { Type: 'AWS::ApiGateway::Stage', ...attributes(resource), Properties: { RestApiId: { Ref: id }, StageName: p.StageName ?? stage, ...pick(p, ['TracingEnabled', 'MethodSettings', 'AccessLogSetting', 'Variables']) } });
+        add(`${id}${stage.replace(/[^A-Za-z0-9]/g, '')}Stage`, {
+          Type: 'AWS::ApiGateway::Stage',
+          ...attributes(resource),
+          Properties: {
+            RestApiId: { Ref: id },
+            StageName: p.StageName ?? stage,
+            ...pick(p, ['TracingEnabled', 'MethodSettings', 'AccessLogSetting', 'Variables']),
+          },
+        });
         const authorizers = section(auth, 'Authorizers');
         for (const [name, a] of Object.entries(authorizers)) {
           if (!isRecord(a) || a.UserPoolArn === undefined) continue;
-          add(`${id}${name}Authorizer`, { Type: 'AWS::ApiGateway::Authorizer', ...attributes(resource), Properties: { RestApiId: { Ref: id }, Name: name, Type: 'COGNITO_USER_POOLS', ProviderARNs: Array.isArray(a.UserPoolArn) ? a.UserPoolArn : [a.UserPoolArn] } });
+          add(`${id}${name}Authorizer`, {
+            Type: 'AWS::ApiGateway::Authorizer',
+            ...attributes(resource),
+            Properties: {
+              RestApiId: { Ref: id },
+              Name: name,
+              Type: 'COGNITO_USER_POOLS',
+              ProviderARNs: Array.isArray(a.UserPoolArn) ? a.UserPoolArn : [a.UserPoolArn],
+            },
+          });
         }
         apis.set(id, { authorizers, defaultAuthorizer: auth.DefaultAuthorizer });
         break;
       }
       case 'AWS::Serverless::HttpApi': {
         const p = withGlobals(section(globals, 'HttpApi'), section(resource, 'Properties'));
-        add(id, { Type: 'AWS::ApiGatewayV2::Api', ...attributes(resource), Properties: { ProtocolType: 'HTTP', ...pick(p, ['Name', 'Description', 'Body', 'DefinitionBody', 'Tags']) } });
+        add(id, {
+          Type: 'AWS::ApiGatewayV2::Api',
+          ...attributes(resource),
+          Properties: { ProtocolType: 'HTTP', ...pick(p, ['Name', 'Description', 'Body', 'DefinitionBody', 'Tags']) },
+        });
         for (const [name, a] of Object.entries(section(section(p, 'Auth'), 'Authorizers'))) {
           if (!isRecord(a)) continue;
-          add(`${id}${name}Authorizer`, { Type: 'AWS::ApiGatewayV2::Authorizer', ...attributes(resource), Properties: { ApiId: { Ref: id }, Name: name, AuthorizerType: isRecord(a.JwtConfiguration) ? 'JWT' : 'REQUEST', ...(isRecord(a.JwtConfiguration) ? { JwtConfiguration: a.JwtConfiguration } : {}) } });
+          add(`${id}${name}Authorizer`, {
+            Type: 'AWS::ApiGatewayV2::Authorizer',
+            ...attributes(resource),
+            Properties: {
+              ApiId: { Ref: id },
+              Name: name,
+              AuthorizerType: isRecord(a.JwtConfiguration) ? 'JWT' : 'REQUEST',
+              ...(isRecord(a.JwtConfiguration) ? { JwtConfiguration: a.JwtConfiguration } : {}),
+            },
+          });
         }
         break;
       }
@@ -241,16 +382,34 @@ export function expandSam(template: Json): SamExpansion {
         break;
       }
       case 'AWS::Serverless::LayerVersion':
-        add(id, { Type: 'AWS::Lambda::LayerVersion', ...attributes(resource), Properties: { Content: section(resource, 'Properties').ContentUri ?? '', ...pick(section(resource, 'Properties'), ['LayerName', 'CompatibleRuntimes', 'Description']) } });
+        add(id, {
+          Type: 'AWS::Lambda::LayerVersion',
+          ...attributes(resource),
+          Properties: {
+            Content: section(resource, 'Properties').ContentUri ?? '',
+            ...pick(section(resource, 'Properties'), ['LayerName', 'CompatibleRuntimes', 'Description']),
+          },
+        });
         break;
       case 'AWS::Serverless::Application': {
         const p = section(resource, 'Properties');
-        add(id, { Type: 'AWS::CloudFormation::Stack', ...attributes(resource), Properties: { TemplateURL: typeof p.Location === 'string' ? p.Location : '', ...pick(p, ['Parameters', 'NotificationARNs', 'Tags', 'TimeoutInMinutes']) } });
+        add(id, {
+          Type: 'AWS::CloudFormation::Stack',
+          ...attributes(resource),
+          Properties: {
+            TemplateURL: typeof p.Location === 'string' ? p.Location : '',
+            ...pick(p, ['Parameters', 'NotificationARNs', 'Tags', 'TimeoutInMinutes']),
+          },
+        });
         break;
       }
       case 'AWS::Serverless::StateMachine': {
         const p = section(resource, 'Properties');
-        add(id, { Type: 'AWS::StepFunctions::StateMachine', ...attributes(resource), Properties: pick(p, ['Definition', 'DefinitionUri', 'Name', 'Role', 'Type', 'Logging', 'Tracing', 'Tags']) });
+        add(id, {
+          Type: 'AWS::StepFunctions::StateMachine',
+          ...attributes(resource),
+          Properties: pick(p, ['Definition', 'DefinitionUri', 'Name', 'Role', 'Type', 'Logging', 'Tracing', 'Tags']),
+        });
         break;
       }
       default:
@@ -269,15 +428,21 @@ export function expandSam(template: Json): SamExpansion {
     }
     const api = apis.get(apiId);
     const authorizer = section(p, 'Auth').Authorizer ?? api?.defaultAuthorizer;
-    const cognito = typeof authorizer === 'string' && isRecord(api?.authorizers[authorizer]) && (api!.authorizers[authorizer] as Json).UserPoolArn !== undefined;
-    const authorizationType = authorizer === 'AWS_IAM' ? 'AWS_IAM' : cognito ? 'COGNITO_USER_POOLS' : authorizer === undefined || authorizer === 'NONE' ? 'NONE' : 'CUSTOM';
+    const cognito =
+      typeof authorizer === 'string' && isRecord(api?.authorizers[authorizer]) && (api!.authorizers[authorizer] as Json).UserPoolArn !== undefined;
+    const authorizationType =
+      authorizer === 'AWS_IAM' ? 'AWS_IAM' : cognito ? 'COGNITO_USER_POOLS' : authorizer === undefined || authorizer === 'NONE' ? 'NONE' : 'CUSTOM';
     const method: Json = {
       RestApiId: { Ref: apiId },
       HttpMethod: String(p.Method ?? 'ANY').toUpperCase(),
       ResourcePath: p.Path,
       AuthorizationType: authorizationType,
       ...(cognito ? { AuthorizerId: { Ref: `${apiId}${String(authorizer)}Authorizer` } } : {}),
-      Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: { 'Fn::Sub': `arn:\${AWS::Partition}:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${${String(m.functionId)}.Arn}/invocations` } },
+      Integration: {
+        Type: 'AWS_PROXY',
+        IntegrationHttpMethod: 'POST',
+        Uri: { 'Fn::Sub': `arn:\${AWS::Partition}:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${${String(m.functionId)}.Arn}/invocations` },
+      },
     };
     const logicalId = `${String(m.functionId)}${String(m.eventId)}Method`;
     out.resources[logicalId] = { Type: 'AWS::ApiGateway::Method', ...(m.attributes as Json), Properties: method };

@@ -43,7 +43,10 @@ export function properties(resource: Json): Json {
 export function allText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map(allText).join('\n');
-  if (isRecord(value)) return Object.entries(value).map(([k, v]) => `${k}\n${allText(v)}`).join('\n');
+  if (isRecord(value))
+    return Object.entries(value)
+      .map(([k, v]) => `${k}\n${allText(v)}`)
+      .join('\n');
   return value === undefined || value === null ? '' : String(value);
 }
 

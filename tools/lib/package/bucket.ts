@@ -14,7 +14,7 @@
  * | ROLLBACK_COMPLETE / *_FAILED            | the status                                      | `npm run bootstrap -- --region r --recreate` |
  * | *_COMPLETE without the output           | the status and the missing output               | `npm run bootstrap -- --region r --recreate` |
  */
-import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DescribeStacksCommand, type CloudFormationClient, type Stack } from '@aws-sdk/client-cloudformation';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { BOOTSTRAP_OUTPUTS } from '../../../templates-src/bootstrap';
 import { describeAwsError, PackageError } from '../deploy/errors';
@@ -28,7 +28,7 @@ export function bootstrapCommand(region: string, bootstrapStack: string, extra =
 }
 
 export async function findArtifactsBucket(cfn: CloudFormationClient, bootstrapStack: string, region: string): Promise<string> {
-  let stack;
+  let stack: Stack | undefined;
   try {
     stack = (await cfn.send(new DescribeStacksCommand({ StackName: bootstrapStack }))).Stacks?.[0];
   } catch (error) {
@@ -38,13 +38,17 @@ export async function findArtifactsBucket(cfn: CloudFormationClient, bootstrapSt
   }
   const status = stack?.StackStatus ?? '';
   const name = `bootstrap stack ${bootstrapStack} in ${region}`;
-  if (!stack || status === 'DELETE_COMPLETE') throw new PackageError(`${name} does not exist; run ${bootstrapCommand(region, bootstrapStack)} (or pass --bucket)`);
-  if (status === 'REVIEW_IN_PROGRESS') throw new PackageError(`${name} was never created (REVIEW_IN_PROGRESS: its change set was not executed); run ${bootstrapCommand(region, bootstrapStack)}`);
+  if (!stack || status === 'DELETE_COMPLETE')
+    throw new PackageError(`${name} does not exist; run ${bootstrapCommand(region, bootstrapStack)} (or pass --bucket)`);
+  if (status === 'REVIEW_IN_PROGRESS')
+    throw new PackageError(`${name} was never created (REVIEW_IN_PROGRESS: its change set was not executed); run ${bootstrapCommand(region, bootstrapStack)}`);
   if (status.endsWith('_IN_PROGRESS')) throw new PackageError(`${name} is ${status}; wait for it to finish, then retry`);
   const bucket = stack.Outputs?.find((o) => o.OutputKey === BOOTSTRAP_OUTPUTS.bucketName)?.OutputValue;
   if (status === 'ROLLBACK_COMPLETE' || status.endsWith('_FAILED') || !bucket) {
     const what = bucket ? `is ${status}` : `is ${status} without the ${BOOTSTRAP_OUTPUTS.bucketName} output its template declares`;
-    throw new PackageError(`${name} ${what}; repair it with ${bootstrapCommand(region, bootstrapStack, ' --recreate')} (deletes the stack and creates it again; a retained bucket is kept), or pass --bucket`);
+    throw new PackageError(
+      `${name} ${what}; repair it with ${bootstrapCommand(region, bootstrapStack, ' --recreate')} (deletes the stack and creates it again; a retained bucket is kept), or pass --bucket`,
+    );
   }
   return bucket;
 }
@@ -61,10 +65,18 @@ export async function checkBucket(s3: S3Client, bucket: string, account: string,
     const status = httpStatus(error);
     const source = fromFlag ? `--bucket ${bucket}` : `artifacts bucket ${bucket}`;
     if (status === 404 || (error as { name?: string }).name === 'NotFound' || (error as { name?: string }).name === 'NoSuchBucket') {
-      throw new PackageError(`${source} does not exist in ${region}${fromFlag ? '; check the name or drop --bucket to use the bootstrap stack' : `; repair the bootstrap stack with npm run bootstrap -- --region ${region} --recreate`}`, 1, { cause: error });
+      throw new PackageError(
+        `${source} does not exist in ${region}${fromFlag ? '; check the name or drop --bucket to use the bootstrap stack' : `; repair the bootstrap stack with npm run bootstrap -- --region ${region} --recreate`}`,
+        1,
+        { cause: error },
+      );
     }
     if (status === 403) {
-      throw new PackageError(`${source} does not belong to account ${account} (or we may not read it): HeadBucket with ExpectedBucketOwner=${account} was refused; nothing was uploaded`, 1, { cause: error });
+      throw new PackageError(
+        `${source} does not belong to account ${account} (or we may not read it): HeadBucket with ExpectedBucketOwner=${account} was refused; nothing was uploaded`,
+        1,
+        { cause: error },
+      );
     }
     throw new PackageError(describeAwsError(`checking ${source}`, error), 1, { cause: error });
   }

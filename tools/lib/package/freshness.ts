@@ -55,7 +55,9 @@ export function runBuildHandlers(cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build:handlers'], { cwd, stdio: 'inherit' });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new PackageError(`npm run build:handlers exited with ${code}; fix the build error above and retry`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new PackageError(`npm run build:handlers exited with ${code}; fix the build error above and retry`)),
+    );
   });
 }
 
@@ -74,14 +76,28 @@ export async function ensureHandlersFresh(options: EnsureHandlersOptions): Promi
   if (stale.length === 0) return [];
   const script = path.join(options.repoRoot, 'tools', 'build-handlers.ts');
   const names = stale.map((z) => path.relative(options.repoRoot, z)).join(', ');
-  if (!(await access(script).then(() => true, () => false))) {
-    throw new PackageError(`${names} missing or older than handlers/, and tools/build-handlers.ts does not exist to rebuild them; build the handler zips first`);
+  if (
+    !(await access(script).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    throw new PackageError(
+      `${names} missing or older than handlers/, and tools/build-handlers.ts does not exist to rebuild them; build the handler zips first`,
+    );
   }
   options.log?.(`handlers are stale (${names}): running npm run build:handlers`);
   await (options.build ?? runBuildHandlers)(options.repoRoot);
   const still = await staleZips(zips, path.join(options.repoRoot, 'handlers'));
   const missing = [];
-  for (const z of still) if (!(await access(z).then(() => true, () => false))) missing.push(path.relative(options.repoRoot, z));
+  for (const z of still)
+    if (
+      !(await access(z).then(
+        () => true,
+        () => false,
+      ))
+    )
+      missing.push(path.relative(options.repoRoot, z));
   if (missing.length > 0) throw new PackageError(`npm run build:handlers did not produce ${missing.join(', ')}; check the handler names in the templates`);
   return stale;
 }

@@ -23,7 +23,8 @@ export const LIMITS: Limits = {
 export function checkLimits(file: string, text: string, template: Record<string, unknown>, limits: Limits = LIMITS): string[] {
   const problems: string[] = [];
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > limits.templateBytes) problems.push(`${file}: template is ${bytes} bytes, over CloudFormation's ${limits.templateBytes}-byte limit; move resources into another nested stack`);
+  if (bytes > limits.templateBytes)
+    problems.push(`${file}: template is ${bytes} bytes, over CloudFormation's ${limits.templateBytes}-byte limit; move resources into another nested stack`);
   const count = (section: string): number => Object.keys((template[section] as object | undefined) ?? {}).length;
   const sections = [
     ['Resources', 'resources', limits.resources],

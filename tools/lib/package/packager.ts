@@ -169,7 +169,13 @@ export interface Manifest {
   readonly bucket: string;
   readonly region: string;
   readonly root: { readonly template: string; readonly key: string; readonly url: string };
-  readonly artifacts: readonly { readonly artifact: string; readonly kind: 'zip' | 'template'; readonly sha256: string; readonly key: string; readonly stacks: readonly string[] }[];
+  readonly artifacts: readonly {
+    readonly artifact: string;
+    readonly kind: 'zip' | 'template';
+    readonly sha256: string;
+    readonly key: string;
+    readonly stacks: readonly string[];
+  }[];
 }
 
 /** The manifest for a plan: no timestamps, sorted, so an unchanged project writes identical bytes. */

@@ -55,7 +55,9 @@ export async function runPackagePipeline(o: PipelineOptions): Promise<PackageRes
     expectedOwner: o.account,
   });
   if (!(await objectExists(o.s3, bucket, result.plan.root.key, o.account))) {
-    throw new PackageError(`s3://${bucket}/${result.plan.root.key} (the packaged root template) is not in the bucket after the upload; check the bucket's lifecycle and permissions, then retry`);
+    throw new PackageError(
+      `s3://${bucket}/${result.plan.root.key} (the packaged root template) is not in the bucket after the upload; check the bucket's lifecycle and permissions, then retry`,
+    );
   }
   o.log(
     `packaged ${result.plan.artifacts.length} artifacts into s3://${bucket}: ${result.uploaded.length} uploaded, ${result.skipped.length} unchanged; manifest ${path.relative(o.repoRoot, result.manifestPath)}, templates in ${path.relative(o.repoRoot, result.packagedDir)}/`,

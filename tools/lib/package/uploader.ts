@@ -57,7 +57,9 @@ export async function uploadAll(s3: S3Client, bucket: string, items: readonly Up
           return;
         }
         try {
-          await s3.send(new PutObjectCommand({ Bucket: bucket, Key: item.key, Body: item.body, ContentType: item.contentType, ExpectedBucketOwner: options.expectedOwner }));
+          await s3.send(
+            new PutObjectCommand({ Bucket: bucket, Key: item.key, Body: item.body, ContentType: item.contentType, ExpectedBucketOwner: options.expectedOwner }),
+          );
         } catch (error) {
           throw new PackageError(describeAwsError(`uploading s3://${bucket}/${item.key}`, error), 1, { cause: error });
         }

@@ -84,11 +84,13 @@ export function buildDiagram(tree: TemplateTree, options: DiagramOptions = {}): 
   }
   for (const a of tree.resources('AWS::ApiGateway::Authorizer')) {
     const p = properties(a.resource);
-    for (const pool of ofType(tree.resolve(a.file, p.ProviderARNs), /Cognito::UserPool/)) add(pool, tree.resolveType(a.file, p.RestApiId, 'AWS::ApiGateway::RestApi'), 'authorizes', true);
+    for (const pool of ofType(tree.resolve(a.file, p.ProviderARNs), /Cognito::UserPool/))
+      add(pool, tree.resolveType(a.file, p.RestApiId, 'AWS::ApiGateway::RestApi'), 'authorizes', true);
   }
   for (const w of tree.resources('AWS::WAFv2::WebACLAssociation')) {
     const p = properties(w.resource);
-    for (const acl of ofType(tree.resolve(w.file, p.WebACLArn), /WAFv2::WebACL$/)) for (const api of ofType(reach(w.file, p.ResourceArn), /ApiGateway/)) add(acl, api, 'protects', true);
+    for (const acl of ofType(tree.resolve(w.file, p.WebACLArn), /WAFv2::WebACL$/))
+      for (const api of ofType(reach(w.file, p.ResourceArn), /ApiGateway/)) add(acl, api, 'protects', true);
   }
   for (const m of tree.resources('AWS::Lambda::EventSourceMapping')) {
     const p = properties(m.resource);
@@ -120,14 +122,17 @@ export function buildDiagram(tree: TemplateTree, options: DiagramOptions = {}): 
     for (const db of ofType(tree.resolve(q.file, p.Database), /Glue::Database/)) add(db, wg, 'queries');
   }
   for (const r of [...tree.resources('AWS::QuickSight::DataSet'), ...tree.resources('AWS::QuickSight::Dashboard')]) {
-    for (const source of reach(r.file, properties(r.resource)).filter((s) => /Athena::WorkGroup|Glue::Database|QuickSight::DataSet|DynamoDB/.test(s.type))) add(source, r, 'visualised');
+    for (const source of reach(r.file, properties(r.resource)).filter((s) => /Athena::WorkGroup|Glue::Database|QuickSight::DataSet|DynamoDB/.test(s.type)))
+      add(source, r, 'visualised');
   }
   for (const d of tree.resources('AWS::CloudWatch::Dashboard')) {
-    for (const source of tree.resolve(d.file, properties(d.resource).DashboardBody).filter((s) => isMain(s) && s.type !== 'AWS::KMS::Key')) add(source, d, 'metrics', true);
+    for (const source of tree.resolve(d.file, properties(d.resource).DashboardBody).filter((s) => isMain(s) && s.type !== 'AWS::KMS::Key'))
+      add(source, d, 'metrics', true);
   }
   for (const s of tree.resources('AWS::SNS::Subscription')) {
     const p = properties(s.resource);
-    for (const topic of ofType(tree.resolve(s.file, p.TopicArn), /SNS::Topic/)) for (const target of tree.resolve(s.file, p.Endpoint).filter(isMain)) add(topic, target, 'notifies');
+    for (const topic of ofType(tree.resolve(s.file, p.TopicArn), /SNS::Topic/))
+      for (const target of tree.resolve(s.file, p.Endpoint).filter(isMain)) add(topic, target, 'notifies');
   }
   for (const a of tree.resources(ALARMS)) {
     const p = properties(a.resource);
@@ -157,7 +162,10 @@ export function buildDiagram(tree: TemplateTree, options: DiagramOptions = {}): 
     if (members.length === 0 && !hasAlarms) return [];
     const out = [`${pad}subgraph ${idOf(`${file}#stack`)}["${title} · ${file}"]`];
     for (const n of members) out.push(`${pad}  ${idOf(nodeKey(n))}${shape(MAIN[n.type]!.shape, `${MAIN[n.type]!.label}<br/>${n.logicalId}`)}`);
-    if (hasAlarms) out.push(`${pad}  ${idOf(`${file}#Alarms`)}${shape('box', `CloudWatch alarms<br/>${tree.resources(ALARMS).filter((a) => a.file === file).length} alarms`)}`);
+    if (hasAlarms)
+      out.push(
+        `${pad}  ${idOf(`${file}#Alarms`)}${shape('box', `CloudWatch alarms<br/>${tree.resources(ALARMS).filter((a) => a.file === file).length} alarms`)}`,
+      );
     out.push(`${pad}end`);
     return out;
   };
@@ -165,8 +173,11 @@ export function buildDiagram(tree: TemplateTree, options: DiagramOptions = {}): 
   const nested = tree.files.filter((f) => tree.stackIdOf(f.file) !== undefined);
   const rootLines = [...fileSubgraph(tree.rootFile, 'Root', '    '), ...nested.flatMap((f) => fileSubgraph(f.file, tree.stackIdOf(f.file)!, '    '))];
   if (rootLines.length > 0) lines.push(`  subgraph ${idOf(`${tree.rootFile}#tree`)}["Root stack · ${tree.rootFile}"]`, ...rootLines, '  end');
-  for (const f of tree.files.filter((x) => x.file !== tree.rootFile && tree.stackIdOf(x.file) === undefined)) lines.push(...fileSubgraph(f.file, 'Standalone', '  '));
-  const sorted = [...edges.values()].sort((a, b) => idOf(a.from).localeCompare(idOf(b.from)) || idOf(a.to).localeCompare(idOf(b.to)) || a.label.localeCompare(b.label));
+  for (const f of tree.files.filter((x) => x.file !== tree.rootFile && tree.stackIdOf(x.file) === undefined))
+    lines.push(...fileSubgraph(f.file, 'Standalone', '  '));
+  const sorted = [...edges.values()].sort(
+    (a, b) => idOf(a.from).localeCompare(idOf(b.from)) || idOf(a.to).localeCompare(idOf(b.to)) || a.label.localeCompare(b.label),
+  );
   for (const e of sorted) lines.push(`  ${idOf(e.from)} ${e.dotted ? '-.' : '--'} ${e.label} ${e.dotted ? '.->' : '-->'} ${idOf(e.to)}`);
   return `${lines.join('\n')}\n`;
 }
@@ -205,4 +216,3 @@ export function replaceReadmeSection(readme: string, diagram: string): string | 
   if (start < 0 || end < 0) return undefined;
   return readme.slice(0, start + README_START.length) + readmeSection(diagram) + readme.slice(end);
 }
-

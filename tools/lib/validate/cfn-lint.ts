@@ -2,8 +2,9 @@
  * Runs `cfn-lint` (when it is on PATH) over template files and turns its JSON report into our
  * findings. The project's GitHub workflow installs it with pip; locally it is optional.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { isRecord, type Finding, type Severity } from './model';
 
 /** Checks we switch off: W3002 warns about local paths that only work after `package`, our convention. */
@@ -13,7 +14,7 @@ export type CfnLintResult = { readonly ran: true; readonly findings: Finding[]; 
 
 function run(command: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string } | undefined> {
   return new Promise((resolve) => {
-    let child;
+    let child: ChildProcessByStdio<null, Readable, Readable>;
     try {
       child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     } catch {
@@ -45,14 +46,22 @@ export function parseCfnLintJson(stdout: string, label: (filename: string) => st
     const line = typeof start.LineNumber === 'number' ? `line ${start.LineNumber}` : '-';
     const inResource = pathParts.length >= 2 && ['Resources', 'Parameters', 'Outputs', 'Conditions', 'Mappings'].includes(pathParts[0]!);
     const rule = isRecord(m.Rule) ? m.Rule : {};
-    const propertyPath = inResource ? pathParts.slice(2).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') : pathParts.join('.');
+    const propertyPath = inResource
+      ? pathParts
+          .slice(2)
+          .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+          .join('')
+          .replace(/^\./, '')
+      : pathParts.join('.');
     return {
       file: label(String(m.Filename ?? '')),
       logicalId: inResource ? pathParts[1]! : '(template)',
       path: propertyPath ? `${propertyPath} (${line})` : line,
       rule: `cfn-lint/${String(rule.Id ?? '?')}`,
       severity: LEVELS[String(m.Level)] ?? 'warning',
-      message: String(m.Message ?? '').replace(/\s+/g, ' ').trim(),
+      message: String(m.Message ?? '')
+        .replace(/\s+/g, ' ')
+        .trim(),
       fix: typeof rule.Source === 'string' ? `see ${rule.Source}` : 'see the cfn-lint rule documentation',
     };
   });
@@ -88,7 +97,7 @@ export async function runCfnLint(filePaths: readonly string[], options: CfnLintO
     run(command, ['--version']),
     ...groups.map((files) => run(command, ['--format', 'json', '--ignore-checks', ...CFN_LINT_IGNORED, '--', ...files])),
   ]);
-  if (!version || version.code !== 0) return { ran: false, reason: `${command} is not on PATH (pip install cfn-lint; the GitHub workflow installs it)` };
+  if (version?.code !== 0) return { ran: false, reason: `${command} is not on PATH (pip install cfn-lint; the GitHub workflow installs it)` };
   const findings: Finding[] = [];
   for (const result of results) {
     if (!result) return { ran: false, reason: `${command} could not be started` };

@@ -18,7 +18,8 @@ export function checkContract(files: readonly TemplateFile[], registry: Validati
   };
 
   for (const s of registry.standalone ?? []) {
-    if (!byFile.has(s.file)) push(s.file, '(template)', '-', 'contract-missing-file', `standalone template ${s.id} (${s.file}) is missing`, 'run npm run build:templates');
+    if (!byFile.has(s.file))
+      push(s.file, '(template)', '-', 'contract-missing-file', `standalone template ${s.id} (${s.file}) is missing`, 'run npm run build:templates');
   }
   if (!root) {
     push(rootFile, '(template)', '-', 'contract-missing-file', `root template ${rootFile} is missing`, 'run npm run build:templates');
@@ -32,12 +33,26 @@ export function checkContract(files: readonly TemplateFile[], registry: Validati
   for (const s of registry.stacks) {
     const resource = rootResources.get(s.id);
     if (!resource || resource.Type !== STACK_TYPE) {
-      push(rootFile, s.id, 'Type', 'contract-stack-resource', `registry stack ${s.id} has no ${STACK_TYPE} resource of that logical ID in root`, 'rebuild root from the registry (npm run build:templates)');
+      push(
+        rootFile,
+        s.id,
+        'Type',
+        'contract-stack-resource',
+        `registry stack ${s.id} has no ${STACK_TYPE} resource of that logical ID in root`,
+        'rebuild root from the registry (npm run build:templates)',
+      );
       continue;
     }
     const url = dig(resource, 'Properties', 'TemplateURL');
     if (url !== `./${s.file}`) {
-      push(rootFile, s.id, 'Properties.TemplateURL', 'contract-template-url', `TemplateURL is ${JSON.stringify(url)}, expected ./${s.file}`, `write TemplateURL: ./${s.file} (the packager rewrites it to S3)`);
+      push(
+        rootFile,
+        s.id,
+        'Properties.TemplateURL',
+        'contract-template-url',
+        `TemplateURL is ${JSON.stringify(url)}, expected ./${s.file}`,
+        `write TemplateURL: ./${s.file} (the packager rewrites it to S3)`,
+      );
     }
   }
 
@@ -45,12 +60,26 @@ export function checkContract(files: readonly TemplateFile[], registry: Validati
     if (resource.Type !== STACK_TYPE) continue;
     const url = dig(resource, 'Properties', 'TemplateURL');
     if (typeof url !== 'string' || !url.startsWith('./')) {
-      push(rootFile, id, 'Properties.TemplateURL', 'contract-template-url', `TemplateURL ${JSON.stringify(url)} is not a relative ./<file> path`, 'point it at ./<file>.yaml next to root; packaging uploads it');
+      push(
+        rootFile,
+        id,
+        'Properties.TemplateURL',
+        'contract-template-url',
+        `TemplateURL ${JSON.stringify(url)} is not a relative ./<file> path`,
+        'point it at ./<file>.yaml next to root; packaging uploads it',
+      );
       continue;
     }
     const file = url.slice(2);
     if (!byFile.has(file)) {
-      push(rootFile, id, 'Properties.TemplateURL', 'contract-template-url', `TemplateURL ${url} names a template that does not exist`, `build ${file} or fix the path`);
+      push(
+        rootFile,
+        id,
+        'Properties.TemplateURL',
+        'contract-template-url',
+        `TemplateURL ${url} names a template that does not exist`,
+        `build ${file} or fix the path`,
+      );
       continue;
     }
     childOf.set(id, file);
@@ -64,11 +93,25 @@ export function checkContract(files: readonly TemplateFile[], registry: Validati
     for (const [name, p] of Object.entries(declared)) {
       if (isRecord(p) && 'Default' in p) continue;
       if (passedNames.includes(name)) continue;
-      push(rootFile, id, `Properties.Parameters.${name}`, 'contract-missing-parameter', `${file} declares parameter ${name} without a Default, and root does not pass it`, `wire ${name} in the ${id} entry of templates-src/stacks.ts (inputs), or give it a Default`);
+      push(
+        rootFile,
+        id,
+        `Properties.Parameters.${name}`,
+        'contract-missing-parameter',
+        `${file} declares parameter ${name} without a Default, and root does not pass it`,
+        `wire ${name} in the ${id} entry of templates-src/stacks.ts (inputs), or give it a Default`,
+      );
     }
     for (const name of passedNames) {
       if (name in declared) continue;
-      push(rootFile, id, `Properties.Parameters.${name}`, 'contract-unknown-parameter', `root passes ${name}, which ${file} does not declare (CloudFormation rejects the stack)`, didYouMean(name, Object.keys(declared), `remove it from the ${id} inputs or declare it in ${file}`));
+      push(
+        rootFile,
+        id,
+        `Properties.Parameters.${name}`,
+        'contract-unknown-parameter',
+        `root passes ${name}, which ${file} does not declare (CloudFormation rejects the stack)`,
+        didYouMean(name, Object.keys(declared), `remove it from the ${id} inputs or declare it in ${file}`),
+      );
     }
   }
 
@@ -99,11 +142,26 @@ export function checkContract(files: readonly TemplateFile[], registry: Validati
             const reader = sectionOf(root, section)[owner];
             const guarded = p.includes('Fn::If[1]') || (isRecord(reader) && typeof reader.Condition === 'string');
             if (typeof declared.Condition === 'string' && !guarded) {
-              push(rootFile, owner, p || '-', 'contract-conditional-output', `reads ${stack}.Outputs.${output}, which ${file} only declares under its condition ${declared.Condition}`, `read it inside !If [<matching root condition>, …], or make the child output unconditional (e.g. !If [${declared.Condition}, value, ''])`, 'warning');
+              push(
+                rootFile,
+                owner,
+                p || '-',
+                'contract-conditional-output',
+                `reads ${stack}.Outputs.${output}, which ${file} only declares under its condition ${declared.Condition}`,
+                `read it inside !If [<matching root condition>, …], or make the child output unconditional (e.g. !If [${declared.Condition}, value, ''])`,
+                'warning',
+              );
             }
             continue;
           }
-          push(rootFile, owner, p || '-', 'contract-output', `reads ${stack}.Outputs.${output}, which ${file} does not declare`, didYouMean(output, Object.keys(outputs), `add output ${output} to ${file} or read another one`));
+          push(
+            rootFile,
+            owner,
+            p || '-',
+            'contract-output',
+            `reads ${stack}.Outputs.${output}, which ${file} does not declare`,
+            didYouMean(output, Object.keys(outputs), `add output ${output} to ${file} or read another one`),
+          );
         }
       });
     }
@@ -115,7 +173,14 @@ export function checkContract(files: readonly TemplateFile[], registry: Validati
     const outputs = sectionOf(child, 'Outputs');
     for (const name of s.outputs) {
       if (name in outputs) continue;
-      push(s.file, name, 'Outputs', 'contract-promised-output', `registry entry ${s.id} promises output ${name}, but ${s.file} does not declare it`, didYouMean(name, Object.keys(outputs), `add t.output('${name}', …) to the stack, or remove it from the entry's outputs`));
+      push(
+        s.file,
+        name,
+        'Outputs',
+        'contract-promised-output',
+        `registry entry ${s.id} promises output ${name}, but ${s.file} does not declare it`,
+        didYouMean(name, Object.keys(outputs), `add t.output('${name}', …) to the stack, or remove it from the entry's outputs`),
+      );
     }
   }
 
@@ -125,14 +190,28 @@ export function checkContract(files: readonly TemplateFile[], registry: Validati
     if (!doc) continue;
     for (const [name, output] of Object.entries(sectionOf(doc, 'Outputs'))) {
       if (isRecord(output) && output.Export !== undefined) {
-        push(file, name, 'Export', 'contract-no-export', 'output is exported; our stacks are wired only through root parameters and nested outputs', 'remove Export and wire the value through root (registry inputs)');
+        push(
+          file,
+          name,
+          'Export',
+          'contract-no-export',
+          'output is exported; our stacks are wired only through root parameters and nested outputs',
+          'remove Export and wire the value through root (registry inputs)',
+        );
       }
     }
     for (const section of ['Resources', 'Outputs', 'Conditions']) {
       for (const [owner, body] of Object.entries(sectionOf(doc, section))) {
         walk(body, '', (node, p) => {
           if (isRecord(node) && 'Fn::ImportValue' in node) {
-            push(file, owner, p || '-', 'contract-no-export', '!ImportValue couples this stack to another stack outside root', 'take the value as a parameter wired in root from the producing stack\'s output');
+            push(
+              file,
+              owner,
+              p || '-',
+              'contract-no-export',
+              '!ImportValue couples this stack to another stack outside root',
+              "take the value as a parameter wired in root from the producing stack's output",
+            );
           }
         });
       }
@@ -141,7 +220,16 @@ export function checkContract(files: readonly TemplateFile[], registry: Validati
 
   const known = new Set([rootFile, ...registry.stacks.map((s) => s.file), ...(registry.standalone ?? []).map((s) => s.file)]);
   for (const f of files) {
-    if (!known.has(f.file)) push(f.file, '(template)', '-', 'contract-unregistered', `${f.file} is not produced by any registry entry`, 'delete it or add its stack to templates-src/stacks.ts', 'warning');
+    if (!known.has(f.file))
+      push(
+        f.file,
+        '(template)',
+        '-',
+        'contract-unregistered',
+        `${f.file} is not produced by any registry entry`,
+        'delete it or add its stack to templates-src/stacks.ts',
+        'warning',
+      );
   }
   return out;
 }

@@ -55,7 +55,10 @@ const conditionCache = new WeakMap<EvaluationContext, Map<string, boolean>>();
 /** Whether the named condition of the context's template holds. */
 export function conditionHolds(name: string, ctx: EvaluationContext): boolean {
   let cache = conditionCache.get(ctx);
-  if (!cache) conditionCache.set(ctx, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    conditionCache.set(ctx, cache);
+  }
   const hit = cache.get(name);
   if (hit !== undefined) return hit;
   const definition = isRecord(ctx.doc.Conditions) ? ctx.doc.Conditions[name] : undefined;
@@ -155,7 +158,9 @@ export function evaluate(value: unknown, ctx: EvaluationContext, at = '-'): unkn
         return sub(arg, ctx, at);
       case 'Fn::Join': {
         const [delimiter, items] = Array.isArray(arg) ? arg : [];
-        return list(evaluate(items, ctx, at), at, ctx).map((v) => text(v, at, ctx)).join(text(delimiter, at, ctx));
+        return list(evaluate(items, ctx, at), at, ctx)
+          .map((v) => text(v, at, ctx))
+          .join(text(delimiter, at, ctx));
       }
       case 'Fn::Split': {
         const [delimiter, source] = Array.isArray(arg) ? arg : [];
@@ -165,7 +170,8 @@ export function evaluate(value: unknown, ctx: EvaluationContext, at = '-'): unkn
         const [index, items] = Array.isArray(arg) ? arg : [];
         const i = Number(evaluate(index, ctx, at));
         const all = list(evaluate(items, ctx, at), at, ctx);
-        if (!Number.isInteger(i) || i < 0 || i >= all.length) throw new EvaluationError(`${ctx.stack}: ${at}: !Select index ${i} is outside the list (${all.length} items)`);
+        if (!Number.isInteger(i) || i < 0 || i >= all.length)
+          throw new EvaluationError(`${ctx.stack}: ${at}: !Select index ${i} is outside the list (${all.length} items)`);
         return all[i];
       }
       case 'Fn::If': {
@@ -175,7 +181,8 @@ export function evaluate(value: unknown, ctx: EvaluationContext, at = '-'): unkn
       case 'Fn::FindInMap': {
         const [map, top, second] = args().map((v) => text(v, at, ctx));
         const found = isRecord(ctx.doc.Mappings) && isRecord(ctx.doc.Mappings[map!]) ? (ctx.doc.Mappings[map!] as Json)[top!] : undefined;
-        if (!isRecord(found) || !(second! in found)) throw new EvaluationError(`${ctx.stack}: ${at}: !FindInMap [${map}, ${top}, ${second}] is not in the mapping`);
+        if (!isRecord(found) || !(second! in found))
+          throw new EvaluationError(`${ctx.stack}: ${at}: !FindInMap [${map}, ${top}, ${second}] is not in the mapping`);
         return found[second!];
       }
       case 'Fn::GetAZs':

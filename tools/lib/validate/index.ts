@@ -38,21 +38,38 @@ export interface ValidationResult {
  * Every rule id the validator can report, with its severity, what it checks and — for the policy
  * rules — why we require it (for `--rules` and the docs).
  */
-export const RULE_CATALOG: readonly { readonly id: string; readonly severity: Severity | 'error/warning'; readonly info: string; readonly explanation?: string }[] = [
+export const RULE_CATALOG: readonly {
+  readonly id: string;
+  readonly severity: Severity | 'error/warning';
+  readonly info: string;
+  readonly explanation?: string;
+}[] = [
   { id: 'parse', severity: 'error', info: 'The file is valid CloudFormation YAML (short-form tags included).' },
   { id: 'spec-resource-type', severity: 'error', info: 'Every resource type exists in the CloudFormation specification.' },
   { id: 'resource-attribute', severity: 'error', info: 'Resource entries use only Type, Properties, DependsOn, Condition, Metadata, the policies.' },
   { id: 'spec-property', severity: 'error', info: 'Every property name exists, at every level of nested property types.' },
   { id: 'spec-required', severity: 'error', info: 'Every required property is present, at every level.' },
   { id: 'spec-type', severity: 'error', info: 'Literal values have the declared shape (list, object, number, boolean, string).' },
-  { id: 'spec-allowed-value', severity: 'warning', info: 'Literal strings are among the values the specification lists (warning: the spec may predate a new value).' },
+  {
+    id: 'spec-allowed-value',
+    severity: 'warning',
+    info: 'Literal strings are among the values the specification lists (warning: the spec may predate a new value).',
+  },
   { id: 'spec-getatt', severity: 'error', info: '!GetAtt (and ${Res.Attr} in !Sub) names an attribute of the target type.' },
   { id: 'ref-target', severity: 'error', info: '!Ref names a parameter, resource or pseudo parameter (parameters only in Conditions).' },
   { id: 'getatt-target', severity: 'error', info: '!GetAtt names a resource of the template.' },
   { id: 'sub-variable', severity: 'error', info: 'Every ${Var} in !Sub resolves (explicit variable, parameter, resource, Res.Attr, pseudo parameter).' },
   { id: 'condition-exists', severity: 'error', info: 'Conditions named by resources, outputs, !If and other conditions are declared.' },
-  { id: 'conditional-reference', severity: 'warning', info: 'References to a conditional resource hold under its condition (same Condition, an !And of it, or the true branch of !If).' },
-  { id: 'find-in-map', severity: 'error/warning', info: '!FindInMap names a declared mapping and literal keys that exist (warning: a key missing under some top-level keys).' },
+  {
+    id: 'conditional-reference',
+    severity: 'warning',
+    info: 'References to a conditional resource hold under its condition (same Condition, an !And of it, or the true branch of !If).',
+  },
+  {
+    id: 'find-in-map',
+    severity: 'error/warning',
+    info: '!FindInMap names a declared mapping and literal keys that exist (warning: a key missing under some top-level keys).',
+  },
   { id: 'depends-on', severity: 'error', info: 'DependsOn names other resources of the template.' },
   { id: 'unused-parameter', severity: 'warning', info: 'Every declared parameter is referenced.' },
   { id: 'contract-missing-file', severity: 'error', info: 'Root and every standalone template exist.' },
@@ -61,8 +78,12 @@ export const RULE_CATALOG: readonly { readonly id: string; readonly severity: Se
   { id: 'contract-missing-parameter', severity: 'error', info: 'Root passes every child parameter without a Default.' },
   { id: 'contract-unknown-parameter', severity: 'error', info: 'Root passes no parameter the child does not declare.' },
   { id: 'contract-output', severity: 'error', info: 'Every Stack.Outputs.Name read in root is declared by the child.' },
-  { id: 'contract-conditional-output', severity: 'warning', info: 'Root reads a conditional child output only inside !If or from a conditional resource/output.' },
-  { id: 'contract-promised-output', severity: 'error', info: "Every output a registry entry promises is declared in its template." },
+  {
+    id: 'contract-conditional-output',
+    severity: 'warning',
+    info: 'Root reads a conditional child output only inside !If or from a conditional resource/output.',
+  },
+  { id: 'contract-promised-output', severity: 'error', info: 'Every output a registry entry promises is declared in its template.' },
   { id: 'contract-no-export', severity: 'error', info: 'Root and nested stacks use no Outputs Export and no !ImportValue (they talk only through root).' },
   { id: 'contract-unregistered', severity: 'warning', info: 'Nested stacks and template files belong to a registry entry.' },
   { id: 'limit-template-size', severity: 'error', info: 'Template body ≤ 1,000,000 bytes.' },
@@ -72,9 +93,22 @@ export const RULE_CATALOG: readonly { readonly id: string; readonly severity: Se
   { id: 'limit-outputs', severity: 'error', info: '≤ 200 outputs per template.' },
   { id: 'limit-mappings', severity: 'error', info: '≤ 200 mappings per template.' },
   { id: 'limit-logical-id', severity: 'error', info: 'Logical IDs are alphanumeric and ≤ 255 characters.' },
-  ...SECURITY_RULES.map((r) => ({ id: r.id, severity: ['sqs-dlq-alarm', 'config-rule-recorder'].includes(r.id) ? ('error/warning' as const) : r.severity, info: r.info, explanation: r.explanation })),
-  { id: 'suppression', severity: 'error', info: 'Metadata.Validate.Suppress entries name a security rule and give a Reason (suppressed violations print as info).' },
-  { id: 'cfn-lint/<id>', severity: 'error/warning', info: "cfn-lint's own findings at its level (Error → error, Warning → warning, Informational → info); W3002 ignored." },
+  ...SECURITY_RULES.map((r) => ({
+    id: r.id,
+    severity: ['sqs-dlq-alarm', 'config-rule-recorder'].includes(r.id) ? ('error/warning' as const) : r.severity,
+    info: r.info,
+    explanation: r.explanation,
+  })),
+  {
+    id: 'suppression',
+    severity: 'error',
+    info: 'Metadata.Validate.Suppress entries name a security rule and give a Reason (suppressed violations print as info).',
+  },
+  {
+    id: 'cfn-lint/<id>',
+    severity: 'error/warning',
+    info: "cfn-lint's own findings at its level (Error → error, Warning → warning, Informational → info); W3002 ignored.",
+  },
 ];
 
 function withFile(file: string, issues: readonly Issue[]): Finding[] {
@@ -95,16 +129,38 @@ function suppressionsOf(file: string, id: string, resource: Record<string, unkno
     const reason = dig(entry, 'Reason');
     const path = `Metadata.Validate.Suppress[${i}]`;
     if (typeof rule !== 'string' || !rules.some((r) => r.id === rule)) {
-      out.push({ file, logicalId: id, path, rule: 'suppression', severity: 'error', message: `suppression names ${JSON.stringify(rule)}, which is not a security rule`, fix: `use one of: ${rules.map((r) => r.id).join(', ')}` });
+      out.push({
+        file,
+        logicalId: id,
+        path,
+        rule: 'suppression',
+        severity: 'error',
+        message: `suppression names ${JSON.stringify(rule)}, which is not a security rule`,
+        fix: `use one of: ${rules.map((r) => r.id).join(', ')}`,
+      });
     } else if (typeof reason !== 'string' || reason.trim().length < 10) {
-      out.push({ file, logicalId: id, path, rule: 'suppression', severity: 'error', message: `suppression of ${rule} has no reason`, fix: 'add Reason: one sentence saying why the rule does not apply here' });
+      out.push({
+        file,
+        logicalId: id,
+        path,
+        rule: 'suppression',
+        severity: 'error',
+        message: `suppression of ${rule} has no reason`,
+        fix: 'add Reason: one sentence saying why the rule does not apply here',
+      });
     } else found.set(rule, reason);
   });
   return found;
 }
 
 /** Runs the security rules over one template; suppressed violations are reported as info. Exported for the grader's quality line. */
-export function checkSecurity(file: TemplateFile, files: readonly TemplateFile[], rules: readonly SecurityRule[], options: SecurityOptions, spec: SpecIndex): Finding[] {
+export function checkSecurity(
+  file: TemplateFile,
+  files: readonly TemplateFile[],
+  rules: readonly SecurityRule[],
+  options: SecurityOptions,
+  spec: SpecIndex,
+): Finding[] {
   const resources = new Map(resourcesOf(file.doc));
   const ctx = { file: file.file, doc: file.doc, resources, files, options, spec };
   const out: Finding[] = [];
@@ -168,7 +224,15 @@ export async function readTemplates(dir: string): Promise<{ files: TemplateFile[
     try {
       files.push({ file: name, doc: parseTemplate(text, name), text });
     } catch (error) {
-      findings.push({ file: name, logicalId: '(template)', path: '-', rule: 'parse', severity: 'error', message: (error as Error).message.split('\n')[0] ?? 'unreadable', fix: 'fix the YAML (rebuild with npm run build:templates)' });
+      findings.push({
+        file: name,
+        logicalId: '(template)',
+        path: '-',
+        rule: 'parse',
+        severity: 'error',
+        message: (error as Error).message.split('\n')[0] ?? 'unreadable',
+        fix: 'fix the YAML (rebuild with npm run build:templates)',
+      });
     }
   }
   return { files, findings };

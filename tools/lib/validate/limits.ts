@@ -25,10 +25,24 @@ export interface LimitOptions {
 export function checkLimits(doc: Json, bodyBytes: number, options: LimitOptions): Issue[] {
   const out: Issue[] = [];
   if (bodyBytes > LIMITS.templateBodyS3Bytes) {
-    out.push({ logicalId: '(template)', path: '-', rule: 'limit-template-size', severity: 'error', message: `template body is ${bodyBytes} bytes; CloudFormation accepts at most ${LIMITS.templateBodyS3Bytes}`, fix: 'move resources into another nested stack' });
+    out.push({
+      logicalId: '(template)',
+      path: '-',
+      rule: 'limit-template-size',
+      severity: 'error',
+      message: `template body is ${bodyBytes} bytes; CloudFormation accepts at most ${LIMITS.templateBodyS3Bytes}`,
+      fix: 'move resources into another nested stack',
+    });
   } else if (options.topLevel && bodyBytes > LIMITS.templateBodyInlineBytes) {
     // Nested templates always go through S3 (the packager uploads them), so only top-level ones get this note.
-    out.push({ logicalId: '(template)', path: '-', rule: 'limit-template-inline', severity: 'info', message: `template body is ${bodyBytes} bytes (> ${LIMITS.templateBodyInlineBytes}): it must be deployed from S3, not inline`, fix: 'deploy through npm run deploy (it packages to S3)' });
+    out.push({
+      logicalId: '(template)',
+      path: '-',
+      rule: 'limit-template-inline',
+      severity: 'info',
+      message: `template body is ${bodyBytes} bytes (> ${LIMITS.templateBodyInlineBytes}): it must be deployed from S3, not inline`,
+      fix: 'deploy through npm run deploy (it packages to S3)',
+    });
   }
   const counts: [string, number, string][] = [
     ['Resources', LIMITS.resources, 'limit-resources'],
@@ -39,13 +53,27 @@ export function checkLimits(doc: Json, bodyBytes: number, options: LimitOptions)
   for (const [section, max, rule] of counts) {
     const n = Object.keys(sectionOf(doc, section)).length;
     if (n > max) {
-      out.push({ logicalId: '(template)', path: section, rule, severity: 'error', message: `${n} ${section.toLowerCase()}; CloudFormation allows at most ${max} per template`, fix: 'split the stack (add a nested stack to the registry)' });
+      out.push({
+        logicalId: '(template)',
+        path: section,
+        rule,
+        severity: 'error',
+        message: `${n} ${section.toLowerCase()}; CloudFormation allows at most ${max} per template`,
+        fix: 'split the stack (add a nested stack to the registry)',
+      });
     }
   }
   for (const section of ['Parameters', 'Mappings', 'Conditions', 'Resources', 'Outputs']) {
     for (const id of Object.keys(sectionOf(doc, section))) {
       if (/^[A-Za-z0-9]+$/.test(id) && id.length <= LIMITS.logicalIdLength) continue;
-      out.push({ logicalId: id, path: section, rule: 'limit-logical-id', severity: 'error', message: `logical ID must be alphanumeric and at most ${LIMITS.logicalIdLength} characters`, fix: `rename it, e.g. ${id.replace(/[^A-Za-z0-9]/g, '').slice(0, LIMITS.logicalIdLength) || 'Resource1'}` });
+      out.push({
+        logicalId: id,
+        path: section,
+        rule: 'limit-logical-id',
+        severity: 'error',
+        message: `logical ID must be alphanumeric and at most ${LIMITS.logicalIdLength} characters`,
+        fix: `rename it, e.g. ${id.replace(/[^A-Za-z0-9]/g, '').slice(0, LIMITS.logicalIdLength) || 'Resource1'}`,
+      });
     }
   }
   return out;

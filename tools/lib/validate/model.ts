@@ -146,7 +146,7 @@ export const PSEUDO_PARAMETERS: ReadonlySet<string> = new Set([
 /** Visits every node of a JSON value with its path (`a.b[0].c`). */
 export function walk(value: unknown, path: string, visit: (node: unknown, path: string) => void): void {
   visit(value, path);
-  if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${path}[${i}]`, visit));
+  if (Array.isArray(value)) for (const [i, item] of value.entries()) walk(item, `${path}[${i}]`, visit);
   else if (isRecord(value)) for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k, visit);
 }
 

@@ -70,7 +70,10 @@ export const NAME_PROPERTIES: Readonly<Record<string, readonly NameProperty[]>> 
   'AWS::Cognito::UserPool': [{ path: 'UserPoolName', label: true }],
   'AWS::Cognito::UserPoolClient': [{ path: 'ClientName', label: true }],
   'AWS::Cognito::UserPoolDomain': [{ path: 'Domain' }],
-  'AWS::Cognito::UserPoolResourceServer': [{ path: 'Identifier', parent: ['UserPoolId'] }, { path: 'Name', label: true }],
+  'AWS::Cognito::UserPoolResourceServer': [
+    { path: 'Identifier', parent: ['UserPoolId'] },
+    { path: 'Name', label: true },
+  ],
   'AWS::Config::ConfigRule': [{ path: 'ConfigRuleName' }],
   'AWS::Config::ConfigurationRecorder': [{ path: 'Name' }],
   'AWS::Config::DeliveryChannel': [{ path: 'Name' }],
@@ -139,7 +142,10 @@ export const NAME_PROPERTIES: Readonly<Record<string, readonly NameProperty[]>> 
 
 /** Scopes the ARN template does not say, with the reason. */
 export const SCOPE_OVERRIDES: Readonly<Record<string, { readonly scope: NameScope; readonly reason: string }>> = {
-  'AWS::Cognito::UserPoolDomain': { scope: 'region-all-accounts', reason: 'a hosted-UI prefix is <prefix>.auth.<region>.amazoncognito.com: unique in the region across all accounts' },
+  'AWS::Cognito::UserPoolDomain': {
+    scope: 'region-all-accounts',
+    reason: 'a hosted-UI prefix is <prefix>.auth.<region>.amazoncognito.com: unique in the region across all accounts',
+  },
   'AWS::Config::ConfigurationRecorder': { scope: 'region', reason: 'one recorder per account and region' },
   'AWS::Config::DeliveryChannel': { scope: 'region', reason: 'one delivery channel per account and region' },
   'AWS::DAX::ParameterGroup': { scope: 'region', reason: 'DAX names are per account and region' },
@@ -147,13 +153,18 @@ export const SCOPE_OVERRIDES: Readonly<Record<string, { readonly scope: NameScop
   'AWS::Glue::SecurityConfiguration': { scope: 'region', reason: 'Glue names are per account and region' },
   'AWS::Scheduler::ScheduleGroup': { scope: 'region', reason: 'Scheduler names are per account and region' },
   'AWS::SecretsManager::Secret': { scope: 'region', reason: 'secret names are per account and region (and in each replica region)' },
-  'AWS::ApiGateway::DomainName': { scope: 'region', reason: 'a regional custom domain is per region: the failover pair uses one name in two regions on purpose' },
+  'AWS::ApiGateway::DomainName': {
+    scope: 'region',
+    reason: 'a regional custom domain is per region: the failover pair uses one name in two regions on purpose',
+  },
   'AWS::Route53::RecordSet': { scope: 'account', reason: 'hosted zones are global: a record is the same from every region' },
   // The ARN has no region, but the name is not account-wide: each replica takes it in its own
   // region (and must: the shared name is what makes the replicas one table).
-  'AWS::DynamoDB::GlobalTable': { scope: 'region', reason: 'a global table takes its name in each replica region (ALSO_IN_REGIONS), and all replicas share it by design' },
+  'AWS::DynamoDB::GlobalTable': {
+    scope: 'region',
+    reason: 'a global table takes its name in each replica region (ALSO_IN_REGIONS), and all replicas share it by design',
+  },
 };
-
 
 /** The scope of a type's unique (not label, not parent) names; undefined when the type is not known. */
 export function nameScope(type: string, spec: Pick<SpecIndex, 'resources'>): NameScope | undefined {
@@ -208,7 +219,8 @@ export interface PhysicalName {
 
 function at(value: unknown, path: string): unknown {
   let current = value;
-  for (const key of path.split('.')) current = current !== null && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>)[key] : undefined;
+  for (const key of path.split('.'))
+    current = current !== null && typeof current === 'object' && !Array.isArray(current) ? (current as Record<string, unknown>)[key] : undefined;
   return current;
 }
 
@@ -223,7 +235,10 @@ export function physicalNamesOf(ctx: EvaluationContext, spec: Pick<SpecIndex, 'r
     if (!resourceExists(resource, ctx)) continue;
     const type = String(resource.Type);
     const properties = NAME_PROPERTIES[type];
-    if (!properties) throw new EvaluationError(`${ctx.stack}: ${logicalId}: resource type ${type} is not in NAME_PROPERTIES (tools/lib/validate/physical-names.ts); add its name-bearing properties, or [] if it has none`);
+    if (!properties)
+      throw new EvaluationError(
+        `${ctx.stack}: ${logicalId}: resource type ${type} is not in NAME_PROPERTIES (tools/lib/validate/physical-names.ts); add its name-bearing properties, or [] if it has none`,
+      );
     const props = isRecord(resource.Properties) ? resource.Properties : {};
     for (const property of properties) {
       const [first] = property.path.split('.');
@@ -233,7 +248,16 @@ export function physicalNamesOf(ctx: EvaluationContext, spec: Pick<SpecIndex, 'r
       if (name === undefined || name === NO_VALUE) continue;
       if (typeof name !== 'string') throw new EvaluationError(`${ctx.stack}: ${logicalId}.${property.path} evaluates to ${JSON.stringify(name)}, not a name`);
       const parents = (property.parent ?? []).map((p) => JSON.stringify(props[p] === undefined ? null : evaluate(props[p], ctx, `${logicalId}.${p}`)));
-      const base = { stack: ctx.stack, logicalId, type, property: property.path, scope: propertyScope(type, property, spec), account: ctx.account, parents, name };
+      const base = {
+        stack: ctx.stack,
+        logicalId,
+        type,
+        property: property.path,
+        scope: propertyScope(type, property, spec),
+        account: ctx.account,
+        parents,
+        name,
+      };
       out.push({ ...base, region: ctx.region });
       const also = ALSO_IN_REGIONS[type];
       const replicas = also && props[also.list] !== undefined ? evaluate(props[also.list], ctx, `${logicalId}.${also.list}`) : undefined;

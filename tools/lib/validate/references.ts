@@ -37,7 +37,14 @@ export function checkReferences(doc: Json): Issue[] {
   const condition = (owner: string, path: string, name: unknown): void => {
     if (typeof name !== 'string') return;
     if (names.conditions.has(name)) return;
-    out.push({ logicalId: owner, path, rule: 'condition-exists', severity: 'error', message: `condition ${name} is not declared`, fix: didYouMean(name, names.conditions, 'declare it under Conditions or fix the name') });
+    out.push({
+      logicalId: owner,
+      path,
+      rule: 'condition-exists',
+      severity: 'error',
+      message: `condition ${name} is not declared`,
+      fix: didYouMean(name, names.conditions, 'declare it under Conditions or fix the name'),
+    });
   };
 
   for (const section of REF_SECTIONS) {
@@ -53,15 +60,31 @@ export function checkReferences(doc: Json): Issue[] {
           used.add(target);
           const ok = PSEUDO_PARAMETERS.has(target) || names.parameters.has(target) || (names.resources.has(target) && section !== 'Conditions');
           if (!ok) {
-            const why = names.resources.has(target) ? `conditions can only reference parameters, not resource ${target}` : `!Ref ${target} names no parameter, resource or pseudo parameter`;
-            out.push({ logicalId: owner, path: at, rule: 'ref-target', severity: 'error', message: why, fix: didYouMean(target, refTargets, `declare a parameter or resource ${target}, or fix the name`) });
+            const why = names.resources.has(target)
+              ? `conditions can only reference parameters, not resource ${target}`
+              : `!Ref ${target} names no parameter, resource or pseudo parameter`;
+            out.push({
+              logicalId: owner,
+              path: at,
+              rule: 'ref-target',
+              severity: 'error',
+              message: why,
+              fix: didYouMean(target, refTargets, `declare a parameter or resource ${target}, or fix the name`),
+            });
           }
         }
         if ('Fn::GetAtt' in node) {
           const arg = node['Fn::GetAtt'];
           const target = Array.isArray(arg) ? arg[0] : typeof arg === 'string' ? arg.split('.')[0] : undefined;
           if (typeof target === 'string' && !names.resources.has(target)) {
-            out.push({ logicalId: owner, path: at, rule: 'getatt-target', severity: 'error', message: `!GetAtt ${target}.… names no resource in this template`, fix: didYouMean(target, names.resources, `declare resource ${target} or fix the name`) });
+            out.push({
+              logicalId: owner,
+              path: at,
+              rule: 'getatt-target',
+              severity: 'error',
+              message: `!GetAtt ${target}.… names no resource in this template`,
+              fix: didYouMean(target, names.resources, `declare resource ${target} or fix the name`),
+            });
           }
         }
         if ('Fn::Sub' in node) checkSub(node['Fn::Sub'], owner, at, names, used, out);
@@ -92,7 +115,14 @@ export function checkReferences(doc: Json): Issue[] {
 
   for (const name of names.parameters) {
     if (used.has(name)) continue;
-    out.push({ logicalId: name, path: '-', rule: 'unused-parameter', severity: 'warning', message: `parameter ${name} is declared but never referenced`, fix: 'use it or remove it (root must then stop passing it)' });
+    out.push({
+      logicalId: name,
+      path: '-',
+      rule: 'unused-parameter',
+      severity: 'warning',
+      message: `parameter ${name} is declared but never referenced`,
+      fix: 'use it or remove it (root must then stop passing it)',
+    });
   }
   return out;
 }
@@ -106,7 +136,14 @@ function checkSub(arg: unknown, owner: string, at: string, names: Names, used: S
     if (name.startsWith('!') || name in vars) continue;
     if (name.includes('::')) {
       if (PSEUDO_PARAMETERS.has(name) && name !== 'AWS::NoValue') continue;
-      out.push({ logicalId: owner, path: at, rule: 'sub-variable', severity: 'error', message: `!Sub variable \${${name}} is not a pseudo parameter`, fix: didYouMean(name, PSEUDO_PARAMETERS, 'use AWS::Region, AWS::AccountId, AWS::Partition, AWS::StackName, AWS::StackId or AWS::URLSuffix') });
+      out.push({
+        logicalId: owner,
+        path: at,
+        rule: 'sub-variable',
+        severity: 'error',
+        message: `!Sub variable \${${name}} is not a pseudo parameter`,
+        fix: didYouMean(name, PSEUDO_PARAMETERS, 'use AWS::Region, AWS::AccountId, AWS::Partition, AWS::StackName, AWS::StackId or AWS::URLSuffix'),
+      });
       continue;
     }
     const dot = name.indexOf('.');
@@ -120,7 +157,10 @@ function checkSub(arg: unknown, owner: string, at: string, names: Names, used: S
       path: at,
       rule: 'sub-variable',
       severity: 'error',
-      message: dot > 0 ? `!Sub variable \${${name}}: ${target} is not a resource of this template` : `!Sub variable \${${name}} resolves to no parameter, resource or variable`,
+      message:
+        dot > 0
+          ? `!Sub variable \${${name}}: ${target} is not a resource of this template`
+          : `!Sub variable \${${name}} resolves to no parameter, resource or variable`,
       fix: didYouMean(target, candidates, `declare ${target}, pass it in the !Sub variable map, or escape it as \${!${name}}`),
     });
   }
@@ -132,24 +172,52 @@ function checkFindInMap(arg: unknown, owner: string, at: string, names: Names, o
   if (typeof map !== 'string') return;
   const mapping = names.mappings[map];
   if (!isRecord(mapping)) {
-    out.push({ logicalId: owner, path: at, rule: 'find-in-map', severity: 'error', message: `!FindInMap names mapping ${map}, which is not declared`, fix: didYouMean(map, Object.keys(names.mappings), 'declare it under Mappings') });
+    out.push({
+      logicalId: owner,
+      path: at,
+      rule: 'find-in-map',
+      severity: 'error',
+      message: `!FindInMap names mapping ${map}, which is not declared`,
+      fix: didYouMean(map, Object.keys(names.mappings), 'declare it under Mappings'),
+    });
     return;
   }
   if (typeof top !== 'string') {
     if (typeof second !== 'string') return;
     const lacking = Object.keys(mapping).filter((k) => !isRecord(mapping[k]) || !(second in (mapping[k] as Json)));
     if (lacking.length > 0) {
-      out.push({ logicalId: owner, path: at, rule: 'find-in-map', severity: 'warning', message: `mapping ${map} lacks key ${second} under ${lacking.join(', ')}; the lookup fails there`, fix: `add ${second} to those entries` });
+      out.push({
+        logicalId: owner,
+        path: at,
+        rule: 'find-in-map',
+        severity: 'warning',
+        message: `mapping ${map} lacks key ${second} under ${lacking.join(', ')}; the lookup fails there`,
+        fix: `add ${second} to those entries`,
+      });
     }
     return;
   }
   const entry = mapping[top];
   if (!isRecord(entry)) {
-    out.push({ logicalId: owner, path: at, rule: 'find-in-map', severity: 'error', message: `mapping ${map} has no key ${top}`, fix: didYouMean(top, Object.keys(mapping), `add ${top} to Mappings.${map}`) });
+    out.push({
+      logicalId: owner,
+      path: at,
+      rule: 'find-in-map',
+      severity: 'error',
+      message: `mapping ${map} has no key ${top}`,
+      fix: didYouMean(top, Object.keys(mapping), `add ${top} to Mappings.${map}`),
+    });
     return;
   }
   if (typeof second === 'string' && !(second in entry)) {
-    out.push({ logicalId: owner, path: at, rule: 'find-in-map', severity: 'error', message: `mapping ${map}.${top} has no key ${second}`, fix: didYouMean(second, Object.keys(entry), `add ${second} to Mappings.${map}.${top}`) });
+    out.push({
+      logicalId: owner,
+      path: at,
+      rule: 'find-in-map',
+      severity: 'error',
+      message: `mapping ${map}.${top} has no key ${second}`,
+      fix: didYouMean(second, Object.keys(entry), `add ${second} to Mappings.${map}.${top}`),
+    });
   }
 }
 
@@ -178,7 +246,10 @@ function checkConditionalReferences(doc: Json): Issue[] {
   };
   const out: Issue[] = [];
   const visit = (owner: string, node: unknown, path: string, holds: ReadonlySet<string>): void => {
-    if (Array.isArray(node)) return node.forEach((item, i) => visit(owner, item, `${path}[${i}]`, holds));
+    if (Array.isArray(node)) {
+      for (const [i, item] of node.entries()) visit(owner, item, `${path}[${i}]`, holds);
+      return;
+    }
     if (!isRecord(node)) return;
     const cond = node['Fn::If'];
     if (Array.isArray(cond) && cond.length === 3 && typeof cond[0] === 'string') {
@@ -220,7 +291,14 @@ function checkConditionalReferences(doc: Json): Issue[] {
         for (const dep of deps) {
           const needed = typeof dep === 'string' ? conditionOf(dep) : undefined;
           if (needed !== undefined && !own.has(needed)) {
-            out.push({ logicalId: owner, path: 'DependsOn', rule: 'conditional-reference', severity: 'warning', message: `depends on ${String(dep)}, which only exists under condition ${needed}`, fix: `give ${owner} Condition: ${needed} or drop the dependency` });
+            out.push({
+              logicalId: owner,
+              path: 'DependsOn',
+              rule: 'conditional-reference',
+              severity: 'warning',
+              message: `depends on ${String(dep)}, which only exists under condition ${needed}`,
+              fix: `give ${owner} Condition: ${needed} or drop the dependency`,
+            });
           }
         }
       }

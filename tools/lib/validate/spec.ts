@@ -65,7 +65,9 @@ function slimType(raw: unknown): TypeSpec {
     case 'union':
       return { type: 'union', types: (Array.isArray(raw.types) ? raw.types : []).map(slimType) };
     case 'string':
-      return Array.isArray(raw.allowedValues) && raw.allowedValues.length > 0 ? { type: 'string', allowedValues: raw.allowedValues.map(String) } : { type: 'string' };
+      return Array.isArray(raw.allowedValues) && raw.allowedValues.length > 0
+        ? { type: 'string', allowedValues: raw.allowedValues.map(String) }
+        : { type: 'string' };
     case 'boolean':
     case 'integer':
     case 'number':
@@ -132,7 +134,10 @@ export function loadSpec(options: LoadSpecOptions = {}): SpecIndex {
   if (cacheFile) {
     try {
       const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as SpecIndex;
-      if (cached.version === version) return (loaded = cached);
+      if (cached.version === version) {
+        loaded = cached;
+        return loaded;
+      }
     } catch {
       // no cache yet, or unreadable: rebuild it below
     }
@@ -264,8 +269,8 @@ class ValueChecker {
   }
 
   private property(value: unknown, p: PropertySpec, path: string): void {
-    if (!p.previousTypes || p.previousTypes.length === 0) return this.value(value, p.type, path);
-    this.value(value, { type: 'union', types: [p.type, ...p.previousTypes] }, path);
+    if (!p.previousTypes || p.previousTypes.length === 0) this.value(value, p.type, path);
+    else this.value(value, { type: 'union', types: [p.type, ...p.previousTypes] }, path);
   }
 
   value(value: unknown, t: TypeSpec, path: string): void {
@@ -284,8 +289,8 @@ class ValueChecker {
       case 'null':
         return;
       case 'string':
-        if (value !== null && typeof value === 'object') return this.mismatch(path, t, value);
-        if (t.allowedValues && typeof value === 'string' && !t.allowedValues.includes(value)) {
+        if (value !== null && typeof value === 'object') this.mismatch(path, t, value);
+        else if (t.allowedValues && typeof value === 'string' && !t.allowedValues.includes(value)) {
           this.out.push({
             logicalId: this.logicalId,
             path,
@@ -309,22 +314,28 @@ class ValueChecker {
         this.mismatch(path, t, value);
         return;
       case 'tag':
-        if (!isRecord(value)) return this.mismatch(path, t, value);
-        this.properties(value, TAG_PROPERTIES, path, 'Tag');
+        if (isRecord(value)) this.properties(value, TAG_PROPERTIES, path, 'Tag');
+        else this.mismatch(path, t, value);
         return;
       case 'array':
-        if (!Array.isArray(value)) return this.mismatch(path, t, value);
-        value.forEach((item, i) => this.value(item, t.element, `${path}[${i}]`));
+        if (!Array.isArray(value)) {
+          this.mismatch(path, t, value);
+          return;
+        }
+        for (const [i, item] of value.entries()) this.value(item, t.element, `${path}[${i}]`);
         return;
       case 'map':
-        if (!isRecord(value)) return this.mismatch(path, t, value);
+        if (!isRecord(value)) {
+          this.mismatch(path, t, value);
+          return;
+        }
         for (const [k, v] of Object.entries(value)) this.value(v, t.element, `${path}.${k}`);
         return;
       case 'ref': {
         const def = this.spec.types[t.ref];
         if (!def) return;
-        if (!isRecord(value)) return this.mismatch(path, t, value);
-        this.properties(value, def.properties, path, def.name);
+        if (isRecord(value)) this.properties(value, def.properties, path, def.name);
+        else this.mismatch(path, t, value);
         return;
       }
       case 'union': {
@@ -366,12 +377,26 @@ export function checkResources(doc: Json, spec: SpecIndex): Issue[] {
   for (const [id, resource] of resourcesOf(doc)) {
     for (const key of Object.keys(resource)) {
       if (!RESOURCE_ATTRIBUTES.has(key)) {
-        out.push({ logicalId: id, path: key, rule: 'resource-attribute', severity: 'error', message: `${key} is not a resource attribute`, fix: didYouMean(key, RESOURCE_ATTRIBUTES, `move it under Properties or remove it`) });
+        out.push({
+          logicalId: id,
+          path: key,
+          rule: 'resource-attribute',
+          severity: 'error',
+          message: `${key} is not a resource attribute`,
+          fix: didYouMean(key, RESOURCE_ATTRIBUTES, `move it under Properties or remove it`),
+        });
       }
     }
     const type = resource.Type;
     if (typeof type !== 'string') {
-      out.push({ logicalId: id, path: 'Type', rule: 'spec-resource-type', severity: 'error', message: 'resource has no Type', fix: 'add Type: AWS::<Service>::<Resource>' });
+      out.push({
+        logicalId: id,
+        path: 'Type',
+        rule: 'spec-resource-type',
+        severity: 'error',
+        message: 'resource has no Type',
+        fix: 'add Type: AWS::<Service>::<Resource>',
+      });
       continue;
     }
     if (isCustom(type)) continue;
@@ -389,7 +414,14 @@ export function checkResources(doc: Json, spec: SpecIndex): Issue[] {
     }
     const props = resource.Properties ?? {};
     if (!isRecord(props)) {
-      out.push({ logicalId: id, path: 'Properties', rule: 'spec-type', severity: 'error', message: `Properties must be an object, got ${kindOf(props)}`, fix: 'write the properties as a mapping' });
+      out.push({
+        logicalId: id,
+        path: 'Properties',
+        rule: 'spec-type',
+        severity: 'error',
+        message: `Properties must be an object, got ${kindOf(props)}`,
+        fix: 'write the properties as a mapping',
+      });
       continue;
     }
     if (intrinsicName(props) !== undefined) continue;

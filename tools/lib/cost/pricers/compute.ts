@@ -23,8 +23,27 @@ export const lambdaFunction: Pricer = {
       noun: 'Lambda function',
       items: [
         item('requests', 'usage', invocations / 1e6, 'lambda.request.million', `${count(invocations)} invocations: ${trigger}`, deps),
-        item(`compute (${arch})`, 'usage', gbSeconds, `lambda.${arch}.gbSecond`, `${count(invocations)} × ${Math.round(durationMs)} ms × ${memory.value} MB (MemorySize)${behaviour ? '' : ', 100 ms assumed: no behaviour known for this handler'}`, deps, memory.deps),
-        ...(traced ? [item('X-Ray traces', 'usage', invocations / 1e6, 'xray.trace.million', `TracingConfig Active: every invocation traced at this rate (the default sampling keeps the first request each second)`, deps)] : []),
+        item(
+          `compute (${arch})`,
+          'usage',
+          gbSeconds,
+          `lambda.${arch}.gbSecond`,
+          `${count(invocations)} × ${Math.round(durationMs)} ms × ${memory.value} MB (MemorySize)${behaviour ? '' : ', 100 ms assumed: no behaviour known for this handler'}`,
+          deps,
+          memory.deps,
+        ),
+        ...(traced
+          ? [
+              item(
+                'X-Ray traces',
+                'usage',
+                invocations / 1e6,
+                'xray.trace.million',
+                `TracingConfig Active: every invocation traced at this rate (the default sampling keeps the first request each second)`,
+                deps,
+              ),
+            ]
+          : []),
       ],
     };
   },

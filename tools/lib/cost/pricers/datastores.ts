@@ -22,7 +22,11 @@ export function tableStoredBytes(table: ResourceView, ctx: PricingContext): { by
   const days = Math.min(ttl ? recordSizes().ttlDays : Infinity, ASSUMPTIONS.storageMonth.value * 30.4);
   const items = (flow.newItemsPerMonth * days) / 30.4 + flow.entityItems;
   const bytes = items * (flow.itemBytes + ITEM_OVERHEAD_BYTES);
-  return { bytes, deps: flow.deps, basis: `${count(items)} items × ${Math.round(flow.itemBytes + ITEM_OVERHEAD_BYTES)} B (${ttl ? `TTL ${recordSizes().ttlDays} days` : 'no TTL'})` };
+  return {
+    bytes,
+    deps: flow.deps,
+    basis: `${count(items)} items × ${Math.round(flow.itemBytes + ITEM_OVERHEAD_BYTES)} B (${ttl ? `TTL ${recordSizes().ttlDays} days` : 'no TTL'})`,
+  };
 }
 
 /** The regions a table has replicas in (a table without Replicas lives in its stack's region). */
@@ -30,9 +34,13 @@ function replicaRegions(table: ResourceView): { regions: { region: string; pitr:
   const replicas = table.list('Replicas');
   // What decides how many replicas there are (HasReplica), not what is in each.
   const { deps } = table.size('Replicas');
-  if (replicas.value.length === 0) return { regions: [{ region: table.stack.region, pitr: table.prop('PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled').value === true }], deps };
+  if (replicas.value.length === 0)
+    return { regions: [{ region: table.stack.region, pitr: table.prop('PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled').value === true }], deps };
   return {
-    regions: replicas.value.filter(isRecord).map((r) => ({ region: String(r.Region), pitr: isRecord(r.PointInTimeRecoverySpecification) && r.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled === true })),
+    regions: replicas.value.filter(isRecord).map((r) => ({
+      region: String(r.Region),
+      pitr: isRecord(r.PointInTimeRecoverySpecification) && r.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled === true,
+    })),
     deps,
   };
 }
@@ -56,14 +64,52 @@ export const dynamoTable: Pricer = {
       const local = region === r.stack.region;
       const where = local ? '' : ` in ${region}`;
       // A global table bills each write once per replica as a replicated write (global-tables-billing).
-      if (global) items.push({ ...item(`replicated writes${where}`, 'usage', writes / 1e6, 'dynamodb.onDemand.replicatedWriteMillion', `${count(writes)} write units in each of ${regions.length} replicas`, deps, replicaDeps), region });
+      if (global)
+        items.push({
+          ...item(
+            `replicated writes${where}`,
+            'usage',
+            writes / 1e6,
+            'dynamodb.onDemand.replicatedWriteMillion',
+            `${count(writes)} write units in each of ${regions.length} replicas`,
+            deps,
+            replicaDeps,
+          ),
+          region,
+        });
       else items.push(item('writes', 'usage', writes / 1e6, 'dynamodb.onDemand.writeMillion', `${count(writes)} write units`, deps));
-      if (local) items.push(item('reads', 'usage', reads / 1e6, 'dynamodb.onDemand.readMillion', `${count(reads)} read units (stream reads by Lambda are free)`, deps));
-      items.push({ ...item(`storage${where}`, 'usage', stored.bytes / GB, 'dynamodb.storage.gbMonth', `${gb(stored.bytes)}: ${stored.basis}`, stored.deps, replicaDeps), region });
-      if (pitr) items.push({ ...item(`point-in-time recovery${where}`, 'usage', stored.bytes / GB, 'dynamodb.pitr.gbMonth', `PITR on ${gb(stored.bytes)}`, stored.deps, replicaDeps), region });
+      if (local)
+        items.push(item('reads', 'usage', reads / 1e6, 'dynamodb.onDemand.readMillion', `${count(reads)} read units (stream reads by Lambda are free)`, deps));
+      items.push({
+        ...item(`storage${where}`, 'usage', stored.bytes / GB, 'dynamodb.storage.gbMonth', `${gb(stored.bytes)}: ${stored.basis}`, stored.deps, replicaDeps),
+        region,
+      });
+      if (pitr)
+        items.push({
+          ...item(
+            `point-in-time recovery${where}`,
+            'usage',
+            stored.bytes / GB,
+            'dynamodb.pitr.gbMonth',
+            `PITR on ${gb(stored.bytes)}`,
+            stored.deps,
+            replicaDeps,
+          ),
+          region,
+        });
       if (!local) {
         const bytes = writes * (flow?.itemBytes ?? 0);
-        items.push(item(`replication to ${region}`, 'usage', bytes / GB, 'dataTransfer.interRegion.gb', `${gb(bytes)} of writes copied across regions`, deps, replicaDeps));
+        items.push(
+          item(
+            `replication to ${region}`,
+            'usage',
+            bytes / GB,
+            'dataTransfer.interRegion.gb',
+            `${gb(bytes)} of writes copied across regions`,
+            deps,
+            replicaDeps,
+          ),
+        );
       }
     }
     return { noun: 'DynamoDB table', items };
@@ -78,7 +124,17 @@ export const daxCluster: Pricer = {
     return {
       noun: 'DAX node',
       count: nodes.value,
-      items: [item(`${type.value ?? 'node'} node-hours`, 'fixed', nodes.value * HOURS_PER_MONTH, `dax.${type.value}.nodeHour`, `${nodes.value} node(s) (ReplicationFactor) × ${HOURS_PER_MONTH} h`, nodes.deps, type.deps)],
+      items: [
+        item(
+          `${type.value ?? 'node'} node-hours`,
+          'fixed',
+          nodes.value * HOURS_PER_MONTH,
+          `dax.${type.value}.nodeHour`,
+          `${nodes.value} node(s) (ReplicationFactor) × ${HOURS_PER_MONTH} h`,
+          nodes.deps,
+          type.deps,
+        ),
+      ],
     };
   },
 };
@@ -126,14 +182,40 @@ export const backupPlan: Pricer = {
     const secondary = ctx.deployment.secondaryRegion;
     const items: CostItem[] = [
       // DynamoDB backups are full copies; each kept recovery point stores the whole table.
-      item('DynamoDB recovery points', 'usage', (tableBytes * points) / GB, 'dynamodb.backup.gbMonth', `${points.toFixed(1)} points kept (${parts.join(', ')}) × ${gb(tableBytes)} of tables`, deps),
+      item(
+        'DynamoDB recovery points',
+        'usage',
+        (tableBytes * points) / GB,
+        'dynamodb.backup.gbMonth',
+        `${points.toFixed(1)} points kept (${parts.join(', ')}) × ${gb(tableBytes)} of tables`,
+        deps,
+      ),
       // S3 backups are incremental after the first: about one copy of the buckets.
       item('S3 recovery points', 'usage', bucketBytes / GB, 'backup.s3.gbMonth', `incremental: about one copy of ${gb(bucketBytes)} of buckets`, deps),
     ];
     if (copies > 0 && secondary) {
-      items.push({ ...item(`copies in ${secondary}`, 'usage', (tableBytes * copies) / GB, 'dynamodb.backup.gbMonth', `${copies.toFixed(1)} copied points × ${gb(tableBytes)}`, deps), region: secondary });
+      items.push({
+        ...item(
+          `copies in ${secondary}`,
+          'usage',
+          (tableBytes * copies) / GB,
+          'dynamodb.backup.gbMonth',
+          `${copies.toFixed(1)} copied points × ${gb(tableBytes)}`,
+          deps,
+        ),
+        region: secondary,
+      });
       const sent = tableBytes * copyRuns + bucketMonthly;
-      items.push(item(`copy transfer to ${secondary}`, 'usage', sent / GB, 'dataTransfer.interRegion.gb', `${copyRuns.toFixed(1)} full table copies a month plus the buckets' new data: ${gb(sent)}`, deps));
+      items.push(
+        item(
+          `copy transfer to ${secondary}`,
+          'usage',
+          sent / GB,
+          'dataTransfer.interRegion.gb',
+          `${copyRuns.toFixed(1)} full table copies a month plus the buckets' new data: ${gb(sent)}`,
+          deps,
+        ),
+      );
     }
     return { noun: 'backup plan', items };
   },

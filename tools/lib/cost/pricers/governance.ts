@@ -14,7 +14,9 @@ import { ASSUMPTIONS } from '../workload';
 function resourcesInRegion(r: ResourceView, ctx: PricingContext, types?: readonly string[]): number {
   // Config records each replica of a global table as an AWS::DynamoDB::Table.
   const wanted = types?.includes('AWS::DynamoDB::Table') ? [...types, 'AWS::DynamoDB::GlobalTable'] : types;
-  return [...ctx.resources.values()].filter((x) => x.stack.region === r.stack.region && x.type !== 'AWS::CloudFormation::Stack' && (wanted === undefined || wanted.includes(x.type))).length;
+  return [...ctx.resources.values()].filter(
+    (x) => x.stack.region === r.stack.region && x.type !== 'AWS::CloudFormation::Stack' && (wanted === undefined || wanted.includes(x.type)),
+  ).length;
 }
 
 export const configRecorder: Pricer = {
@@ -22,7 +24,18 @@ export const configRecorder: Pricer = {
   price(r, ctx) {
     const n = resourcesInRegion(r, ctx);
     const items = n * ASSUMPTIONS.configItemsPerResourcePerMonth.value;
-    return { noun: 'Config recorder', items: [item('configuration items', 'usage', items, 'config.configurationItem', `${n} resources × ${ASSUMPTIONS.configItemsPerResourcePerMonth.value} a month: ${ASSUMPTIONS.configItemsPerResourcePerMonth.why}`)] };
+    return {
+      noun: 'Config recorder',
+      items: [
+        item(
+          'configuration items',
+          'usage',
+          items,
+          'config.configurationItem',
+          `${n} resources × ${ASSUMPTIONS.configItemsPerResourcePerMonth.value} a month: ${ASSUMPTIONS.configItemsPerResourcePerMonth.why}`,
+        ),
+      ],
+    };
   },
 };
 
@@ -43,7 +56,15 @@ export const configRule: Pricer = {
     const evaluations = n * ASSUMPTIONS.configEvaluationsPerResourcePerMonth.value;
     return {
       noun: 'Config rule',
-      items: [item('rule evaluations', 'usage', evaluations, 'config.ruleEvaluation', `${n} ${types ? types.join('/') : 'in-scope'} resource(s) × ${ASSUMPTIONS.configEvaluationsPerResourcePerMonth.value} evaluations (evaluated only where a recorder exists in the account)`)],
+      items: [
+        item(
+          'rule evaluations',
+          'usage',
+          evaluations,
+          'config.ruleEvaluation',
+          `${n} ${types ? types.join('/') : 'in-scope'} resource(s) × ${ASSUMPTIONS.configEvaluationsPerResourcePerMonth.value} evaluations (evaluated only where a recorder exists in the account)`,
+        ),
+      ],
     };
   },
 };
@@ -51,7 +72,10 @@ export const configRule: Pricer = {
 export const guardDuty: Pricer = {
   types: ['AWS::GuardDuty::Detector'],
   price(r, ctx) {
-    const features = r.list('Features').value.filter((f): f is Record<string, unknown> => typeof f === 'object' && f !== null && (f as Record<string, unknown>).Status === 'ENABLED').map((f) => String(f.Name));
+    const features = r
+      .list('Features')
+      .value.filter((f): f is Record<string, unknown> => typeof f === 'object' && f !== null && (f as Record<string, unknown>).Status === 'ENABLED')
+      .map((f) => String(f.Name));
     let flowBytes = 0;
     let deps: ReadonlySet<string> = EMPTY_DEPS;
     for (const [key, f] of ctx.flows.flowLogs) {
@@ -62,11 +86,29 @@ export const guardDuty: Pricer = {
     let s3Requests = 0;
     for (const [key, b] of ctx.flows.buckets) if (ctx.resources.get(key)?.stack.region === r.stack.region) s3Requests += b.putsPerMonth + b.getsPerMonth;
     const items: CostItem[] = [
-      item('CloudTrail management events analysed', 'usage', ASSUMPTIONS.managementEventsPerMonth.value / 1e6, 'guardduty.cloudTrailEvents.million', `${count(ASSUMPTIONS.managementEventsPerMonth.value)} events: ${ASSUMPTIONS.managementEventsPerMonth.why} (30-day trial not applied)`),
+      item(
+        'CloudTrail management events analysed',
+        'usage',
+        ASSUMPTIONS.managementEventsPerMonth.value / 1e6,
+        'guardduty.cloudTrailEvents.million',
+        `${count(ASSUMPTIONS.managementEventsPerMonth.value)} events: ${ASSUMPTIONS.managementEventsPerMonth.why} (30-day trial not applied)`,
+      ),
       item('VPC flow logs analysed', 'usage', flowBytes / GB, 'guardduty.flowLogs.gb', `${gb(flowBytes)} of flow records`, deps),
     ];
-    if (features.includes('S3_DATA_EVENTS')) items.push(item('S3 data events analysed', 'usage', s3Requests / 1e6, 'guardduty.s3DataEvents.million', `${count(s3Requests)} S3 requests to the deployment's buckets`));
-    if (features.includes('LAMBDA_NETWORK_LOGS')) items.push(item('Lambda network logs analysed', 'usage', flowBytes / GB, 'guardduty.lambdaNetworkLogs.gb', `about the flow-log volume, ${gb(flowBytes)}`, deps));
+    if (features.includes('S3_DATA_EVENTS'))
+      items.push(
+        item(
+          'S3 data events analysed',
+          'usage',
+          s3Requests / 1e6,
+          'guardduty.s3DataEvents.million',
+          `${count(s3Requests)} S3 requests to the deployment's buckets`,
+        ),
+      );
+    if (features.includes('LAMBDA_NETWORK_LOGS'))
+      items.push(
+        item('Lambda network logs analysed', 'usage', flowBytes / GB, 'guardduty.lambdaNetworkLogs.gb', `about the flow-log volume, ${gb(flowBytes)}`, deps),
+      );
     return { noun: 'GuardDuty detector', items };
   },
 };
@@ -76,7 +118,18 @@ export const securityHub: Pricer = {
   price(r, ctx) {
     const n = resourcesInRegion(r, ctx);
     const checks = n * ASSUMPTIONS.securityChecksPerResourcePerMonth.value;
-    return { noun: 'Security Hub', items: [item('security checks', 'usage', checks, 'securityHub.check', `${n} resources × ${ASSUMPTIONS.securityChecksPerResourcePerMonth.value}: ${ASSUMPTIONS.securityChecksPerResourcePerMonth.why}`)] };
+    return {
+      noun: 'Security Hub',
+      items: [
+        item(
+          'security checks',
+          'usage',
+          checks,
+          'securityHub.check',
+          `${n} resources × ${ASSUMPTIONS.securityChecksPerResourcePerMonth.value}: ${ASSUMPTIONS.securityChecksPerResourcePerMonth.why}`,
+        ),
+      ],
+    };
   },
 };
 
@@ -86,7 +139,15 @@ export const trail: Pricer = {
     const selectors = r.list('EventSelectors').value.length + r.list('AdvancedEventSelectors').value.length;
     return {
       noun: 'CloudTrail trail',
-      items: [item('management events', 'fixed', 0, 'cloudtrail.managementEventsCopy.hundredThousand', 'the first copy of management events is free (assumes no other trail in the account); logs are priced at the trail bucket and log group')],
+      items: [
+        item(
+          'management events',
+          'fixed',
+          0,
+          'cloudtrail.managementEventsCopy.hundredThousand',
+          'the first copy of management events is free (assumes no other trail in the account); logs are priced at the trail bucket and log group',
+        ),
+      ],
       ...(selectors > 0 ? { note: 'event selectors present: data events are not estimated' } : {}),
     };
   },
@@ -100,7 +161,16 @@ export const crawler: Pricer = {
     const dpuHours = (runs * ASSUMPTIONS.crawlerMinimumMinutes.value * ASSUMPTIONS.crawlerDpus.value) / 60;
     return {
       noun: 'Glue crawler',
-      items: [item('crawler DPU-hours', 'fixed', dpuHours, 'glue.crawler.dpuHour', `${count(runs)} runs (${expression.value ?? 'on demand'}) × ${ASSUMPTIONS.crawlerMinimumMinutes.value} min minimum × ${ASSUMPTIONS.crawlerDpus.value} DPU, with or without new data`, expression.deps)],
+      items: [
+        item(
+          'crawler DPU-hours',
+          'fixed',
+          dpuHours,
+          'glue.crawler.dpuHour',
+          `${count(runs)} runs (${expression.value ?? 'on demand'}) × ${ASSUMPTIONS.crawlerMinimumMinutes.value} min minimum × ${ASSUMPTIONS.crawlerDpus.value} DPU, with or without new data`,
+          expression.deps,
+        ),
+      ],
     };
   },
 };
@@ -112,8 +182,21 @@ export const namedQuery: Pricer = {
     const runs = 30.4;
     const perRun = Math.max(scan?.bytes ?? 0, 10 * 1024 ** 2);
     const bucket = scan?.bucket ? ctx.resources.get(scan.bucket) : undefined;
-    const items: CostItem[] = [item('data scanned (run daily)', 'usage', (runs * perRun) / 1024 ** 4, 'athena.scanTb', `${count(runs)} runs × ${gb(perRun)} (10 MB minimum; the query reads every object of its table)`, scan?.deps ?? EMPTY_DEPS)];
-    if (scan && scan.objects > 0) items.push({ ...item('S3 GET requests', 'usage', (runs * scan.objects) / 1000, 's3.get.thousand', `${count(scan.objects)} objects read each run`, scan.deps), ...(bucket ? { region: bucket.stack.region } : {}) });
+    const items: CostItem[] = [
+      item(
+        'data scanned (run daily)',
+        'usage',
+        (runs * perRun) / 1024 ** 4,
+        'athena.scanTb',
+        `${count(runs)} runs × ${gb(perRun)} (10 MB minimum; the query reads every object of its table)`,
+        scan?.deps ?? EMPTY_DEPS,
+      ),
+    ];
+    if (scan && scan.objects > 0)
+      items.push({
+        ...item('S3 GET requests', 'usage', (runs * scan.objects) / 1000, 's3.get.thousand', `${count(scan.objects)} objects read each run`, scan.deps),
+        ...(bucket ? { region: bucket.stack.region } : {}),
+      });
     return { noun: 'Athena named query', items };
   },
 };
@@ -121,7 +204,18 @@ export const namedQuery: Pricer = {
 export const quickSight: Pricer = {
   types: ['AWS::QuickSight::DataSource', 'AWS::QuickSight::DataSet', 'AWS::QuickSight::Dashboard', 'AWS::QuickSight::RefreshSchedule'],
   price() {
-    return { noun: 'QuickSight asset', items: [item('QuickSight subscription share', 'fixed', 1, 'quicksight.subscription', 'billed per author, reader and SPICE capacity of the account subscription')] };
+    return {
+      noun: 'QuickSight asset',
+      items: [
+        item(
+          'QuickSight subscription share',
+          'fixed',
+          1,
+          'quicksight.subscription',
+          'billed per author, reader and SPICE capacity of the account subscription',
+        ),
+      ],
+    };
   },
 };
 

@@ -19,7 +19,8 @@ export const natGateway: Pricer = {
   types: ['AWS::EC2::NatGateway'],
   price(r, ctx) {
     const vpc = vpcOfSubnet(r, ctx);
-    const natsInVpc = [...ctx.resources.values()].filter((x) => x.type === 'AWS::EC2::NatGateway' && x.stack === r.stack && vpcOfSubnet(x, ctx) === vpc).length || 1;
+    const natsInVpc =
+      [...ctx.resources.values()].filter((x) => x.type === 'AWS::EC2::NatGateway' && x.stack === r.stack && vpcOfSubnet(x, ctx) === vpc).length || 1;
     // The pollers' calls to the quote and weather APIs leave the VPC through the NAT gateways.
     let bytes = 0;
     let deps: ReadonlySet<string> = EMPTY_DEPS;
@@ -36,7 +37,14 @@ export const natGateway: Pricer = {
       ...(vpc ? { where: vpc } : {}),
       items: [
         item('NAT gateway-hours', 'fixed', HOURS_PER_MONTH, 'vpc.natGateway.hour', `${HOURS_PER_MONTH} h`),
-        item('data processed', 'usage', bytes / GB, 'vpc.natGateway.gb', `${gb(bytes)}: poller HTTPS, ${NAT_BYTES_PER_ENTITY / 1024} KB per symbol or city per run, shared by ${natsInVpc} gateway(s)`, deps),
+        item(
+          'data processed',
+          'usage',
+          bytes / GB,
+          'vpc.natGateway.gb',
+          `${gb(bytes)}: poller HTTPS, ${NAT_BYTES_PER_ENTITY / 1024} KB per symbol or city per run, shared by ${natsInVpc} gateway(s)`,
+          deps,
+        ),
       ],
     };
   },
@@ -45,7 +53,10 @@ export const natGateway: Pricer = {
 export const elasticIp: Pricer = {
   types: ['AWS::EC2::EIP'],
   price() {
-    return { noun: 'public IPv4 address', items: [item('public IPv4 address-hours', 'fixed', HOURS_PER_MONTH, 'vpc.publicIpv4.hour', `${HOURS_PER_MONTH} h, attached or not`)] };
+    return {
+      noun: 'public IPv4 address',
+      items: [item('public IPv4 address-hours', 'fixed', HOURS_PER_MONTH, 'vpc.publicIpv4.hour', `${HOURS_PER_MONTH} h, attached or not`)],
+    };
   },
 };
 
@@ -54,7 +65,8 @@ export const vpcEndpoint: Pricer = {
   price(r, ctx) {
     const type = r.str('VpcEndpointType');
     const vpc = tokenId(r.prop('VpcId').value);
-    if ((type.value ?? 'Gateway') === 'Gateway') return { noun: 'gateway endpoint', ...(vpc ? { where: vpc } : {}), items: [], note: 'gateway endpoints (S3, DynamoDB) have no hourly or data charge' };
+    if ((type.value ?? 'Gateway') === 'Gateway')
+      return { noun: 'gateway endpoint', ...(vpc ? { where: vpc } : {}), items: [], note: 'gateway endpoints (S3, DynamoDB) have no hourly or data charge' };
     const subnets = r.size('SubnetIds');
     const azs = Math.max(1, subnets.value);
     const service = r.str('ServiceName').value ?? '';
@@ -72,8 +84,22 @@ export const vpcEndpoint: Pricer = {
       noun: 'interface endpoint',
       ...(vpc ? { where: vpc } : {}),
       items: [
-        item('endpoint-hours per AZ', 'fixed', azs * HOURS_PER_MONTH, 'vpc.interfaceEndpoint.azHour', `${azs} AZ(s) (SubnetIds) × ${HOURS_PER_MONTH} h`, subnets.deps),
-        item('data processed', 'usage', bytes / GB, 'vpc.interfaceEndpoint.gb', bytes > 0 ? `${gb(bytes)}: records put to the stream from the VPC` : 'a few KB of API calls per invocation: under a cent', deps),
+        item(
+          'endpoint-hours per AZ',
+          'fixed',
+          azs * HOURS_PER_MONTH,
+          'vpc.interfaceEndpoint.azHour',
+          `${azs} AZ(s) (SubnetIds) × ${HOURS_PER_MONTH} h`,
+          subnets.deps,
+        ),
+        item(
+          'data processed',
+          'usage',
+          bytes / GB,
+          'vpc.interfaceEndpoint.gb',
+          bytes > 0 ? `${gb(bytes)}: records put to the stream from the VPC` : 'a few KB of API calls per invocation: under a cent',
+          deps,
+        ),
       ],
     };
   },
@@ -83,7 +109,12 @@ export const healthCheck: Pricer = {
   types: ['AWS::Route53::HealthCheck'],
   price(r) {
     const type = r.str('HealthCheckConfig.Type');
-    const options = [/^HTTPS/.test(type.value ?? '') ? 'HTTPS' : '', /STR_MATCH$/.test(type.value ?? '') ? 'string matching' : '', r.num('HealthCheckConfig.RequestInterval', 30).value === 10 ? 'fast interval' : '', r.prop('HealthCheckConfig.MeasureLatency').value === true ? 'latency' : ''].filter(Boolean);
+    const options = [
+      /^HTTPS/.test(type.value ?? '') ? 'HTTPS' : '',
+      /STR_MATCH$/.test(type.value ?? '') ? 'string matching' : '',
+      r.num('HealthCheckConfig.RequestInterval', 30).value === 10 ? 'fast interval' : '',
+      r.prop('HealthCheckConfig.MeasureLatency').value === true ? 'latency' : '',
+    ].filter(Boolean);
     return {
       noun: 'Route 53 health check',
       items: [

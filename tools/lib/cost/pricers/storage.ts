@@ -49,7 +49,10 @@ export function bucketStoredBytes(bucket: ResourceView, ctx: PricingContext): Bu
   const horizon = ASSUMPTIONS.storageMonth.value * DAYS_PER_MONTH;
   const age = Math.min(horizon, expiration);
   const objects = (flow.putsPerMonth * age) / DAYS_PER_MONTH;
-  const minSize = rule && isRecord(rule.Filter) && Number.isFinite(Number(rule.Filter.ObjectSizeGreaterThan)) ? Number(rule.Filter.ObjectSizeGreaterThan) : MIN_TRANSITION_BYTES;
+  const minSize =
+    rule && isRecord(rule.Filter) && Number.isFinite(Number(rule.Filter.ObjectSizeGreaterThan))
+      ? Number(rule.Filter.ObjectSizeGreaterThan)
+      : MIN_TRANSITION_BYTES;
   const transitions = rule && Array.isArray(rule.Transitions) && flow.objectBytes >= minSize ? rule.Transitions.filter(isRecord) : [];
   const at = (cls: string): number => {
     const t = transitions.find((x) => x.StorageClass === cls);
@@ -66,7 +69,12 @@ export function bucketStoredBytes(bucket: ResourceView, ctx: PricingContext): Bu
     toGlacier: at('GLACIER') < age ? flow.putsPerMonth : 0,
   };
   const size = flow.objectBytes >= 1024 ? `${(flow.objectBytes / 1024).toFixed(1)} KiB` : `${Math.round(flow.objectBytes)} B`;
-  const lifecycle = transitions.length === 0 && rule && Array.isArray(rule.Transitions) && rule.Transitions.length > 0 ? `they stay in STANDARD: lifecycle transitions skip objects under 128 KiB` : transitions.length > 0 ? 'tiered by the lifecycle rule' : 'no transitions';
+  const lifecycle =
+    transitions.length === 0 && rule && Array.isArray(rule.Transitions) && rule.Transitions.length > 0
+      ? `they stay in STANDARD: lifecycle transitions skip objects under 128 KiB`
+      : transitions.length > 0
+        ? 'tiered by the lifecycle rule'
+        : 'no transitions';
   return {
     bytes: classes.standard + classes.standardIa + classes.glacier,
     monthlyBytes: flow.bytesPerMonth,
@@ -85,16 +93,56 @@ export const s3Bucket: Pricer = {
     const writers = flow ? flow.writers.filter((w, i, all) => all.indexOf(w) === i).join(', ') : 'no writer found in the templates';
     const items: CostItem[] = [
       item('storage (Standard)', 'usage', stored.classes.standard / GB, 's3.standard.gbMonth', `${gb(stored.classes.standard)}: ${stored.basis}`, stored.deps),
-      item('PUT requests', 'usage', (flow?.putsPerMonth ?? 0) / 1000, 's3.put.thousand', `${count(flow?.putsPerMonth ?? 0)} objects a month (${writers})`, deps),
+      item(
+        'PUT requests',
+        'usage',
+        (flow?.putsPerMonth ?? 0) / 1000,
+        's3.put.thousand',
+        `${count(flow?.putsPerMonth ?? 0)} objects a month (${writers})`,
+        deps,
+      ),
     ];
-    if (stored.classes.standardIa > 0) items.push(item('storage (Standard-IA)', 'usage', stored.classes.standardIa / GB, 's3.standardIa.gbMonth', gb(stored.classes.standardIa), stored.deps));
-    if (stored.classes.glacier > 0) items.push(item('storage (Glacier Flexible Retrieval)', 'usage', stored.classes.glacier / GB, 's3.glacier.gbMonth', gb(stored.classes.glacier), stored.deps));
-    if (stored.classes.toIa > 0) items.push(item('transitions to Standard-IA', 'usage', stored.classes.toIa / 1000, 's3.transitionIa.thousand', `${count(stored.classes.toIa)} objects a month`, stored.deps));
-    if (stored.classes.toGlacier > 0) items.push(item('transitions to Glacier', 'usage', stored.classes.toGlacier / 1000, 's3.transitionGlacier.thousand', `${count(stored.classes.toGlacier)} objects a month`, stored.deps));
+    if (stored.classes.standardIa > 0)
+      items.push(item('storage (Standard-IA)', 'usage', stored.classes.standardIa / GB, 's3.standardIa.gbMonth', gb(stored.classes.standardIa), stored.deps));
+    if (stored.classes.glacier > 0)
+      items.push(
+        item('storage (Glacier Flexible Retrieval)', 'usage', stored.classes.glacier / GB, 's3.glacier.gbMonth', gb(stored.classes.glacier), stored.deps),
+      );
+    if (stored.classes.toIa > 0)
+      items.push(
+        item(
+          'transitions to Standard-IA',
+          'usage',
+          stored.classes.toIa / 1000,
+          's3.transitionIa.thousand',
+          `${count(stored.classes.toIa)} objects a month`,
+          stored.deps,
+        ),
+      );
+    if (stored.classes.toGlacier > 0)
+      items.push(
+        item(
+          'transitions to Glacier',
+          'usage',
+          stored.classes.toGlacier / 1000,
+          's3.transitionGlacier.thousand',
+          `${count(stored.classes.toGlacier)} objects a month`,
+          stored.deps,
+        ),
+      );
     const destination = ctx.flows.replication.get(r.key);
     if (destination && flow) {
       const replica = ctx.resources.get(destination)!;
-      items.push(item(`replication to ${replica.stack.region}`, 'usage', flow.bytesPerMonth / GB, 'dataTransfer.interRegion.gb', `${gb(flow.bytesPerMonth)} a month copied to ${replica.logicalId}`, deps));
+      items.push(
+        item(
+          `replication to ${replica.stack.region}`,
+          'usage',
+          flow.bytesPerMonth / GB,
+          'dataTransfer.interRegion.gb',
+          `${gb(flow.bytesPerMonth)} a month copied to ${replica.logicalId}`,
+          deps,
+        ),
+      );
     }
     return { noun: 'S3 bucket', items };
   },

@@ -25,8 +25,27 @@ export const kinesisStream: Pricer = {
         items: [
           item('on-demand stream-hours', 'fixed', HOURS_PER_MONTH, 'kinesis.onDemand.streamHour', `${HOURS_PER_MONTH} h in ON_DEMAND mode`, modeDeps),
           item('data ingested', 'usage', ingestBytes / GB, 'kinesis.onDemand.ingestGb', `${why} × 1 KB (rounded up)`, usageDeps),
-          item('data retrieved', 'usage', (ingestBytes * consumers) / GB, 'kinesis.onDemand.retrievalGb', `${consumers} standard consumer(s) × ${gb(ingestBytes)}`, usageDeps),
-          ...(extendedHours > 0 ? [item('extended retention', 'usage', ((ingestBytes / GB) * extendedHours) / HOURS_PER_MONTH, 'kinesis.onDemand.extendedRetentionGbMonth', `RetentionPeriodHours ${retention.value}: ${extendedHours} h beyond 24 h of each month's data`, usageDeps, retention.deps)] : []),
+          item(
+            'data retrieved',
+            'usage',
+            (ingestBytes * consumers) / GB,
+            'kinesis.onDemand.retrievalGb',
+            `${consumers} standard consumer(s) × ${gb(ingestBytes)}`,
+            usageDeps,
+          ),
+          ...(extendedHours > 0
+            ? [
+                item(
+                  'extended retention',
+                  'usage',
+                  ((ingestBytes / GB) * extendedHours) / HOURS_PER_MONTH,
+                  'kinesis.onDemand.extendedRetentionGbMonth',
+                  `RetentionPeriodHours ${retention.value}: ${extendedHours} h beyond 24 h of each month's data`,
+                  usageDeps,
+                  retention.deps,
+                ),
+              ]
+            : []),
         ],
       };
     }
@@ -35,8 +54,27 @@ export const kinesisStream: Pricer = {
       noun: 'Kinesis shard',
       count: shards,
       items: [
-        item('shard-hours', 'fixed', shards * HOURS_PER_MONTH, 'kinesis.provisioned.shardHour', `${shards} shard(s) (ShardCount) × ${HOURS_PER_MONTH} h`, modeDeps),
-        ...(retention.value > 24 ? [item('extended retention shard-hours', 'fixed', shards * HOURS_PER_MONTH, 'kinesis.provisioned.extendedRetentionShardHour', `RetentionPeriodHours ${retention.value} > 24`, modeDeps, retention.deps)] : []),
+        item(
+          'shard-hours',
+          'fixed',
+          shards * HOURS_PER_MONTH,
+          'kinesis.provisioned.shardHour',
+          `${shards} shard(s) (ShardCount) × ${HOURS_PER_MONTH} h`,
+          modeDeps,
+        ),
+        ...(retention.value > 24
+          ? [
+              item(
+                'extended retention shard-hours',
+                'fixed',
+                shards * HOURS_PER_MONTH,
+                'kinesis.provisioned.extendedRetentionShardHour',
+                `RetentionPeriodHours ${retention.value} > 24`,
+                modeDeps,
+                retention.deps,
+              ),
+            ]
+          : []),
         item('PUT payload units', 'usage', putUnits / 1e6, 'kinesis.provisioned.putUnitMillion', `${why}, one 25 KB unit each`, usageDeps),
       ],
     };
@@ -46,7 +84,10 @@ export const kinesisStream: Pricer = {
 export const sqsQueue: Pricer = {
   types: ['AWS::SQS::Queue'],
   price() {
-    return { noun: 'SQS queue', items: [item('requests', 'usage', 0, 'sqs.request.million', 'a dead-letter queue: messages only when a record fails for good; none assumed')] };
+    return {
+      noun: 'SQS queue',
+      items: [item('requests', 'usage', 0, 'sqs.request.million', 'a dead-letter queue: messages only when a record fails for good; none assumed')],
+    };
   },
 };
 
@@ -54,7 +95,10 @@ export const restApi: Pricer = {
   types: ['AWS::ApiGateway::RestApi'],
   price() {
     const requests = ASSUMPTIONS.apiRequestsPerMonth.value;
-    return { noun: 'REST API', items: [item('API requests', 'usage', requests / 1e6, 'apigateway.rest.million', `${count(requests)} requests: ${ASSUMPTIONS.apiRequestsPerMonth.why}`)] };
+    return {
+      noun: 'REST API',
+      items: [item('API requests', 'usage', requests / 1e6, 'apigateway.rest.million', `${count(requests)} requests: ${ASSUMPTIONS.apiRequestsPerMonth.why}`)],
+    };
   },
 };
 
@@ -62,7 +106,8 @@ export const userPoolClient: Pricer = {
   types: ['AWS::Cognito::UserPoolClient'],
   price(r) {
     const flows = r.list('AllowedOAuthFlows');
-    if (!flows.value.includes('client_credentials')) return { noun: 'Cognito app client', items: [], note: 'user sign-in clients are billed per monthly active user at the pool' };
+    if (!flows.value.includes('client_credentials'))
+      return { noun: 'Cognito app client', items: [], note: 'user sign-in clients are billed per monthly active user at the pool' };
     const tokens = ASSUMPTIONS.tokenRequestsPerMonth.value;
     return {
       noun: 'machine-to-machine app client',
@@ -79,7 +124,10 @@ export const schedule: Pricer = {
   price(r) {
     const expression = r.str('ScheduleExpression');
     const runs = expression.value ? (runsPerMonth(expression.value) ?? 0) : 0;
-    return { noun: 'EventBridge schedule', items: [item('scheduled invocations', 'usage', runs / 1e6, 'scheduler.invocation.million', `${count(runs)} runs (${expression.value})`, expression.deps)] };
+    return {
+      noun: 'EventBridge schedule',
+      items: [item('scheduled invocations', 'usage', runs / 1e6, 'scheduler.invocation.million', `${count(runs)} runs (${expression.value})`, expression.deps)],
+    };
   },
 };
 

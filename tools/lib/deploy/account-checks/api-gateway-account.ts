@@ -13,7 +13,7 @@
  */
 import { GetAccountCommand } from '@aws-sdk/client-api-gateway';
 import { call } from './read';
-import { howToSet, valueOf, type AccountCheck, type CheckContext, type Outcome, type Target } from './types';
+import { howToSet, parameterOf, type AccountCheck, type CheckContext, type Outcome, type Target } from './types';
 
 /** The parameter of each template that sets the account's role. */
 export const API_GATEWAY_ACCOUNT_PARAMETERS = ['ManageApiGatewayAccount', 'ManageStandbyApiGatewayAccount'] as const;
@@ -37,7 +37,7 @@ export function roleName(arn: string): string {
 export function decideApiGatewayAccount(o: ApiGatewayAccountObservation, t: Target): Outcome[] {
   const parameter = apiGatewayParameter(t);
   if (!parameter) return [];
-  const manage = valueOf(t, parameter) === 'true';
+  const manage = parameterOf(t, parameter) === 'true';
   if (!o.roleArn) {
     if (manage) return [];
     return [
@@ -49,7 +49,13 @@ export function decideApiGatewayAccount(o: ApiGatewayAccountObservation, t: Targ
     ];
   }
   if (!manage || o.ours.includes(roleName(o.roleArn))) return [];
-  return [{ kind: 'adapt', set: { [parameter]: 'false' }, because: `API Gateway in ${t.region} already logs through ${o.roleArn} (one setting per account and region; setting ours would replace it)` }];
+  return [
+    {
+      kind: 'adapt',
+      set: { [parameter]: 'false' },
+      because: `API Gateway in ${t.region} already logs through ${o.roleArn} (one setting per account and region; setting ours would replace it)`,
+    },
+  ];
 }
 
 /** Role names the deployed stack holds for the roles its AWS::ApiGateway::Account resources point at. */
@@ -69,7 +75,7 @@ export const apiGatewayAccountCheck: AccountCheck<ApiGatewayAccountObservation> 
   id: 'api-gateway-account',
   subject: "API Gateway's CloudWatch Logs role",
   whenUnreadable: 'warn',
-  consequence: (t) => `${apiGatewayParameter(t)} stays ${valueOf(t, apiGatewayParameter(t) ?? '')}`,
+  consequence: (t) => `${apiGatewayParameter(t)} stays ${parameterOf(t, apiGatewayParameter(t) ?? '')}`,
   applies: (t) => apiGatewayParameter(t) !== undefined,
   async read(ctx) {
     const res = await call('apigateway:GET on /account (GetAccount)', () => ctx.clients().apiGateway().send(new GetAccountCommand({})));

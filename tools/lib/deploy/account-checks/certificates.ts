@@ -16,7 +16,7 @@
  */
 import { DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import { call, errorName } from './read';
-import { howToSet, valueOf, type AccountCheck, type Outcome, type Target } from './types';
+import { howToSet, parameterOf, type AccountCheck, type Outcome, type Target } from './types';
 
 export const DOMAIN_PARAMETER = 'ApiDomainName';
 export const ZONE_PARAMETER = 'HostedZoneId';
@@ -27,7 +27,7 @@ export function certificateSlots(t: Target): { parameter: string; region: string
     { parameter: 'ApiCertificateArn', region: t.kind === 'root' ? t.region : undefined },
     { parameter: 'StandbyApiCertificateArn', region: t.kind === 'root' ? t.secondaryRegion : t.region },
   ];
-  return slots.filter((s): s is { parameter: string; region: string } => s.region !== undefined && Boolean(valueOf(t, s.parameter)));
+  return slots.filter((s): s is { parameter: string; region: string } => s.region !== undefined && Boolean(parameterOf(t, s.parameter)));
 }
 
 export interface CertificateState {
@@ -63,11 +63,22 @@ export function decideCertificates(o: CertificatesObservation, t: Target): Outco
     const fix = howToSet(t, c.parameter, `an ACM certificate of ${c.region} that covers ${o.domain}`);
     const arnRegion = regionOfArn(c.arn);
     if (arnRegion !== c.region) {
-      out.push({ kind: 'stop', problem: `${at} is a certificate of ${arnRegion ?? 'an unknown region'}, but its API is in ${c.region} (a regional API domain only takes a certificate of its own region)`, fix: `request or import one in ${c.region}, then ${fix}` });
+      out.push({
+        kind: 'stop',
+        problem: `${at} is a certificate of ${arnRegion ?? 'an unknown region'}, but its API is in ${c.region} (a regional API domain only takes a certificate of its own region)`,
+        fix: `request or import one in ${c.region}, then ${fix}`,
+      });
     } else if (!c.found) {
       out.push({ kind: 'stop', problem: `${at} does not exist in ${c.region} (acm:DescribeCertificate: not found)`, fix });
     } else if (c.found.status !== 'ISSUED') {
-      out.push({ kind: 'stop', problem: `${at} is ${c.found.status}, not ISSUED`, fix: c.found.status === 'PENDING_VALIDATION' ? `create its DNS validation record (aws acm describe-certificate --region ${c.region} shows it) and wait until it is ISSUED, or ${fix}` : fix });
+      out.push({
+        kind: 'stop',
+        problem: `${at} is ${c.found.status}, not ISSUED`,
+        fix:
+          c.found.status === 'PENDING_VALIDATION'
+            ? `create its DNS validation record (aws acm describe-certificate --region ${c.region} shows it) and wait until it is ISSUED, or ${fix}`
+            : fix,
+      });
     } else if (!c.found.names.some((n) => covers(n, o.domain))) {
       out.push({ kind: 'stop', problem: `${at} covers ${c.found.names.join(', ')}, not ${o.domain}`, fix });
     }
@@ -80,16 +91,20 @@ export const certificatesCheck: AccountCheck<CertificatesObservation> = {
   subject: 'the API certificates',
   whenUnreadable: 'warn',
   consequence: () => 'the API custom domain is created unchecked (it fails the deploy if the certificate is not ISSUED in its region)',
-  applies: (t) => Boolean(valueOf(t, ZONE_PARAMETER)) && Boolean(valueOf(t, DOMAIN_PARAMETER)) && certificateSlots(t).length > 0,
+  applies: (t) => Boolean(parameterOf(t, ZONE_PARAMETER)) && Boolean(parameterOf(t, DOMAIN_PARAMETER)) && certificateSlots(t).length > 0,
   async read(ctx) {
     const t = ctx.target;
     const certificates = await Promise.all(
       certificateSlots(t).map(async ({ parameter, region }): Promise<CertificateState> => {
-        const arn = valueOf(t, parameter)!;
+        const arn = parameterOf(t, parameter)!;
         if (regionOfArn(arn) !== region) return { parameter, arn, region };
         const res = await call(
           'acm:DescribeCertificate',
-          () => ctx.clients(region).acm().send(new DescribeCertificateCommand({ CertificateArn: arn })),
+          () =>
+            ctx
+              .clients(region)
+              .acm()
+              .send(new DescribeCertificateCommand({ CertificateArn: arn })),
           (e) => (errorName(e) === 'ResourceNotFoundException' ? { Certificate: undefined } : undefined),
         );
         const cert = res.Certificate;
@@ -98,7 +113,7 @@ export const certificatesCheck: AccountCheck<CertificatesObservation> = {
         return { parameter, arn, region, found: { status: cert.Status ?? 'UNKNOWN', names } };
       }),
     );
-    return { domain: valueOf(t, DOMAIN_PARAMETER)!, certificates };
+    return { domain: parameterOf(t, DOMAIN_PARAMETER)!, certificates };
   },
   decide: decideCertificates,
 };

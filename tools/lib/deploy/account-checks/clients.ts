@@ -61,29 +61,53 @@ export function createAccountClients(region: string, o: AccountClientOptions): A
     ...(o.endpoints?.[service] ? { endpoint: o.endpoints[service] } : {}),
     requestHandler: new NodeHttpHandler({ connectionTimeout: 10_000, requestTimeout: o.requestTimeoutMs ?? 30_000 }),
   });
-  const once = <C>(name: string, make: () => C): (() => C) => () => {
-    if (!made.has(name)) made.set(name, make());
-    return made.get(name) as C;
-  };
+  const once =
+    <C>(name: string, make: () => C): (() => C) =>
+    () => {
+      if (!made.has(name)) made.set(name, make());
+      return made.get(name) as C;
+    };
   return {
     region,
     acm: once('acm', () => new (require('@aws-sdk/client-acm') as typeof import('@aws-sdk/client-acm')).ACMClient(config('ACM'))),
-    apiGateway: once('apiGateway', () => new (require('@aws-sdk/client-api-gateway') as typeof import('@aws-sdk/client-api-gateway')).APIGatewayClient(config('API_GATEWAY'))),
-    cloudTrail: once('cloudTrail', () => new (require('@aws-sdk/client-cloudtrail') as typeof import('@aws-sdk/client-cloudtrail')).CloudTrailClient(config('CLOUDTRAIL'))),
-    config: once('config', () => new (require('@aws-sdk/client-config-service') as typeof import('@aws-sdk/client-config-service')).ConfigServiceClient(config('CONFIG_SERVICE'))),
+    apiGateway: once(
+      'apiGateway',
+      () => new (require('@aws-sdk/client-api-gateway') as typeof import('@aws-sdk/client-api-gateway')).APIGatewayClient(config('API_GATEWAY')),
+    ),
+    cloudTrail: once(
+      'cloudTrail',
+      () => new (require('@aws-sdk/client-cloudtrail') as typeof import('@aws-sdk/client-cloudtrail')).CloudTrailClient(config('CLOUDTRAIL')),
+    ),
+    config: once(
+      'config',
+      () => new (require('@aws-sdk/client-config-service') as typeof import('@aws-sdk/client-config-service')).ConfigServiceClient(config('CONFIG_SERVICE')),
+    ),
     costExplorer: once(
       'costExplorer',
-      () => new (require('@aws-sdk/client-cost-explorer') as typeof import('@aws-sdk/client-cost-explorer')).CostExplorerClient(config('COST_EXPLORER', COST_EXPLORER_REGION)),
+      () =>
+        new (require('@aws-sdk/client-cost-explorer') as typeof import('@aws-sdk/client-cost-explorer')).CostExplorerClient(
+          config('COST_EXPLORER', COST_EXPLORER_REGION),
+        ),
     ),
     ec2: once('ec2', () => new (require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2')).EC2Client(config('EC2'))),
-    guardDuty: once('guardDuty', () => new (require('@aws-sdk/client-guardduty') as typeof import('@aws-sdk/client-guardduty')).GuardDutyClient(config('GUARDDUTY'))),
+    guardDuty: once(
+      'guardDuty',
+      () => new (require('@aws-sdk/client-guardduty') as typeof import('@aws-sdk/client-guardduty')).GuardDutyClient(config('GUARDDUTY')),
+    ),
     lambda: once('lambda', () => new (require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda')).LambdaClient(config('LAMBDA'))),
-    quickSight: once('quickSight', () => new (require('@aws-sdk/client-quicksight') as typeof import('@aws-sdk/client-quicksight')).QuickSightClient(config('QUICKSIGHT'))),
+    quickSight: once(
+      'quickSight',
+      () => new (require('@aws-sdk/client-quicksight') as typeof import('@aws-sdk/client-quicksight')).QuickSightClient(config('QUICKSIGHT')),
+    ),
     secretsManager: once(
       'secretsManager',
-      () => new (require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(config('SECRETS_MANAGER')),
+      () =>
+        new (require('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(config('SECRETS_MANAGER')),
     ),
-    securityHub: once('securityHub', () => new (require('@aws-sdk/client-securityhub') as typeof import('@aws-sdk/client-securityhub')).SecurityHubClient(config('SECURITYHUB'))),
+    securityHub: once(
+      'securityHub',
+      () => new (require('@aws-sdk/client-securityhub') as typeof import('@aws-sdk/client-securityhub')).SecurityHubClient(config('SECURITYHUB')),
+    ),
     serviceQuotas: once(
       'serviceQuotas',
       () => new (require('@aws-sdk/client-service-quotas') as typeof import('@aws-sdk/client-service-quotas')).ServiceQuotasClient(config('SERVICE_QUOTAS')),

@@ -7,7 +7,7 @@
 import { DescribeTrailsCommand } from '@aws-sdk/client-cloudtrail';
 import { deployedIdsOf } from './owned';
 import { call } from './read';
-import { valueOf, type AccountCheck, type Outcome, type Target } from './types';
+import { parameterOf, type AccountCheck, type Outcome, type Target } from './types';
 
 export const CLOUDTRAIL_PARAMETER = 'EnableCloudTrail';
 
@@ -27,20 +27,31 @@ export interface CloudTrailObservation {
 
 export function decideCloudTrail(o: CloudTrailObservation, t: Target): Outcome[] {
   const existing = o.multiRegionTrails.filter((trail) => !o.ours.some((id) => id === trail.name || id === trail.arn));
-  if (existing.length === 0 || valueOf(t, CLOUDTRAIL_PARAMETER) !== 'true') return [];
+  if (existing.length === 0 || parameterOf(t, CLOUDTRAIL_PARAMETER) !== 'true') return [];
   const trail = existing[0]!;
   const what = `${trail.organization ? 'organization' : 'multi-region'} trail ${trail.name}${trail.homeRegion ? ` (home region ${trail.homeRegion})` : ''}`;
-  return [{ kind: 'adapt', set: { [CLOUDTRAIL_PARAMETER]: 'false' }, because: `the ${what} already records every region; a second trail would bill the same management events again` }];
+  return [
+    {
+      kind: 'adapt',
+      set: { [CLOUDTRAIL_PARAMETER]: 'false' },
+      because: `the ${what} already records every region; a second trail would bill the same management events again`,
+    },
+  ];
 }
 
 export const cloudTrailCheck: AccountCheck<CloudTrailObservation> = {
   id: 'cloudtrail',
   subject: 'the CloudTrail trails',
   whenUnreadable: 'warn',
-  consequence: (t) => `${CLOUDTRAIL_PARAMETER} stays ${valueOf(t, CLOUDTRAIL_PARAMETER)}`,
-  applies: (t) => valueOf(t, CLOUDTRAIL_PARAMETER) === 'true',
+  consequence: (t) => `${CLOUDTRAIL_PARAMETER} stays ${parameterOf(t, CLOUDTRAIL_PARAMETER)}`,
+  applies: (t) => parameterOf(t, CLOUDTRAIL_PARAMETER) === 'true',
   async read(ctx) {
-    const res = await call('cloudtrail:DescribeTrails', () => ctx.clients().cloudTrail().send(new DescribeTrailsCommand({ includeShadowTrails: true })));
+    const res = await call('cloudtrail:DescribeTrails', () =>
+      ctx
+        .clients()
+        .cloudTrail()
+        .send(new DescribeTrailsCommand({ includeShadowTrails: true })),
+    );
     const multiRegionTrails = (res.trailList ?? [])
       .filter((x) => x.IsMultiRegionTrail)
       .map((x) => ({ name: x.Name ?? '', arn: x.TrailARN ?? '', homeRegion: x.HomeRegion, organization: Boolean(x.IsOrganizationTrail) }));

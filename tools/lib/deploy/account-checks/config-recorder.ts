@@ -13,7 +13,7 @@
 import { DescribeConfigurationRecordersCommand } from '@aws-sdk/client-config-service';
 import { deployedIdsOf } from './owned';
 import { call } from './read';
-import { howToSet, valueOf, type AccountCheck, type Outcome, type Target } from './types';
+import { howToSet, parameterOf, type AccountCheck, type Outcome, type Target } from './types';
 
 export const CREATE_RECORDER = 'EnableConfigRecorder';
 export const USE_EXISTING_RECORDER = 'UseExistingConfigRecorder';
@@ -27,8 +27,8 @@ export interface ConfigRecorderObservation {
 
 export function decideConfigRecorder(o: ConfigRecorderObservation, t: Target): Outcome[] {
   const existing = o.recorders.filter((name) => !o.ours.includes(name));
-  const create = valueOf(t, CREATE_RECORDER) === 'true';
-  const useExisting = valueOf(t, USE_EXISTING_RECORDER) === 'true';
+  const create = parameterOf(t, CREATE_RECORDER) === 'true';
+  const useExisting = parameterOf(t, USE_EXISTING_RECORDER) === 'true';
   if (existing.length > 0) {
     if (useExisting && !create) return [];
     return [
@@ -55,8 +55,8 @@ export const configRecorderCheck: AccountCheck<ConfigRecorderObservation> = {
   id: 'config-recorder',
   subject: 'the AWS Config recorder',
   whenUnreadable: 'warn',
-  consequence: (t) => `${CREATE_RECORDER} stays ${valueOf(t, CREATE_RECORDER)} and ${USE_EXISTING_RECORDER} ${valueOf(t, USE_EXISTING_RECORDER)}`,
-  applies: (t) => valueOf(t, CREATE_RECORDER) !== undefined && valueOf(t, USE_EXISTING_RECORDER) !== undefined,
+  consequence: (t) => `${CREATE_RECORDER} stays ${parameterOf(t, CREATE_RECORDER)} and ${USE_EXISTING_RECORDER} ${parameterOf(t, USE_EXISTING_RECORDER)}`,
+  applies: (t) => parameterOf(t, CREATE_RECORDER) !== undefined && parameterOf(t, USE_EXISTING_RECORDER) !== undefined,
   async read(ctx) {
     const res = await call('config:DescribeConfigurationRecorders', () => ctx.clients().config().send(new DescribeConfigurationRecordersCommand({})));
     const recorders = (res.ConfigurationRecorders ?? []).filter((r) => !r.servicePrincipal).map((r) => r.name ?? '(unnamed)');

@@ -12,7 +12,7 @@
  */
 import { ListCostAllocationTagsCommand } from '@aws-sdk/client-cost-explorer';
 import { call } from './read';
-import { valueOf, type AccountCheck, type Outcome, type Target } from './types';
+import { parameterOf, type AccountCheck, type Outcome, type Target } from './types';
 
 export const PROJECT_TAG_PARAMETER = 'ProjectTagActive';
 export const PROJECT_TAG_KEY = 'Project';
@@ -24,8 +24,15 @@ export interface CostAllocationTagObservation {
 
 export function decideCostAllocationTag(o: CostAllocationTagObservation, t: Target): Outcome[] {
   const active = o.status === 'Active';
-  const set = valueOf(t, PROJECT_TAG_PARAMETER) === 'true';
-  if (active && !set) return [{ kind: 'adapt', set: { [PROJECT_TAG_PARAMETER]: 'true' }, because: `the ${PROJECT_TAG_KEY} cost-allocation tag is active in Billing, so the budget and the cost anomaly monitor track this deployment only` }];
+  const set = parameterOf(t, PROJECT_TAG_PARAMETER) === 'true';
+  if (active && !set)
+    return [
+      {
+        kind: 'adapt',
+        set: { [PROJECT_TAG_PARAMETER]: 'true' },
+        because: `the ${PROJECT_TAG_KEY} cost-allocation tag is active in Billing, so the budget and the cost anomaly monitor track this deployment only`,
+      },
+    ];
   if (!active && set) {
     return [
       {
@@ -41,10 +48,15 @@ export const costAllocationTagCheck: AccountCheck<CostAllocationTagObservation> 
   id: 'cost-allocation-tag',
   subject: 'the Project cost-allocation tag',
   whenUnreadable: 'warn',
-  consequence: (t) => `${PROJECT_TAG_PARAMETER} stays ${valueOf(t, PROJECT_TAG_PARAMETER)}`,
-  applies: (t) => valueOf(t, PROJECT_TAG_PARAMETER) !== undefined,
+  consequence: (t) => `${PROJECT_TAG_PARAMETER} stays ${parameterOf(t, PROJECT_TAG_PARAMETER)}`,
+  applies: (t) => parameterOf(t, PROJECT_TAG_PARAMETER) !== undefined,
   async read(ctx) {
-    const res = await call('ce:ListCostAllocationTags', () => ctx.clients().costExplorer().send(new ListCostAllocationTagsCommand({ TagKeys: [PROJECT_TAG_KEY], Type: 'UserDefined' })));
+    const res = await call('ce:ListCostAllocationTags', () =>
+      ctx
+        .clients()
+        .costExplorer()
+        .send(new ListCostAllocationTagsCommand({ TagKeys: [PROJECT_TAG_KEY], Type: 'UserDefined' })),
+    );
     return { status: (res.CostAllocationTags ?? []).find((x) => x.TagKey === PROJECT_TAG_KEY)?.Status };
   },
   decide: decideCostAllocationTag,

@@ -94,7 +94,8 @@ function asReadError(error: unknown): ReadError {
   if (error instanceof ReadError) return error;
   const e = error as { name?: string; code?: string; message?: string };
   // The templates in generated/ could not be read or evaluated for these parameters.
-  if (e.name === 'EvaluationError' || e.code === 'ENOENT') return new ReadError('the templates in generated/', 'failed', e.message ?? String(error), { cause: error });
+  if (e.name === 'EvaluationError' || e.code === 'ENOENT')
+    return new ReadError('the templates in generated/', 'failed', e.message ?? String(error), { cause: error });
   throw error;
 }
 
@@ -217,7 +218,8 @@ export async function runAccountChecks(o: RunOptions): Promise<AccountPreflight>
           const keys = Object.keys(apply);
           const before = (k: string): string => t.parameters[k] ?? t.plan.defaultOf(k) ?? '';
           const origins = new Set(keys.map((k) => t.origin(k)));
-          const was = origins.size === 1 ? `${[...origins][0]}: ${keys.map(before).join(', ')}` : keys.map((k) => `${k}=${before(k)} from ${t.origin(k)}`).join(', ');
+          const was =
+            origins.size === 1 ? `${[...origins][0]}: ${keys.map(before).join(', ')}` : keys.map((k) => `${k}=${before(k)} from ${t.origin(k)}`).join(', ');
           Object.assign(parameters, apply);
           Object.assign(adapted, apply);
           const undo = keys.every((k) => t.overridable(k))
@@ -230,9 +232,17 @@ export async function runAccountChecks(o: RunOptions): Promise<AccountPreflight>
     }
   }
   const count = Object.keys(adapted).length;
-  say(`${where}: ${results.length} check${results.length === 1 ? '' : 's'}, ${count} parameter${count === 1 ? '' : 's'} set${count ? ` (${assignments(adapted)})` : ''}, ${warnings} warning${warnings === 1 ? '' : 's'}${stops.length ? `, ${stops.length} stop${stops.length === 1 ? '' : 's'}` : ''}`);
+  say(
+    `${where}: ${results.length} check${results.length === 1 ? '' : 's'}, ${count} parameter${count === 1 ? '' : 's'} set${count ? ` (${assignments(adapted)})` : ''}, ${warnings} warning${warnings === 1 ? '' : 's'}${stops.length ? `, ${stops.length} stop${stops.length === 1 ? '' : 's'}` : ''}`,
+  );
   if (stops.length > 0) {
-    throw new DeployError([...stops.map((s) => `preflight: ${s}`), `preflight: nothing was created in ${where}; fix the above and re-run (--no-preflight deploys without these checks)`].join('\n'), 2);
+    throw new DeployError(
+      [
+        ...stops.map((s) => `preflight: ${s}`),
+        `preflight: nothing was created in ${where}; fix the above and re-run (--no-preflight deploys without these checks)`,
+      ].join('\n'),
+      2,
+    );
   }
   return { parameters: Object.fromEntries(Object.entries(parameters).sort(([a], [b]) => a.localeCompare(b))), adapted };
 }
@@ -277,7 +287,9 @@ const ORIGIN: Readonly<Record<ParameterSource, (file: string) => string>> = {
 export async function accountPreflight(o: DeployPreflightOptions): Promise<Record<string, string>> {
   const where = `${o.stackName} in ${o.region}`;
   if (o.skip) {
-    o.say(`preflight: warning: --no-preflight: the account is not read for ${where}; singletons, quotas, certificates, the QuickSight subscription and the stored market-data key are deployed unchecked, with the parameters as given`);
+    o.say(
+      `preflight: warning: --no-preflight: the account is not read for ${where}; singletons, quotas, certificates, the QuickSight subscription and the stored market-data key are deployed unchecked, with the parameters as given`,
+    );
     return { ...o.parameters };
   }
   const clients = o.clients;
@@ -287,7 +299,14 @@ export async function accountPreflight(o: DeployPreflightOptions): Promise<Recor
   }
   const madeFor = new Map<string, AwsClients>();
   const top = o.kind === 'root' ? 'root.yaml' : 'secondary.yaml';
-  const plan = planDeployment({ load: generatedLoader(o.repoRoot), top, parameters: o.parameters, region: o.region, account: o.account, stackName: o.stackName });
+  const plan = planDeployment({
+    load: generatedLoader(o.repoRoot),
+    top,
+    parameters: o.parameters,
+    region: o.region,
+    account: o.account,
+    stackName: o.stackName,
+  });
   /** Root parameters have a source; the secondary template's own ones (PrimaryRegion …) come from the tool or its defaults. */
   const rootSource = (k: string): ParameterSource | undefined => o.sources[k];
   const target: Target = {

@@ -18,7 +18,7 @@
  */
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { call, errorName, ReadError } from './read';
-import { howToSet, valueOf, type AccountCheck, type Outcome, type Target } from './types';
+import { howToSet, parameterOf, type AccountCheck, type Outcome, type Target } from './types';
 
 export const KEY_ROTATION_PARAMETER = 'EnableKeyRotation';
 
@@ -46,7 +46,13 @@ export function decideKeyRotation(o: KeyRotationObservation, t: Target): Outcome
       ];
     }
     if (s.versions <= 1) {
-      return [{ kind: 'stop', problem: `${KEY_ROTATION_PARAMETER}=true, but the secret ${s.name} still holds only the value CloudFormation generated (1 version), and rotation tests the stored key at once`, fix: `store the real key first (${store}), or ${off}` }];
+      return [
+        {
+          kind: 'stop',
+          problem: `${KEY_ROTATION_PARAMETER}=true, but the secret ${s.name} still holds only the value CloudFormation generated (1 version), and rotation tests the stored key at once`,
+          fix: `store the real key first (${store}), or ${off}`,
+        },
+      ];
     }
     return [];
   });
@@ -56,8 +62,9 @@ export const keyRotationCheck: AccountCheck<KeyRotationObservation> = {
   id: 'key-rotation',
   subject: 'the market-data key before rotation',
   whenUnreadable: 'stop',
-  consequence: (t) => `rotation must not be configured unchecked (a failed testSecret fails the deploy and leaves an AWSPENDING version behind); grant the permission, or ${howToSet(t, KEY_ROTATION_PARAMETER, 'false')}`,
-  applies: (t) => valueOf(t, KEY_ROTATION_PARAMETER) === 'true',
+  consequence: (t) =>
+    `rotation must not be configured unchecked (a failed testSecret fails the deploy and leaves an AWSPENDING version behind); grant the permission, or ${howToSet(t, KEY_ROTATION_PARAMETER, 'false')}`,
+  applies: (t) => parameterOf(t, KEY_ROTATION_PARAMETER) === 'true',
   async read(ctx) {
     const plan = ctx.target.plan;
     const names = new Set<string>();
@@ -65,14 +72,19 @@ export const keyRotationCheck: AccountCheck<KeyRotationObservation> = {
       const id = plan.property(schedule, 'SecretId');
       const secret = plan.resolveToken(id);
       const name = secret ? plan.property(secret, 'Name') : typeof id === 'string' && !id.startsWith('<') ? id : undefined;
-      if (typeof name !== 'string') throw new ReadError('templates', 'failed', `cannot tell from the templates which secret ${schedule.stack.ctx.stack}/${schedule.logicalId} rotates`);
+      if (typeof name !== 'string')
+        throw new ReadError('templates', 'failed', `cannot tell from the templates which secret ${schedule.stack.ctx.stack}/${schedule.logicalId} rotates`);
       names.add(name);
     }
     const secrets = await Promise.all(
       [...names].map(async (name): Promise<RotatedSecret> => {
         const res = await call(
           'secretsmanager:DescribeSecret',
-          () => ctx.clients().secretsManager().send(new DescribeSecretCommand({ SecretId: name })),
+          () =>
+            ctx
+              .clients()
+              .secretsManager()
+              .send(new DescribeSecretCommand({ SecretId: name })),
           (e) => (errorName(e) === 'ResourceNotFoundException' ? { VersionIdsToStages: undefined, notFound: true as const } : undefined),
         );
         return 'notFound' in res ? { name } : { name, versions: Object.keys(res.VersionIdsToStages ?? {}).length };

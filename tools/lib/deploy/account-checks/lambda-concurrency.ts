@@ -14,10 +14,10 @@
  * Service Quotas `GetServiceQuota` lambda L-B99A9384. The unreserved rule is checked only before
  * the first create: on an update our functions' current reservations are already subtracted.
  */
-import { GetAccountSettingsCommand } from '@aws-sdk/client-lambda';
+import { GetAccountSettingsCommand, type GetAccountSettingsCommandOutput } from '@aws-sdk/client-lambda';
 import { GetServiceQuotaCommand } from '@aws-sdk/client-service-quotas';
 import { call, ReadError } from './read';
-import { howToSet, valueOf, type AccountCheck, type CheckContext, type Outcome, type Target } from './types';
+import { howToSet, parameterOf, type AccountCheck, type CheckContext, type Outcome, type Target } from './types';
 
 export const RESERVED_CONCURRENCY_PARAMETER = 'EnableReservedConcurrency';
 /** Lambda keeps at least this many executions unreserved per region. */
@@ -70,7 +70,7 @@ export const lambdaConcurrencyCheck: AccountCheck<LambdaConcurrencyObservation> 
   subject: 'the Lambda concurrency quota',
   whenUnreadable: 'warn',
   consequence: () => 'the reservations are created unchecked (PutFunctionConcurrency fails the deploy if the quota is too low)',
-  applies: (t) => valueOf(t, RESERVED_CONCURRENCY_PARAMETER) === 'true',
+  applies: (t) => parameterOf(t, RESERVED_CONCURRENCY_PARAMETER) === 'true',
   async read(ctx) {
     const plan = ctx.target.plan;
     let reserved = 0;
@@ -86,7 +86,7 @@ export const lambdaConcurrencyCheck: AccountCheck<LambdaConcurrencyObservation> 
     // Nothing reserved with these templates: nothing to read.
     if (reserved === 0) return { ...base, quota: Number.POSITIVE_INFINITY, quotaSource: 'not read' };
     const fromQuotas = { ...base, quotaSource: `Service Quotas ${LAMBDA_CONCURRENCY_QUOTA.quotaCode}` };
-    let settings;
+    let settings: GetAccountSettingsCommandOutput;
     try {
       settings = await call('lambda:GetAccountSettings', () => ctx.clients().lambda().send(new GetAccountSettingsCommand({})));
     } catch (error) {
@@ -104,7 +104,10 @@ export const lambdaConcurrencyCheck: AccountCheck<LambdaConcurrencyObservation> 
 
 async function readQuota(ctx: CheckContext): Promise<number> {
   const res = await call('servicequotas:GetServiceQuota', () =>
-    ctx.clients().serviceQuotas().send(new GetServiceQuotaCommand({ ServiceCode: LAMBDA_CONCURRENCY_QUOTA.serviceCode, QuotaCode: LAMBDA_CONCURRENCY_QUOTA.quotaCode })),
+    ctx
+      .clients()
+      .serviceQuotas()
+      .send(new GetServiceQuotaCommand({ ServiceCode: LAMBDA_CONCURRENCY_QUOTA.serviceCode, QuotaCode: LAMBDA_CONCURRENCY_QUOTA.quotaCode })),
   );
   const value = res.Quota?.Value;
   if (value === undefined) throw new ReadError('servicequotas:GetServiceQuota', 'failed', `no value for ${LAMBDA_CONCURRENCY_QUOTA.quotaCode}`);

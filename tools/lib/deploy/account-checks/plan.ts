@@ -87,7 +87,8 @@ const asParameter = (v: unknown): string => (Array.isArray(v) ? v.join(',') : St
 /** The file a nested stack's `TemplateURL: ./x.yaml` names. */
 function childFile(resource: Json, where: string): string {
   const url = isRecord(resource.Properties) ? resource.Properties.TemplateURL : undefined;
-  if (typeof url !== 'string' || !url.startsWith('./')) throw new EvaluationError(`${where}: TemplateURL ${JSON.stringify(url)} is not a ./<file>.yaml path in generated/`);
+  if (typeof url !== 'string' || !url.startsWith('./'))
+    throw new EvaluationError(`${where}: TemplateURL ${JSON.stringify(url)} is not a ./<file>.yaml path in generated/`);
   return url.slice(2);
 }
 

@@ -6,7 +6,7 @@
  */
 import { DescribeAccountSubscriptionCommand } from '@aws-sdk/client-quicksight';
 import { call, errorName } from './read';
-import { howToSet, valueOf, type AccountCheck, type Outcome, type Target } from './types';
+import { howToSet, parameterOf, type AccountCheck, type Outcome, type Target } from './types';
 
 export const QUICKSIGHT_PARAMETER = 'EnableQuickSight';
 const USABLE = 'ACCOUNT_CREATED';
@@ -33,11 +33,15 @@ export const quickSightCheck: AccountCheck<QuickSightObservation> = {
   subject: 'the QuickSight subscription',
   whenUnreadable: 'warn',
   consequence: () => 'the QuickSight resources are created unchecked',
-  applies: (t) => valueOf(t, QUICKSIGHT_PARAMETER) === 'true',
+  applies: (t) => parameterOf(t, QUICKSIGHT_PARAMETER) === 'true',
   async read(ctx) {
     const res = await call(
       'quicksight:DescribeAccountSubscription',
-      () => ctx.clients().quickSight().send(new DescribeAccountSubscriptionCommand({ AwsAccountId: ctx.account })),
+      () =>
+        ctx
+          .clients()
+          .quickSight()
+          .send(new DescribeAccountSubscriptionCommand({ AwsAccountId: ctx.account })),
       (e) => (errorName(e) === 'ResourceNotFoundException' ? { AccountInfo: undefined } : undefined),
     );
     return { status: res.AccountInfo?.AccountSubscriptionStatus, edition: res.AccountInfo?.Edition };

@@ -27,8 +27,24 @@ export class ReadError extends Error {
   }
 }
 
-const DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError', 'AuthorizationErrorException', 'UnauthorizedException', 'Forbidden']);
-const UNAVAILABLE = new Set(['UnknownOperationException', 'UnknownOperation', 'InvalidAction', 'NotImplemented', 'NotImplementedException', 'UnsupportedOperation', 'UnsupportedOperationException']);
+const DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'AuthorizationError',
+  'AuthorizationErrorException',
+  'UnauthorizedException',
+  'Forbidden',
+]);
+const UNAVAILABLE = new Set([
+  'UnknownOperationException',
+  'UnknownOperation',
+  'InvalidAction',
+  'NotImplemented',
+  'NotImplementedException',
+  'UnsupportedOperation',
+  'UnsupportedOperationException',
+]);
 
 interface SdkError {
   readonly name?: string;
@@ -56,7 +72,8 @@ export function errorDetail(error: unknown): string {
   const e = (error ?? {}) as SdkError;
   const status = e.$metadata?.httpStatusCode;
   const message = (e.message ?? String(error)).split('\n')[0]!.trim();
-  if (readReason(error) === 'unavailable' && (e.name === 'SyntaxError' || /Deserialization error/i.test(e.message ?? ''))) return `HTTP ${status ?? '?'} with a body that is not an AWS answer`;
+  if (readReason(error) === 'unavailable' && (e.name === 'SyntaxError' || /Deserialization error/i.test(e.message ?? '')))
+    return `HTTP ${status ?? '?'} with a body that is not an AWS answer`;
   return `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${message}${status ? ` (HTTP ${status})` : ''}`;
 }
 

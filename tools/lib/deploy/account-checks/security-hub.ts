@@ -6,7 +6,7 @@
 import { DescribeHubCommand } from '@aws-sdk/client-securityhub';
 import { deployedIdsOf } from './owned';
 import { call, errorName } from './read';
-import { valueOf, type AccountCheck, type Outcome, type Target } from './types';
+import { parameterOf, type AccountCheck, type Outcome, type Target } from './types';
 
 export const SECURITY_HUB_PARAMETER = 'EnableSecurityHub';
 
@@ -18,8 +18,14 @@ export interface SecurityHubObservation {
 }
 
 export function decideSecurityHub(o: SecurityHubObservation, t: Target): Outcome[] {
-  if (o.hubArn === undefined || o.ours.includes(o.hubArn) || valueOf(t, SECURITY_HUB_PARAMETER) !== 'true') return [];
-  return [{ kind: 'adapt', set: { [SECURITY_HUB_PARAMETER]: 'false' }, because: `Security Hub is already enabled in ${t.region} (${o.hubArn}); its standards are left as they are` }];
+  if (o.hubArn === undefined || o.ours.includes(o.hubArn) || parameterOf(t, SECURITY_HUB_PARAMETER) !== 'true') return [];
+  return [
+    {
+      kind: 'adapt',
+      set: { [SECURITY_HUB_PARAMETER]: 'false' },
+      because: `Security Hub is already enabled in ${t.region} (${o.hubArn}); its standards are left as they are`,
+    },
+  ];
 }
 
 const NOT_SUBSCRIBED = { hubArn: undefined } as const;
@@ -28,8 +34,8 @@ export const securityHubCheck: AccountCheck<SecurityHubObservation> = {
   id: 'security-hub',
   subject: 'Security Hub',
   whenUnreadable: 'warn',
-  consequence: (t) => `${SECURITY_HUB_PARAMETER} stays ${valueOf(t, SECURITY_HUB_PARAMETER)}`,
-  applies: (t) => valueOf(t, SECURITY_HUB_PARAMETER) === 'true',
+  consequence: (t) => `${SECURITY_HUB_PARAMETER} stays ${parameterOf(t, SECURITY_HUB_PARAMETER)}`,
+  applies: (t) => parameterOf(t, SECURITY_HUB_PARAMETER) === 'true',
   async read(ctx) {
     const hub = await call(
       'securityhub:DescribeHub',

@@ -84,7 +84,7 @@ export interface AccountCheck<O = unknown> {
 }
 
 /** A parameter's value in the target: what the deploy sends, else the template default (undefined when the template has no such parameter). */
-export function valueOf(t: Target, parameter: string): string | undefined {
+export function parameterOf(t: Target, parameter: string): string | undefined {
   return t.parameters[parameter] ?? t.plan.defaultOf(parameter);
 }
 

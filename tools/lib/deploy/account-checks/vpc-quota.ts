@@ -50,12 +50,18 @@ async function readVpcQuota(ctx: CheckContext): Promise<Pick<VpcQuotaObservation
   const ids = { ServiceCode: VPC_QUOTA.serviceCode, QuotaCode: VPC_QUOTA.quotaCode };
   const noValue = (e: unknown) => (errorName(e) === 'NoSuchResourceException' ? { Quota: undefined } : undefined);
   const applied = await attempt(call('servicequotas:GetServiceQuota', () => sq.send(new GetServiceQuotaCommand(ids)), noValue));
-  if (!(applied instanceof ReadError) && applied.Quota?.Value !== undefined) return { quota: applied.Quota.Value, quotaSource: 'servicequotas:GetServiceQuota', assumed: false };
+  if (!(applied instanceof ReadError) && applied.Quota?.Value !== undefined)
+    return { quota: applied.Quota.Value, quotaSource: 'servicequotas:GetServiceQuota', assumed: false };
   // No applied value (a quota never raised has none in some accounts): AWS's default for the account.
   const standard = await attempt(call('servicequotas:GetAWSDefaultServiceQuota', () => sq.send(new GetAWSDefaultServiceQuotaCommand(ids)), noValue));
-  if (!(standard instanceof ReadError) && standard.Quota?.Value !== undefined) return { quota: standard.Quota.Value, quotaSource: 'servicequotas:GetAWSDefaultServiceQuota', assumed: false };
+  if (!(standard instanceof ReadError) && standard.Quota?.Value !== undefined)
+    return { quota: standard.Quota.Value, quotaSource: 'servicequotas:GetAWSDefaultServiceQuota', assumed: false };
   const why = [applied, standard].find((r): r is ReadError => r instanceof ReadError);
-  return { quota: VPC_QUOTA.documentedDefault, quotaSource: `the documented default, assumed: ${why ? why.message : 'Service Quotas has no value for it'}`, assumed: true };
+  return {
+    quota: VPC_QUOTA.documentedDefault,
+    quotaSource: `the documented default, assumed: ${why ? why.message : 'Service Quotas has no value for it'}`,
+    assumed: true,
+  };
 }
 
 export const vpcQuotaCheck: AccountCheck<VpcQuotaObservation> = {
@@ -69,7 +75,12 @@ export const vpcQuotaCheck: AccountCheck<VpcQuotaObservation> = {
     const vpcIds: string[] = [];
     let token: string | undefined;
     do {
-      const page = await call('ec2:DescribeVpcs', () => ctx.clients().ec2().send(new DescribeVpcsCommand({ NextToken: token })));
+      const page = await call('ec2:DescribeVpcs', () =>
+        ctx
+          .clients()
+          .ec2()
+          .send(new DescribeVpcsCommand({ NextToken: token })),
+      );
       vpcIds.push(...(page.Vpcs ?? []).map((v) => v.VpcId ?? ''));
       token = page.NextToken || undefined;
     } while (token);

@@ -17,8 +17,16 @@ export function alarmMetrics(alarm: ResourceRef): string[] {
 /** 8.2: which metrics satisfy each alarm kind. */
 export const ALARM_KINDS: readonly { readonly label: string; readonly metrics: readonly string[]; readonly missing: string }[] = [
   { label: 'alarm on Lambda errors', metrics: ['AWS/Lambda/Errors'], missing: 'Lambda errors (AWS/Lambda Errors)' },
-  { label: 'alarm on Kinesis lag', metrics: ['AWS/Kinesis/GetRecords.IteratorAgeMilliseconds', 'AWS/Lambda/IteratorAge'], missing: 'Kinesis lag (AWS/Kinesis GetRecords.IteratorAgeMilliseconds or AWS/Lambda IteratorAge)' },
-  { label: 'alarm on DLQ depth', metrics: ['AWS/SQS/ApproximateNumberOfMessagesVisible'], missing: 'DLQ depth (AWS/SQS ApproximateNumberOfMessagesVisible on a dead-letter queue)' },
+  {
+    label: 'alarm on Kinesis lag',
+    metrics: ['AWS/Kinesis/GetRecords.IteratorAgeMilliseconds', 'AWS/Lambda/IteratorAge'],
+    missing: 'Kinesis lag (AWS/Kinesis GetRecords.IteratorAgeMilliseconds or AWS/Lambda IteratorAge)',
+  },
+  {
+    label: 'alarm on DLQ depth',
+    metrics: ['AWS/SQS/ApproximateNumberOfMessagesVisible'],
+    missing: 'DLQ depth (AWS/SQS ApproximateNumberOfMessagesVisible on a dead-letter queue)',
+  },
 ];
 
 export const alarms: BulletCheck = ({ tree }) => {
@@ -28,10 +36,18 @@ export const alarms: BulletCheck = ({ tree }) => {
     parts: ALARM_KINDS.map((kind) => {
       let matching = all.filter((a) => alarmMetrics(a).some((m) => kind.metrics.includes(m)));
       if (kind.label === 'alarm on DLQ depth' && dlqs.size > 0) {
-        const onDlq = matching.filter((a) => tree.resolve(a.file, properties(a.resource).Dimensions).some((q) => dlqs.has(`${q.file}#${q.logicalId}`)) || /dlq|dead/i.test(allText(properties(a.resource).Dimensions) + a.logicalId));
+        const onDlq = matching.filter(
+          (a) =>
+            tree.resolve(a.file, properties(a.resource).Dimensions).some((q) => dlqs.has(`${q.file}#${q.logicalId}`)) ||
+            /dlq|dead/i.test(allText(properties(a.resource).Dimensions) + a.logicalId),
+        );
         if (onDlq.length > 0) matching = onDlq;
       }
-      return foundIf(kind.label, matching.map((a) => ev(tree, a, 'Properties.MetricName', undefined, alarmMetrics(a).join(', '))), kind.missing);
+      return foundIf(
+        kind.label,
+        matching.map((a) => ev(tree, a, 'Properties.MetricName', undefined, alarmMetrics(a).join(', '))),
+        kind.missing,
+      );
     }),
     advice: 'AWS::CloudWatch::Alarm with Namespace, MetricName, Dimensions and AlarmActions to the OpsAlerts topic',
   };
@@ -46,7 +62,11 @@ export const topics: BulletCheck = ({ tree }) => {
     parts: TOPICS.map((name) => {
       // `ops[-_ ]?alerts` not preceded by a letter, so OpsAlerts does not match FinOpsAlerts.
       const pattern = new RegExp(`(^|[^a-z])${name.replace(/Alerts$/, '').replace(/([a-z])([A-Z])/g, '$1[-_ ]?$2')}[-_ ]?alerts?`, 'i');
-      return foundIf(`${name} topic`, named(all, pattern).map((t) => ev(tree, t)), name);
+      return foundIf(
+        `${name} topic`,
+        named(all, pattern).map((t) => ev(tree, t)),
+        name,
+      );
     }),
     advice: 'AWS::SNS::Topic each, named in the logical ID or TopicName',
   };

@@ -3,7 +3,13 @@ import { allText, ev, found, foundIf, isRecord, missed, partly, properties, sect
 
 export const failover: BulletCheck = ({ tree }) => {
   const records = tree.resources('AWS::Route53::RecordSet').filter((r) => properties(r.resource).Failover !== undefined);
-  const groups = tree.resources('AWS::Route53::RecordSetGroup').flatMap((g) => (Array.isArray(properties(g.resource).RecordSets) ? (properties(g.resource).RecordSets as unknown[]) : []).filter(isRecord).map((set) => ({ r: g, set, property: 'Properties.RecordSets[]' })));
+  const groups = tree
+    .resources('AWS::Route53::RecordSetGroup')
+    .flatMap((g) =>
+      (Array.isArray(properties(g.resource).RecordSets) ? (properties(g.resource).RecordSets as unknown[]) : [])
+        .filter(isRecord)
+        .map((set) => ({ r: g, set, property: 'Properties.RecordSets[]' })),
+    );
   const sets = [...records.map((r) => ({ r, set: properties(r.resource), property: 'Properties' })), ...groups];
   const withRole = (role: string) => sets.filter((x) => x.set.Failover === role);
   const evidence = (list: typeof sets, key: string): Evidence[] => list.map((x) => ev(tree, x.r, `${x.property}.${key}`));
@@ -11,14 +17,31 @@ export const failover: BulletCheck = ({ tree }) => {
   const healthChecks = tree.resources('AWS::Route53::HealthCheck');
   const healthPart: Part =
     checkedPrimary.length > 0
-      ? found('health check on the primary', [...checkedPrimary.flatMap((x) => tree.resolve(x.r.file, x.set.HealthCheckId).filter((h) => h.type === 'AWS::Route53::HealthCheck').map((h) => ev(tree, h))), ...evidence(checkedPrimary, 'HealthCheckId')])
+      ? found('health check on the primary', [
+          ...checkedPrimary.flatMap((x) =>
+            tree
+              .resolve(x.r.file, x.set.HealthCheckId)
+              .filter((h) => h.type === 'AWS::Route53::HealthCheck')
+              .map((h) => ev(tree, h)),
+          ),
+          ...evidence(checkedPrimary, 'HealthCheckId'),
+        ])
       : healthChecks.length > 0 && withRole('PRIMARY').length > 0
-        ? partly('health check on the primary', 0.5, healthChecks.map((h) => ev(tree, h)), 'HealthCheckId on the PRIMARY record, so Route 53 knows when to fail over')
+        ? partly(
+            'health check on the primary',
+            0.5,
+            healthChecks.map((h) => ev(tree, h)),
+            'HealthCheckId on the PRIMARY record, so Route 53 knows when to fail over',
+          )
         : missed('health check on the primary', 'an AWS::Route53::HealthCheck named by the PRIMARY record (HealthCheckId)');
   return {
     parts: [
       foundIf('PRIMARY failover record', evidence(withRole('PRIMARY'), 'Failover'), 'an AWS::Route53::RecordSet with Failover: PRIMARY and a SetIdentifier'),
-      foundIf('SECONDARY failover record', evidence(withRole('SECONDARY'), 'Failover'), 'an AWS::Route53::RecordSet with Failover: SECONDARY (the standby region)'),
+      foundIf(
+        'SECONDARY failover record',
+        evidence(withRole('SECONDARY'), 'Failover'),
+        'an AWS::Route53::RecordSet with Failover: SECONDARY (the standby region)',
+      ),
       healthPart,
     ],
   };
@@ -26,20 +49,37 @@ export const failover: BulletCheck = ({ tree }) => {
 
 export const nestedStacks: BulletCheck = ({ tree }) => {
   const stacks = tree.resources('AWS::CloudFormation::Stack');
-  if (stacks.length === 0) return { parts: [missed('root stack', 'a root template with AWS::CloudFormation::Stack resources'), missed('nested stacks found in the submission', 'nested templates named by TemplateURL (./networking.yaml)')] };
+  if (stacks.length === 0)
+    return {
+      parts: [
+        missed('root stack', 'a root template with AWS::CloudFormation::Stack resources'),
+        missed('nested stacks found in the submission', 'nested templates named by TemplateURL (./networking.yaml)'),
+      ],
+    };
   const root = tree.rootFile;
   const rootStacks = stacks.filter((s) => s.file === root);
   const resolved = stacks.filter((s) => tree.childFile(s.file, s.logicalId) !== undefined);
   const unresolved = stacks.filter((s) => !resolved.includes(s));
-  const rootPart = found(`root stack ${root}`, (rootStacks.length > 0 ? rootStacks : stacks).map((s) => ev(tree, s, 'Properties.TemplateURL', undefined, tree.childFile(s.file, s.logicalId))));
+  const rootPart = found(
+    `root stack ${root}`,
+    (rootStacks.length > 0 ? rootStacks : stacks).map((s) => ev(tree, s, 'Properties.TemplateURL', undefined, tree.childFile(s.file, s.logicalId))),
+  );
   const childCredit = resolved.length / stacks.length;
   const childEvidence = resolved.map((s) => ev(tree, s, 'Properties.TemplateURL', undefined, `→ ${tree.childFile(s.file, s.logicalId)}`));
   const childPart: Part =
     childCredit >= 1
       ? found(`${resolved.length} nested stacks found in the submission`, childEvidence)
       : childCredit > 0
-        ? partly('nested stacks found in the submission', childCredit, childEvidence, `the templates named by ${unresolved.map((s) => `${s.logicalId} (${allText(properties(s.resource).TemplateURL).split('\n').pop()})`).join(', ')}`)
-        : missed('nested stacks found in the submission', `the templates named by ${unresolved.map((s) => `${s.logicalId} (${allText(properties(s.resource).TemplateURL).split('\n').pop()})`).join(', ')}`);
+        ? partly(
+            'nested stacks found in the submission',
+            childCredit,
+            childEvidence,
+            `the templates named by ${unresolved.map((s) => `${s.logicalId} (${allText(properties(s.resource).TemplateURL).split('\n').pop()})`).join(', ')}`,
+          )
+        : missed(
+            'nested stacks found in the submission',
+            `the templates named by ${unresolved.map((s) => `${s.logicalId} (${allText(properties(s.resource).TemplateURL).split('\n').pop()})`).join(', ')}`,
+          );
   return { parts: [rootPart, childPart] };
 };
 
@@ -50,7 +90,16 @@ export const git: BulletCheck = ({ tree, repo }) => {
   const evidence: Evidence[] = tracked.map((f) => ({ file: f, logicalId: '(file)', type: 'git', note: 'tracked' }));
   if (files.length === 0) return { parts: [missed('templates committed to git', 'templates committed to the repository')] };
   if (tracked.length === files.length) return { parts: [found('templates committed to git', evidence)] };
-  return { parts: [partly('templates committed to git', tracked.length / files.length, evidence, `${files.filter((f) => !repo.tracked.has(f)).join(', ')} committed (git add, git commit)`)] };
+  return {
+    parts: [
+      partly(
+        'templates committed to git',
+        tracked.length / files.length,
+        evidence,
+        `${files.filter((f) => !repo.tracked.has(f)).join(', ')} committed (git add, git commit)`,
+      ),
+    ],
+  };
 };
 
 /** The roadmap's parameters (11.3) and how a parameter name shows each. */
@@ -67,15 +116,19 @@ function isUsed(template: Json, name: string): boolean {
 }
 
 export const parameters: BulletCheck = ({ tree }) => {
-  const declared = tree.files.flatMap((f) => Object.keys(section(f.template, 'Parameters')).map((name) => ({ file: f.file, name, used: isUsed(f.template, name) })));
+  const declared = tree.files.flatMap((f) =>
+    Object.keys(section(f.template, 'Parameters')).map((name) => ({ file: f.file, name, used: isUsed(f.template, name) })),
+  );
   const ordered = [...declared.filter((d) => d.file === tree.rootFile), ...declared.filter((d) => d.file !== tree.rootFile)];
   return {
     parts: PARAMETER_KINDS.map(({ label, pattern, example }): Part => {
       const matching = ordered.filter((d) => pattern.test(d.name));
       const used = matching.filter((d) => d.used);
-      const evidence = (list: typeof matching): Evidence[] => list.slice(0, 4).map((d) => ({ file: d.file, logicalId: d.name, type: 'Parameter', ...(d.used ? {} : { note: 'declared, not used' }) }));
+      const evidence = (list: typeof matching): Evidence[] =>
+        list.slice(0, 4).map((d) => ({ file: d.file, logicalId: d.name, type: 'Parameter', ...(d.used ? {} : { note: 'declared, not used' }) }));
       if (used.length > 0) return found(`parameter for ${label}`, evidence(used));
-      if (matching.length > 0) return partly(`parameter for ${label}`, 0.5, evidence(matching), `a use of ${matching[0]!.name} (a !Ref, or passed to the nested stacks)`);
+      if (matching.length > 0)
+        return partly(`parameter for ${label}`, 0.5, evidence(matching), `a use of ${matching[0]!.name} (a !Ref, or passed to the nested stacks)`);
       return missed(`parameter for ${label}`, `a parameter for ${label}, e.g. ${example}`);
     }),
   };
@@ -99,8 +152,16 @@ export const mappings: BulletCheck = ({ tree }) => {
       .filter(([, m]) => isRecord(m) && Object.keys(m).filter((k) => REGION.test(k)).length >= 2)
       .map(([name, m]) => ({ file: f.file, name, map: m as Json, used: mapNamesUsed(f.template).has(name), arns: /arn:/.test(allText(m)) })),
   );
-  const evidence = (list: typeof regional): Evidence[] => list.map((m) => ({ file: m.file, logicalId: m.name, type: 'Mapping', note: `${Object.keys(m.map).filter((k) => REGION.test(k)).length} regions` }));
-  if (regional.length === 0) return { parts: [missed('mapping keyed by region', 'a Mappings entry keyed by region (us-east-1, us-west-2, …)'), missed('holds region-specific ARNs', 'ARNs as the mapped values'), missed('used with !FindInMap', '!FindInMap [<Mapping>, !Ref AWS::Region, <Key>]')] };
+  const evidence = (list: typeof regional): Evidence[] =>
+    list.map((m) => ({ file: m.file, logicalId: m.name, type: 'Mapping', note: `${Object.keys(m.map).filter((k) => REGION.test(k)).length} regions` }));
+  if (regional.length === 0)
+    return {
+      parts: [
+        missed('mapping keyed by region', 'a Mappings entry keyed by region (us-east-1, us-west-2, …)'),
+        missed('holds region-specific ARNs', 'ARNs as the mapped values'),
+        missed('used with !FindInMap', '!FindInMap [<Mapping>, !Ref AWS::Region, <Key>]'),
+      ],
+    };
   const arns = regional.filter((m) => m.arns);
   const used = regional.filter((m) => m.used);
   return {
@@ -121,19 +182,33 @@ export const REUSED_TEMPLATES: readonly { readonly label: string; readonly types
 
 export const reuse: BulletCheck = ({ tree }) => ({
   parts: REUSED_TEMPLATES.map(({ label, types }): Part => {
-    const files = tree.files.filter((f) => Object.values(section(f.template, 'Resources')).some((r) => isRecord(r) && typeof r.Type === 'string' && types.test(r.Type)));
+    const files = tree.files.filter((f) =>
+      Object.values(section(f.template, 'Resources')).some((r) => isRecord(r) && typeof r.Type === 'string' && types.test(r.Type)),
+    );
     const nested = files.filter((f) => tree.stackIdOf(f.file) !== undefined);
     const parameterised = (f: { template: Json }) => Object.keys(section(f.template, 'Parameters')).length > 0;
     const best = nested.find(parameterised) ?? nested[0];
     const e = (f: { file: string }): Evidence[] => {
       const stackId = tree.stackIdOf(f.file);
       const stack = stackId !== undefined ? tree.resource(tree.parentOf(f.file)!, stackId) : undefined;
-      return stack ? [ev(tree, stack, 'Properties.TemplateURL', undefined, `→ ${f.file}`)] : [{ file: f.file, logicalId: '(template)', type: 'template', note: 'not nested' }];
+      return stack
+        ? [ev(tree, stack, 'Properties.TemplateURL', undefined, `→ ${f.file}`)]
+        : [{ file: f.file, logicalId: '(template)', type: 'template', note: 'not nested' }];
     };
     if (best && parameterised(best)) return found(`${label} template nested and parameterised`, e(best));
-    if (best) return partly(`${label} template nested and parameterised`, 0.75, e(best), `Parameters in ${best.file} so it can be deployed again with other values`);
+    if (best)
+      return partly(`${label} template nested and parameterised`, 0.75, e(best), `Parameters in ${best.file} so it can be deployed again with other values`);
     const separate = files.find((f) => files.length > 0 && tree.files.length > 1 && parameterised(f));
-    if (separate) return partly(`${label} template nested and parameterised`, 0.5, e(separate), `${separate.file} nested from the root stack (AWS::CloudFormation::Stack with TemplateURL)`);
-    return missed(`${label} template nested and parameterised`, `${/^[aeiou]/.test(label) ? 'an' : 'a'} ${label} template of its own, nested from the root stack with Parameters`);
+    if (separate)
+      return partly(
+        `${label} template nested and parameterised`,
+        0.5,
+        e(separate),
+        `${separate.file} nested from the root stack (AWS::CloudFormation::Stack with TemplateURL)`,
+      );
+    return missed(
+      `${label} template nested and parameterised`,
+      `${/^[aeiou]/.test(label) ? 'an' : 'a'} ${label} template of its own, nested from the root stack with Parameters`,
+    );
   }),
 });

@@ -103,7 +103,26 @@ export function foundIf(label: string, evidence: readonly Evidence[], missing: s
 /** The text a resource is known by: its logical ID, its name-like properties (`!Sub` bodies included) and its `Name` tag. */
 export function nameOf(r: ResourceRef): string {
   const p = properties(r.resource);
-  const names = ['Name', 'TopicName', 'BucketName', 'TableName', 'FunctionName', 'QueueName', 'StreamName', 'GroupName', 'GroupDescription', 'Description', 'DashboardName', 'DashboardId', 'DataSetId', 'RoleName', 'AlarmName', 'ClusterName', 'DisplayName', 'AliasName'];
+  const names = [
+    'Name',
+    'TopicName',
+    'BucketName',
+    'TableName',
+    'FunctionName',
+    'QueueName',
+    'StreamName',
+    'GroupName',
+    'GroupDescription',
+    'Description',
+    'DashboardName',
+    'DashboardId',
+    'DataSetId',
+    'RoleName',
+    'AlarmName',
+    'ClusterName',
+    'DisplayName',
+    'AliasName',
+  ];
   const tags = Array.isArray(p.Tags) ? p.Tags.filter((t) => isRecord(t) && t.Key === 'Name').map((t) => (t as Json).Value) : [];
   return [r.logicalId, ...names.map((n) => p[n]), ...tags].map(allText).join(' ');
 }
@@ -173,8 +192,15 @@ export function keyUse(tree: TemplateTree, file: string, value: unknown): KeyUse
 export function feeds(tree: TemplateTree, fn: ResourceRef): { mapping: ResourceRef; source?: ResourceRef }[] {
   return tree
     .resources('AWS::Lambda::EventSourceMapping')
-    .filter((m) => tree.resolve(m.file, properties(m.resource).FunctionName).some((r) => r.file === fn.file && r.logicalId === fn.logicalId) || allText(properties(m.resource).FunctionName) === fn.logicalId)
-    .map((mapping) => ({ mapping, source: tree.resolve(mapping.file, properties(mapping.resource).EventSourceArn).find((r) => r.type !== 'AWS::Lambda::Function') }));
+    .filter(
+      (m) =>
+        tree.resolve(m.file, properties(m.resource).FunctionName).some((r) => r.file === fn.file && r.logicalId === fn.logicalId) ||
+        allText(properties(m.resource).FunctionName) === fn.logicalId,
+    )
+    .map((mapping) => ({
+      mapping,
+      source: tree.resolve(mapping.file, properties(mapping.resource).EventSourceArn).find((r) => r.type !== 'AWS::Lambda::Function'),
+    }));
 }
 
 /** The IAM role of a function, when it resolves. */
@@ -188,10 +214,12 @@ export function allowStatements(tree: TemplateTree, role: ResourceRef): { statem
   const push = (doc: unknown, from: ResourceRef): void => {
     for (const d of alternatives(doc)) {
       if (!isRecord(d)) continue;
-      for (const s of (Array.isArray(d.Statement) ? d.Statement : [d.Statement]).flatMap(alternatives)) if (isRecord(s) && s.Effect === 'Allow') out.push({ statement: s, from });
+      for (const s of (Array.isArray(d.Statement) ? d.Statement : [d.Statement]).flatMap(alternatives))
+        if (isRecord(s) && s.Effect === 'Allow') out.push({ statement: s, from });
     }
   };
-  for (const p of alternatives(properties(role.resource).Policies).flatMap((v) => (Array.isArray(v) ? v.flatMap(alternatives) : [v]))) if (isRecord(p)) push(p.PolicyDocument, role);
+  for (const p of alternatives(properties(role.resource).Policies).flatMap((v) => (Array.isArray(v) ? v.flatMap(alternatives) : [v])))
+    if (isRecord(p)) push(p.PolicyDocument, role);
   for (const policy of tree.resources(/^AWS::IAM::(Policy|ManagedPolicy|RolePolicy)$/)) {
     const p = properties(policy.resource);
     const roles = [p.Roles, p.RoleName].flatMap((v) => (Array.isArray(v) ? v : [v]));
@@ -231,11 +259,25 @@ export function environmentNames(fn: ResourceRef, pattern: RegExp): string[] {
  */
 export function writesTo(tree: TemplateTree, fn: ResourceRef, type: RegExp, namePattern: RegExp, actions: readonly string[]): Evidence[] {
   const viaEnv = environmentTargets(tree, fn).filter((t) => type.test(t.target.type));
-  if (viaEnv.length > 0) return unique(viaEnv.map((t) => t.target)).map((t) => ev(tree, t, undefined, undefined, `${fn.logicalId} environment ${viaEnv.find((x) => x.target === t)!.variable}`));
+  if (viaEnv.length > 0)
+    return unique(viaEnv.map((t) => t.target)).map((t) =>
+      ev(tree, t, undefined, undefined, `${fn.logicalId} environment ${viaEnv.find((x) => x.target === t)!.variable}`),
+    );
   const role = roleOf(tree, fn);
   if (role) {
     const allowed = allowStatements(tree, role).filter((s) => actionsOf(s.statement).some((a) => actions.some((action) => grants(a, action))));
-    if (allowed.length > 0) return [ev(tree, allowed[0]!.from, 'PolicyDocument.Statement', undefined, `allows ${actionsOf(allowed[0]!.statement).filter((a) => actions.some((x) => grants(a, x))).join(', ')}`)];
+    if (allowed.length > 0)
+      return [
+        ev(
+          tree,
+          allowed[0]!.from,
+          'PolicyDocument.Statement',
+          undefined,
+          `allows ${actionsOf(allowed[0]!.statement)
+            .filter((a) => actions.some((x) => grants(a, x)))
+            .join(', ')}`,
+        ),
+      ];
   }
   const names = environmentNames(fn, namePattern);
   if (names.length > 0) return [ev(tree, fn, `Properties.Environment.Variables.${names[0]}`, undefined, `environment ${names.join(', ')} (passed in)`)];

@@ -1,5 +1,22 @@
 /** Step 1 – Networking. */
-import { allText, alternatives, ev, found, foundIf, isRecord, isTrue, missed, named, partly, properties, type BulletCheck, type Evidence, type Part, type ResourceRef, type TemplateTree } from './kit';
+import {
+  allText,
+  alternatives,
+  ev,
+  found,
+  foundIf,
+  isRecord,
+  isTrue,
+  missed,
+  named,
+  partly,
+  properties,
+  type BulletCheck,
+  type Evidence,
+  type Part,
+  type ResourceRef,
+  type TemplateTree,
+} from './kit';
 
 /** 1.1: two VPCs, the app and the data tier; a VPC named for neither fills a free slot. */
 export const vpcs: BulletCheck = ({ tree }) => {
@@ -34,7 +51,10 @@ function isPublicSubnet(tree: TemplateTree, subnet: ResourceRef, publicTables: S
   if (isTrue(properties(subnet.resource).MapPublicIpOnLaunch)) return true;
   const routed = tree.resources('AWS::EC2::SubnetRouteTableAssociation').some((a) => {
     const p = properties(a.resource);
-    return tree.resolve(a.file, p.SubnetId).some((s) => s.file === subnet.file && s.logicalId === subnet.logicalId) && tree.resolve(a.file, p.RouteTableId).some((t) => publicTables.has(`${t.file}#${t.logicalId}`));
+    return (
+      tree.resolve(a.file, p.SubnetId).some((s) => s.file === subnet.file && s.logicalId === subnet.logicalId) &&
+      tree.resolve(a.file, p.RouteTableId).some((t) => publicTables.has(`${t.file}#${t.logicalId}`))
+    );
   });
   return routed || /public/i.test(subnet.logicalId);
 }
@@ -51,7 +71,12 @@ function spread(tree: TemplateTree, kind: 'public' | 'private', subnets: Resourc
   const evidence = subnets.map((s) => ev(tree, s, 'Properties.AvailabilityZone', properties(s.resource).AvailabilityZone));
   if (zones.size >= 2) return found(label, evidence);
   if (subnets.length === 0) return missed(label, `${kind} subnets in two availability zones`);
-  return partly(label, 0.5, evidence, `a ${kind} subnet in a second availability zone (found ${subnets.length} ${kind} subnet${subnets.length === 1 ? '' : 's'}, all in one AZ)`);
+  return partly(
+    label,
+    0.5,
+    evidence,
+    `a ${kind} subnet in a second availability zone (found ${subnets.length} ${kind} subnet${subnets.length === 1 ? '' : 's'}, all in one AZ)`,
+  );
 }
 
 /** 1.2: public and private subnets, each kind in at least two availability zones. */
@@ -77,13 +102,23 @@ export const gateways: BulletCheck = ({ tree }) => {
     attached.length > 0
       ? found('internet gateway attached to a VPC', [...igws.map((g) => ev(tree, g)), ...attached.map((a) => ev(tree, a, 'Properties.InternetGatewayId'))])
       : igws.length > 0
-        ? partly('internet gateway attached to a VPC', 0.5, igws.map((g) => ev(tree, g)), 'an AWS::EC2::VPCGatewayAttachment attaching the internet gateway to the VPC')
+        ? partly(
+            'internet gateway attached to a VPC',
+            0.5,
+            igws.map((g) => ev(tree, g)),
+            'an AWS::EC2::VPCGatewayAttachment attaching the internet gateway to the VPC',
+          )
         : missed('internet gateway attached to a VPC', 'an internet gateway (AWS::EC2::InternetGateway + AWS::EC2::VPCGatewayAttachment)');
   const natPart =
     nats.length > 0 && natRoutes.length > 0
       ? found('NAT gateway routed from private subnets', [...nats.map((n) => ev(tree, n)), ...natRoutes.map((r) => ev(tree, r, 'Properties.NatGatewayId'))])
       : nats.length > 0
-        ? partly('NAT gateway routed from private subnets', 0.5, nats.map((n) => ev(tree, n)), 'a route (AWS::EC2::Route 0.0.0.0/0 with NatGatewayId) sending private traffic to the NAT gateway')
+        ? partly(
+            'NAT gateway routed from private subnets',
+            0.5,
+            nats.map((n) => ev(tree, n)),
+            'a route (AWS::EC2::Route 0.0.0.0/0 with NatGatewayId) sending private traffic to the NAT gateway',
+          )
         : missed('NAT gateway routed from private subnets', 'a NAT gateway (AWS::EC2::NatGateway with an EIP, in a public subnet, and a private route to it)');
   return { parts: [igwPart, natPart] };
 };
@@ -110,24 +145,30 @@ export const endpoints: BulletCheck = ({ tree }) => {
   return {
     parts: ENDPOINT_SERVICES.map(({ service, kind }) => {
       const matching = all.filter((r) => endpointService(r) === service);
-      const evidence = matching.map((r) => ev(tree, r, 'Properties.ServiceName', undefined, `${String(properties(r.resource).VpcEndpointType ?? 'Gateway').toLowerCase()} endpoint`));
+      const evidence = matching.map((r) =>
+        ev(tree, r, 'Properties.ServiceName', undefined, `${String(properties(r.resource).VpcEndpointType ?? 'Gateway').toLowerCase()} endpoint`),
+      );
       const actualKind = matching.length > 0 ? String(properties(matching[0]!.resource).VpcEndpointType ?? 'Gateway').toLowerCase() : kind;
       return foundIf(`${actualKind} endpoint for ${service}`, evidence, service);
     }),
-    advice: 'AWS::EC2::VPCEndpoint with ServiceName !Sub com.amazonaws.${AWS::Region}.<service>; Gateway for s3 and dynamodb, Interface with PrivateDnsEnabled for the others',
+    advice:
+      'AWS::EC2::VPCEndpoint with ServiceName !Sub com.amazonaws.${AWS::Region}.<service>; Gateway for s3 and dynamodb, Interface with PrivateDnsEnabled for the others',
   };
 };
 
 function groupsUsedBy(tree: TemplateTree, users: ResourceRef[], pick: (r: ResourceRef) => unknown): Map<string, { group: ResourceRef; user: ResourceRef }> {
   const out = new Map<string, { group: ResourceRef; user: ResourceRef }>();
-  for (const u of users) for (const g of tree.resolve(u.file, pick(u))) if (g.type === 'AWS::EC2::SecurityGroup') out.set(`${g.file}#${g.logicalId}`, { group: g, user: u });
+  for (const u of users)
+    for (const g of tree.resolve(u.file, pick(u))) if (g.type === 'AWS::EC2::SecurityGroup') out.set(`${g.file}#${g.logicalId}`, { group: g, user: u });
   return out;
 }
 
 /** 1.5: a security group for each of API Gateway, Lambda and EC2: attached to one, or named for it. */
 export const securityGroups: BulletCheck = ({ tree }) => {
   const groups = tree.resources('AWS::EC2::SecurityGroup');
-  const lambdaUse = groupsUsedBy(tree, tree.resources('AWS::Lambda::Function'), (f) => (isRecord(properties(f.resource).VpcConfig) ? (properties(f.resource).VpcConfig as Record<string, unknown>).SecurityGroupIds : undefined));
+  const lambdaUse = groupsUsedBy(tree, tree.resources('AWS::Lambda::Function'), (f) =>
+    isRecord(properties(f.resource).VpcConfig) ? (properties(f.resource).VpcConfig as Record<string, unknown>).SecurityGroupIds : undefined,
+  );
   const apiEndpoints = tree.resources('AWS::EC2::VPCEndpoint').filter((e) => endpointService(e) === 'execute-api');
   const apiUse = groupsUsedBy(tree, apiEndpoints, (e) => properties(e.resource).SecurityGroupIds);
   const ec2Users = tree.resources(/^AWS::(EC2::Instance|EC2::LaunchTemplate|AutoScaling::LaunchConfiguration)$/);
@@ -138,16 +179,37 @@ export const securityGroups: BulletCheck = ({ tree }) => {
   });
   const pick = (label: string, used: Map<string, { group: ResourceRef; user: ResourceRef }>, pattern: RegExp, missing: string): Part => {
     const attached = [...used.values()];
-    if (attached.length > 0) return found(label, attached.map(({ group, user }) => ev(tree, group, undefined, undefined, `used by ${user.logicalId}`)));
+    if (attached.length > 0)
+      return found(
+        label,
+        attached.map(({ group, user }) => ev(tree, group, undefined, undefined, `used by ${user.logicalId}`)),
+      );
     const byName = named(groups, pattern);
-    return foundIf(label, byName.map((g) => ev(tree, g, 'Properties.GroupDescription', undefined, 'named for it')), missing);
+    return foundIf(
+      label,
+      byName.map((g) => ev(tree, g, 'Properties.GroupDescription', undefined, 'named for it')),
+      missing,
+    );
   };
   const parts = [
     pick('security group for API Gateway', apiUse, /api/i, 'a security group for API Gateway (e.g. on the execute-api interface endpoint)'),
     pick('security group for Lambda', lambdaUse, /lambda|function/i, "a security group for Lambda (in the functions' VpcConfig.SecurityGroupIds)"),
-    pick('security group for EC2', ec2Use, /ec2|instance|bastion|host/i, 'a security group for EC2 instances (on an instance or launch template, or named …Ec2…)'),
+    pick(
+      'security group for EC2',
+      ec2Use,
+      /ec2|instance|bastion|host/i,
+      'a security group for EC2 instances (on an instance or launch template, or named …Ec2…)',
+    ),
   ];
-  const open = groups.flatMap((g) => alternatives(properties(g.resource).SecurityGroupIngress).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((rule) => isRecord(rule) && rule.CidrIp === '0.0.0.0/0' && Number(rule.FromPort) !== 443).map(() => g));
+  const open = groups.flatMap((g) =>
+    alternatives(properties(g.resource).SecurityGroupIngress)
+      .flatMap((v) => (Array.isArray(v) ? v : [v]))
+      .filter((rule) => isRecord(rule) && rule.CidrIp === '0.0.0.0/0' && Number(rule.FromPort) !== 443)
+      .map(() => g),
+  );
   const note: Evidence[] = open.map((g) => ev(tree, g, 'Properties.SecurityGroupIngress'));
-  return { parts, ...(note.length > 0 ? { note: `open to 0.0.0.0/0 on a port other than 443: ${[...new Set(note.map((e) => e.logicalId))].join(', ')}` } : {}) };
+  return {
+    parts,
+    ...(note.length > 0 ? { note: `open to 0.0.0.0/0 on a port other than 443: ${[...new Set(note.map((e) => e.logicalId))].join(', ')}` } : {}),
+  };
 };

@@ -1,5 +1,23 @@
 /** Step 2 – Storage foundations, and 10.1 (replication to the secondary region). */
-import { allText, alternatives, ev, found, foundIf, isRecord, keyUse, missed, nameOf, partly, properties, section, type BulletCheck, type Json, type Part, type ResourceRef, type TemplateTree } from './kit';
+import {
+  allText,
+  alternatives,
+  ev,
+  found,
+  foundIf,
+  isRecord,
+  keyUse,
+  missed,
+  nameOf,
+  partly,
+  properties,
+  section,
+  type BulletCheck,
+  type Json,
+  type Part,
+  type ResourceRef,
+  type TemplateTree,
+} from './kit';
 
 /** Buckets that are not the data zones: replicas, logs, query results, artifacts, trails. */
 const NOT_DATA = /replica|log|athena|result|artifact|trail|config|backup|deploy|code/i;
@@ -14,10 +32,7 @@ export function dataBuckets(tree: TemplateTree): { raw?: ResourceRef; processed?
 
 function zoneBuckets(tree: TemplateTree): [string, ResourceRef][] {
   const { raw, processed } = dataBuckets(tree);
-  return [
-    ...(raw ? [['raw', raw] as [string, ResourceRef]] : []),
-    ...(processed ? [['processed', processed] as [string, ResourceRef]] : []),
-  ];
+  return [...(raw ? [['raw', raw] as [string, ResourceRef]] : []), ...(processed ? [['processed', processed] as [string, ResourceRef]] : [])];
 }
 
 const NO_ZONES = 'a raw and a processed bucket to apply it to (bullets 2.1 and 2.2)';
@@ -33,7 +48,13 @@ export const rawBucket: BulletCheck = ({ tree }) => {
 export const processedBucket: BulletCheck = ({ tree }) => {
   const { processed } = dataBuckets(tree);
   return {
-    parts: [foundIf('processed zone bucket', processed ? [ev(tree, processed)] : [], 'an AWS::S3::Bucket for the processed zone, named …Processed… (logical ID or BucketName)')],
+    parts: [
+      foundIf(
+        'processed zone bucket',
+        processed ? [ev(tree, processed)] : [],
+        'an AWS::S3::Bucket for the processed zone, named …Processed… (logical ID or BucketName)',
+      ),
+    ],
     note: 'the Parquet layout is written by the code, not the template: not graded',
   };
 };
@@ -41,14 +62,18 @@ export const processedBucket: BulletCheck = ({ tree }) => {
 /** SSE-KMS with a customer managed key: a key of the submission, or one passed in (not the AWS managed aws/s3). */
 function kmsPart(tree: TemplateTree, zone: string, b: ResourceRef): Part {
   const label = `${zone} bucket encrypted with a KMS CMK`;
-  const configs = alternatives(section(properties(b.resource), 'BucketEncryption').ServerSideEncryptionConfiguration).flatMap((v) => (Array.isArray(v) ? v : [v])).filter(isRecord);
+  const configs = alternatives(section(properties(b.resource), 'BucketEncryption').ServerSideEncryptionConfiguration)
+    .flatMap((v) => (Array.isArray(v) ? v : [v]))
+    .filter(isRecord);
   const sse = configs.map((c) => section(c, 'ServerSideEncryptionByDefault')).find((s) => /^aws:kms/.test(String(s.SSEAlgorithm)));
   const property = 'Properties.BucketEncryption.ServerSideEncryptionConfiguration';
   if (!sse) return missed(label, `SSE-KMS on ${b.logicalId} (${property} with SSEAlgorithm aws:kms and KMSMasterKeyID)`);
   const use = keyUse(tree, b.file, sse.KMSMasterKeyID);
   switch (use.kind) {
     case 'cmk':
-      return found(label, [ev(tree, b, `${property}[].ServerSideEncryptionByDefault.KMSMasterKeyID`, sse.KMSMasterKeyID, `key ${use.key.logicalId} (${use.key.file})`)]);
+      return found(label, [
+        ev(tree, b, `${property}[].ServerSideEncryptionByDefault.KMSMasterKeyID`, sse.KMSMasterKeyID, `key ${use.key.logicalId} (${use.key.file})`),
+      ]);
     case 'passed-in':
       return found(label, [ev(tree, b, `${property}[].ServerSideEncryptionByDefault.KMSMasterKeyID`, sse.KMSMasterKeyID, `key from ${use.via}`)]);
     case 'aws-managed':
@@ -65,7 +90,9 @@ export const versionedAndEncrypted: BulletCheck = ({ tree }) => {
     parts: zones.flatMap(([zone, b]) => {
       const status = alternatives(section(properties(b.resource), 'VersioningConfiguration').Status);
       const versioning = status.includes('Enabled')
-        ? found(`${zone} bucket versioned`, [ev(tree, b, 'Properties.VersioningConfiguration.Status', section(properties(b.resource), 'VersioningConfiguration').Status)])
+        ? found(`${zone} bucket versioned`, [
+            ev(tree, b, 'Properties.VersioningConfiguration.Status', section(properties(b.resource), 'VersioningConfiguration').Status),
+          ])
         : missed(`${zone} bucket versioned`, `VersioningConfiguration: {Status: Enabled} on ${b.logicalId}`);
       return [versioning, kmsPart(tree, zone, b)];
     }),
@@ -76,7 +103,9 @@ const IA_CLASSES = ['STANDARD_IA', 'ONEZONE_IA'];
 const GLACIER_CLASSES = ['GLACIER', 'GLACIER_IR', 'DEEP_ARCHIVE'];
 
 function transitionClasses(b: ResourceRef): string[] {
-  const rules = alternatives(section(properties(b.resource), 'LifecycleConfiguration').Rules).flatMap((v) => (Array.isArray(v) ? v.flatMap(alternatives) : [v])).filter(isRecord);
+  const rules = alternatives(section(properties(b.resource), 'LifecycleConfiguration').Rules)
+    .flatMap((v) => (Array.isArray(v) ? v.flatMap(alternatives) : [v]))
+    .filter(isRecord);
   return rules
     .filter((r) => r.Status === 'Enabled')
     .flatMap((r) => [...(Array.isArray(r.Transitions) ? r.Transitions : []), r.Transition].filter(isRecord).map((t) => String((t as Json).StorageClass)));
@@ -90,8 +119,12 @@ export const lifecycle: BulletCheck = ({ tree }) => {
       const classes = transitionClasses(b);
       const e = [ev(tree, b, 'Properties.LifecycleConfiguration.Rules', undefined, `transitions ${classes.join(' → ') || 'none'}`)];
       return [
-        classes.some((c) => IA_CLASSES.includes(c)) ? found(`${zone} bucket → IA`, e) : missed(`${zone} bucket → IA`, `an enabled lifecycle rule on ${b.logicalId} with a transition to STANDARD_IA`),
-        classes.some((c) => GLACIER_CLASSES.includes(c)) ? found(`${zone} bucket → Glacier`, e) : missed(`${zone} bucket → Glacier`, `an enabled lifecycle rule on ${b.logicalId} with a transition to GLACIER (or GLACIER_IR, DEEP_ARCHIVE)`),
+        classes.some((c) => IA_CLASSES.includes(c))
+          ? found(`${zone} bucket → IA`, e)
+          : missed(`${zone} bucket → IA`, `an enabled lifecycle rule on ${b.logicalId} with a transition to STANDARD_IA`),
+        classes.some((c) => GLACIER_CLASSES.includes(c))
+          ? found(`${zone} bucket → Glacier`, e)
+          : missed(`${zone} bucket → Glacier`, `an enabled lifecycle rule on ${b.logicalId} with a transition to GLACIER (or GLACIER_IR, DEEP_ARCHIVE)`),
       ];
     }),
   };
@@ -101,7 +134,12 @@ export const lifecycle: BulletCheck = ({ tree }) => {
 export function replicationRules(b: ResourceRef): { config: Json; rule: Json }[] {
   return alternatives(properties(b.resource).ReplicationConfiguration)
     .filter(isRecord)
-    .flatMap((config) => alternatives(config.Rules).flatMap((v) => (Array.isArray(v) ? v.flatMap(alternatives) : [v])).filter(isRecord).map((rule) => ({ config, rule })))
+    .flatMap((config) =>
+      alternatives(config.Rules)
+        .flatMap((v) => (Array.isArray(v) ? v.flatMap(alternatives) : [v]))
+        .filter(isRecord)
+        .map((rule) => ({ config, rule })),
+    )
     .filter((x) => x.rule.Status === 'Enabled');
 }
 
@@ -111,8 +149,15 @@ function replicationPart(tree: TemplateTree, zone: string, b: ResourceRef): Part
   const value = properties(b.resource).ReplicationConfiguration;
   if (rules.length === 0) return missed(label, `a ReplicationConfiguration on ${b.logicalId} with an enabled rule, a Destination bucket and a Role`);
   const { config, rule } = rules[0]!;
-  if (config.Role === undefined) return partly(label, 0.5, [ev(tree, b, 'Properties.ReplicationConfiguration', value)], `the IAM Role S3 replicates with (ReplicationConfiguration.Role on ${b.logicalId})`);
-  if (!isRecord(rule.Destination) || rule.Destination.Bucket === undefined) return partly(label, 0.5, [ev(tree, b, 'Properties.ReplicationConfiguration', value)], `the Destination bucket of the replication rule on ${b.logicalId}`);
+  if (config.Role === undefined)
+    return partly(
+      label,
+      0.5,
+      [ev(tree, b, 'Properties.ReplicationConfiguration', value)],
+      `the IAM Role S3 replicates with (ReplicationConfiguration.Role on ${b.logicalId})`,
+    );
+  if (!isRecord(rule.Destination) || rule.Destination.Bucket === undefined)
+    return partly(label, 0.5, [ev(tree, b, 'Properties.ReplicationConfiguration', value)], `the Destination bucket of the replication rule on ${b.logicalId}`);
   return found(label, [ev(tree, b, 'Properties.ReplicationConfiguration.Rules', value)]);
 }
 
@@ -138,8 +183,18 @@ export const replicationToSecondary: BulletCheck = ({ tree }) => {
       const rules = replicationRules(b);
       if (rules.length === 0) return missed(label, `replication on ${b.logicalId} (bullet 2.5) to a bucket in the secondary region`);
       const destination = section(rules[0]!.rule, 'Destination').Bucket;
-      const e = [ev(tree, b, 'Properties.ReplicationConfiguration.Rules[].Destination.Bucket', properties(b.resource).ReplicationConfiguration, `to ${allText(destination).replace(/\s+/g, ' ').slice(0, 80)}`)];
-      return destinationElsewhere(tree, b, destination) ? found(label, e) : partly(label, 0.5, e, `a destination bucket of ${b.logicalId} named for the secondary region (e.g. from a SecondaryRegion parameter)`);
+      const e = [
+        ev(
+          tree,
+          b,
+          'Properties.ReplicationConfiguration.Rules[].Destination.Bucket',
+          properties(b.resource).ReplicationConfiguration,
+          `to ${allText(destination).replace(/\s+/g, ' ').slice(0, 80)}`,
+        ),
+      ];
+      return destinationElsewhere(tree, b, destination)
+        ? found(label, e)
+        : partly(label, 0.5, e, `a destination bucket of ${b.logicalId} named for the secondary region (e.g. from a SecondaryRegion parameter)`);
     }),
   };
 };

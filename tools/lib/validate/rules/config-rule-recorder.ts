@@ -17,7 +17,14 @@ export const configRuleRecorder: SecurityRule = {
     if (here.some((r) => typeof r.Condition !== 'string')) return [];
     if (here.length > 0) {
       const conditions = [...new Set(here.map((r: Json) => String(r.Condition)))].join(', ');
-      return [{ logicalId: id, path: 'Condition', message: `the Config rule is unconditional but this template's recorder exists only under ${conditions}`, fix: 'give the rule a Condition that holds when a recorder exists (ours, or one the account already has)' }];
+      return [
+        {
+          logicalId: id,
+          path: 'Condition',
+          message: `the Config rule is unconditional but this template's recorder exists only under ${conditions}`,
+          fix: 'give the rule a Condition that holds when a recorder exists (ours, or one the account already has)',
+        },
+      ];
     }
     const anywhere = ctx.files.some((f) => resourcesOf(f.doc).some(([, r]) => r.Type === RECORDER));
     return [
@@ -25,7 +32,9 @@ export const configRuleRecorder: SecurityRule = {
         logicalId: id,
         path: 'Condition',
         severity: anywhere ? 'error' : 'warning',
-        message: anywhere ? 'the Config rule is unconditional, but the recorder is created by another template, possibly under a condition' : 'the Config rule relies on a recorder no template creates',
+        message: anywhere
+          ? 'the Config rule is unconditional, but the recorder is created by another template, possibly under a condition'
+          : 'the Config rule relies on a recorder no template creates',
         fix: 'give the rule a Condition on a parameter saying a recorder exists in the account and region (e.g. UseExistingConfigRecorder)',
       },
     ];

@@ -12,18 +12,35 @@ export const dynamodbKms: SecurityRule = {
     const out: Violation[] = [];
     const sse = dig(props, 'SSESpecification');
     if (!alwaysEquals(dig(sse, 'SSEEnabled'), true) || !alwaysEquals(dig(sse, 'SSEType'), 'KMS')) {
-      out.push({ logicalId: id, path: 'Properties.SSESpecification', message: 'table is not encrypted with KMS (SSEEnabled true, SSEType KMS)', fix: 'set SSESpecification { SSEEnabled: true, SSEType: KMS, KMSMasterKeyId: TablesKeyArn }' });
+      out.push({
+        logicalId: id,
+        path: 'Properties.SSESpecification',
+        message: 'table is not encrypted with KMS (SSEEnabled true, SSEType KMS)',
+        fix: 'set SSESpecification { SSEEnabled: true, SSEType: KMS, KMSMasterKeyId: TablesKeyArn }',
+      });
     }
     if (resource.Type === 'AWS::DynamoDB::Table') {
       if (!alwaysSet(dig(sse, 'KMSMasterKeyId'))) {
-        out.push({ logicalId: id, path: 'Properties.SSESpecification.KMSMasterKeyId', message: 'no KMSMasterKeyId: the AWS managed aws/dynamodb key is used', fix: 'set KMSMasterKeyId to our CMK (TablesKeyArn)' });
+        out.push({
+          logicalId: id,
+          path: 'Properties.SSESpecification.KMSMasterKeyId',
+          message: 'no KMSMasterKeyId: the AWS managed aws/dynamodb key is used',
+          fix: 'set KMSMasterKeyId to our CMK (TablesKeyArn)',
+        });
       }
     } else {
-      listItems(props.Replicas).filter(isRecord).forEach((replica, i) => {
-        if (!alwaysSet(dig(replica, 'SSESpecification', 'KMSMasterKeyId'))) {
-          out.push({ logicalId: id, path: `Properties.Replicas[${i}].SSESpecification.KMSMasterKeyId`, message: 'replica has no KMSMasterKeyId: the AWS managed key is used', fix: "set each replica's SSESpecification.KMSMasterKeyId to that region's CMK" });
-        }
-      });
+      listItems(props.Replicas)
+        .filter(isRecord)
+        .forEach((replica, i) => {
+          if (!alwaysSet(dig(replica, 'SSESpecification', 'KMSMasterKeyId'))) {
+            out.push({
+              logicalId: id,
+              path: `Properties.Replicas[${i}].SSESpecification.KMSMasterKeyId`,
+              message: 'replica has no KMSMasterKeyId: the AWS managed key is used',
+              fix: "set each replica's SSESpecification.KMSMasterKeyId to that region's CMK",
+            });
+          }
+        });
     }
     return out;
   },

@@ -12,14 +12,28 @@ export const dynamodbPitr: SecurityRule = {
     const enabled = (spec: unknown): boolean => alwaysEquals(dig(spec, 'PointInTimeRecoveryEnabled'), true);
     if (resource.Type === 'AWS::DynamoDB::Table') {
       if (enabled(props.PointInTimeRecoverySpecification)) return [];
-      return [{ logicalId: id, path: 'Properties.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled', message: 'point-in-time recovery is not enabled', fix: 'set PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: true' }];
+      return [
+        {
+          logicalId: id,
+          path: 'Properties.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled',
+          message: 'point-in-time recovery is not enabled',
+          fix: 'set PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: true',
+        },
+      ];
     }
     const out: Violation[] = [];
-    listItems(props.Replicas).filter(isRecord).forEach((replica, i) => {
-      if (!enabled(replica.PointInTimeRecoverySpecification)) {
-        out.push({ logicalId: id, path: `Properties.Replicas[${i}].PointInTimeRecoverySpecification`, message: 'replica has point-in-time recovery off', fix: 'set PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: true on every replica' });
-      }
-    });
+    listItems(props.Replicas)
+      .filter(isRecord)
+      .forEach((replica, i) => {
+        if (!enabled(replica.PointInTimeRecoverySpecification)) {
+          out.push({
+            logicalId: id,
+            path: `Properties.Replicas[${i}].PointInTimeRecoverySpecification`,
+            message: 'replica has point-in-time recovery off',
+            fix: 'set PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled: true on every replica',
+          });
+        }
+      });
     return out;
   },
 };

@@ -18,9 +18,18 @@ function openIngress(rule: Json, groupId: string | undefined, allowList: readonl
   const to = port(rule.ToPort);
   const web = (protocol === 'tcp' || protocol === '6') && from !== undefined && from === to && WEB_PORTS.has(from);
   const ports = protocol === '-1' ? 'all ports' : from === to ? `port ${String(from)}` : `ports ${String(from)}-${String(to)}`;
-  if (!web) return { cidr, why: `ingress from ${cidr} on ${ports} (${protocol || 'no protocol'})`, fix: 'restrict the source to a VPC CIDR, a prefix list or a security group; only public entry points take 0.0.0.0/0, on 80/443' };
+  if (!web)
+    return {
+      cidr,
+      why: `ingress from ${cidr} on ${ports} (${protocol || 'no protocol'})`,
+      fix: 'restrict the source to a VPC CIDR, a prefix list or a security group; only public entry points take 0.0.0.0/0, on 80/443',
+    };
   if (groupId !== undefined && allowList.includes(groupId)) return undefined;
-  return { cidr, why: `ingress from ${cidr} on ${ports} to a security group that is not a declared public entry point`, fix: `restrict the source, or add ${groupId ?? 'the group'} to the validator's publicIngressAllowList if it is a public entry point` };
+  return {
+    cidr,
+    why: `ingress from ${cidr} on ${ports} to a security group that is not a declared public entry point`,
+    fix: `restrict the source, or add ${groupId ?? 'the group'} to the validator's publicIngressAllowList if it is a public entry point`,
+  };
 }
 
 export const ec2NoOpenIngress: SecurityRule = {
@@ -38,10 +47,12 @@ export const ec2NoOpenIngress: SecurityRule = {
       if (hit) out.push({ logicalId: id, path: `Properties.${dig(props, 'CidrIp') === hit.cidr ? 'CidrIp' : 'CidrIpv6'}`, message: hit.why, fix: hit.fix });
       return out;
     }
-    listItems(props.SecurityGroupIngress).filter(isRecord).forEach((rule, i) => {
-      const hit = openIngress(rule, id, allowList);
-      if (hit) out.push({ logicalId: id, path: `Properties.SecurityGroupIngress[${i}]`, message: hit.why, fix: hit.fix });
-    });
+    listItems(props.SecurityGroupIngress)
+      .filter(isRecord)
+      .forEach((rule, i) => {
+        const hit = openIngress(rule, id, allowList);
+        if (hit) out.push({ logicalId: id, path: `Properties.SecurityGroupIngress[${i}]`, message: hit.why, fix: hit.fix });
+      });
     return out;
   },
 };

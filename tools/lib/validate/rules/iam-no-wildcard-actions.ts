@@ -44,7 +44,8 @@ export const iamNoWildcardActions: SecurityRule = {
   id: 'iam-no-wildcard-actions',
   severity: 'error',
   info: 'Allow statements in IAM and resource policies name actions: no `*`, s3:*, dynamodb:*, kinesis:*, sqs:*, sns:*, kms:*, secretsmanager:*, no Allow+NotAction, no AdministratorAccess/PowerUserAccess/*FullAccess managed policies.',
-  explanation: 'DESIGN §6 least privilege: a wildcard on a data service grants deletes, policy changes and key scheduling nobody reviewed. Deny statements may use wildcards (the TLS-only bucket policy does); the KMS key-policy root-admin statement is exempt because it delegates to IAM.',
+  explanation:
+    'DESIGN §6 least privilege: a wildcard on a data service grants deletes, policy changes and key scheduling nobody reviewed. Deny statements may use wildcards (the TLS-only bucket policy does); the KMS key-policy root-admin statement is exempt because it delegates to IAM.',
   resourceTypes: Object.keys(DOCUMENTS),
   check(id, resource) {
     const out: Violation[] = [];
@@ -52,7 +53,13 @@ export const iamNoWildcardActions: SecurityRule = {
     listItems(props.ManagedPolicyArns).forEach((arn, i) => {
       const text = typeof arn === 'string' ? arn : subText(arn);
       const broad = text !== undefined ? BROAD_MANAGED_POLICY.exec(text) : null;
-      if (broad) out.push({ logicalId: id, path: `Properties.ManagedPolicyArns[${i}]`, message: `AWS managed policy ${broad[1]} grants wildcard access`, fix: 'replace it with an inline policy naming the actions and resources the role needs' });
+      if (broad)
+        out.push({
+          logicalId: id,
+          path: `Properties.ManagedPolicyArns[${i}]`,
+          message: `AWS managed policy ${broad[1]} grants wildcard access`,
+          fix: 'replace it with an inline policy naming the actions and resources the role needs',
+        });
     });
     for (const docPath of DOCUMENTS[String(resource.Type)] ?? []) {
       for (const [path, doc] of documents(props, docPath)) {
@@ -60,12 +67,22 @@ export const iamNoWildcardActions: SecurityRule = {
           if (s.Effect !== 'Allow') return;
           const at = `${path}.Statement[${i}]`;
           if (s.NotAction !== undefined) {
-            out.push({ logicalId: id, path: `${at}.NotAction`, message: 'Allow with NotAction grants every other action', fix: 'list the allowed actions under Action instead' });
+            out.push({
+              logicalId: id,
+              path: `${at}.NotAction`,
+              message: 'Allow with NotAction grants every other action',
+              fix: 'list the allowed actions under Action instead',
+            });
           }
           const wild = literalStrings(s.Action).filter((a) => WILDCARD.test(a));
           if (wild.length === 0) return;
           if (resource.Type === 'AWS::KMS::Key' && isRootAdmin(s)) return;
-          out.push({ logicalId: id, path: `${at}.Action`, message: `wildcard action ${wild.join(', ')} in an Allow statement${typeof s.Sid === 'string' ? ` (${s.Sid})` : ''}`, fix: 'name the actions the principal needs (e.g. s3:GetObject, s3:PutObject) on scoped resources' });
+          out.push({
+            logicalId: id,
+            path: `${at}.Action`,
+            message: `wildcard action ${wild.join(', ')} in an Allow statement${typeof s.Sid === 'string' ? ` (${s.Sid})` : ''}`,
+            fix: 'name the actions the principal needs (e.g. s3:GetObject, s3:PutObject) on scoped resources',
+          });
         });
       }
     }

@@ -11,7 +11,14 @@ export const kinesisKms: SecurityRule = {
   check(id, resource) {
     const enc = dig(propertiesOf(resource), 'StreamEncryption');
     if (!alwaysEquals(dig(enc, 'EncryptionType'), 'KMS')) {
-      return [{ logicalId: id, path: 'Properties.StreamEncryption', message: 'stream is not KMS-encrypted', fix: 'set StreamEncryption { EncryptionType: KMS, KeyId: StreamingKeyArn }' }];
+      return [
+        {
+          logicalId: id,
+          path: 'Properties.StreamEncryption',
+          message: 'stream is not KMS-encrypted',
+          fix: 'set StreamEncryption { EncryptionType: KMS, KeyId: StreamingKeyArn }',
+        },
+      ];
     }
     const why = notCustomerKey(dig(enc, 'KeyId'));
     return why ? [{ logicalId: id, path: 'Properties.StreamEncryption.KeyId', message: why, fix: 'set KeyId to our CMK (StreamingKeyArn)' }] : [];

@@ -4,7 +4,8 @@ export const kmsRotation: SecurityRule = {
   id: 'kms-rotation',
   severity: 'error',
   info: 'Symmetric KMS keys have EnableKeyRotation true.',
-  explanation: 'Roadmap step 9 and the Config rule cmk-backing-key-rotation-enabled: annual rotation limits the data under one key version. Asymmetric and HMAC keys cannot rotate and are skipped.',
+  explanation:
+    'Roadmap step 9 and the Config rule cmk-backing-key-rotation-enabled: annual rotation limits the data under one key version. Asymmetric and HMAC keys cannot rotate and are skipped.',
   resourceTypes: ['AWS::KMS::Key'],
   check(id, resource) {
     const props = propertiesOf(resource);

@@ -45,11 +45,31 @@ export const lambdaEsmFailureHandling: SecurityRule = {
     const need = (ok: boolean, path: string, message: string, fix: string): void => {
       if (!ok) out.push({ logicalId: id, path: `Properties.${path}`, message, fix });
     };
-    need(listItems(props.FunctionResponseTypes).includes('ReportBatchItemFailures'), 'FunctionResponseTypes', 'stream mapping does not report batch item failures', 'set FunctionResponseTypes: [ReportBatchItemFailures] (the handler returns batchItemFailures)');
-    need(alwaysEquals(props.BisectBatchOnFunctionError, true), 'BisectBatchOnFunctionError', 'stream mapping does not bisect a failing batch', 'set BisectBatchOnFunctionError: true');
+    need(
+      listItems(props.FunctionResponseTypes).includes('ReportBatchItemFailures'),
+      'FunctionResponseTypes',
+      'stream mapping does not report batch item failures',
+      'set FunctionResponseTypes: [ReportBatchItemFailures] (the handler returns batchItemFailures)',
+    );
+    need(
+      alwaysEquals(props.BisectBatchOnFunctionError, true),
+      'BisectBatchOnFunctionError',
+      'stream mapping does not bisect a failing batch',
+      'set BisectBatchOnFunctionError: true',
+    );
     need(finite(props.MaximumRetryAttempts), 'MaximumRetryAttempts', 'retries are unbounded (unset or -1)', 'set MaximumRetryAttempts, e.g. 3');
-    need(finite(props.MaximumRecordAgeInSeconds), 'MaximumRecordAgeInSeconds', 'record age is unbounded (unset or -1)', 'set MaximumRecordAgeInSeconds, e.g. 3600');
-    need(alwaysSet(dig(props, 'DestinationConfig', 'OnFailure', 'Destination')), 'DestinationConfig.OnFailure.Destination', 'failed records have no on-failure destination', 'set DestinationConfig.OnFailure.Destination to the SQS dead-letter queue ARN');
+    need(
+      finite(props.MaximumRecordAgeInSeconds),
+      'MaximumRecordAgeInSeconds',
+      'record age is unbounded (unset or -1)',
+      'set MaximumRecordAgeInSeconds, e.g. 3600',
+    );
+    need(
+      alwaysSet(dig(props, 'DestinationConfig', 'OnFailure', 'Destination')),
+      'DestinationConfig.OnFailure.Destination',
+      'failed records have no on-failure destination',
+      'set DestinationConfig.OnFailure.Destination to the SQS dead-letter queue ARN',
+    );
     return out;
   },
 };

@@ -21,7 +21,8 @@ export const lambdaLogGroup: SecurityRule = {
   id: 'lambda-log-group',
   severity: 'error',
   info: 'Every Lambda function has its own log group: LoggingConfig.LogGroup, or a log group named /aws/lambda/<FunctionName> in the same template.',
-  explanation: 'Otherwise Lambda creates the group on first invoke with no retention and no KMS key, outside the stack (STYLE.md: every function is born with a log group).',
+  explanation:
+    'Otherwise Lambda creates the group on first invoke with no retention and no KMS key, outside the stack (STYLE.md: every function is born with a log group).',
   resourceTypes: ['AWS::Lambda::Function'],
   check(id, resource, ctx) {
     const props = propertiesOf(resource);
@@ -35,6 +36,13 @@ export const lambdaLogGroup: SecurityRule = {
       if (text !== undefined && expected.has(text)) return [];
       if (text === undefined && refersTo(name, id)) return [];
     }
-    return [{ logicalId: id, path: 'Properties.LoggingConfig.LogGroup', message: `no log group for this function (looked for LoggingConfig.LogGroup or a log group named ${[...expected].join(' or ')})`, fix: 'add logGroup({ logGroupName: lambdaLogGroupName(fn) }) next to the function, or set LoggingConfig.LogGroup' }];
+    return [
+      {
+        logicalId: id,
+        path: 'Properties.LoggingConfig.LogGroup',
+        message: `no log group for this function (looked for LoggingConfig.LogGroup or a log group named ${[...expected].join(' or ')})`,
+        fix: 'add logGroup({ logGroupName: lambdaLogGroupName(fn) }) next to the function, or set LoggingConfig.LogGroup',
+      },
+    ];
   },
 };

@@ -8,6 +8,13 @@ export const logsKms: SecurityRule = {
   resourceTypes: ['AWS::Logs::LogGroup'],
   check(id, resource) {
     if (alwaysSet(propertiesOf(resource).KmsKeyId)) return [];
-    return [{ logicalId: id, path: 'Properties.KmsKeyId', message: 'log group is not encrypted with our KMS key', fix: 'set KmsKeyId to LogsKeyArn (its key policy allows logs.<region>.amazonaws.com)' }];
+    return [
+      {
+        logicalId: id,
+        path: 'Properties.KmsKeyId',
+        message: 'log group is not encrypted with our KMS key',
+        fix: 'set KmsKeyId to LogsKeyArn (its key policy allows logs.<region>.amazonaws.com)',
+      },
+    ];
   },
 };

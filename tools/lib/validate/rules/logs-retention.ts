@@ -8,6 +8,8 @@ export const logsRetention: SecurityRule = {
   resourceTypes: ['AWS::Logs::LogGroup'],
   check(id, resource) {
     if (alwaysSet(propertiesOf(resource).RetentionInDays)) return [];
-    return [{ logicalId: id, path: 'Properties.RetentionInDays', message: 'log group keeps events forever', fix: 'set RetentionInDays (logGroup() defaults to 90)' }];
+    return [
+      { logicalId: id, path: 'Properties.RetentionInDays', message: 'log group keeps events forever', fix: 'set RetentionInDays (logGroup() defaults to 90)' },
+    ];
   },
 };

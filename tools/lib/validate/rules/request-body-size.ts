@@ -32,7 +32,14 @@ export function smallestJsonBytes(schema: unknown, arrays: 'min' | 'max' = 'min'
       return 2 + members.reduce((a, b) => a + b, 0) + Math.max(0, members.length - 1);
     }
     case 'array': {
-      const count = arrays === 'max' ? (typeof schema.maxItems === 'number' ? schema.maxItems : Number.POSITIVE_INFINITY) : typeof schema.minItems === 'number' ? schema.minItems : 0;
+      const count =
+        arrays === 'max'
+          ? typeof schema.maxItems === 'number'
+            ? schema.maxItems
+            : Number.POSITIVE_INFINITY
+          : typeof schema.minItems === 'number'
+            ? schema.minItems
+            : 0;
       if (count === 0) return 2;
       return 2 + count * smallestJsonBytes(schema.items, arrays) + (count - 1);
     }
@@ -65,7 +72,11 @@ export function apiBodies(apiId: string, resources: ReadonlyMap<string, Json>): 
     const p = propertiesOf(r);
     const httpMethod = String(p.HttpMethod).toUpperCase();
     if (targetOf(p.RestApiId) !== apiId || !(BODY_METHODS.has(httpMethod) || httpMethod === 'ANY')) continue;
-    const models = isRecord(p.RequestModels) ? Object.values(p.RequestModels).map(targetOf).filter((m): m is string => m !== undefined) : [];
+    const models = isRecord(p.RequestModels)
+      ? Object.values(p.RequestModels)
+          .map(targetOf)
+          .filter((m): m is string => m !== undefined)
+      : [];
     if (models.length === 0) {
       out.push({ methodId: id, httpMethod, maxBodyBytes: API_GATEWAY_MAX_PAYLOAD_BYTES });
       continue;

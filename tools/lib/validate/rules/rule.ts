@@ -96,5 +96,7 @@ export function statementsOf(document: unknown): Json[] {
 
 /** Literal strings of a string-or-list value (`Action`, `Resource`), through `!If`. */
 export function literalStrings(value: unknown): string[] {
-  return branches(value).flatMap((v) => (Array.isArray(v) ? v.flatMap(branches) : [v])).filter((v): v is string => typeof v === 'string');
+  return branches(value)
+    .flatMap((v) => (Array.isArray(v) ? v.flatMap(branches) : [v]))
+    .filter((v): v is string => typeof v === 'string');
 }

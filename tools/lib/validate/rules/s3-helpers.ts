@@ -13,9 +13,12 @@ export function bucketPoliciesOf(bucketId: string, ctx: RuleContext): Json[] {
  */
 export function isAccessLogTarget(bucketId: string, ctx: RuleContext): boolean {
   for (const [id, r] of ctx.resources) {
-    if (id !== bucketId && r.Type === 'AWS::S3::Bucket' && refersTo(dig(propertiesOf(r), 'LoggingConfiguration', 'DestinationBucketName'), bucketId)) return true;
+    if (id !== bucketId && r.Type === 'AWS::S3::Bucket' && refersTo(dig(propertiesOf(r), 'LoggingConfiguration', 'DestinationBucketName'), bucketId))
+      return true;
   }
   return bucketPoliciesOf(bucketId, ctx).some((p) =>
-    statementsOf(propertiesOf(p).PolicyDocument).some((s) => s.Effect === 'Allow' && isRecord(s.Principal) && JSON.stringify(s.Principal.Service ?? '').includes('logging.s3.amazonaws.com')),
+    statementsOf(propertiesOf(p).PolicyDocument).some(
+      (s) => s.Effect === 'Allow' && isRecord(s.Principal) && JSON.stringify(s.Principal.Service ?? '').includes('logging.s3.amazonaws.com'),
+    ),
   );
 }

@@ -16,6 +16,13 @@ export const s3TlsOnly: SecurityRule = {
       }),
     );
     if (ok) return [];
-    return [{ logicalId: id, path: '-', message: 'no bucket policy denies non-TLS requests (Deny with Bool aws:SecureTransport false)', fix: `add an AWS::S3::BucketPolicy for ${id} with the tlsOnly() statement (encryptedBucket() does this)` }];
+    return [
+      {
+        logicalId: id,
+        path: '-',
+        message: 'no bucket policy denies non-TLS requests (Deny with Bool aws:SecureTransport false)',
+        fix: `add an AWS::S3::BucketPolicy for ${id} with the tlsOnly() statement (encryptedBucket() does this)`,
+      },
+    ];
   },
 };

@@ -11,6 +11,13 @@ export const s3Versioning: SecurityRule = {
   check(id, resource, ctx) {
     if (alwaysEquals(dig(propertiesOf(resource), 'VersioningConfiguration', 'Status'), 'Enabled')) return [];
     if (isAccessLogTarget(id, ctx)) return [];
-    return [{ logicalId: id, path: 'Properties.VersioningConfiguration.Status', message: 'data bucket is not versioned', fix: 'set VersioningConfiguration.Status: Enabled (encryptedBucket() default)' }];
+    return [
+      {
+        logicalId: id,
+        path: 'Properties.VersioningConfiguration.Status',
+        message: 'data bucket is not versioned',
+        fix: 'set VersioningConfiguration.Status: Enabled (encryptedBucket() default)',
+      },
+    ];
   },
 };

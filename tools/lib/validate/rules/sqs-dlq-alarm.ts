@@ -75,9 +75,7 @@ export const sqsDlqAlarm: SecurityRule = {
   check(id, _resource, ctx) {
     const outputs = Object.entries(sectionOf(ctx.doc, 'Outputs'));
     const isDlq =
-      usedAsDlq(id, ctx) ||
-      /dlq|deadletter/i.test(id) ||
-      outputs.some(([name, o]) => /dlq|deadletter/i.test(name) && isRecord(o) && refersTo(o.Value, id));
+      usedAsDlq(id, ctx) || /dlq|deadletter/i.test(id) || outputs.some(([name, o]) => /dlq|deadletter/i.test(name) && isRecord(o) && refersTo(o.Value, id));
     if (!isDlq) return [];
     if (alarmsOf(ctx.doc).some((a) => alarmWatches(a, id))) return [];
     if (alarmedThroughRoot(id, ctx)) return [];
@@ -87,7 +85,9 @@ export const sqsDlqAlarm: SecurityRule = {
         logicalId: id,
         path: '-',
         severity: elsewhere ? 'warning' : 'error',
-        message: elsewhere ? 'dead-letter queue has no alarm in this template; another stack has SQS alarms that may watch it (not determinable offline)' : 'dead-letter queue has no alarm',
+        message: elsewhere
+          ? 'dead-letter queue has no alarm in this template; another stack has SQS alarms that may watch it (not determinable offline)'
+          : 'dead-letter queue has no alarm',
         fix: 'add an alarm on AWS/SQS ApproximateNumberOfMessagesVisible > 0 with QueueName !GetAtt <queue>.QueueName, next to the queue',
       },
     ];

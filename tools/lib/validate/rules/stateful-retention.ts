@@ -11,7 +11,12 @@ export const statefulRetention: SecurityRule = {
     const out: Violation[] = [];
     for (const attribute of ['DeletionPolicy', 'UpdateReplacePolicy'] as const) {
       if (resource[attribute] === undefined) {
-        out.push({ logicalId: id, path: attribute, message: `stateful ${String(resource.Type)} has no ${attribute}`, fix: 'wrap it in retained() (Retain), or set the attribute explicitly' });
+        out.push({
+          logicalId: id,
+          path: attribute,
+          message: `stateful ${String(resource.Type)} has no ${attribute}`,
+          fix: 'wrap it in retained() (Retain), or set the attribute explicitly',
+        });
       }
     }
     return out;

@@ -14,7 +14,9 @@ function blocksLargeBodies(acl: Json): boolean {
     const group = dig(rule, 'Statement', 'ManagedRuleGroupStatement');
     if (!isRecord(group) || group.Name !== GROUP) return false;
     if (isRecord(rule.OverrideAction) && 'Count' in rule.OverrideAction) return false;
-    const counted = listItems(group.RuleActionOverrides).some((o) => isRecord(o) && o.Name === RULE && isRecord(o.ActionToUse) && ('Count' in o.ActionToUse || 'Allow' in o.ActionToUse));
+    const counted = listItems(group.RuleActionOverrides).some(
+      (o) => isRecord(o) && o.Name === RULE && isRecord(o.ActionToUse) && ('Count' in o.ActionToUse || 'Allow' in o.ActionToUse),
+    );
     const excluded = listItems(group.ExcludedRules).some((o) => isRecord(o) && o.Name === RULE);
     return !counted && !excluded;
   });
@@ -50,14 +52,15 @@ function protectedApis(aclId: string, ctx: RuleContext): { file: string; api: st
 export const wafBodySize: SecurityRule = {
   id: 'waf-body-size',
   severity: 'error',
-  info: "A web ACL whose AWSManagedRulesCommonRuleSet blocks with SizeRestrictions_BODY (bodies over 8 KB) protects no API that accepts larger bodies.",
+  info: 'A web ACL whose AWSManagedRulesCommonRuleSet blocks with SizeRestrictions_BODY (bodies over 8 KB) protects no API that accepts larger bodies.',
   explanation:
     'SizeRestrictions_BODY blocks every request body over 8 KB — a fixed limit of the rule, whatever the body inspection limit. An API whose model accepts larger requests (a batch of events) answers 403 to exactly its largest legitimate requests, after the deploy looked fine.',
   resourceTypes: ['AWS::WAFv2::WebACL'],
   check(id, resource, ctx) {
     if (!blocksLargeBodies(resource)) return [];
     const tooLarge: (ApiBody & { file: string; api: string })[] = [];
-    for (const p of protectedApis(id, ctx)) for (const b of apiBodies(p.api, p.resources)) if (b.maxBodyBytes > SIZE_RESTRICTIONS_BODY_BYTES) tooLarge.push({ ...b, file: p.file, api: p.api });
+    for (const p of protectedApis(id, ctx))
+      for (const b of apiBodies(p.api, p.resources)) if (b.maxBodyBytes > SIZE_RESTRICTIONS_BODY_BYTES) tooLarge.push({ ...b, file: p.file, api: p.api });
     if (tooLarge.length === 0) return [];
     const worst = tooLarge.reduce((a, b) => (b.maxBodyBytes > a.maxBodyBytes ? b : a));
     const v: Violation = {
