@@ -101,7 +101,9 @@ interface ReplayFigures {
   readonly replaySeconds: number | null;
   readonly wallSeconds: number;
   readonly ticksPerSecond: number;
+  /** Peak resident memory of the replay's processes (this one plus each emulator process), MiB. */
   readonly peakRssMiB: number;
+  readonly peakRssByProcessMiB?: Record<string, number>;
   readonly alerts: number;
   readonly alertsMatchOracle: boolean;
   readonly proofOk: boolean;
@@ -143,6 +145,8 @@ async function one(file: string, codeDir: string): Promise<ReplayFigures> {
         .filter(([k]) => k.startsWith(prefix))
         .reduce((n, [, v]) => n + v.reduce((a, b) => a + b, 0), 0);
     const ticks = r.replayTicks.length;
+    // Emulators in child processes (since issue 14's second round) report their own peaks; in worker threads they were in maxRSS already.
+    const emulatorPeaks: Record<string, number> = (r as { peakRssMiB?: { emulators: Record<string, number> } }).peakRssMiB?.emulators ?? {};
     const replaySeconds = r.replayMs !== undefined ? r.replayMs / 1000 : null;
     return {
       file: path.basename(file),
@@ -151,7 +155,10 @@ async function one(file: string, codeDir: string): Promise<ReplayFigures> {
       replaySeconds,
       wallSeconds: Math.round(wall * 100) / 100,
       ticksPerSecond: Math.round(ticks / (replaySeconds ?? wall)),
-      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      // This process's own peak (the whole run, results included) plus each emulator process's peak:
+      // a sum of peaks, so an upper bound of the process tree's peak.
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) + Object.values(emulatorPeaks).reduce((a, b) => a + b, 0),
+      ...(Object.keys(emulatorPeaks).length > 0 ? { peakRssByProcessMiB: { demo: Math.round(process.resourceUsage().maxRSS / 1024), ...emulatorPeaks } } : {}),
       alerts: r.alerts.length,
       alertsMatchOracle: JSON.stringify(actual) === JSON.stringify(expected),
       proofOk: r.proof.ok,

@@ -113,8 +113,8 @@ async function main(args: CliArgs<typeof SPEC.options>): Promise<number> {
   const onSignal = (): void => {
     interrupts += 1;
     if (interrupts > 1) {
-      // A second Ctrl-C: no waiting for services; remove our temp folders now (the emulators'
-      // worker threads end with the process).
+      // A second Ctrl-C: no waiting for services; end the emulator processes and remove our
+      // temp folders now.
       progress.stop();
       cleanup.runSync();
       console.error('demo: interrupted twice; temp folders removed, exiting');

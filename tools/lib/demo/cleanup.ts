@@ -5,7 +5,7 @@
  * | ----------------------------------------- | ---------------------------------------------------------------- |
  * | the run finishes or throws                | `run()`: stop tasks in reverse order (servers, clients), then remove the temp folders |
  * | first Ctrl-C                              | the run aborts at its next step and takes the path above         |
- * | second Ctrl-C, or the process exits early | `runSync()`: remove the temp folders synchronously; the emulators' worker threads end with the process |
+ * | second Ctrl-C, or the process exits early | `runSync()`: end the emulator processes (SIGKILL), then remove the temp folders synchronously |
  *
  * `runSync` is also bound to the process `exit` event while a run is active, so a
  * `process.exit()` anywhere still leaves no s3rver data or mirror folders in the OS temp dir.
@@ -16,6 +16,7 @@ import { rm } from 'node:fs/promises';
 export class Cleanup {
   private readonly dirs = new Set<string>();
   private readonly tasks: { name: string; run: () => Promise<void> }[] = [];
+  private readonly kills: (() => void)[] = [];
   private readonly onExit = (): void => this.runSync();
   private bound = false;
 
@@ -33,6 +34,14 @@ export class Cleanup {
     this.tasks.push({ name, run });
   }
 
+  /**
+   * `kill` ends something at once (an emulator process) when there is no time to stop it: in
+   * `runSync`, before the folders it writes to are removed. `run` stops it with its task instead.
+   */
+  addKill(kill: () => void): void {
+    this.kills.push(kill);
+  }
+
   /** Folders still to remove (for tests and the summary). */
   get pendingDirs(): readonly string[] {
     return [...this.dirs];
@@ -47,6 +56,7 @@ export class Cleanup {
         warn(`warning: stopping ${task.name} failed: ${(error as Error).message}`);
       }
     }
+    this.kills.splice(0);
     for (const dir of [...this.dirs]) {
       await rm(dir, { recursive: true, force: true });
       this.dirs.delete(dir);
@@ -56,6 +66,13 @@ export class Cleanup {
 
   /** Synchronous part only (folders): safe inside a signal handler or an `exit` listener. */
   runSync(): void {
+    for (const kill of this.kills.splice(0)) {
+      try {
+        kill();
+      } catch {
+        // best effort: the process is going away
+      }
+    }
     for (const dir of [...this.dirs]) {
       try {
         rmSync(dir, { recursive: true, force: true, maxRetries: 2 });

@@ -193,7 +193,7 @@ export function corruptBase64(record: KinesisStreamRecord): KinesisStreamRecord 
 export interface InvalidRecord {
   readonly partitionKey: string;
   readonly data: string;
-  readonly expectedCode: 'bad-base64' | 'malformed-json' | 'schema-invalid';
+  readonly expectedCode: 'bad-base64' | 'malformed-json' | 'schema-invalid' | 'future-timestamp';
   readonly label: string;
 }
 
@@ -220,4 +220,108 @@ export function invalidRecords(symbol: string): InvalidRecord[] {
     { label: 'missing ts', partitionKey: symbol, data: JSON.stringify({ ...tick, ts: undefined }), expectedCode: 'schema-invalid' },
     { label: 'unknown schemaVersion type', partitionKey: symbol, data: JSON.stringify({ ...tick, schemaVersion: 'one' }), expectedCode: 'schema-invalid' },
   ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad data that must never corrupt state (issue 15 point 3)
+
+/**
+ * A tick dated far ahead of its arrival, posted through /ingest for the demo symbol: the enricher
+ * must quarantine it as `future-timestamp` (RELIABILITY 7), so it never becomes a MetricsTable
+ * item, a latest value or a TTL, and the symbol's next real tick still moves LatestTable.
+ */
+export const FUTURE_TS = '2999-01-01T00:00:00.000Z';
+
+export function futureTick(symbol: string, price: number): Record<string, unknown> {
+  return { schemaVersion: 1, type: 'stock', symbol, ts: FUTURE_TS, price, open: price, high: price, low: price, prevClose: price, volume: 1, source: 'faults' };
+}
+
+/** What the proof checks about the future tick, gathered by the query phase. */
+export interface FutureTickFindings {
+  readonly entity: string;
+  readonly ts: string;
+  /** Keys under `quarantine/future-timestamp/` in the raw bucket, with each object's reason. */
+  readonly quarantined: readonly { readonly key: string; readonly reason: string }[];
+  /** MetricsTable items (ticks, SMA rows, window rows) whose `ts` is the future tick's. */
+  readonly metricsItemsAtTs: number;
+  /** The entity's LatestTable `ts` and `smaTs` at the end. */
+  readonly latestTs?: string;
+  readonly latestSmaTs?: string;
+  /** The real tick posted after the future one (it must be the entity's latest). */
+  readonly laterTickTs: string;
+}
+
+/** One malformed Lambda event and the function it is handed to. */
+export interface MalformedEventCase {
+  readonly fn: 'enricher' | 'aggregator' | 'rules' | 'notifier';
+  /** The event as written in the code, for the report. */
+  readonly label: string;
+  readonly event: unknown;
+  /** The event kind the function's message names (handlers/lib/events.ts). */
+  readonly kind: 'Kinesis' | 'DynamoDB stream' | 'SNS';
+}
+
+/** The malformed events the fault run hands to each function (wired to the wrong source, or an empty test event). */
+export const MALFORMED_EVENTS: readonly MalformedEventCase[] = [
+  { fn: 'enricher', label: '{}', event: {}, kind: 'Kinesis' },
+  { fn: 'enricher', label: "{ Records: [{ eventSource: 'aws:sqs' }] }", event: { Records: [{ eventSource: 'aws:sqs' }] }, kind: 'Kinesis' },
+  { fn: 'aggregator', label: '{}', event: {}, kind: 'Kinesis' },
+  { fn: 'aggregator', label: "{ Records: [{ eventSource: 'aws:sqs' }] }", event: { Records: [{ eventSource: 'aws:sqs' }] }, kind: 'Kinesis' },
+  { fn: 'rules', label: "{ Records: [{ eventName: 'INSERT' }] }", event: { Records: [{ eventName: 'INSERT' }] }, kind: 'DynamoDB stream' },
+  { fn: 'notifier', label: '{ Records: [{}] }', event: { Records: [{}] }, kind: 'SNS' },
+];
+
+/** How one function answered one malformed event, and what changed in the stores meanwhile. */
+export interface MalformedEventOutcome {
+  readonly fn: MalformedEventCase['fn'];
+  readonly label: string;
+  readonly kind: MalformedEventCase['kind'];
+  /** undefined when the call resolved instead of rejecting. */
+  readonly errorName?: string;
+  readonly message?: string;
+  /** What differs in the stores after the call (writes made, items or objects added); empty when unchanged. */
+  readonly storeChanges: readonly string[];
+}
+
+/** Why an outcome is not what the contract says (one line), or undefined when it is. */
+export function malformedEventProblem(o: MalformedEventOutcome): string | undefined {
+  const expected = `${o.fn}: malformed ${o.kind} event:`;
+  const what = `${o.fn} with ${o.label}`;
+  if (o.errorName === undefined) return `${what} did not reject`;
+  if (o.errorName !== 'MalformedEventError') return `${what} rejected with ${o.errorName} instead of MalformedEventError: ${(o.message ?? '').split('\n')[0]}`;
+  if (!(o.message ?? '').startsWith(expected)) return `${what}: message does not start with '${expected}' (got '${(o.message ?? '').split('\n')[0]}')`;
+  if ((o.message ?? '').includes('\n')) return `${what}: message is more than one line`;
+  if (o.storeChanges.length > 0) return `${what} changed the stores: ${o.storeChanges.join('; ')}`;
+  return undefined;
+}
+
+/** A cheap picture of the stores: item and object counts, and the write calls the handlers' clients made. */
+export type StoreSnapshot = Readonly<Record<string, number>>;
+
+/** What differs between two snapshots, one entry per changed figure. */
+export function snapshotChanges(before: StoreSnapshot, after: StoreSnapshot): string[] {
+  return Object.keys({ ...before, ...after })
+    .filter((k) => (before[k] ?? 0) !== (after[k] ?? 0))
+    .map((k) => `${k} ${before[k] ?? 0} → ${after[k] ?? 0}`);
+}
+
+/** Hands each malformed event to its function; `snapshot` is taken around every call. */
+export async function probeMalformedEvents(
+  handlers: Readonly<Record<MalformedEventCase['fn'], (event: never) => Promise<unknown>>>,
+  snapshot: () => Promise<StoreSnapshot>,
+  cases: readonly MalformedEventCase[] = MALFORMED_EVENTS,
+): Promise<MalformedEventOutcome[]> {
+  const out: MalformedEventOutcome[] = [];
+  for (const c of cases) {
+    const before = await snapshot();
+    let error: { name?: unknown; message?: unknown } | undefined;
+    try {
+      await handlers[c.fn](c.event as never);
+    } catch (e) {
+      error = (e ?? {}) as { name?: unknown; message?: unknown };
+    }
+    const storeChanges = snapshotChanges(before, await snapshot());
+    out.push({ fn: c.fn, label: c.label, kind: c.kind, ...(error ? { errorName: String(error.name), message: String(error.message) } : {}), storeChanges });
+  }
+  return out;
 }

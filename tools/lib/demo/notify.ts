@@ -7,12 +7,9 @@ import { createHandler as createNotifier } from '../../../handlers/notifier/inde
 import type { DemoContext } from './context';
 import { quietObservability } from './start-services';
 
-/** Runs the notifier on every published message; returns what it would have posted to Slack. */
-export async function deliverNotifications(ctx: DemoContext): Promise<string[]> {
-  const { published, timeline } = ctx.state;
-  const slackPosts: string[] = [];
-  if (published.length === 0) return slackPosts;
-  const notifier = createNotifier({
+/** The real notifier with the demo's stored webhook; what it posts to Slack goes to `slackPosts`. */
+export function createDemoNotifier(ctx: DemoContext, slackPosts: string[]): ReturnType<typeof createNotifier> {
+  return createNotifier({
     config: { slackWebhookSecretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:demo-slack' },
     secrets: { get: async () => JSON.stringify({ webhookUrl: 'https://hooks.slack.invalid/services/demo' }), invalidate: () => undefined },
     fetch: async (_url, init) => {
@@ -22,6 +19,14 @@ export async function deliverNotifications(ctx: DemoContext): Promise<string[]> 
     },
     obs: quietObservability('notifier', ctx.options.debug ?? false),
   });
+}
+
+/** Runs the notifier on every published message; returns what it would have posted to Slack. */
+export async function deliverNotifications(ctx: DemoContext): Promise<string[]> {
+  const { published, timeline } = ctx.state;
+  const slackPosts: string[] = [];
+  if (published.length === 0) return slackPosts;
+  const notifier = createDemoNotifier(ctx, slackPosts);
   const event: SNSEvent = {
     Records: published.map((p) => {
       const message = JSON.parse(p.message) as { lambda?: string; default: string };

@@ -11,8 +11,11 @@
  * | quarantine                              | every injected invalid record, by code; nothing else          |
  * | on-failure destinations                 | empty, or only the injected poison record                     |
  * | poison                                  | never in MetricsTable (all its writes fail)                   |
+ * | future tick (ts 2999, through /ingest)  | exactly one `quarantine/future-timestamp/` object with its reason; no MetricsTable item at its ts; the entity's LatestTable `ts`/`smaTs` not at it, and at the later real tick |
+ * | malformed Lambda events                 | each rejects with MalformedEventError, a one-line `<fn>: malformed <Kind> event: …`, and the stores unchanged |
  */
 import type { FailedBatch } from './event-source';
+import { malformedEventProblem, type FutureTickFindings, type MalformedEventOutcome } from './faults';
 
 export interface OnFailureEntry {
   readonly consumer: 'enricher' | 'aggregator' | 'rules';
@@ -38,6 +41,10 @@ export interface Proof {
   readonly quarantinedByCode: Readonly<Record<string, number>>;
   readonly quarantineMissing: readonly string[];
   readonly onFailureUnexplained: number;
+  /** With faults: the future tick's checks (empty `problems` when all hold). */
+  readonly futureTick?: FutureTickFindings & { readonly problems: readonly string[] };
+  /** With faults: each malformed event's outcome and what is wrong with it (undefined when nothing). */
+  readonly malformedEvents?: readonly (MalformedEventOutcome & { readonly problem?: string })[];
   /** One line per failed check; empty when `ok`. */
   readonly problems: readonly string[];
 }
@@ -56,6 +63,23 @@ export interface ProofInput {
   readonly onFailure: readonly OnFailureEntry[];
   /** Symbol of the injected poison record, if any. */
   readonly poisonSymbol?: string;
+  /** With faults: what the stores say about the injected future tick. */
+  readonly futureTick?: FutureTickFindings;
+  /** With faults: how each function answered its malformed events. */
+  readonly malformedEvents?: readonly MalformedEventOutcome[];
+}
+
+/** The future tick's checks (see the table above), one line per failure. */
+export function futureTickProblems(f: FutureTickFindings): string[] {
+  const problems: string[] = [];
+  const year = f.ts.slice(0, 4);
+  if (f.quarantined.length !== 1) problems.push(`${f.quarantined.length} objects under quarantine/future-timestamp/ for the future tick ${f.ts} (expected exactly 1)`);
+  for (const q of f.quarantined) if (!q.reason.includes(f.ts)) problems.push(`${q.key}: its reason does not name the tick's ts ${f.ts} ('${q.reason}')`);
+  if (f.metricsItemsAtTs > 0) problems.push(`${f.metricsItemsAtTs} MetricsTable items with the future tick's ts ${f.ts}`);
+  if (f.latestTs?.startsWith(year)) problems.push(`LatestTable ${f.entity} ts is the future tick's ${f.latestTs}`);
+  if (f.latestSmaTs?.startsWith(year)) problems.push(`LatestTable ${f.entity} smaTs is the future tick's ${f.latestSmaTs}`);
+  if (f.latestTs !== f.laterTickTs || f.latestSmaTs !== f.laterTickTs) problems.push(`the real tick ${f.laterTickTs} after the future one did not move LatestTable ${f.entity} (ts ${String(f.latestTs)}, smaTs ${String(f.latestSmaTs)})`);
+  return problems;
 }
 
 /** `STOCK#AAPL|2024-03-01T00:00:00.000Z`: the entity pk and the millisecond-ISO ts, as the stores key them. */
@@ -123,6 +147,13 @@ export function proveDelivery(input: ProofInput): { proof: Proof; onFailure: OnF
     problems.push(`${input.quarantined.length - input.invalid.length} records quarantined that were not injected as invalid`);
   if (unexplained > 0) problems.push(`${unexplained} on-failure entries not explained by an injected poison record`);
   if (poisonInMetrics) problems.push('the poison record reached MetricsTable although every write for it fails');
+  const futureTick = input.futureTick ? { ...input.futureTick, problems: futureTickProblems(input.futureTick) } : undefined;
+  if (futureTick) problems.push(...futureTick.problems.map((p) => `future tick: ${p}`));
+  const malformedEvents = input.malformedEvents?.map((o) => {
+    const problem = malformedEventProblem(o);
+    return problem === undefined ? o : { ...o, problem };
+  });
+  for (const o of malformedEvents ?? []) if ('problem' in o && o.problem) problems.push(`malformed event: ${o.problem}`);
 
   return {
     proof: {
@@ -138,6 +169,8 @@ export function proveDelivery(input: ProofInput): { proof: Proof; onFailure: OnF
       quarantinedByCode,
       quarantineMissing,
       onFailureUnexplained: unexplained,
+      ...(futureTick ? { futureTick } : {}),
+      ...(malformedEvents ? { malformedEvents } : {}),
       problems,
     },
     onFailure,

@@ -16,6 +16,7 @@ import { NAMED_QUERIES } from '../../../templates-src/lib/named-queries';
 import { runNamedQueries, type QueryResult } from './athena-local';
 import type { DemoContext } from './context';
 import { getBytes, listKeys } from './emulators';
+import type { FutureTickFindings, MalformedEventOutcome } from './faults';
 import type { Produced } from './produce';
 import { proveDelivery, type OnFailureEntry, type Proof } from './proof';
 import { POISON_SYMBOL, type Services } from './start-services';
@@ -63,32 +64,24 @@ export interface QueryOutcome {
 const ENTITY_PK = /^(STOCK|WEATHER)#([^#]+)$/;
 const SCAN_SEGMENTS = 4;
 
-async function scanMetrics(
-  ctx: DemoContext,
-  services: Services,
-): Promise<{ items: number; ticks: Map<string, Record<string, unknown>[]>; sma: Map<string, Map<string, Record<string, unknown>>> }> {
+async function scanMetrics(ctx: DemoContext, services: Services, watchTs?: string): Promise<{ items: number; atWatchTs: number; ticks: Map<string, Record<string, unknown>[]>; sma: Map<string, Map<string, Record<string, unknown>>> }> {
   const attributes = ['pk', 'ts', 'price', 'prevClose', 'volume', 'tempC', 'windKph', 'precipMm', 'sma5', 'sma20'];
   const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
   const ticks = new Map<string, Record<string, unknown>[]>();
   const sma = new Map<string, Map<string, Record<string, unknown>>>();
   let items = 0;
+  let atWatchTs = 0;
   await Promise.all(
     Array.from({ length: SCAN_SEGMENTS }, async (_, segment) => {
       let start: Record<string, unknown> | undefined;
       do {
         ctx.checkAbort();
         const page = await services.readDoc.send(
-          new ScanCommand({
-            TableName: ctx.facts.metricsTable.tableName,
-            Segment: segment,
-            TotalSegments: SCAN_SEGMENTS,
-            ProjectionExpression: Object.keys(names).join(', '),
-            ExpressionAttributeNames: names,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
+          new ScanCommand({ TableName: ctx.facts.metricsTable.tableName, Segment: segment, TotalSegments: SCAN_SEGMENTS, ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names, ...(start ? { ExclusiveStartKey: start } : {}) }),
         );
         for (const item of page.Items ?? []) {
           items += 1;
+          if (watchTs !== undefined && item.ts === watchTs) atWatchTs += 1;
           const pk = String(item.pk);
           if (ENTITY_PK.test(pk)) {
             let list = ticks.get(pk);
@@ -105,22 +98,19 @@ async function scanMetrics(
       } while (start);
     }),
   );
-  return { items, ticks, sma };
+  return { items, atWatchTs, ticks, sma };
 }
 
-async function scanLatest(ctx: DemoContext, services: Services): Promise<Map<string, string | undefined>> {
-  const latest = new Map<string, string | undefined>();
+/** LatestTable `ts` per pk, and `smaTs` per pk. */
+async function scanLatest(ctx: DemoContext, services: Services): Promise<{ ts: Map<string, string | undefined>; smaTs: Map<string, string | undefined> }> {
+  const latest = { ts: new Map<string, string | undefined>(), smaTs: new Map<string, string | undefined>() };
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await services.readDoc.send(
-      new ScanCommand({
-        TableName: ctx.facts.latestTable.tableName,
-        ProjectionExpression: '#pk, #ts',
-        ExpressionAttributeNames: { '#pk': 'pk', '#ts': 'ts' },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) latest.set(String(item.pk), item.ts === undefined ? undefined : String(item.ts));
+    const page = await services.readDoc.send(new ScanCommand({ TableName: ctx.facts.latestTable.tableName, ProjectionExpression: '#pk, #ts, #smaTs', ExpressionAttributeNames: { '#pk': 'pk', '#ts': 'ts', '#smaTs': 'smaTs' }, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    for (const item of page.Items ?? []) {
+      latest.ts.set(String(item.pk), item.ts === undefined ? undefined : String(item.ts));
+      latest.smaTs.set(String(item.pk), item.smaTs === undefined ? undefined : String(item.smaTs));
+    }
     start = page.LastEvaluatedKey;
   } while (start);
   return latest;
@@ -128,13 +118,13 @@ async function scanLatest(ctx: DemoContext, services: Services): Promise<Map<str
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-export async function query(ctx: DemoContext, services: Services, produced: Produced): Promise<QueryOutcome> {
+export async function query(ctx: DemoContext, services: Services, produced: Produced, malformedEvents?: readonly MalformedEventOutcome[]): Promise<QueryOutcome> {
   const { facts, state } = ctx;
   const s3 = services.readS3;
   const download = limiter(16);
   ctx.checkAbort();
   const [metrics, latest, rawKeys, quarantineKeys, processedKeys] = await Promise.all([
-    scanMetrics(ctx, services),
+    scanMetrics(ctx, services, produced.futureTick?.ts),
     scanLatest(ctx, services),
     listKeys(s3, facts.rawBucket, 'raw/').then((keys) => keys.filter((k) => k.endsWith('.json.gz'))),
     listKeys(s3, facts.rawBucket, 'quarantine/'),
@@ -143,10 +133,9 @@ export async function query(ctx: DemoContext, services: Services, produced: Prod
   ctx.checkAbort();
 
   let rawLines = 0;
-  const quarantine: { code: string; reason: string; partitionKey: string; data: string }[] = [];
+  const quarantine: { key: string; code: string; reason: string; partitionKey: string; data: string }[] = [];
   const mirror = ctx.options.keep ? ctx.outDir : await mkdtemp(path.join(os.tmpdir(), 'stockwx-demo-mirror-'));
-  if (ctx.options.keep)
-    await rm(path.join(ctx.outDir, 'processed'), { recursive: true, force: true }); // no stale files from an earlier --keep run
+  if (ctx.options.keep) await rm(path.join(ctx.outDir, 'processed'), { recursive: true, force: true }); // no stale files from an earlier --keep run
   else ctx.cleanup.addDir(mirror);
   await Promise.all([
     ...rawKeys.map((key) =>
@@ -162,13 +151,8 @@ export async function query(ctx: DemoContext, services: Services, produced: Prod
     ),
     ...quarantineKeys.map((key) =>
       download(async () => {
-        const q = JSON.parse((await getBytes(s3, facts.rawBucket, key)).toString('utf8')) as {
-          code: string;
-          reason: string;
-          partitionKey: string;
-          data: string;
-        };
-        quarantine.push({ code: q.code, reason: q.reason, partitionKey: q.partitionKey, data: q.data });
+        const q = JSON.parse((await getBytes(s3, facts.rawBucket, key)).toString('utf8')) as { code: string; reason: string; partitionKey: string; data: string };
+        quarantine.push({ key, code: q.code, reason: q.reason, partitionKey: q.partitionKey, data: q.data });
       }),
     ),
     ...processedKeys.map((key) =>
@@ -198,15 +182,25 @@ export async function query(ctx: DemoContext, services: Services, produced: Prod
 
   const tickKeys: string[] = [];
   for (const [pk, items] of metrics.ticks) for (const item of items) tickKeys.push(`${pk}|${String(item.ts)}`);
+  const future = produced.futureTick;
+  const futureTick: FutureTickFindings | undefined = future && {
+    ...future,
+    quarantined: quarantine.filter((q) => q.key.startsWith('quarantine/future-timestamp/')).map((q) => ({ key: q.key, reason: q.reason })),
+    metricsItemsAtTs: metrics.atWatchTs,
+    ...(latest.ts.get(future.entity) !== undefined ? { latestTs: latest.ts.get(future.entity) } : {}),
+    ...(latest.smaTs.get(future.entity) !== undefined ? { latestSmaTs: latest.smaTs.get(future.entity) } : {}),
+  };
   const { proof, onFailure } = proveDelivery({
     validEvents: [...ctx.replay.ticks, ...produced.extraValid, ...produced.pollerEvents],
     metricsTickKeys: tickKeys,
     parquetCounts,
-    latestTs: latest,
+    latestTs: latest.ts,
     invalid: produced.invalid,
     quarantined: quarantine,
     onFailure: state.onFailure,
     poisonSymbol: POISON_SYMBOL,
+    ...(futureTick ? { futureTick } : {}),
+    ...(malformedEvents ? { malformedEvents } : {}),
   });
 
   // --- series for the dashboard --------------------------------------------------------------
@@ -227,12 +221,7 @@ export async function query(ctx: DemoContext, services: Services, produced: Prod
         sma20: items.map((i) => num(sma?.get(String(i.ts))?.sma20)),
       };
     } else {
-      weather[name!] = {
-        t,
-        tempC: items.map((i) => Number(i.tempC)),
-        windKph: items.map((i) => Number(i.windKph)),
-        precipMm: items.map((i) => Number(i.precipMm)),
-      };
+      weather[name!] = { t, tempC: items.map((i) => Number(i.tempC)), windKph: items.map((i) => Number(i.windKph)), precipMm: items.map((i) => Number(i.precipMm)) };
     }
   }
 
@@ -241,7 +230,7 @@ export async function query(ctx: DemoContext, services: Services, produced: Prod
       metricsItems: metrics.items,
       metricsTickItems: tickKeys.length,
       metricsAggregateItems: metrics.items - tickKeys.length,
-      latestEntities: [...latest.keys()].filter((pk) => ENTITY_PK.test(pk)).length,
+      latestEntities: [...latest.ts.keys()].filter((pk) => ENTITY_PK.test(pk)).length,
       rawObjects: rawKeys.length,
       rawLines,
       processedObjects: processedKeys.length,

@@ -3,7 +3,7 @@
  * code. runDemo wires the phases around one DemoContext (context.ts):
  *
  * 1. prepare.ts        what generated/ defines; the replay file read (bad input: UsageError, exit 2)
- * 2. start-services.ts kinesalite, dynalite, s3rver (worker threads), the handlers and their clients
+ * 2. start-services.ts kinesalite, dynalite, s3rver (child processes), the handlers and their clients
  * 3. consume.ts        the event-source mappings, running while 4. writes
  * 4. produce.ts        the replay through POST /ingest, the recorded poller run, --faults
  * 5. notify.ts         the notifier on the published alerts
@@ -23,6 +23,7 @@ import { DemoAbortedError, newRunState, type DemoContext, type DemoOptions } fro
 import { writeDashboard } from './dashboard';
 import type { EventSourceStats } from './event-source';
 import { deliverNotifications } from './notify';
+import { probeMalformed } from './probe-malformed';
 import { readReplay, readTemplateFacts } from './prepare';
 import { produce } from './produce';
 import { lineProgress } from './progress';
@@ -74,6 +75,18 @@ export interface DemoResult {
   readonly weather: Readonly<Record<string, WeatherSeries>>;
   /** GetItem calls the LatestTable stream capture made (first touch of each key). */
   readonly captureReads: number;
+  /**
+   * Peak resident memory in MiB (each process's own peak, taken after the query phase): this
+   * process, each emulator process, and their sum (an upper bound of the peak of the whole tree).
+   */
+  readonly peakRssMiB: { readonly demo: number; readonly emulators: Readonly<Record<string, number>>; readonly total: number };
+}
+
+async function peakMemory(services: Awaited<ReturnType<typeof startServices>>): Promise<DemoResult['peakRssMiB']> {
+  const mib = (bytes: number): number => Math.round(bytes / 1048576);
+  const demo = mib(process.resourceUsage().maxRSS * 1024);
+  const emulators = Object.fromEntries(await Promise.all(services.emulators.map(async (e) => [e.kind, mib((await e.memory()).maxRss)] as const)));
+  return { demo, emulators, total: demo + Object.values(emulators).reduce((a, b) => a + b, 0) };
 }
 
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
@@ -163,8 +176,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const slackPosts = await deliverNotifications(ctx);
     phaseDone('notify');
 
+    // 5b. --faults: malformed Lambda events, each refused without touching the stores
+    const malformedEvents = ctx.faults ? await probeMalformed(ctx, services) : undefined;
+
     // 6. what landed where
-    const outcome = await query(ctx, services, produced);
+    const outcome = await query(ctx, services, produced, malformedEvents);
     phaseDone('query');
 
     // 7. results
@@ -205,6 +221,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       stocks: outcome.stocks,
       weather: outcome.weather,
       captureReads: services.capture.reads,
+      peakRssMiB: await peakMemory(services),
     };
     await writeDashboard(ctx, result);
     phaseDone('results');

@@ -1,7 +1,7 @@
 /**
  * Phase 1: the local AWS services and the handlers wired to them.
  *
- * - kinesalite, dynalite and s3rver in worker threads (emulators.ts), with the stream, tables
+ * - kinesalite, dynalite and s3rver in child processes (emulators.ts), with the stream, tables
  *   and buckets of generated/ created in them;
  * - the handlers' DynamoDB and S3 clients, carrying what the demo observes or injects: the
  *   LatestTable stream capture (stream-capture.ts), the end-to-end latency and request counts
@@ -104,6 +104,8 @@ export class LatestStream {
 
 export interface Services {
   readonly endpoints: { readonly kinesis: string; readonly dynamodb: string; readonly s3: string };
+  /** The emulator processes (their memory goes into the run's figures). */
+  readonly emulators: readonly Emulator[];
   readonly shardIds: readonly string[];
   /** Producers' Kinesis client: every successful put wakes the consumers (`kinesisFeed`). */
   readonly kinesis: KinesisClient;
@@ -165,13 +167,17 @@ function countRequests(client: DynamoDBClient, ctx: DemoContext, label: string):
 
 export async function startServices(ctx: DemoContext): Promise<Services> {
   const { facts, cleanup, state } = ctx;
-  // s3rver keeps objects on disk. kinesalite and dynalite keep their data in memory: their
-  // LevelDB-on-disk mode (native classic-level/leveldown) in a worker thread crashed the process
-  // with a segmentation fault now and then (jest, at the end of a run), so it is not used.
-  const s3Directory = await mkdtemp(path.join(os.tmpdir(), 'stockwx-demo-s3-'));
-  cleanup.addDir(s3Directory);
-  const started = await Promise.allSettled([startEmulator('kinesalite'), startEmulator('dynalite'), startEmulator('s3rver', { directory: s3Directory })]);
-  for (const r of started) if (r.status === 'fulfilled') cleanup.addTask(r.value.kind, () => r.value.stop());
+  // Each emulator keeps its data on disk in a temp folder (s3rver its objects, dynalite and
+  // kinesalite LevelDB), in a child process of its own (emulators.ts), so a long replay's tables,
+  // stream and objects stay out of memory.
+  const directories = await Promise.all((['kinesalite', 'dynalite', 's3rver'] as const).map((kind) => mkdtemp(path.join(os.tmpdir(), `stockwx-demo-${kind}-`))));
+  for (const d of directories) cleanup.addDir(d);
+  const started = await Promise.allSettled((['kinesalite', 'dynalite', 's3rver'] as const).map((kind, i) => startEmulator(kind, { directory: directories[i]! })));
+  for (const r of started) {
+    if (r.status !== 'fulfilled') continue;
+    cleanup.addTask(r.value.kind, () => r.value.stop());
+    cleanup.addKill(r.value.killSync);
+  }
   const failed = started.find((r) => r.status === 'rejected');
   if (failed) throw new Error(`could not start the local services: ${((failed as PromiseRejectedResult).reason as Error).message}`);
   const [kinesalite, dynalite, s3rver] = started.map((r) => (r as PromiseFulfilledResult<Emulator>).value) as [Emulator, Emulator, Emulator];
@@ -181,7 +187,12 @@ export async function startServices(ctx: DemoContext): Promise<Services> {
     const now = Date.now();
     state.timeline.sample('memory.heapMiB.main', process.memoryUsage().heapUsed / 1048576, now);
     state.timeline.sample('memory.rssMiB', process.memoryUsage().rss / 1048576, now);
-    for (const e of [kinesalite, dynalite, s3rver]) void e.heapUsed().then((bytes) => state.timeline.sample(`memory.heapMiB.${e.kind}`, bytes / 1048576, now));
+    for (const e of [kinesalite, dynalite, s3rver]) {
+      void e.memory().then((m) => {
+        state.timeline.sample(`memory.heapMiB.${e.kind}`, m.heapUsed / 1048576, now);
+        state.timeline.sample(`memory.rssMiB.${e.kind}`, m.rss / 1048576, now);
+      });
+    }
   }, 1000);
   memoryTimer.unref();
   cleanup.addTask('memory sampling', async () => clearInterval(memoryTimer));
@@ -335,6 +346,7 @@ export async function startServices(ctx: DemoContext): Promise<Services> {
   const shardIds = await listShardIds(kinesis, facts.stream.streamName);
   return {
     endpoints: { kinesis: kinesalite.endpoint, dynamodb: dynalite.endpoint, s3: s3rver.endpoint },
+    emulators: [kinesalite, dynalite, s3rver],
     shardIds,
     kinesis,
     kinesisFeed,

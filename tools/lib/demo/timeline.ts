@@ -53,6 +53,13 @@ export class Timeline {
     (list[s] ??= []).push(value);
   }
 
+  /** The whole-run sum of every series whose name starts with `prefix`. */
+  total(prefix: string): number {
+    let n = 0;
+    for (const [name, list] of this.sums) if (name.startsWith(prefix)) for (const v of list) n += v ?? 0;
+    return n;
+  }
+
   /** Every sample of a series, sorted (for whole-run percentiles). */
   allSamples(series: string): number[] {
     return (this.samples.get(series) ?? []).flatMap((s) => s ?? []).sort((a, b) => a - b);
