@@ -15,9 +15,21 @@ import { expectedStockAlerts, signWithTies, type OracleTick } from '../../helper
 
 const SERIES = {
   // before the tie SMA5 > SMA20, at the tie equal, after it SMA5 > SMA20 again: 0 → + is a golden cross.
-  A: { prices: [100, 101.86, 100.87, 102.29, 104.25, 102.31, 101.3, 102.21, 104.16, 102.64, 104.26, 103.2, 103.11, 102.98, 103.84, 102.04, 102.73, 101.31, 103.01, 101.71, 103.13, 103.63, 103.5, 102.48, 100.97], cross: 'golden-cross' },
+  A: {
+    prices: [
+      100, 101.86, 100.87, 102.29, 104.25, 102.31, 101.3, 102.21, 104.16, 102.64, 104.26, 103.2, 103.11, 102.98, 103.84, 102.04, 102.73, 101.31, 103.01, 101.71,
+      103.13, 103.63, 103.5, 102.48, 100.97,
+    ],
+    cross: 'golden-cross',
+  },
   // below, equal, below again: 0 → − is a death cross.
-  B: { prices: [74.08, 74.71, 73.64, 73.86, 74.84, 74.01, 73.64, 73.2, 73.5, 72.81, 72.78, 71.96, 70.96, 71.25, 71.88, 70.64, 70.77, 71.55, 71.55, 72.94, 71.53, 72.31, 72.06, 72.94, 71.99], cross: 'death-cross' },
+  B: {
+    prices: [
+      74.08, 74.71, 73.64, 73.86, 74.84, 74.01, 73.64, 73.2, 73.5, 72.81, 72.78, 71.96, 70.96, 71.25, 71.88, 70.64, 70.77, 71.55, 71.55, 72.94, 71.53, 72.31,
+      72.06, 72.94, 71.99,
+    ],
+    cross: 'death-cross',
+  },
 } as const;
 const TIE_INDEX = 23;
 
@@ -49,9 +61,18 @@ function pipelineCrosses(ticks: readonly OracleTick[]): { rule: string; ts: stri
   let old: LatestItem | undefined;
   for (const [i, s] of steps.entries()) {
     const { recent: _recent, win5m: _w5, win1h: _w1, ...smas } = s.state;
-    const image: LatestItem = { pk: 'STOCK#TIE', type: 'stock', symbol: 'TIE', ts: ticks[i]!.ts, price: ticks[i]!.price, prevClose: ticks[i]!.prevClose, ...smas };
+    const image: LatestItem = {
+      pk: 'STOCK#TIE',
+      type: 'stock',
+      symbol: 'TIE',
+      ts: ticks[i]!.ts,
+      price: ticks[i]!.price,
+      prevClose: ticks[i]!.prevClose,
+      ...smas,
+    };
     // Thresholds that no drop in these series reaches: only crosses are compared.
-    for (const a of decide(old, image, { stockDropPercent: 50, heatThresholdC: 99, coldThresholdC: -99, windThresholdKph: 999, precipThresholdMm: 999 })) out.push({ rule: a.rule, ts: a.ts });
+    for (const a of decide(old, image, { stockDropPercent: 50, heatThresholdC: 99, coldThresholdC: -99, windThresholdKph: 999, precipThresholdMm: 999 }))
+      out.push({ rule: a.rule, ts: a.ts });
     old = image;
   }
   return out;

@@ -52,7 +52,13 @@ describe('runMapping (Lambda-like batching per shard)', () => {
   test('an idle shard is waited on, not polled: nothing is read until a producer notifies', async () => {
     const s = shard();
     let reads = 0;
-    const counted: Source<number> = { wakeup: s.wakeup, read: async (limit) => (reads++, s.read(limit)) };
+    const counted: Source<number> = {
+      wakeup: s.wakeup,
+      read: async (limit) => {
+        reads++;
+        return s.read(limit);
+      },
+    };
     const batches: number[][] = [];
     const run = runMapping(ctx, { batchSize: 10, maximumBatchingWindowInSeconds: 0 }, counted, async (b) => void batches.push(b));
     await new Promise((resolve) => setTimeout(resolve, 200));

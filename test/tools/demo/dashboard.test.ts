@@ -26,7 +26,9 @@ describe('the dashboard borrows the deployed dashboards’ names', () => {
   });
 });
 
-const describeBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
+// In CI (.ci/run installs chromium) a missing browser is a failure, not a skip; elsewhere it is a
+// skip with the command that installs it.
+const describeBrowser = existsSync(CHROMIUM) || process.env.CI === 'true' ? describe : describe.skip;
 if (!existsSync(CHROMIUM)) console.warn(`skipping the dashboard browser test: ${CHROMIUM} is not installed (apt-get install chromium; .ci/run does it)`);
 
 describeBrowser('.demo/dashboard.html in chromium', () => {

@@ -18,6 +18,7 @@ const CONTRACT: EventSourceConfig = {
   maximumRecordAgeInSeconds: 3600,
 };
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a behaviour that returns nothing means a batch without failures
 function harness(config: EventSourceConfig, behaviour: (batch: readonly Rec[]) => { batchItemFailures: { itemIdentifier: string }[] } | void) {
   const calls: string[][] = [];
   const failed: FailedBatch<Rec>[] = [];
@@ -30,7 +31,7 @@ function harness(config: EventSourceConfig, behaviour: (batch: readonly Rec[]) =
         const result = behaviour(batch);
         for (const r of batch)
           if (!r.poison && !(result?.batchItemFailures ?? []).some((f) => f.itemIdentifier === r.seq)) processed.set(r.seq, (processed.get(r.seq) ?? 0) + 1);
-        return result;
+        return result ?? undefined;
       },
       sequenceNumber: (r) => r.seq,
       arrivalMs: (r) => r.arrival,

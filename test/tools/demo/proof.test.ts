@@ -1,4 +1,10 @@
-import { malformedEventProblem, MALFORMED_EVENTS, probeMalformedEvents, type FutureTickFindings, type MalformedEventOutcome } from '../../../tools/lib/demo/faults';
+import {
+  malformedEventProblem,
+  MALFORMED_EVENTS,
+  probeMalformedEvents,
+  type FutureTickFindings,
+  type MalformedEventOutcome,
+} from '../../../tools/lib/demo/faults';
 import { eventKey, futureTickProblems, proveDelivery, type ProofInput } from '../../../tools/lib/demo/proof';
 
 const tick = (symbol: string, day: number) => ({ type: 'stock', symbol, ts: `2024-03-0${day}T00:00:00Z` });
@@ -78,7 +84,12 @@ describe('the future tick (ts 2999 through /ingest)', () => {
   const good = (): FutureTickFindings => ({
     entity: 'STOCK#A',
     ts: FUTURE,
-    quarantined: [{ key: 'quarantine/future-timestamp/dt=2026-12-02/shardId-000000000001-9.json', reason: `ts ${FUTURE} is 30000000000 s after the record's Kinesis arrival 2026-12-02T10:00:00.000Z; a producer clock may be at most 300 s ahead` }],
+    quarantined: [
+      {
+        key: 'quarantine/future-timestamp/dt=2026-12-02/shardId-000000000001-9.json',
+        reason: `ts ${FUTURE} is 30000000000 s after the record's Kinesis arrival 2026-12-02T10:00:00.000Z; a producer clock may be at most 300 s ahead`,
+      },
+    ],
     metricsItemsAtTs: 0,
     latestTs: LATER,
     latestSmaTs: LATER,
@@ -94,12 +105,20 @@ describe('the future tick (ts 2999 through /ingest)', () => {
 
   test.each<[string, Partial<FutureTickFindings>, RegExp]>([
     ['no quarantine object', { quarantined: [] }, /0 objects under quarantine\/future-timestamp\/ .*expected exactly 1/],
-    ['two quarantine objects', { quarantined: [good().quarantined[0]!, { key: 'quarantine/future-timestamp/x.json', reason: `ts ${FUTURE} …` }] }, /2 objects under quarantine\/future-timestamp\//],
+    [
+      'two quarantine objects',
+      { quarantined: [good().quarantined[0]!, { key: 'quarantine/future-timestamp/x.json', reason: `ts ${FUTURE} …` }] },
+      /2 objects under quarantine\/future-timestamp\//,
+    ],
     ['a reason without the ts', { quarantined: [{ key: 'quarantine/future-timestamp/x.json', reason: 'too new' }] }, /its reason does not name the tick's ts/],
     ['a MetricsTable item at its ts', { metricsItemsAtTs: 1 }, /1 MetricsTable items with the future tick's ts/],
     ['LatestTable ts at 2999 (the symbol frozen)', { latestTs: FUTURE }, /LatestTable STOCK#A ts is the future tick's/],
     ['LatestTable smaTs at 2999', { latestSmaTs: FUTURE }, /LatestTable STOCK#A smaTs is the future tick's/],
-    ['the later real tick not applied', { latestTs: '2024-03-01T00:00:00.000Z' }, /the real tick 2024-03-02T00:00:00.000Z after the future one did not move LatestTable STOCK#A/],
+    [
+      'the later real tick not applied',
+      { latestTs: '2024-03-01T00:00:00.000Z' },
+      /the real tick 2024-03-02T00:00:00.000Z after the future one did not move LatestTable STOCK#A/,
+    ],
   ])('%s fails the proof', (_name, change, problem) => {
     const { proof } = proveDelivery({ ...clean(), futureTick: { ...good(), ...change } });
     expect(proof.ok).toBe(false);
@@ -125,8 +144,16 @@ describe('malformed Lambda events', () => {
 
   test.each<[string, Partial<MalformedEventOutcome>, RegExp]>([
     ['resolved instead of rejecting', { errorName: undefined, message: undefined }, /enricher with \{\} did not reject/],
-    ['a TypeError', { errorName: 'TypeError', message: "Cannot read properties of undefined (reading 'map')" }, /rejected with TypeError instead of MalformedEventError/],
-    ['a message naming another function', { message: 'aggregator: malformed Kinesis event: it has no Records' }, /does not start with 'enricher: malformed Kinesis event:'/],
+    [
+      'a TypeError',
+      { errorName: 'TypeError', message: "Cannot read properties of undefined (reading 'map')" },
+      /rejected with TypeError instead of MalformedEventError/,
+    ],
+    [
+      'a message naming another function',
+      { message: 'aggregator: malformed Kinesis event: it has no Records' },
+      /does not start with 'enricher: malformed Kinesis event:'/,
+    ],
     ['a two-line message', { message: 'enricher: malformed Kinesis event: it has no Records\n    at records (events.ts:1)' }, /more than one line/],
     ['a store changed', { storeChanges: ['DynamoDB writes by the handlers 10 → 11'] }, /changed the stores: DynamoDB writes by the handlers 10 → 11/],
   ])('%s fails the proof', (_name, change, problem) => {

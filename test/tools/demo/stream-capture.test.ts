@@ -71,7 +71,7 @@ describe('captureStream on dynalite', () => {
 
   test('concurrent writes to one key are serialised: each record’s old image is the previous new image', async () => {
     await Promise.all(
-      [1, 2, 3, 4, 5].map((n) =>
+      [1, 2, 3, 4, 5].map(() =>
         dynamo.doc.send(
           new UpdateCommand({ TableName: 'latest', Key: { pk: 'STOCK#B' }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 } }),
         ),

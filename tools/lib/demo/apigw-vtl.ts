@@ -30,6 +30,7 @@ export function jsonPath(document: unknown, expression: string): unknown {
 
 /** JavaScript-string escaping as API Gateway's `$util.escapeJavaScript` does it (quotes, backslashes, control characters). */
 export function escapeJavaScript(value: unknown): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: API Gateway's $util.escapeJavaScript escapes exactly these control characters
   return String(value ?? '').replace(/[\\"'\u0000-\u001f]/g, (c) => {
     const map: Record<string, string> = { '\\': '\\\\', '"': '\\"', "'": "\\'", '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
     return map[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
@@ -50,7 +51,7 @@ const javaMethods = [
   },
   {
     uid: 'isEmpty',
-    match: ({ property, context }: { property: string; context: unknown }) => property === 'isEmpty',
+    match: ({ property }: { property: string }) => property === 'isEmpty',
     resolve: ({ context }: { context: unknown }) =>
       typeof context === 'string' || Array.isArray(context) ? context.length === 0 : Object.keys((context ?? {}) as object).length === 0,
   },
@@ -85,7 +86,8 @@ function parsedTemplate(text: string): ReturnType<typeof parse> {
   let ast = parsed.get(text);
   if (!ast) {
     if (parsed.size > 64) parsed.clear();
-    parsed.set(text, (ast = parse(text)));
+    ast = parse(text);
+    parsed.set(text, ast);
   }
   return ast;
 }

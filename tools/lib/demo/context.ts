@@ -160,6 +160,7 @@ export function newRunState(timeline: Timeline): RunState {
 }
 
 export function addStats(state: RunState, name: string, s: EventSourceStats): void {
-  const t = (state.esm[name] ??= { invocations: 0, retries: 0, bisections: 0, recordsDelivered: 0, recordsCheckpointed: 0, recordsToOnFailure: 0 });
+  state.esm[name] ??= { invocations: 0, retries: 0, bisections: 0, recordsDelivered: 0, recordsCheckpointed: 0, recordsToOnFailure: 0 };
+  const t = state.esm[name];
   for (const k of Object.keys(s) as (keyof EventSourceStats)[]) t[k] += s[k];
 }

@@ -144,7 +144,7 @@ function render(data: DashboardData): void {
   app.append(header);
   if (data.status === 'failed') app.append(el('div', { class: 'status-failed', role: 'alert' }, `This run FAILED its proof: ${data.problems.join('; ')}`));
   const nav = el('nav');
-  data.parts.forEach((p, i) => nav.append(el('a', { href: `#part-${i}` }, p.name)));
+  for (const [i, p] of data.parts.entries()) nav.append(el('a', { href: `#part-${i}` }, p.name));
   app.append(nav);
   const charts: [ChartPanel, HTMLElement][] = [];
   data.parts.forEach((part, i) => {

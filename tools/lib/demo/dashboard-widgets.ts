@@ -53,7 +53,10 @@ export function deployedWidgets(doc: Json): DeployedWidgets {
       const body = JSON.parse(bodyText(props.DashboardBody)) as { widgets: { type: string; properties: { title?: string; markdown?: string } }[] };
       for (const w of body.widgets) {
         if (w.type === 'text') sections.push({ heading: (w.properties.markdown ?? '').replace(/^#+\s*/, ''), titles: [] });
-        else if (w.properties.title) (sections.at(-1) ?? (sections[sections.length] = { heading: '', titles: [] })).titles.push(w.properties.title);
+        else if (w.properties.title) {
+          if (sections.length === 0) sections.push({ heading: '', titles: [] });
+          sections.at(-1)!.titles.push(w.properties.title);
+        }
       }
     }
     if (res.Type === 'AWS::QuickSight::Dashboard') collectVisuals(props.Definition, visuals);

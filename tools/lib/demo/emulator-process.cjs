@@ -26,9 +26,10 @@ async function start() {
   if (kind === 'dynalite' || kind === 'kinesalite') {
     const create = require(kind);
     const storage = config.directory ? { path: config.directory } : {};
-    const server = kind === 'dynalite'
-      ? create({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...storage })
-      : create({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100, ...storage });
+    const server =
+      kind === 'dynalite'
+        ? create({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...storage })
+        : create({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100, ...storage });
     await new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);
@@ -74,7 +75,7 @@ start().then(
     send({ type: 'listening', port: running.port });
   },
   (error) => {
-    send({ type: 'error', message: error && error.message ? error.message : String(error) });
+    send({ type: 'error', message: error?.message ? error.message : String(error) });
     process.exitCode = 1;
   },
 );

@@ -70,7 +70,8 @@ export function startEmulator(kind: EmulatorKind, options: { directory?: string 
     if (!exited) child.kill('SIGKILL');
   };
   return new Promise((resolve, reject) => {
-    const onExit = (code: number | null): void => reject(new EmulatorStartError(`${kind} exited (code ${code}) before it listened${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`));
+    const onExit = (code: number | null): void =>
+      reject(new EmulatorStartError(`${kind} exited (code ${code}) before it listened${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`));
     const onError = (error: Error): void => reject(new EmulatorStartError(`${kind}: ${error.message}`));
     child.once('exit', onExit);
     child.once('error', onError);

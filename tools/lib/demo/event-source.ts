@@ -57,7 +57,7 @@ export interface EventSourceStats {
 export interface ShardDriver<R> {
   readonly config: EventSourceConfig;
   /** Invokes the function with a batch (build the Lambda event from the records inside). */
-  readonly invoke: (records: readonly R[]) => Promise<BatchItemFailures | void>;
+  readonly invoke: (records: readonly R[]) => Promise<BatchItemFailures | undefined>;
   readonly sequenceNumber: (record: R) => string;
   /** Arrival time of the record in ms since the epoch. */
   readonly arrivalMs: (record: R) => number;
@@ -110,7 +110,7 @@ export async function drainShard<R>(records: readonly R[], driver: ShardDriver<R
       attempts++;
       stats.invocations++;
       stats.recordsDelivered += batch.length;
-      let response: BatchItemFailures | void;
+      let response: BatchItemFailures | undefined;
       try {
         response = await driver.invoke(batch);
       } catch (error) {

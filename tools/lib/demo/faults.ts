@@ -113,8 +113,9 @@ export function injectDynamoFaults(client: DynamoDBClient, options: ClientFaultO
           const key = `BatchWriteItemCommand|${id}`;
           const fresh = /^(STOCK|WEATHER)#/.test(pk) && !seen.has(key);
           seen.add(key);
-          if (fresh && bucketOf(key, every) === 0) (unprocessed[table] ??= []).push(r);
-          else (send[table] ??= []).push(r);
+          const into = fresh && bucketOf(key, every) === 0 ? unprocessed : send;
+          into[table] ??= [];
+          into[table].push(r);
         }
       }
       const held = Object.values(unprocessed).reduce((n, list) => n + list.length, 0);

@@ -12,7 +12,7 @@
  * When it returns (or throws), the Kinesis feed is closed: the consumers drain what is there and end.
  */
 import path from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { createHandler as createPoller } from '../../../handlers/poller/index';
 import { parseCities } from '../../../handlers/poller/config';
@@ -48,8 +48,18 @@ export async function produce(ctx: DemoContext, services: Services): Promise<Pro
   let resent = 0;
   let futureTickFacts: Produced['futureTick'];
   const putRecords = async (request: { StreamName: string; Records: { Data: string; PartitionKey: string }[] }): Promise<Record<string, unknown>> => {
-    const out = await services.kinesis.send(new PutRecordsCommand({ StreamName: request.StreamName, Records: request.Records.map((r) => ({ Data: Buffer.from(r.Data, 'base64'), PartitionKey: r.PartitionKey })) }));
-    return { FailedRecordCount: out.FailedRecordCount ?? 0, Records: (out.Records ?? []).map((r) => (r.ErrorCode ? { ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage } : { SequenceNumber: r.SequenceNumber, ShardId: r.ShardId })) };
+    const out = await services.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: request.StreamName,
+        Records: request.Records.map((r) => ({ Data: Buffer.from(r.Data, 'base64'), PartitionKey: r.PartitionKey })),
+      }),
+    );
+    return {
+      FailedRecordCount: out.FailedRecordCount ?? 0,
+      Records: (out.Records ?? []).map((r) =>
+        r.ErrorCode ? { ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage } : { SequenceNumber: r.SequenceNumber, ShardId: r.ShardId },
+      ),
+    };
   };
   const ingest = await startIngestServer(facts.ingest, putRecords);
   ctx.cleanup.addTask('POST /ingest', () => ingest.close().catch(() => undefined));
@@ -60,7 +70,11 @@ export async function produce(ctx: DemoContext, services: Services): Promise<Pro
     let pending = ticks.map((tick, i) => ({ tick, line: lines?.[i] }));
     for (let attempt = 1; pending.length > 0; attempt++) {
       const t0 = Date.now();
-      const res = await fetch(`${ingest.url}/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ records: pending.map((p) => p.tick) }) });
+      const res = await fetch(`${ingest.url}/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ records: pending.map((p) => p.tick) }),
+      });
       const body = (await res.json()) as { failed?: { index: number; errorCode: string }[]; error?: { code: string; message: string } };
       state.timeline.count('api.requests');
       state.timeline.sample('api.latency', Date.now() - t0);
@@ -72,7 +86,9 @@ export async function produce(ctx: DemoContext, services: Services): Promise<Pro
       } else if (res.status !== 429 && res.status < 500) {
         const where = /\/records\/(\d+)/.exec(body.error?.message ?? '');
         const line = where ? pending[Number(where[1])]?.line : undefined;
-        throw new IngestError(`POST /ingest answered ${res.status} ${body.error?.code}: ${body.error?.message}${line !== undefined ? ` (${path.basename(ctx.replayFile)} line ${line})` : ''}`);
+        throw new IngestError(
+          `POST /ingest answered ${res.status} ${body.error?.code}: ${body.error?.message}${line !== undefined ? ` (${path.basename(ctx.replayFile)} line ${line})` : ''}`,
+        );
       }
       if (pending.length > 0) {
         if (attempt >= 5) throw new IngestError(`POST /ingest: ${pending.length} records still rejected after ${attempt} attempts`);
@@ -81,7 +97,12 @@ export async function produce(ctx: DemoContext, services: Services): Promise<Pro
     }
   };
   const putDirect = async (entries: readonly { partitionKey: string; data: string | Buffer }[]): Promise<void> => {
-    const out = await services.kinesis.send(new PutRecordsCommand({ StreamName: facts.stream.streamName, Records: entries.map((e) => ({ PartitionKey: e.partitionKey, Data: Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data, 'utf8') })) }));
+    const out = await services.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: facts.stream.streamName,
+        Records: entries.map((e) => ({ PartitionKey: e.partitionKey, Data: Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data, 'utf8') })),
+      }),
+    );
     if ((out.FailedRecordCount ?? 0) > 0) throw new IngestError(`PutRecords: ${out.FailedRecordCount} records rejected by the local stream`);
     state.produced.add(entries.length);
   };
@@ -141,7 +162,8 @@ export async function produce(ctx: DemoContext, services: Services): Promise<Pro
         (next, context) => async (args) => {
           const result = await next(args);
           if (context.commandName === 'PutRecordsCommand') {
-            for (const r of (args.input as { Records: { Data: Uint8Array }[] }).Records) pollerEvents.push(JSON.parse(Buffer.from(r.Data).toString('utf8')) as Record<string, unknown>);
+            for (const r of (args.input as { Records: { Data: Uint8Array }[] }).Records)
+              pollerEvents.push(JSON.parse(Buffer.from(r.Data).toString('utf8')) as Record<string, unknown>);
           }
           return result;
         },
@@ -149,7 +171,14 @@ export async function produce(ctx: DemoContext, services: Services): Promise<Pro
       );
       const served = recordedFetch(recordedDir, manifest);
       const poller = createPoller({
-        config: { streamName: facts.stream.streamName, symbols: Object.keys(manifest.symbols), cities, marketDataSecretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:demo-market-data', provider: manifest.provider, leaseTableName: facts.latestTable.tableName },
+        config: {
+          streamName: facts.stream.streamName,
+          symbols: Object.keys(manifest.symbols),
+          cities,
+          marketDataSecretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:demo-market-data',
+          provider: manifest.provider,
+          leaseTableName: facts.latestTable.tableName,
+        },
         kinesis: pollerKinesis,
         doc: createDocumentClient(pollerDdb),
         secrets: { get: async () => JSON.stringify({ apiKey: 'recorded-responses-need-no-key' }), invalidate: () => undefined },
@@ -165,7 +194,9 @@ export async function produce(ctx: DemoContext, services: Services): Promise<Pro
       state.timeline.sample('lambda.duration.poller', Date.now() - t0);
       state.produced.add(summary.written);
       const trouble = [...summary.failed, ...summary.noData, ...summary.rateLimited];
-      ctx.progress.log(`poller (recorded ${manifest.provider} + open-meteo at ${manifest.clock}): ${summary.written} events from ${summary.requests} requests${trouble.length > 0 ? `, problems: ${trouble.map((r) => `${r.entity} ${r.reason}`).join('; ')}` : ''}`);
+      ctx.progress.log(
+        `poller (recorded ${manifest.provider} + open-meteo at ${manifest.clock}): ${summary.written} events from ${summary.requests} requests${trouble.length > 0 ? `, problems: ${trouble.map((r) => `${r.entity} ${r.reason}`).join('; ')}` : ''}`,
+      );
     }
 
     // --- faults ------------------------------------------------------------------------------
@@ -175,7 +206,19 @@ export async function produce(ctx: DemoContext, services: Services): Promise<Pro
       await putDirect(invalid.map((r) => ({ partitionKey: r.partitionKey, data: r.data })));
       const base = Date.parse('2024-03-01T00:00:00.000Z');
       const order = [1, 0, 3, 2, 5, 4, 7, 6];
-      const ooo = order.map((d) => ({ schemaVersion: 1, type: 'stock', symbol: OUT_OF_ORDER_SYMBOL, ts: new Date(base + d * 86_400_000).toISOString(), price: 50 + d, open: 50, high: 60, low: 40, prevClose: 50, volume: 100 + d, source: 'faults' }));
+      const ooo = order.map((d) => ({
+        schemaVersion: 1,
+        type: 'stock',
+        symbol: OUT_OF_ORDER_SYMBOL,
+        ts: new Date(base + d * 86_400_000).toISOString(),
+        price: 50 + d,
+        open: 50,
+        high: 60,
+        low: 40,
+        prevClose: 50,
+        volume: 100 + d,
+        source: 'faults',
+      }));
       await postBatch(ooo);
       extraValid.push(...ooo);
       // A tick dated 2999 through /ingest, then the symbol's next real day: the first must be
@@ -187,11 +230,37 @@ export async function produce(ctx: DemoContext, services: Services): Promise<Pro
       await postBatch([future]);
       invalid.push({ label: 'a tick dated 2999 (through /ingest)', partitionKey: symbol, data: JSON.stringify(future), expectedCode: 'future-timestamp' });
       const laterTickTs = new Date(Date.parse(last?.ts ?? '2024-03-01T00:00:00.000Z') + 86_400_000).toISOString();
-      const later = { schemaVersion: 1, type: 'stock', symbol, ts: laterTickTs, price, open: price, high: price, low: price, prevClose: price, volume: 1, source: 'faults' };
+      const later = {
+        schemaVersion: 1,
+        type: 'stock',
+        symbol,
+        ts: laterTickTs,
+        price,
+        open: price,
+        high: price,
+        low: price,
+        prevClose: price,
+        volume: 1,
+        source: 'faults',
+      };
       await postBatch([later]);
       extraValid.push(later);
       futureTickFacts = { entity: `STOCK#${symbol}`, ts: String(future.ts), laterTickTs };
-      await postBatch([{ schemaVersion: 1, type: 'stock', symbol: POISON_SYMBOL, ts: '2024-03-01T00:00:00.000Z', price: 1, open: 1, high: 1, low: 1, prevClose: 1, volume: 1, source: 'faults' }]);
+      await postBatch([
+        {
+          schemaVersion: 1,
+          type: 'stock',
+          symbol: POISON_SYMBOL,
+          ts: '2024-03-01T00:00:00.000Z',
+          price: 1,
+          open: 1,
+          high: 1,
+          low: 1,
+          prevClose: 1,
+          volume: 1,
+          source: 'faults',
+        },
+      ]);
     }
   } finally {
     services.kinesisFeed.close();
@@ -201,7 +270,9 @@ export async function produce(ctx: DemoContext, services: Services): Promise<Pro
     pollerEvents,
     extraValid,
     invalid,
-    ...(ctx.faults ? { faultRecords: { resent, invalid: invalid.length, 'out-of-order': extraValid.filter((e) => e.symbol === OUT_OF_ORDER_SYMBOL).length, poison: 1 } } : {}),
+    ...(ctx.faults
+      ? { faultRecords: { resent, invalid: invalid.length, 'out-of-order': extraValid.filter((e) => e.symbol === OUT_OF_ORDER_SYMBOL).length, poison: 1 } }
+      : {}),
     ...(futureTickFacts ? { futureTick: futureTickFacts } : {}),
   };
 }

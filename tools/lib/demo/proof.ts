@@ -73,12 +73,16 @@ export interface ProofInput {
 export function futureTickProblems(f: FutureTickFindings): string[] {
   const problems: string[] = [];
   const year = f.ts.slice(0, 4);
-  if (f.quarantined.length !== 1) problems.push(`${f.quarantined.length} objects under quarantine/future-timestamp/ for the future tick ${f.ts} (expected exactly 1)`);
+  if (f.quarantined.length !== 1)
+    problems.push(`${f.quarantined.length} objects under quarantine/future-timestamp/ for the future tick ${f.ts} (expected exactly 1)`);
   for (const q of f.quarantined) if (!q.reason.includes(f.ts)) problems.push(`${q.key}: its reason does not name the tick's ts ${f.ts} ('${q.reason}')`);
   if (f.metricsItemsAtTs > 0) problems.push(`${f.metricsItemsAtTs} MetricsTable items with the future tick's ts ${f.ts}`);
   if (f.latestTs?.startsWith(year)) problems.push(`LatestTable ${f.entity} ts is the future tick's ${f.latestTs}`);
   if (f.latestSmaTs?.startsWith(year)) problems.push(`LatestTable ${f.entity} smaTs is the future tick's ${f.latestSmaTs}`);
-  if (f.latestTs !== f.laterTickTs || f.latestSmaTs !== f.laterTickTs) problems.push(`the real tick ${f.laterTickTs} after the future one did not move LatestTable ${f.entity} (ts ${String(f.latestTs)}, smaTs ${String(f.latestSmaTs)})`);
+  if (f.latestTs !== f.laterTickTs || f.latestSmaTs !== f.laterTickTs)
+    problems.push(
+      `the real tick ${f.laterTickTs} after the future one did not move LatestTable ${f.entity} (ts ${String(f.latestTs)}, smaTs ${String(f.latestSmaTs)})`,
+    );
   return problems;
 }
 

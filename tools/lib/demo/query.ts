@@ -64,7 +64,11 @@ export interface QueryOutcome {
 const ENTITY_PK = /^(STOCK|WEATHER)#([^#]+)$/;
 const SCAN_SEGMENTS = 4;
 
-async function scanMetrics(ctx: DemoContext, services: Services, watchTs?: string): Promise<{ items: number; atWatchTs: number; ticks: Map<string, Record<string, unknown>[]>; sma: Map<string, Map<string, Record<string, unknown>>> }> {
+async function scanMetrics(
+  ctx: DemoContext,
+  services: Services,
+  watchTs?: string,
+): Promise<{ items: number; atWatchTs: number; ticks: Map<string, Record<string, unknown>[]>; sma: Map<string, Map<string, Record<string, unknown>>> }> {
   const attributes = ['pk', 'ts', 'price', 'prevClose', 'volume', 'tempC', 'windKph', 'precipMm', 'sma5', 'sma20'];
   const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
   const ticks = new Map<string, Record<string, unknown>[]>();
@@ -77,7 +81,14 @@ async function scanMetrics(ctx: DemoContext, services: Services, watchTs?: strin
       do {
         ctx.checkAbort();
         const page = await services.readDoc.send(
-          new ScanCommand({ TableName: ctx.facts.metricsTable.tableName, Segment: segment, TotalSegments: SCAN_SEGMENTS, ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names, ...(start ? { ExclusiveStartKey: start } : {}) }),
+          new ScanCommand({
+            TableName: ctx.facts.metricsTable.tableName,
+            Segment: segment,
+            TotalSegments: SCAN_SEGMENTS,
+            ProjectionExpression: Object.keys(names).join(', '),
+            ExpressionAttributeNames: names,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
         );
         for (const item of page.Items ?? []) {
           items += 1;
@@ -85,12 +96,18 @@ async function scanMetrics(ctx: DemoContext, services: Services, watchTs?: strin
           const pk = String(item.pk);
           if (ENTITY_PK.test(pk)) {
             let list = ticks.get(pk);
-            if (!list) ticks.set(pk, (list = []));
+            if (!list) {
+              list = [];
+              ticks.set(pk, list);
+            }
             list.push(item);
           } else if (pk.endsWith('#SMA')) {
             const entity = pk.slice(0, -4);
             let byTs = sma.get(entity);
-            if (!byTs) sma.set(entity, (byTs = new Map()));
+            if (!byTs) {
+              byTs = new Map();
+              sma.set(entity, byTs);
+            }
             byTs.set(String(item.ts), item);
           }
         }
@@ -106,7 +123,14 @@ async function scanLatest(ctx: DemoContext, services: Services): Promise<{ ts: M
   const latest = { ts: new Map<string, string | undefined>(), smaTs: new Map<string, string | undefined>() };
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await services.readDoc.send(new ScanCommand({ TableName: ctx.facts.latestTable.tableName, ProjectionExpression: '#pk, #ts, #smaTs', ExpressionAttributeNames: { '#pk': 'pk', '#ts': 'ts', '#smaTs': 'smaTs' }, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    const page = await services.readDoc.send(
+      new ScanCommand({
+        TableName: ctx.facts.latestTable.tableName,
+        ProjectionExpression: '#pk, #ts, #smaTs',
+        ExpressionAttributeNames: { '#pk': 'pk', '#ts': 'ts', '#smaTs': 'smaTs' },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
     for (const item of page.Items ?? []) {
       latest.ts.set(String(item.pk), item.ts === undefined ? undefined : String(item.ts));
       latest.smaTs.set(String(item.pk), item.smaTs === undefined ? undefined : String(item.smaTs));
@@ -118,7 +142,12 @@ async function scanLatest(ctx: DemoContext, services: Services): Promise<{ ts: M
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-export async function query(ctx: DemoContext, services: Services, produced: Produced, malformedEvents?: readonly MalformedEventOutcome[]): Promise<QueryOutcome> {
+export async function query(
+  ctx: DemoContext,
+  services: Services,
+  produced: Produced,
+  malformedEvents?: readonly MalformedEventOutcome[],
+): Promise<QueryOutcome> {
   const { facts, state } = ctx;
   const s3 = services.readS3;
   const download = limiter(16);
@@ -135,7 +164,8 @@ export async function query(ctx: DemoContext, services: Services, produced: Prod
   let rawLines = 0;
   const quarantine: { key: string; code: string; reason: string; partitionKey: string; data: string }[] = [];
   const mirror = ctx.options.keep ? ctx.outDir : await mkdtemp(path.join(os.tmpdir(), 'stockwx-demo-mirror-'));
-  if (ctx.options.keep) await rm(path.join(ctx.outDir, 'processed'), { recursive: true, force: true }); // no stale files from an earlier --keep run
+  if (ctx.options.keep)
+    await rm(path.join(ctx.outDir, 'processed'), { recursive: true, force: true }); // no stale files from an earlier --keep run
   else ctx.cleanup.addDir(mirror);
   await Promise.all([
     ...rawKeys.map((key) =>
@@ -151,7 +181,12 @@ export async function query(ctx: DemoContext, services: Services, produced: Prod
     ),
     ...quarantineKeys.map((key) =>
       download(async () => {
-        const q = JSON.parse((await getBytes(s3, facts.rawBucket, key)).toString('utf8')) as { code: string; reason: string; partitionKey: string; data: string };
+        const q = JSON.parse((await getBytes(s3, facts.rawBucket, key)).toString('utf8')) as {
+          code: string;
+          reason: string;
+          partitionKey: string;
+          data: string;
+        };
         quarantine.push({ key, code: q.code, reason: q.reason, partitionKey: q.partitionKey, data: q.data });
       }),
     ),
@@ -221,7 +256,12 @@ export async function query(ctx: DemoContext, services: Services, produced: Prod
         sma20: items.map((i) => num(sma?.get(String(i.ts))?.sma20)),
       };
     } else {
-      weather[name!] = { t, tempC: items.map((i) => Number(i.tempC)), windKph: items.map((i) => Number(i.windKph)), precipMm: items.map((i) => Number(i.precipMm)) };
+      weather[name!] = {
+        t,
+        tempC: items.map((i) => Number(i.tempC)),
+        windKph: items.map((i) => Number(i.windKph)),
+        precipMm: items.map((i) => Number(i.precipMm)),
+      };
     }
   }
 

@@ -154,7 +154,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     // 3 + 4. consumers while the producers write
     progress.start(replay.ticks.length);
     const consumers = startConsumers(ctx, services);
-    let produced;
+    let produced: Awaited<ReturnType<typeof produce>>;
     try {
       produced = await produce(ctx, services);
     } catch (error) {

@@ -170,9 +170,13 @@ export async function startServices(ctx: DemoContext): Promise<Services> {
   // Each emulator keeps its data on disk in a temp folder (s3rver its objects, dynalite and
   // kinesalite LevelDB), in a child process of its own (emulators.ts), so a long replay's tables,
   // stream and objects stay out of memory.
-  const directories = await Promise.all((['kinesalite', 'dynalite', 's3rver'] as const).map((kind) => mkdtemp(path.join(os.tmpdir(), `stockwx-demo-${kind}-`))));
+  const directories = await Promise.all(
+    (['kinesalite', 'dynalite', 's3rver'] as const).map((kind) => mkdtemp(path.join(os.tmpdir(), `stockwx-demo-${kind}-`))),
+  );
   for (const d of directories) cleanup.addDir(d);
-  const started = await Promise.allSettled((['kinesalite', 'dynalite', 's3rver'] as const).map((kind, i) => startEmulator(kind, { directory: directories[i]! })));
+  const started = await Promise.allSettled(
+    (['kinesalite', 'dynalite', 's3rver'] as const).map((kind, i) => startEmulator(kind, { directory: directories[i]! })),
+  );
   for (const r of started) {
     if (r.status !== 'fulfilled') continue;
     cleanup.addTask(r.value.kind, () => r.value.stop());

@@ -142,7 +142,7 @@ export function createStreamCapture(options: CaptureOptions): StreamCapture {
           const before = await Promise.all(keys.map(async (key, i) => (images.has(ids[i]!) || options.tableStartsEmpty ? images.get(ids[i]!) : read(key))));
           const injected = command === 'UpdateItemCommand' && input.ReturnValues === undefined;
           const sent = injected ? { ...args, input: { ...input, ReturnValues: 'ALL_NEW' } } : args;
-          let result;
+          let result: Awaited<ReturnType<typeof next>>;
           try {
             result = await next(sent);
           } catch (error) {

@@ -41,7 +41,10 @@ export class Timeline {
   count(series: string, n = 1, at = Date.now()): void {
     const s = this.second(at);
     let list = this.sums.get(series);
-    if (!list) this.sums.set(series, (list = []));
+    if (!list) {
+      list = [];
+      this.sums.set(series, list);
+    }
     list[s] = (list[s] ?? 0) + n;
   }
 
@@ -49,8 +52,13 @@ export class Timeline {
   sample(series: string, value: number, at = Date.now()): void {
     const s = this.second(at);
     let list = this.samples.get(series);
-    if (!list) this.samples.set(series, (list = []));
-    (list[s] ??= []).push(value);
+    if (!list) {
+      list = [];
+      this.samples.set(series, list);
+    }
+    const bucket = list[s] ?? [];
+    list[s] = bucket;
+    bucket.push(value);
   }
 
   /** The whole-run sum of every series whose name starts with `prefix`. */
