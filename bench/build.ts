@@ -70,7 +70,7 @@ const result = {
     buildTemplatesAllFilesWritten: Number(median(fresh).toFixed(3)),
   },
   bar: { buildTemplatesSeconds: 0.6, cdkSynthSeconds: 4.5 },
-  note: 'measured while other engineers were using the same 2 cores (see loadAverage1m); the lead re-runs it on a quiet machine',
+  note: 'loadAverage1m is the 1-minute load average of the machine around the measurement (2.0 = both cores busy); figures taken under load are slower than on an idle machine',
 };
 const speedup = result.bar.cdkSynthSeconds / result.medianSeconds.buildTemplates;
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });

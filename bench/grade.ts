@@ -102,7 +102,7 @@ try {
   const result = {
     date: new Date().toISOString().slice(0, 10),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)) },
-    note: 'measured while other engineers shared the 2 cores; the lead re-runs it on a quiet machine',
+    note: 'loadAverage1m is the 1-minute load average of the machine around the measurement (2.0 = both cores busy); figures taken under load are slower than on an idle machine',
     runs: RUNS,
     class: {
       submissions: SUBMISSIONS,

@@ -4,7 +4,7 @@
  *
  * - `moto()`: the server to use. `MOTO_ENDPOINT` (set by .ci/run) when that server passes the
  *   probe below; otherwise, when `python3 -c 'import moto'` works, one started here on a free port
- *   of 127.0.0.1 through test/integration/moto/server.py (moto with our two patches) and stopped
+ *   of 127.0.0.1 through test/integration/moto/server.py (moto with the patches listed at its top) and stopped
  *   by PID; otherwise undefined, and the suite says it is skipped.
  *   The probe deploys a one-key stack through a change set and expects its output back: a plain
  *   moto_server fails that (patches 1 and 2 in server.py), and with it every deploy of ours would
