@@ -14,7 +14,8 @@
  *   emulator bounds the replay.
  * Each replay runs in a fresh child process (`--one <file>`), so its peak RSS is its own.
  * `--code <dir>` replays with another checkout's tools/lib/demo/run.ts (the "before" figures).
- * `--only <name>` runs one file; `--no-ceilings` skips the emulator measurements; `--years <n>` sizes
+ * `--only <name>` runs one file; `--no-ceilings` skips the emulator measurements; `--ceilings-only`
+ * measures only them, into the existing results file; `--years <n>` sizes
  * the multi-symbol file; `--before <results.json>` carries an earlier run's figures into the output
  * as `before` (how bench/results/replay.json holds the figures of the code before issue 14).
  */
@@ -217,7 +218,17 @@ async function measure(n: number, concurrency: number, call: (i: number) => Prom
 
 async function ceilings(): Promise<Record<string, number>> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-ceilings-'));
-  const [dyn, s3e, kin] = await Promise.all([startEmulator('dynalite'), startEmulator('s3rver', { directory: dir }), startEmulator('kinesalite')]);
+  // Each emulator stores on disk in a folder of its own, as the demo runs them (start-services.ts).
+  const folder = (kind: string): string => {
+    const d = path.join(dir, kind);
+    mkdirSync(d);
+    return d;
+  };
+  const [dyn, s3e, kin] = await Promise.all([
+    startEmulator('dynalite', { directory: folder('dynalite') }),
+    startEmulator('s3rver', { directory: folder('s3rver') }),
+    startEmulator('kinesalite', { directory: folder('kinesalite') }),
+  ]);
   try {
     await createTables(dyn.endpoint, [
       {
@@ -306,6 +317,18 @@ async function main(): Promise<void> {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const codeDir = path.resolve(flag('--code') ?? root);
+  if (argv.includes('--ceilings-only')) {
+    // Re-measures the emulators' ceilings into an existing results file, its replays kept.
+    const target = flag('--out') ?? path.join(root, 'bench/results/replay.json');
+    const previous = JSON.parse(readFileSync(target, 'utf8')) as Record<string, unknown>;
+    const load = [os.loadavg()[0]!];
+    const emulatorCeilings = await ceilings();
+    load.push(os.loadavg()[0]!);
+    const out = { ...previous, emulatorCeilings, emulatorCeilingsLoadAverage1m: load.map((l) => Math.round(l * 100) / 100) };
+    writeFileSync(target, `${JSON.stringify(out, null, 2)}\n`);
+    console.log(JSON.stringify(emulatorCeilings, null, 2));
+    return;
+  }
   const oneFile = flag('--one');
   if (oneFile) {
     console.log(JSON.stringify(await one(oneFile, codeDir)));

@@ -5,7 +5,7 @@
  * - `moto()`: the server to use. `MOTO_ENDPOINT` (set by .ci/run) when that server passes the
  *   probe below; otherwise, when `python3 -c 'import moto'` works, one started here on a free port
  *   of 127.0.0.1 through test/integration/moto/server.py (moto with the patches listed at its top) and stopped
- *   by PID; otherwise undefined, and the suite says it is skipped.
+ *   by PID; otherwise the suite says it is skipped (with CI=true it fails instead).
  *   The probe deploys a one-key stack through a change set and expects its output back: a plain
  *   moto_server fails that (patches 1 and 2 in server.py), and with it every deploy of ours would
  *   end in "lacks outputs", so the suite would test moto's gaps instead of our tool.
@@ -133,11 +133,12 @@ export async function moto(): Promise<Moto | { skip: string }> {
   const given = process.env.MOTO_ENDPOINT;
   if (given && (await probe(given))) return { endpoint: given, source: `MOTO_ENDPOINT ${given}`, stop: async () => {} };
   if (!hasMoto()) {
-    return {
-      skip: given
-        ? `MOTO_ENDPOINT ${given} fails the probe and python3 has no moto to start a patched server`
-        : "python3 -c 'import moto' fails and MOTO_ENDPOINT is not set",
-    };
+    const skip = given
+      ? `MOTO_ENDPOINT ${given} fails the probe and python3 has no moto to start a patched server`
+      : "python3 -c 'import moto' fails and MOTO_ENDPOINT is not set";
+    // CI has moto (.ci/run starts it): there a missing server fails the suite instead of skipping it.
+    if (process.env.CI === 'true') throw new Error(`the moto integration suite cannot run in CI: ${skip}`);
+    return { skip };
   }
   const started = await startPatchedMoto();
   if (given) {

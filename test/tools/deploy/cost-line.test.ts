@@ -9,7 +9,7 @@ import path from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { derivedBudget, estimateParameterFile } from '../../../tools/lib/cost';
-import { DeployCost, readDeployedTree } from '../../../tools/lib/deploy/cost-line';
+import { costLines, DeployCost, readDeployedTree } from '../../../tools/lib/deploy/cost-line';
 import { loadParameterFile, resolveRootParameters, type ParameterFile } from '../../../tools/lib/params';
 import { parseTemplate } from '../../../templates-src/lib/yaml';
 
@@ -167,6 +167,14 @@ describe('the lines before the confirm prompt', () => {
     expect(lines.slice(10)).toEqual([
       expect.stringMatching(/^ {4}… \d+ smaller change\(s\)$/),
       expect.stringMatching(/^ {4}plus \d+ line\(s\) with no price for us-east-1, not in the figure \(npm run cost lists them\)$/),
+    ]);
+  });
+
+  test('a first deploy of nothing that costs money ends its line there, with no empty list after it', () => {
+    const free = { region: 'eu-central-1', currency: 'USD' as const, monthly: { fixed: 0, usage: 0, total: 0 }, stacks: [], unpriced: [], excluded: [], assumptions: [], parameters: {} };
+    expect(costLines(undefined, free, STACK)).toEqual([
+      `monthly cost of ${STACK} (offline estimate at list prices, as npm run cost prints it):`,
+      '  first deploy: $0.00/month ($0.00 fixed, $0.00 usage)',
     ]);
   });
 

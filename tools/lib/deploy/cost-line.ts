@@ -150,7 +150,11 @@ export function costLines(before: Estimate | undefined, after: Estimate, what: s
   const m = after.monthly;
   const head = `monthly cost of ${what} (offline estimate at list prices, as npm run cost prints it):`;
   if (!before)
-    return [head, `  first deploy: ${usd(m.total)}/month (${usd(m.fixed)} fixed, ${usd(m.usage)} usage); the largest parts:`, ...lines.map((l) => `  ${l}`)];
+    return [
+      head,
+      `  first deploy: ${usd(m.total)}/month (${usd(m.fixed)} fixed, ${usd(m.usage)} usage)${lines.length > 0 ? '; the largest parts:' : ''}`,
+      ...lines.map((l) => `  ${l}`),
+    ];
   if (delta.lines.length === 0 && delta.newlyUnpriced.length === 0) return [head, `  no change: ${usd(m.total)}/month`];
   const sign = delta.delta.total >= 0 ? '+' : '';
   return [
