@@ -171,7 +171,16 @@ describe('the lines before the confirm prompt', () => {
   });
 
   test('a first deploy of nothing that costs money ends its line there, with no empty list after it', () => {
-    const free = { region: 'eu-central-1', currency: 'USD' as const, monthly: { fixed: 0, usage: 0, total: 0 }, stacks: [], unpriced: [], excluded: [], assumptions: [], parameters: {} };
+    const free = {
+      region: 'eu-central-1',
+      currency: 'USD' as const,
+      monthly: { fixed: 0, usage: 0, total: 0 },
+      stacks: [],
+      unpriced: [],
+      excluded: [],
+      assumptions: [],
+      parameters: {},
+    };
     expect(costLines(undefined, free, STACK)).toEqual([
       `monthly cost of ${STACK} (offline estimate at list prices, as npm run cost prints it):`,
       '  first deploy: $0.00/month ($0.00 fixed, $0.00 usage)',
