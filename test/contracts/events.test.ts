@@ -6,34 +6,13 @@ import Ajv04 from 'ajv-draft-04';
 import { STOCK_TICK_SCHEMA, toDraft04 } from '../../contracts/events';
 import { eventProblem } from '../../handlers/lib/schema';
 import { INGEST_BATCH_SCHEMA } from '../../templates-src/lib/ingest';
+import { stockTick, weatherObservation } from '../fixtures/events';
 
 const apiAccepts = new Ajv04({ strict: false }).compile(JSON.parse(JSON.stringify(INGEST_BATCH_SCHEMA)));
 
-const tick = {
-  schemaVersion: 1,
-  type: 'stock',
-  symbol: 'AAPL',
-  ts: '2026-11-20T14:30:00.000Z',
-  price: 180.5,
-  open: 181,
-  high: 182.25,
-  low: 179.9,
-  prevClose: 181.2,
-  volume: 1_204_330,
-  source: 'api',
-};
-const observation = {
-  schemaVersion: 1,
-  type: 'weather',
-  city: 'São Paulo',
-  ts: '2026-11-20T14:00:00Z',
-  tempC: 7.4,
-  humidity: 81,
-  windKph: 22.3,
-  precipMm: 0.2,
-  pressureHpa: 1012.5,
-  source: 'api',
-};
+// The fixtures' events, with a non-ASCII city: the contract allows any name without `"`, `\`, `#` or control characters.
+const tick: Record<string, unknown> = { ...stockTick() };
+const observation: Record<string, unknown> = { ...weatherObservation({ city: 'São Paulo' }) };
 
 describe.each<[string, Record<string, unknown>, boolean]>([
   ['a tick', tick, true],
