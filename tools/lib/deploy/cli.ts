@@ -292,24 +292,29 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
 
   const primaryRegion = resolveRegion(args.region, params.regions.primary, env);
   const makeClients = deps.clients ?? ((region: string) => createClients(region, { profile: args.profile, endpoints }));
+  /** Packages one stack's tree into `region`'s artifacts bucket (the root template by default). */
+  const packageInto = (
+    clients: AwsClients,
+    account: string,
+    target: { stackName: string; region: string; bucket?: string; template?: string },
+  ): ReturnType<typeof runPackagePipeline> =>
+    runPackagePipeline({
+      repoRoot: deps.repoRoot,
+      ...target,
+      s3: clients.s3,
+      cfn: clients.cfn,
+      bootstrapStack: args.bootstrapStack,
+      account,
+      endpoint: (clients.endpoints ?? endpoints).S3,
+      noBuild: args.noBuild,
+      log: say,
+    });
 
   if (args.packageOnly) {
     const clients = makeClients(primaryRegion);
     const who = await preflight(clients, { profile: args.profile });
     say(`account ${who.account} as ${who.arn} in ${primaryRegion}`);
-    const result = await runPackagePipeline({
-      repoRoot: deps.repoRoot,
-      stackName: params.stackName,
-      region: primaryRegion,
-      s3: clients.s3,
-      cfn: clients.cfn,
-      bucket: args.bucket,
-      bootstrapStack: args.bootstrapStack,
-      account: who.account,
-      endpoint: (clients.endpoints ?? endpoints).S3,
-      noBuild: args.noBuild,
-      log: say,
-    });
+    const result = await packageInto(clients, who.account, { stackName: params.stackName, region: primaryRegion, bucket: args.bucket });
     say(`root template: ${result.plan.root.url}`);
     return 0;
   }
@@ -361,19 +366,11 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
         signal: deps.signal,
         packageTemplate: async () =>
           (
-            await runPackagePipeline({
-              repoRoot: deps.repoRoot,
+            await packageInto(clients, who.account, {
               template: 'generated/secondary.yaml',
               stackName: secondaryName,
               region: secondaryRegion,
-              s3: clients.s3,
-              cfn: clients.cfn,
               bucket: args.secondaryBucket, // the secondary region has its own bootstrap bucket
-              bootstrapStack: args.bootstrapStack,
-              account: who.account,
-              endpoint: (clients.endpoints ?? endpoints).S3,
-              noBuild: args.noBuild,
-              log: say,
             })
           ).plan.root.url,
       },
@@ -441,21 +438,7 @@ export async function runDeployCommand(args: DeployArgs, deps: CommandDeps): Pro
   const budgeted = cost.withBudget({ ...resolved, values: parameters });
   if (budgeted.line) say(budgeted.line);
   const packageTemplate = async (): Promise<string> =>
-    (
-      await runPackagePipeline({
-        repoRoot: deps.repoRoot,
-        stackName: params.stackName,
-        region: primaryRegion,
-        s3: clients.s3,
-        cfn: clients.cfn,
-        bucket: args.bucket,
-        bootstrapStack: args.bootstrapStack,
-        account: who.account,
-        endpoint: (clients.endpoints ?? endpoints).S3,
-        noBuild: args.noBuild,
-        log: say,
-      })
-    ).plan.root.url;
+    (await packageInto(clients, who.account, { stackName: params.stackName, region: primaryRegion, bucket: args.bucket })).plan.root.url;
   const result: DeployResult = await deployStack(
     { cfn: clients.cfn, clock: deps.clock, out: deps.out, confirm: deps.confirm, env: deps.env, signal: deps.signal, packageTemplate },
     {
