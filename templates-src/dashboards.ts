@@ -38,6 +38,7 @@ import { pipelineDashboardBody, DLQ_INPUTS, TOPIC_INPUTS } from './lib/pipeline-
 import { DYNAMODB_CATALOG_SUFFIX, QUICKSIGHT_IDS, quickSightAccessPolicy, quickSightResources } from './lib/quicksight-resources';
 import { when } from './lib/resources';
 import type { StackDefinition } from './lib/stack';
+import { booleanParameter } from './lib/template';
 
 /** Budget notifications: percentage of MonthlyBudgetUsd and whether actual or forecast spend. */
 export const BUDGET_NOTIFICATIONS = [
@@ -98,14 +99,14 @@ export const dashboards: StackDefinition = {
     for (const name of TOPIC_INPUTS) text(name, `SNS topic ARN (Security stack: ${name})`);
     text('GlueDatabaseName', 'Glue database of the processed zone (Analytics stack)');
     text('AthenaWorkGroupName', 'Athena workgroup QuickSight queries through (Analytics stack)');
-    text('EnableQuickSight', 'Create the QuickSight resources (needs a QuickSight subscription)', { Default: 'false', AllowedValues: ['true', 'false'] });
+    t.parameter('EnableQuickSight', booleanParameter('Create the QuickSight resources (needs a QuickSight subscription)', 'false'));
     text('QuickSightPrincipalArn', 'QuickSight user or group ARN owning the data sets and dashboards; required for QuickSight', { Default: '' });
     text('AthenaDynamoDbConnectorArn', 'Athena DynamoDB connector Lambda ARN; empty: no latest-value data sets', { Default: '' });
     t.parameter('MonthlyBudgetUsd', { Type: 'Number', Description: 'Monthly cost budget (USD)', MinValue: 1 });
-    text('ProjectTagActive', 'true: the Project cost-allocation tag is active, so the budget and the anomaly monitor track this deployment only', {
-      Default: 'false',
-      AllowedValues: ['true', 'false'],
-    });
+    t.parameter(
+      'ProjectTagActive',
+      booleanParameter('true: the Project cost-allocation tag is active, so the budget and the anomaly monitor track this deployment only', 'false'),
+    );
     text('ProcessedBucketArn', 'Processed zone bucket QuickSight reads through Athena (DataLake stack)');
     text('AthenaResultsBucketArn', 'Athena results bucket QuickSight queries write to (Analytics stack)');
     text('DataLakeKeyArn', 'CMK of both buckets (Security stack)');

@@ -17,6 +17,7 @@ import { AWS, equals, getAtt, ifThen, not, ref, sub } from './lib/fn';
 import { NAMES, physicalName } from './lib/names';
 import type { StackDefinition } from './lib/stack';
 import { anchored, REGION } from '../contracts/values';
+import { booleanParameter } from './lib/template';
 
 /** Logical IDs other modules and tests refer to. */
 export const DATASTORES_IDS = {
@@ -97,7 +98,7 @@ export const datastores: StackDefinition = {
       Description: 'CMK in the secondary region (secondary.yaml output); empty: no replicas, no backup copies',
       Default: '',
     });
-    t.parameter('EnableDax', { Type: 'String', Description: 'Deploy the DAX cluster', Default: 'false', AllowedValues: ['true', 'false'] });
+    t.parameter('EnableDax', booleanParameter('Deploy the DAX cluster', 'false'));
     t.parameter('TablesKeyArn', { Type: 'String', Description: 'DynamoDB CMK in this region (Security stack)' });
     t.parameter('DataPrivateSubnetIds', { Type: 'CommaDelimitedList', Description: 'Private subnets of the data VPC for DAX (Networking stack)' });
     t.parameter('DaxSecurityGroupId', { Type: 'String', Description: 'Security group of the DAX cluster (Networking stack)' });

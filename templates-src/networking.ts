@@ -23,6 +23,7 @@ import { allow, role } from './lib/policy';
 import { dependsOn, when } from './lib/resources';
 import type { StackDefinition } from './lib/stack';
 import { flowLog, interfaceEndpoint, securityGroup, twoTierVpc, vpcIds, type VpcLayout } from './lib/vpc';
+import { booleanParameter } from './lib/template';
 
 /** Non-overlapping ranges (peering needs that); private subnets are /20 for Lambda ENIs. */
 export const APP_LAYOUT: VpcLayout = {
@@ -106,18 +107,17 @@ export const networking: StackDefinition = {
       AllowedValues: ['single', 'per-az'],
       Default: 'single',
     });
-    t.parameter('EnableNatGateway', {
-      Type: 'String',
-      Description: 'false: no NAT gateway and no default route from the private subnets (the functions run outside the VPC)',
-      AllowedValues: ['true', 'false'],
-      Default: 'true',
-    });
-    t.parameter('EnableInterfaceEndpoints', {
-      Type: 'String',
-      Description: 'false: no interface endpoints (nothing in the VPC calls AWS APIs, or it does so through the NAT gateway); the gateway endpoints stay',
-      AllowedValues: ['true', 'false'],
-      Default: 'true',
-    });
+    t.parameter(
+      'EnableNatGateway',
+      booleanParameter('false: no NAT gateway and no default route from the private subnets (the functions run outside the VPC)', 'true'),
+    );
+    t.parameter(
+      'EnableInterfaceEndpoints',
+      booleanParameter(
+        'false: no interface endpoints (nothing in the VPC calls AWS APIs, or it does so through the NAT gateway); the gateway endpoints stay',
+        'true',
+      ),
+    );
     t.parameter('LogsKeyArn', { Type: 'String', Description: 'CMK for the flow-log group (Security stack)' });
     t.parameter('HostedZoneId', { Type: 'String', Description: 'Hosted zone of ApiDomainName; empty disables failover routing', Default: '' });
     t.parameter('ApiDomainName', { Type: 'String', Description: 'DNS name of the ingestion API', Default: '' });

@@ -4,7 +4,7 @@
  * console's parameter form (`AWS::CloudFormation::Interface`).
  */
 import { ACCOUNT_ID, anchored, CITY_ENTRY, DEFAULT_MAX_CLOCK_SKEW_SECONDS, listOf, MARKET_DATA_PROVIDERS, optional, REGION, SYMBOL } from '../contracts/values';
-import type { Parameter } from './lib/template';
+import { booleanParameter, type Parameter } from './lib/template';
 
 export interface RootParameter {
   readonly group: ParameterGroup;
@@ -217,131 +217,94 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   // The defaults create none of them; the deploy preflight sets each from what the account has.
   EnableGuardDuty: {
     group: 'Security',
-    definition: {
-      Type: 'String',
-      Description:
-        'Create the GuardDuty detector of this account and region (false: an existing detector, or none, is used; the findings rule is created either way)',
-      Default: 'false',
-      AllowedValues: ['true', 'false'],
-    },
+    definition: booleanParameter(
+      'Create the GuardDuty detector of this account and region (false: an existing detector, or none, is used; the findings rule is created either way)',
+      'false',
+    ),
   },
   EnableSecurityHub: {
     group: 'Security',
-    definition: {
-      Type: 'String',
-      Description: 'Enable Security Hub and its foundational standard in this account and region (false: it is already enabled, or not wanted)',
-      Default: 'false',
-      AllowedValues: ['true', 'false'],
-    },
+    definition: booleanParameter(
+      'Enable Security Hub and its foundational standard in this account and region (false: it is already enabled, or not wanted)',
+      'false',
+    ),
   },
   EnableConfigRecorder: {
     group: 'Security',
-    definition: {
-      Type: 'String',
-      Description:
-        'Create the AWS Config recorder and delivery channel of this account and region (false when the account has one, see UseExistingConfigRecorder)',
-      Default: 'false',
-      AllowedValues: ['true', 'false'],
-    },
+    definition: booleanParameter(
+      'Create the AWS Config recorder and delivery channel of this account and region (false when the account has one, see UseExistingConfigRecorder)',
+      'false',
+    ),
   },
   UseExistingConfigRecorder: {
     group: 'Security',
-    definition: {
-      Type: 'String',
-      Description:
-        'The account already records with its own AWS Config recorder (Organizations, Control Tower, another environment): create the Config rules against it and no recorder (wins over EnableConfigRecorder)',
-      Default: 'false',
-      AllowedValues: ['true', 'false'],
-    },
+    definition: booleanParameter(
+      'The account already records with its own AWS Config recorder (Organizations, Control Tower, another environment): create the Config rules against it and no recorder (wins over EnableConfigRecorder)',
+      'false',
+    ),
   },
   EnableCloudTrail: {
     group: 'Security',
-    definition: {
-      Type: 'String',
-      Description:
-        'Create the multi-region CloudTrail trail (false when the account has an organization trail or another multi-region trail: a second copy of management events is billed)',
-      Default: 'false',
-      AllowedValues: ['true', 'false'],
-    },
+    definition: booleanParameter(
+      'Create the multi-region CloudTrail trail (false when the account has an organization trail or another multi-region trail: a second copy of management events is billed)',
+      'false',
+    ),
   },
   ManageApiGatewayAccount: {
     group: 'Security',
-    definition: {
-      Type: 'String',
-      Description:
-        "Set API Gateway's account-level CloudWatch Logs role in this region (false when a role is already set: the setting is one per account and region, last writer wins)",
-      Default: 'true',
-      AllowedValues: ['true', 'false'],
-    },
+    definition: booleanParameter(
+      "Set API Gateway's account-level CloudWatch Logs role in this region (false when a role is already set: the setting is one per account and region, last writer wins)",
+      'true',
+    ),
   },
   EnableKeyRotation: {
     group: 'Features',
-    definition: {
-      Type: 'String',
-      Description:
-        "Rotate the market-data API key every 30 days (needs the real key and standby keys stored first: configuring rotation runs the function's testSecret step, which calls the provider with the stored key)",
-      Default: 'false',
-      AllowedValues: ['true', 'false'],
-    },
+    definition: booleanParameter(
+      "Rotate the market-data API key every 30 days (needs the real key and standby keys stored first: configuring rotation runs the function's testSecret step, which calls the provider with the stored key)",
+      'false',
+    ),
   },
   EnableReservedConcurrency: {
     group: 'Features',
-    definition: {
-      Type: 'String',
-      Description: 'Reserve concurrency for the poller (1) and the notifier (2); needs an account concurrency quota of at least 103 (new accounts may have 10)',
-      Default: 'false',
-      AllowedValues: ['true', 'false'],
-    },
+    definition: booleanParameter(
+      'Reserve concurrency for the poller (1) and the notifier (2); needs an account concurrency quota of at least 103 (new accounts may have 10)',
+      'false',
+    ),
   },
   ProjectTagActive: {
     group: 'Features',
-    definition: {
-      Type: 'String',
-      Description:
-        'The Project cost-allocation tag is activated in Billing: the budget and the cost anomaly monitor then track this deployment only (false: the budget tracks the whole account and no anomaly monitor is created)',
-      Default: 'false',
-      AllowedValues: ['true', 'false'],
-    },
+    definition: booleanParameter(
+      'The Project cost-allocation tag is activated in Billing: the budget and the cost anomaly monitor then track this deployment only (false: the budget tracks the whole account and no anomaly monitor is created)',
+      'false',
+    ),
   },
   FunctionsInVpc: {
     group: 'Features',
-    definition: {
-      Type: 'String',
-      Description:
-        "Run the functions in the app VPC's private subnets (needed for DAX; reaches the internet through the NAT gateway). false: outside any VPC, they reach AWS APIs and the market, weather and Slack APIs over the internet directly, with no NAT gateway or interface endpoint to pay for",
-      Default: 'true',
-      AllowedValues: ['true', 'false'],
-    },
+    definition: booleanParameter(
+      "Run the functions in the app VPC's private subnets (needed for DAX; reaches the internet through the NAT gateway). false: outside any VPC, they reach AWS APIs and the market, weather and Slack APIs over the internet directly, with no NAT gateway or interface endpoint to pay for",
+      'true',
+    ),
   },
   EnableNatGateway: {
     group: 'Features',
-    definition: {
-      Type: 'String',
-      Description:
-        "NAT gateways for the app VPC's private subnets (one in dev, one per AZ in prod); required while FunctionsInVpc is true (the poller and notifier call third-party APIs)",
-      Default: 'true',
-      AllowedValues: ['true', 'false'],
-    },
+    definition: booleanParameter(
+      "NAT gateways for the app VPC's private subnets (one in dev, one per AZ in prod); required while FunctionsInVpc is true (the poller and notifier call third-party APIs)",
+      'true',
+    ),
   },
   EnableInterfaceEndpoints: {
     group: 'Features',
-    definition: {
-      Type: 'String',
-      Description:
-        'Interface VPC endpoints (logs, sts, kms, secretsmanager, kinesis, sns, sqs, xray, execute-api) in the app VPC, billed per AZ-hour; the S3 and DynamoDB gateway endpoints are free and always there',
-      Default: 'true',
-      AllowedValues: ['true', 'false'],
-    },
+    definition: booleanParameter(
+      'Interface VPC endpoints (logs, sts, kms, secretsmanager, kinesis, sns, sqs, xray, execute-api) in the app VPC, billed per AZ-hour; the S3 and DynamoDB gateway endpoints are free and always there',
+      'true',
+    ),
   },
   EnableWaf: {
     group: 'Features',
-    definition: {
-      Type: 'String',
-      Description:
-        'The WAF web ACL (managed rule groups, per-IP rate limit) on the ingestion APIs; false leaves them to Cognito, the request model and stage throttling',
-      Default: 'true',
-      AllowedValues: ['true', 'false'],
-    },
+    definition: booleanParameter(
+      'The WAF web ACL (managed rule groups, per-IP rate limit) on the ingestion APIs; false leaves them to Cognito, the request model and stage throttling',
+      'true',
+    ),
   },
   CrawlerSchedule: {
     group: 'Features',
@@ -356,16 +319,11 @@ export const ROOT_PARAMETERS: Readonly<Record<string, RootParameter>> = {
   },
   EnableDax: {
     group: 'Features',
-    definition: { Type: 'String', Description: 'Deploy a DAX cluster in front of the tables', Default: 'false', AllowedValues: ['true', 'false'] },
+    definition: booleanParameter('Deploy a DAX cluster in front of the tables', 'false'),
   },
   EnableQuickSight: {
     group: 'Features',
-    definition: {
-      Type: 'String',
-      Description: 'Create QuickSight data sets and dashboards (needs a QuickSight subscription)',
-      Default: 'false',
-      AllowedValues: ['true', 'false'],
-    },
+    definition: booleanParameter('Create QuickSight data sets and dashboards (needs a QuickSight subscription)', 'false'),
   },
   QuickSightPrincipalArn: {
     group: 'Features',

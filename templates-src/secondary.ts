@@ -34,6 +34,7 @@ import type { StackDefinition } from './lib/stack';
 import { anchored, REGION } from '../contracts/values';
 import { STANDBY_STAGE, standbyIngest } from './lib/standby';
 import { webAcl } from './lib/waf';
+import { booleanParameter } from './lib/template';
 
 /** Services that use the replica key on behalf of this account's principals. */
 export const REPLICA_KEY_SERVICES = ['s3', 'dynamodb', 'kinesis', 'backup', 'sns'] as const;
@@ -91,20 +92,13 @@ export const secondary: StackDefinition = {
     // Not ApiCertificateArn: the deploy tool passes root values to parameters of the same name,
     // and the primary's certificate lives in the primary region.
     t.parameter('StandbyApiCertificateArn', { Type: 'String', Description: 'ACM certificate for ApiDomainName in THIS (the secondary) region', Default: '' });
-    t.parameter('ManageStandbyApiGatewayAccount', {
-      Type: 'String',
-      Description: "Set API Gateway's account-level CloudWatch Logs role of this region (false: a role is already set here)",
-      AllowedValues: ['true', 'false'],
-      Default: 'true',
-    });
+    t.parameter(
+      'ManageStandbyApiGatewayAccount',
+      booleanParameter("Set API Gateway's account-level CloudWatch Logs role of this region (false: a role is already set here)", 'true'),
+    );
     t.parameter('AlertEmail', { Type: 'String', Description: 'Email subscribed to the standby ops topic; empty for none', Default: '' });
     // Named like the root parameter, so the deploy tool passes the file's toggles.waf here too.
-    t.parameter('EnableWaf', {
-      Type: 'String',
-      Description: 'Create the WAF web ACL of the standby API (false: none)',
-      AllowedValues: ['true', 'false'],
-      Default: 'true',
-    });
+    t.parameter('EnableWaf', booleanParameter('Create the WAF web ACL of the standby API (false: none)', 'true'));
     const hasFailover = t.condition(
       'HasFailover',
       and(not(equals(ref('HostedZoneId'), '')), not(equals(ref('ApiDomainName'), '')), not(equals(ref('StandbyApiCertificateArn'), ''))),

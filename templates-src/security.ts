@@ -21,6 +21,7 @@ import { accessLogsBucket } from './lib/s3';
 import { alertTopic, PUBLISHERS } from './lib/sns';
 import type { StackDefinition } from './lib/stack';
 import { webAcl } from './lib/waf';
+import { booleanParameter } from './lib/template';
 
 const keyArn = (id: string) => getAtt(id, 'Arn');
 
@@ -52,13 +53,6 @@ const TOPICS = [
     publishers: [PUBLISHERS.budgets, PUBLISHERS.costAnomalies, PUBLISHERS.cloudWatchAlarms],
   },
 ] as const;
-
-const yesNo = (description: string, fallback: 'true' | 'false') => ({
-  Type: 'String',
-  Description: description,
-  AllowedValues: ['true', 'false'],
-  Default: fallback,
-});
 
 export const security: StackDefinition = {
   id: 'Security',
@@ -114,15 +108,18 @@ export const security: StackDefinition = {
       Default: '',
     });
     t.parameter('AnalyticsExternalId', { Type: 'String', Description: 'ExternalId the trusted accounts must present', NoEcho: true, MinLength: 2 });
-    t.parameter('EnableGuardDuty', yesNo('Create the GuardDuty detector of this account and region (false: the account has one, or none is wanted)', 'false'));
-    t.parameter('EnableSecurityHub', yesNo('Enable Security Hub and its foundational standard (false: already enabled, or not wanted)', 'false'));
-    t.parameter('EnableConfigRecorder', yesNo('Create the Config recorder and delivery channel (false when the account has one)', 'false'));
+    t.parameter(
+      'EnableGuardDuty',
+      booleanParameter('Create the GuardDuty detector of this account and region (false: the account has one, or none is wanted)', 'false'),
+    );
+    t.parameter('EnableSecurityHub', booleanParameter('Enable Security Hub and its foundational standard (false: already enabled, or not wanted)', 'false'));
+    t.parameter('EnableConfigRecorder', booleanParameter('Create the Config recorder and delivery channel (false when the account has one)', 'false'));
     t.parameter(
       'UseExistingConfigRecorder',
-      yesNo("The account's own Config recorder records this region: create the rules against it, and no recorder", 'false'),
+      booleanParameter("The account's own Config recorder records this region: create the rules against it, and no recorder", 'false'),
     );
-    t.parameter('EnableCloudTrail', yesNo('Create the multi-region trail (false when the account already has one)', 'false'));
-    t.parameter('EnableWaf', yesNo('Create the WAF web ACL for the ingestion API (false: none, WebAclArn is empty)', 'true'));
+    t.parameter('EnableCloudTrail', booleanParameter('Create the multi-region trail (false when the account already has one)', 'false'));
+    t.parameter('EnableWaf', booleanParameter('Create the WAF web ACL for the ingestion API (false: none, WebAclArn is empty)', 'true'));
     t.parameter('MarketDataProvider', {
       Type: 'String',
       Description: 'Stock quote API whose key the market-data secret holds',

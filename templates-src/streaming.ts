@@ -30,6 +30,7 @@ import { allow, arn, policyDocument, role } from './lib/policy';
 import { retained, when } from './lib/resources';
 import { deadLetterQueue, queuePolicy } from './lib/sqs';
 import type { StackDefinition } from './lib/stack';
+import { booleanParameter } from './lib/template';
 
 /** The stage every URL and health check uses. */
 export const API_STAGE = 'v1';
@@ -84,12 +85,7 @@ export const streaming: StackDefinition = {
     const logsKey = t.parameter('LogsKeyArn', { Type: 'String', Description: 'CMK for CloudWatch Logs (Security stack)' });
     t.parameter('WebAclArn', { Type: 'String', Description: 'Regional WAFv2 web ACL for the API (Security stack); empty without EnableWaf' });
     // The toggle, not WebAclArn, decides: a condition on another stack's output cannot be evaluated before the deploy.
-    t.parameter('EnableWaf', {
-      Type: 'String',
-      Description: "Associate the Security stack's web ACL with the API stage (false: Security creates none)",
-      AllowedValues: ['true', 'false'],
-      Default: 'true',
-    });
+    t.parameter('EnableWaf', booleanParameter("Associate the Security stack's web ACL with the API stage (false: Security creates none)", 'true'));
     t.parameter('StreamShardCount', { Type: 'Number', Description: 'Kinesis shards; 0 selects on-demand capacity', MinValue: 0, MaxValue: 64 });
     // A week by default, so a consumer outage over a weekend loses nothing; a dev profile keeps 24 h (the base price).
     t.parameter('StreamRetentionHours', {
@@ -99,20 +95,13 @@ export const streaming: StackDefinition = {
       MaxValue: 8760,
       Default: 168,
     });
-    t.parameter('EnableCustomDomain', {
-      Type: 'String',
-      Description: 'true when root deploys Route 53 failover (HasFailover): the API gets its custom domain',
-      AllowedValues: ['true', 'false'],
-      Default: 'false',
-    });
+    t.parameter('EnableCustomDomain', booleanParameter('true when root deploys Route 53 failover (HasFailover): the API gets its custom domain', 'false'));
     t.parameter('ApiDomainName', { Type: 'String', Description: 'Custom domain of the API (failover record name)', Default: '' });
     t.parameter('ApiCertificateArn', { Type: 'String', Description: 'Regional ACM certificate for ApiDomainName', Default: '' });
-    t.parameter('ManageApiGatewayAccount', {
-      Type: 'String',
-      Description: "Set API Gateway's account-level CloudWatch Logs role of this region (false: the account already has one)",
-      AllowedValues: ['true', 'false'],
-      Default: 'true',
-    });
+    t.parameter(
+      'ManageApiGatewayAccount',
+      booleanParameter("Set API Gateway's account-level CloudWatch Logs role of this region (false: the account already has one)", 'true'),
+    );
     const onDemand = t.condition('OnDemandStream', equals(ref('StreamShardCount'), '0'));
     const hasFailover = t.condition('HasFailover', equals(ref('EnableCustomDomain'), 'true'));
     const managesAccount = t.condition('ManagesApiGatewayAccount', equals(ref('ManageApiGatewayAccount'), 'true'));

@@ -12,6 +12,11 @@ import { ref, type Condition, type IntrinsicFunction } from './fn';
 
 export type { Parameter, Output, Resource };
 
+/** A `'true'`/`'false'` switch (CloudFormation parameters have no boolean type). */
+export function booleanParameter(description: string, defaultValue: 'true' | 'false'): Parameter {
+  return { Type: 'String', Description: description, AllowedValues: ['true', 'false'], Default: defaultValue };
+}
+
 /** A group of resources built together by one helper; logical IDs are the keys. */
 export type Fragment = Readonly<Record<string, Resource>>;
 
