@@ -108,6 +108,14 @@ export function pkTableDefinition(tableName: string): CreateTableCommandInput {
   };
 }
 
+/** Creates each table and waits until it is ACTIVE (dynalite: at once with createTableMs 0). */
+export async function createTablesIn(client: DynamoDBClient, tables: readonly CreateTableCommandInput[]): Promise<void> {
+  for (const table of tables) {
+    await client.send(new CreateTableCommand(table));
+    await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { TableName: table.TableName });
+  }
+}
+
 export async function startDynalite(options: StartDynaliteOptions = {}): Promise<LocalDynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const port = await listen(server);
@@ -119,10 +127,7 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
     await close(server);
   };
   try {
-    for (const table of options.tables ?? []) {
-      await client.send(new CreateTableCommand(table));
-      await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { TableName: table.TableName });
-    }
+    await createTablesIn(client, options.tables ?? []);
   } catch (err) {
     await stop(); // never leave a server behind a failed start (it would keep jest alive)
     throw err;
@@ -168,6 +173,29 @@ function registerLocalS3Credentials(): void {
   account.DUMMY_ACCOUNT.createKeyPair(LOCAL_CREDENTIALS.accessKeyId, LOCAL_CREDENTIALS.secretAccessKey);
 }
 
+export async function createBucketsIn(client: S3Client, buckets: readonly string[]): Promise<void> {
+  for (const bucket of buckets) await client.send(new CreateBucketCommand({ Bucket: bucket }));
+}
+
+/** Every key under a prefix, sorted (ListObjects V1 pages with Marker, see the file comment). */
+export async function listKeysIn(client: S3Client, bucket: string, prefix?: string): Promise<string[]> {
+  const keys: string[] = [];
+  let marker: string | undefined;
+  for (;;) {
+    const page = await client.send(new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000, ...(marker ? { Marker: marker } : {}) }));
+    const got = (page.Contents ?? []).map((o) => o.Key ?? '');
+    keys.push(...got);
+    if (!page.IsTruncated || got.length === 0) break;
+    marker = got[got.length - 1];
+  }
+  return keys.sort();
+}
+
+export async function getObjectBytes(client: S3Client, bucket: string, key: string): Promise<Buffer> {
+  const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await res.Body!.transformToByteArray());
+}
+
 export async function startS3rver(options: StartS3rverOptions = {}): Promise<LocalS3> {
   registerLocalS3Credentials();
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
@@ -181,7 +209,7 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<Loc
     await rm(directory, { recursive: true, force: true });
   };
   try {
-    for (const bucket of options.buckets ?? []) await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    await createBucketsIn(client, options.buckets ?? []);
   } catch (err) {
     await stop();
     throw err;
@@ -189,22 +217,8 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<Loc
   return {
     endpoint,
     client,
-    async listKeys(bucket, prefix) {
-      const keys: string[] = [];
-      let marker: string | undefined;
-      for (;;) {
-        const page = await client.send(new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000, ...(marker ? { Marker: marker } : {}) }));
-        const got = (page.Contents ?? []).map((o) => o.Key ?? '');
-        keys.push(...got);
-        if (!page.IsTruncated || got.length === 0) break;
-        marker = got[got.length - 1];
-      }
-      return keys.sort();
-    },
-    async getBytes(bucket, key) {
-      const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return Buffer.from(await res.Body!.transformToByteArray());
-    },
+    listKeys: (bucket, prefix) => listKeysIn(client, bucket, prefix),
+    getBytes: (bucket, key) => getObjectBytes(client, bucket, key),
     stop,
   };
 }
@@ -229,6 +243,14 @@ export interface StartKinesaliteOptions {
   readonly streams?: readonly StreamDefinition[];
 }
 
+/** Creates each stream and waits until it is ACTIVE. */
+export async function createStreamsIn(client: KinesisClient, streams: readonly StreamDefinition[]): Promise<void> {
+  for (const stream of streams) {
+    await client.send(new CreateStreamCommand({ StreamName: stream.streamName, ShardCount: stream.shardCount ?? 1 }));
+    await waitUntilStreamExists({ client, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { StreamName: stream.streamName });
+  }
+}
+
 export async function startKinesalite(options: StartKinesaliteOptions = {}): Promise<LocalKinesis> {
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
   const port = await listen(server);
@@ -239,10 +261,7 @@ export async function startKinesalite(options: StartKinesaliteOptions = {}): Pro
     await close(server);
   };
   try {
-    for (const stream of options.streams ?? []) {
-      await client.send(new CreateStreamCommand({ StreamName: stream.streamName, ShardCount: stream.shardCount ?? 1 }));
-      await waitUntilStreamExists({ client, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { StreamName: stream.streamName });
-    }
+    await createStreamsIn(client, options.streams ?? []);
   } catch (err) {
     await stop();
     throw err;

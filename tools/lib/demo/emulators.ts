@@ -11,10 +11,9 @@
  */
 import { fork } from 'node:child_process';
 import path from 'node:path';
-import { CreateTableCommand, DynamoDBClient, waitUntilTableExists, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { CreateStreamCommand, KinesisClient, waitUntilStreamExists } from '@aws-sdk/client-kinesis';
-import { LOCAL_CREDENTIALS } from '../local-aws';
+import { DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { createStreamsIn, createTablesIn, LOCAL_CREDENTIALS } from '../local-aws';
 import { fastLocalConfig } from './local-clients';
 
 export type EmulatorKind = 'kinesalite' | 'dynalite' | 's3rver';
@@ -125,10 +124,7 @@ export function startEmulator(kind: EmulatorKind, options: { directory?: string 
 export async function createStreams(endpoint: string, streams: readonly { streamName: string; shardCount: number }[]): Promise<void> {
   const client = new KinesisClient(fastLocalConfig(endpoint));
   try {
-    for (const s of streams) {
-      await client.send(new CreateStreamCommand({ StreamName: s.streamName, ShardCount: s.shardCount }));
-      await waitUntilStreamExists({ client, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { StreamName: s.streamName });
-    }
+    await createStreamsIn(client, streams);
   } finally {
     client.destroy();
   }
@@ -137,34 +133,11 @@ export async function createStreams(endpoint: string, streams: readonly { stream
 export async function createTables(endpoint: string, tables: readonly CreateTableCommandInput[]): Promise<void> {
   const client = new DynamoDBClient(fastLocalConfig(endpoint));
   try {
-    for (const t of tables) {
-      await client.send(new CreateTableCommand(t));
-      await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { TableName: t.TableName });
-    }
+    await createTablesIn(client, tables);
   } finally {
     client.destroy();
   }
 }
 
-export async function createBuckets(client: S3Client, buckets: readonly string[]): Promise<void> {
-  for (const bucket of buckets) await client.send(new CreateBucketCommand({ Bucket: bucket }));
-}
-
-/** Every key under a prefix (ListObjects V1 with Marker: s3rver's V2 tokens need a legacy cipher, see tools/lib/local-aws.ts). */
-export async function listKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let marker: string | undefined;
-  for (;;) {
-    const page = await client.send(new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000, ...(marker ? { Marker: marker } : {}) }));
-    const got = (page.Contents ?? []).map((o) => o.Key ?? '');
-    keys.push(...got);
-    if (!page.IsTruncated || got.length === 0) break;
-    marker = got[got.length - 1];
-  }
-  return keys.sort();
-}
-
-export async function getBytes(client: S3Client, bucket: string, key: string): Promise<Buffer> {
-  const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Buffer.from(await res.Body!.transformToByteArray());
-}
+// The S3 helpers are local-aws.ts's, by the names the demo uses.
+export { createBucketsIn as createBuckets, getObjectBytes as getBytes, listKeysIn as listKeys } from '../local-aws';
