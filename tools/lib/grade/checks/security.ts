@@ -1,4 +1,5 @@
 /** Step 9 – Security & governance. */
+import { WILDCARD_ACTION } from '../../validate/rules/iam-no-wildcard-actions';
 import { dataBuckets } from './storage';
 import {
   actionsOf,
@@ -22,9 +23,6 @@ import {
   type TemplateTree,
 } from './kit';
 
-/** `*` alone, or `<service>:*` for the services that hold data or keys (the validator's iam-no-wildcard-actions rule names the same). */
-const WILDCARD = /^(?:\*|(?:s3|dynamodb|kinesis|sqs|sns|kms|secretsmanager):\*)$/i;
-
 function trustStatements(role: ResourceRef): Json[] {
   return alternatives(properties(role.resource).AssumeRolePolicyDocument)
     .filter(isRecord)
@@ -37,7 +35,7 @@ export const iamRoles: BulletCheck = ({ tree }) => {
   const wildcard: Evidence[] = [];
   for (const role of roles) {
     for (const { statement, from } of allowStatements(tree, role)) {
-      const wild = actionsOf(statement).filter((a) => WILDCARD.test(a));
+      const wild = actionsOf(statement).filter((a) => WILDCARD_ACTION.test(a));
       if (wild.length > 0) wildcard.push(ev(tree, from, 'PolicyDocument.Statement[].Action', undefined, `allows ${wild.join(', ')}`));
     }
   }
