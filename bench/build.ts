@@ -13,22 +13,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { LOAD_NOTE, machine, median, wall as measureWall } from './measure';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const root = path.resolve(__dirname, '..');
 
-function wall(command: string, args: string[]): number {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(command, args, { cwd: root, stdio: 'ignore' });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${r.status}`);
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
+const wall = (command: string, args: string[]): number => measureWall(root, command, args);
 
 const build = ['tools/run.cjs', 'tools/build-templates.ts'];
 wall(process.execPath, build); // warm the bundle cache and the page cache
@@ -60,7 +50,7 @@ for (let i = 0; i < Math.min(5, RUNS); i++) {
 }
 const result = {
   date: new Date().toISOString().slice(0, 10),
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)) },
+  machine: machine(),
   runs: RUNS,
   medianSeconds: {
     nodeE0: Number(median(node0).toFixed(3)),
@@ -70,7 +60,7 @@ const result = {
     buildTemplatesAllFilesWritten: Number(median(fresh).toFixed(3)),
   },
   bar: { buildTemplatesSeconds: 0.6, cdkSynthSeconds: 4.5 },
-  note: 'loadAverage1m is the 1-minute load average of the machine around the measurement (2.0 = both cores busy); figures taken under load are slower than on an idle machine',
+  note: LOAD_NOTE,
 };
 const speedup = result.bar.cdkSynthSeconds / result.medianSeconds.buildTemplates;
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });

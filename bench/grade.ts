@@ -19,6 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { LOAD_NOTE, machine, median, wall as measureWall } from './measure';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const LINT_RUNS = Number(process.env.BENCH_LINT_RUNS ?? 2);
@@ -26,18 +27,7 @@ const SUBMISSIONS = 40;
 const root = path.resolve(__dirname, '..');
 const fixtures = path.join(root, 'test/fixtures/submissions');
 
-function wall(command: string, args: string[]): number {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(command, args, { cwd: root, stdio: 'ignore' });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${r.status}`);
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
+const wall = (command: string, args: string[]): number => measureWall(root, command, args);
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -101,8 +91,8 @@ try {
     .split('\n');
   const result = {
     date: new Date().toISOString().slice(0, 10),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)) },
-    note: 'loadAverage1m is the 1-minute load average of the machine around the measurement (2.0 = both cores busy); figures taken under load are slower than on an idle machine',
+    machine: machine(),
+    note: LOAD_NOTE,
     runs: RUNS,
     class: {
       submissions: SUBMISSIONS,

@@ -17,6 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { machine, median } from './measure';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { planBatch, zoneObjects } from '../handlers/enricher/core';
@@ -31,12 +32,6 @@ const TICKS = 100_000;
 const BATCH = 10_000;
 const root = process.env.BENCH_ROOT ?? path.resolve(__dirname, '..');
 const now = new Date('2026-11-20T16:00:00.000Z');
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 /** Collects garbage left by setup or the previous run, so each run pays only for its own. */
 const collect = (): void => (globalThis as { gc?: () => void }).gc?.();
@@ -216,7 +211,7 @@ async function main(): Promise<void> {
     bundles.find((b) => b.name === name)!.files.some((f) => f.name.endsWith('.wasm')) ? 2 * 1024 * 1024 : 300 * 1024;
   const result = {
     date: new Date().toISOString().slice(0, 10),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage1m: r3(os.loadavg()[0]!) },
+    machine: machine(),
     input: { ticks: TICKS, batchSize: BATCH, averageRecordBytes: Math.round(avgBytes), runs: RUNS },
     recordsPerSecond: {
       base64JsonParse: perSecond(decodeMs),

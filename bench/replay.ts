@@ -2,8 +2,8 @@
  * npm run bench:replay — the replay bars of DESIGN §9 / issue 14, written to bench/results/replay.json:
  * - end-to-end replay through the whole local pipeline (POST /ingest → Kinesis → enricher,
  *   aggregator, rules engine → DynamoDB, S3) at --speed 0, per file: replay seconds (first POST
- *   until every mapping drained), whole-run seconds, ticks/s, peak RSS of the process (main and
- *   emulator threads), and whether the alerts equal the independent oracle
+ *   until every mapping drained), whole-run seconds, ticks/s, peak RSS of the demo process and of
+ *   each emulator process, and whether the alerts equal the independent oracle
  *   (test/helpers/alert-oracle.ts) over the ticks that went in;
  * - files: demo/data/DEMO.csv; the 2,148-row GOOG history of ../shared/fixtures when it exists
  *   (CI has it), else a generated single-symbol file of the same length; a generated
@@ -23,6 +23,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { LOAD_NOTE, machine } from './measure';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
@@ -149,7 +150,7 @@ async function one(file: string, codeDir: string): Promise<ReplayFigures> {
         .filter(([k]) => k.startsWith(prefix))
         .reduce((n, [, v]) => n + v.reduce((a, b) => a + b, 0), 0);
     const ticks = r.replayTicks.length;
-    // Emulators in child processes (since issue 14's second round) report their own peaks; in worker threads they were in maxRSS already.
+    // The emulators run in child processes of their own and report their own peaks.
     const emulatorPeaks: Record<string, number> = (r as { peakRssMiB?: { emulators: Record<string, number> } }).peakRssMiB?.emulators ?? {};
     const replaySeconds = r.replayMs !== undefined ? r.replayMs / 1000 : null;
     return {
@@ -369,8 +370,8 @@ async function main(): Promise<void> {
     const out = {
       date: new Date().toISOString().slice(0, 10),
       code: codeDir === root ? 'this checkout' : codeDir,
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model.trim(), node: process.version, loadAverage1m: load.map((l) => Math.round(l * 100) / 100) },
-      note: 'loadAverage1m is the 1-minute load average of the machine around the measurement (2.0 = both cores busy); figures taken under load are slower than on an idle machine',
+      machine: machine(load),
+      note: LOAD_NOTE,
       replays: results,
       ...(emulatorCeilings ? { emulatorCeilings } : {}),
       ...(ceilingsError ? { emulatorCeilingsError: ceilingsError } : {}),
