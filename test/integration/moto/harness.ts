@@ -5,7 +5,7 @@
  * - `moto()`: the server to use. `MOTO_ENDPOINT` (set by .ci/run) when that server passes the
  *   probe below; otherwise, when `python3 -c 'import moto'` works, one started here on a free port
  *   of 127.0.0.1 through test/integration/moto/server.py (moto with the patches listed at its top) and stopped
- *   by PID; otherwise the suite says it is skipped (with CI=true it fails instead).
+ *   by PID; otherwise the suite says it is skipped (with REQUIRE_LOCAL_SERVERS=true, as .ci/run sets it, it fails instead).
  *   The probe deploys a one-key stack through a change set and expects its output back: a plain
  *   moto_server fails that (patches 1 and 2 in server.py), and with it every deploy of ours would
  *   end in "lacks outputs", so the suite would test moto's gaps instead of our tool.
@@ -32,6 +32,7 @@ import {
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { emitTemplate, parseTemplate } from '../../../templates-src/lib/yaml';
+import { LOCAL_SERVERS_REQUIRED } from '../../helpers/required';
 
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;
@@ -136,8 +137,8 @@ export async function moto(): Promise<Moto | { skip: string }> {
     const skip = given
       ? `MOTO_ENDPOINT ${given} fails the probe and python3 has no moto to start a patched server`
       : "python3 -c 'import moto' fails and MOTO_ENDPOINT is not set";
-    // CI has moto (.ci/run starts it): there a missing server fails the suite instead of skipping it.
-    if (process.env.CI === 'true') throw new Error(`the moto integration suite cannot run in CI: ${skip}`);
+    // .ci/run starts moto: there a missing server fails the suite instead of skipping it.
+    if (LOCAL_SERVERS_REQUIRED) throw new Error(`the moto integration suite cannot run (REQUIRE_LOCAL_SERVERS=true): ${skip}`);
     return { skip };
   }
   const started = await startPatchedMoto();
