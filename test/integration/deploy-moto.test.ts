@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DescribeStacksCommand, ListChangeSetsCommand, ListStackResourcesCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { HeadBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { parseTemplate } from '../../templates-src/lib/yaml';
-import { ACCOUNT, cli, clients, exits, makeProject, moto, type Moto, type Project } from './moto/harness';
+import { ACCOUNT, cli, clients, exits, makeProject, moto, type Moto, type Project, motoTest } from './moto/harness';
 
 const REGION = 'eu-central-1';
 const STACK = 'stockwx-dev';
@@ -38,7 +38,7 @@ afterAll(async () => {
 
 const flags = (): string[] => ['--region', REGION, '--endpoint-url', server!.endpoint];
 const it = (name: string, fn: () => Promise<void>, timeout = 60_000): void =>
-  test(
+  motoTest(
     name,
     async () => {
       if (!server) return void console.log(`skipped (${skip}): ${name}`);

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { cli, clients, exits, makeProject, moto, type Moto, type Project } from './moto/harness';
+import { cli, clients, exits, makeProject, moto, type Moto, type Project, motoTest } from './moto/harness';
 
 const REGION = 'ca-central-1';
 
@@ -32,10 +32,14 @@ afterAll(async () => {
 });
 
 const it = (name: string, fn: () => Promise<void>): void =>
-  test(name, async () => {
-    if (!server) return void console.log(`skipped (${skip}): ${name}`);
-    await fn();
-  }, 60_000);
+  motoTest(
+    name,
+    async () => {
+      if (!server) return void console.log(`skipped (${skip}): ${name}`);
+      await fn();
+    },
+    60_000,
+  );
 
 async function stack(endpoint: string, region: string, name: string): Promise<Stack | undefined> {
   try {

@@ -13,7 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DescribeStacksCommand, ListChangeSetsCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { startFaultProxy, type FaultProxy } from './moto/fault-proxy';
-import { cli, clients, exits, makeProject, moto, type Moto, type Project } from './moto/harness';
+import { cli, clients, exits, makeProject, moto, type Moto, type Project, motoTest } from './moto/harness';
 
 const REGION = 'ap-southeast-2';
 const STACK = 'stockwx-dev';
@@ -44,10 +44,14 @@ afterAll(async () => {
 });
 
 const it = (name: string, fn: () => Promise<void>): void =>
-  test(name, async () => {
-    if (!server) return void console.log(`skipped (${skip}): ${name}`);
-    await fn();
-  }, 60_000);
+  motoTest(
+    name,
+    async () => {
+      if (!server) return void console.log(`skipped (${skip}): ${name}`);
+      await fn();
+    },
+    60_000,
+  );
 
 async function stack(name: string): Promise<Stack | undefined> {
   try {

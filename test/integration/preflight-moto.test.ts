@@ -31,7 +31,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
-import { cli, CREDENTIALS, exits, makeProject, moto, REPO, type Moto, type Project } from './moto/harness';
+import { cli, CREDENTIALS, exits, makeProject, moto, REPO, type Moto, type Project, motoTest } from './moto/harness';
 
 /** The singletons scenario: everything already enabled by "the organization". */
 const ADAPT_REGION = 'eu-west-3';
@@ -80,7 +80,7 @@ afterAll(async () => {
 });
 
 const it = (name: string, fn: () => Promise<void>, timeout = 60_000): void =>
-  test(
+  motoTest(
     name,
     async () => {
       if (!server) return void console.log(`skipped (${skip}): ${name}`);
